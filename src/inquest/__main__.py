@@ -1,0 +1,3 @@
+from inquest.cli import main
+
+main()

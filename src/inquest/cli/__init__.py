@@ -1,0 +1,46 @@
+"""The ``inquest`` command line: one entry point, one thin module per command group.
+
+Each command module defines a Typer app or command and is registered here; the modules
+call the engine and print with rich, and hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from inquest import __version__
+
+app = typer.Typer(
+    name="inquest",
+    help=(
+        "inquest: link victim lists into one registry of persons, estimate how many victims "
+        "no list recorded, and document burial sites and case files.\n\n"
+        "Every command has --help."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"inquest {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """inquest command line."""
+
+
+# Command groups register themselves below (one import per group).
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

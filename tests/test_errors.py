@@ -1,0 +1,15 @@
+from inquest.errors import InputError, InputErrors, InputProblem
+
+
+def test_input_error_names_file_row_and_field() -> None:
+    err = InputError("not a date", path="lists/a.csv", row=12, field="death_date")
+    assert str(err) == "lists/a.csv, row 12, field 'death_date': not a date"
+    assert (err.path, err.row, err.field) == ("lists/a.csv", 12, "death_date")
+
+
+def test_input_errors_collects_all_problems() -> None:
+    problems = [InputProblem("empty", path="a.csv", row=i, field="record_id") for i in range(30)]
+    err = InputErrors(problems, limit=5)
+    assert len(err) == 30
+    assert "30 problem(s)" in str(err)
+    assert "and 25 more" in str(err)
