@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.special import expit
 
 from inquest import __version__
 from inquest.errors import ConfigError, EstimationError, InputError
@@ -49,8 +50,9 @@ MIN_LISTS = 3
 GRID_TAIL_TOLERANCE = 1e-6  # default grid: extend until less than this mass lies beyond it
 EDGE_WARNING = 1e-3  # warn when more than this posterior mass lies beyond the grid
 _PROBE_POINTS = 1000
-_CELL_BUDGET = 200_000_000  # graphs x grid values for the default grid
-_MIN_GRID_POINTS = 50_000
+_GRID_PER_OBSERVED = 100  # default grid: N at most about 100 times the number observed
+_CELL_BUDGET = 50_000_000  # ... and graphs x grid values at most this many
+_MIN_GRID_POINTS = 10_000
 
 ASSUMPTIONS = (
     "Closed population: every victim in the period could have been recorded by any list, and "
@@ -166,7 +168,10 @@ def _grid_end(stats: TableStats, design: Any, log_prior: LogPrior, start: int) -
 
     Returns the end and whether the cap on the grid size cut it short.
     """
-    cap = max(_MIN_GRID_POINTS, _CELL_BUDGET // design.shape[0])
+    cap = min(
+        max(_MIN_GRID_POINTS, _GRID_PER_OBSERVED * stats.n_obs),
+        max(_MIN_GRID_POINTS, _CELL_BUDGET // design.shape[0]),
+    )
     far = float(max(1e9, 1e4 * stats.n_obs))
     probe = np.unique(np.round(start + np.geomspace(1.0, far, _PROBE_POINTS)))
     probe = np.concatenate([[float(start)], probe])
@@ -183,12 +188,12 @@ def _mass_beyond(
     log_prior: LogPrior,
     post: GridPosterior,
 ) -> float:
-    """Estimated posterior mass above the grid, relative to the mass on it."""
+    """Estimated share of the whole posterior of N that lies above the grid (1 if improper)."""
     end = float(post.n_missing[-1])
     far = max(1e9, 1e4 * (end + stats.n_obs))
     probe = np.unique(np.round(np.geomspace(end + 0.5, far, 64)))
     tails = log_upper_tail(log_marginal_n(stats, design, probe, log_prior), probe)
-    return float(np.exp(min(tails[0] - post.log_evidence, 700.0)))
+    return float(expit(tails[0] - post.log_evidence))
 
 
 def _graph_summary(
@@ -231,8 +236,9 @@ def estimate_dga(
     ``"rissanen"`` (Rissanen's universal prior for integers), a ``MadiganYorkPrior(a, b)``, or
     a callable from an array of N to log p(N). The missing count ranges over the integers
     ``n_missing_min..n_missing_max``; by default the grid starts at 0 and ends where less
-    than 1e-6 of the posterior mass lies beyond it (capped at 200 million graph x grid cells,
-    at least 50,000 values; a warning says when the cap truncates the posterior).
+    than 1e-6 of the posterior mass lies beyond it, but has at most max(10,000, 100 x n_obs)
+    values and at most max(10,000, 5e7 / number of graphs); a warning says when that cap
+    cuts off more than 0.1% of the posterior (a heavy-tailed or improper posterior).
     ``top_graphs`` graphs are summarised in ``result.models``; ``n_draws`` draws of N are
     taken with ``seed`` (a fresh recorded seed when None).
     """
@@ -281,7 +287,7 @@ def estimate_dga(
     estimate = posterior_quantile(n_values, probabilities, 0.5)
     lower = posterior_quantile(n_values, probabilities, tail)
     upper = posterior_quantile(n_values, probabilities, 1.0 - tail)
-    warnings = _warnings(table, names, beyond, capped, probabilities, n_missing_min, models)
+    warnings = _warnings(table, names, beyond, probabilities, n_missing_min, models)
 
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
@@ -350,18 +356,19 @@ def _warnings(
     table: IntArray,
     names: tuple[str, ...],
     beyond: float,
-    capped: bool,
     probabilities: FloatArray,
     n_missing_min: int,
     models: list[dict[str, Any]],
 ) -> tuple[str, ...]:
     out = []
-    if beyond > EDGE_WARNING or capped:
+    if beyond > EDGE_WARNING:
+        share = "all but a vanishing part" if beyond > 0.999 else f"about {beyond:.2%}"
         out.append(
-            f"The posterior of N is cut off by the grid: about {beyond:.2%} of its mass lies "
-            "above the largest N considered, so the median and upper bound are understated. "
-            "This happens when near-saturated graphs with a small delta give N a heavy tail; "
-            "a larger grid (n_missing_max) or delta, or more lists, may help."
+            f"The posterior of N is cut off by the grid: {share} of its mass lies above the "
+            "largest N considered, so the median and upper bound are understated (if nearly "
+            "all, the posterior is improper and the figures mean little). This happens when "
+            "near-saturated graphs with a small delta, or lists with little overlap, give N "
+            "a heavy tail; a larger grid (n_missing_max), a larger delta or more overlap help."
         )
     if n_missing_min > 0 and probabilities[0] > EDGE_WARNING * probabilities.max():
         out.append(

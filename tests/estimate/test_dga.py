@@ -1,0 +1,194 @@
+"""estimate_dga against the published Madigan & York figures and dga's Kosovo result.
+
+The tables are small copies of ../shared/mse-reference (aggregated counts, no personal data):
+the Madigan & York vectors as printed in dga's documentation (R column-major, list 1 fastest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inquest.errors import ConfigError, EstimationError, InputError
+from inquest.estimate.dga import (
+    DgaEstimate,
+    MadiganYorkPrior,
+    estimate_dga,
+    posterior_quantile,
+)
+
+MY3 = [0, 60, 49, 4, 247, 112, 142, 12]
+MY5 = [0, 27, 37, 19, 4, 4, 1, 1, 97, 22, 37, 25, 2, 1, 3, 5]
+MY5 += [83, 36, 34, 18, 3, 5, 0, 2, 30, 5, 23, 8, 0, 3, 0, 2]
+KOSOVO_LISTS = ("EXH", "ABA", "OSCE", "HRW")
+KOSOVO = {  # (EXH, ABA, OSCE, HRW): count
+    (1, 1, 1, 1): 27, (1, 1, 1, 0): 181, (1, 1, 0, 1): 18, (1, 1, 0, 0): 177,
+    (1, 0, 1, 1): 42, (1, 0, 1, 0): 228, (1, 0, 0, 1): 106, (1, 0, 0, 0): 1131,
+    (0, 1, 1, 1): 32, (0, 1, 1, 0): 217, (0, 1, 0, 1): 31, (0, 1, 0, 0): 845,
+    (0, 0, 1, 1): 123, (0, 0, 1, 0): 936, (0, 0, 0, 1): 306,
+}  # fmt: skip
+
+
+def _from_dga_vector(Y: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    p = int(np.log2(len(Y)))
+    index = np.arange(1, len(Y))
+    patterns = ((index[:, None] >> np.arange(p)) & 1).astype(np.uint8)
+    return patterns, np.asarray(Y[1:], dtype=np.int64)
+
+
+def _kosovo() -> tuple[np.ndarray, np.ndarray]:
+    return np.array(list(KOSOVO), dtype=np.uint8), np.array(list(KOSOVO.values()))
+
+
+@pytest.fixture(scope="module")
+def my3() -> DgaEstimate:
+    patterns, counts = _from_dga_vector(MY3)
+    return estimate_dga(
+        patterns,
+        counts,
+        delta=1.0,
+        prior_n=MadiganYorkPrior(a=13.14, b=55.17),
+        n_missing_min=1,
+        n_missing_max=300,
+        seed=3,
+    )
+
+
+def test_madigan_york_three_lists_top_model(my3: DgaEstimate) -> None:
+    top = my3.result.models[0]
+    assert top["graph"] == "[L1,L2][L3]"
+    assert round(top["weight"], 2) == 0.37
+    assert round(top["bayes_estimate"]) == 731
+    assert top["mode"] == 729
+
+
+def test_madigan_york_three_lists_model_average(my3: DgaEstimate) -> None:
+    d = my3.result.diagnostics
+    assert round(d["bayes_estimate"]) == 731
+    assert d["posterior_mode"] == 728
+    assert d["top_graph_probability"] == my3.result.models[0]["weight"]
+    assert my3.graph_weights.sum() == pytest.approx(1.0)
+    assert my3.probabilities.sum() == pytest.approx(1.0)
+    assert my3.result.n_observed == 626
+    # the R grid 1..300 cuts off about 0.1% of this posterior, and we say so
+    assert d["mass_beyond_grid"] == pytest.approx(1e-3, rel=0.2)
+
+
+def test_madigan_york_five_lists() -> None:
+    patterns, counts = _from_dga_vector(MY5)
+    est = estimate_dga(patterns, counts, delta=0.5, n_missing_min=1, n_missing_max=300, seed=5)
+    r = est.result
+    assert len(est.graphs) == 822
+    assert round(r.diagnostics["posterior_mean"], 1) == 617.8
+    assert (r.estimate, r.lower, r.upper) == (616, 588, 655)
+    assert r.diagnostics["posterior_mode"] == 614
+    assert round(r.models[0]["weight"], 3) == 0.217
+    assert r.warnings == ()
+
+
+def test_kosovo_matches_dga_with_default_grid() -> None:
+    patterns, counts = _kosovo()
+    est = estimate_dga(patterns, counts, lists=KOSOVO_LISTS, seed=1)
+    r = est.result
+    assert r.settings["delta"] == 2.0**-4  # dga's suggested default 2^-J
+    assert r.settings["prior_n"] == {"name": "inverse"}
+    assert len(est.graphs) == 61
+    assert (r.estimate, r.lower, r.upper) == (12_595, 9_827, 16_544)
+    assert r.models[0]["graph"] == "[EXH,ABA,OSCE][EXH,OSCE,HRW]"
+    assert round(r.models[0]["weight"], 3) == 0.986
+    assert r.diagnostics["mass_beyond_grid"] < 1e-5
+    assert r.undocumented == 12_595 - 4_400
+    assert r.warnings == ()
+
+
+def test_result_fields_and_draws(my3: DgaEstimate) -> None:
+    r = my3.result
+    assert r.method == "dga" and r.point == "median" and r.interval == "credible"
+    assert r.lists == ("L1", "L2", "L3")
+    assert r.seed == 3 and r.inquest_version
+    assert r.estimate == posterior_quantile(my3.n_values, my3.probabilities, 0.5)
+    assert [m["weight"] for m in r.models] == sorted(my3.graph_weights, reverse=True)
+    assert my3.top_posteriors.shape == (8, 300)
+    np.testing.assert_allclose(my3.top_posteriors.sum(axis=1), 1.0)
+    assert my3.draws.shape == (10_000,)
+    assert abs(my3.draws.mean() - r.diagnostics["posterior_mean"]) < 2.0
+    assert my3.draws.min() >= 627 and my3.draws.max() <= 926
+    again = my3.sample(5, np.random.default_rng(0))
+    np.testing.assert_array_equal(again, my3.sample(5, np.random.default_rng(0)))
+    assert my3.posterior_n is my3.draws
+    d = r.to_dict()
+    assert d["undocumented"] == r.estimate - 626 and len(d["assumptions"]) >= 4
+
+
+def test_same_seed_same_draws_and_repeated_patterns_are_summed() -> None:
+    patterns, counts = _from_dga_vector(MY3)
+    a = estimate_dga(patterns, counts, seed=11)
+    split = np.concatenate([counts, counts[:2]])
+    halved = split.copy()
+    halved[:2] -= halved[-2:] // 2
+    halved[-2:] = counts[:2] // 2
+    b = estimate_dga(np.vstack([patterns, patterns[:2]]), halved, seed=11)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert a.result.estimate == b.result.estimate
+
+
+def test_quantile_follows_dga_convention() -> None:
+    N = np.array([10, 11, 12, 13])
+    w = np.array([0.25, 0.25, 0.25, 0.25])
+    assert posterior_quantile(N, w, 0.5) == 12  # first N whose cumulative mass exceeds 0.5
+    assert posterior_quantile(N, w, 0.25) == 11
+    assert posterior_quantile(N, w, 0.2) == 10
+
+
+def test_a_short_grid_is_reported() -> None:
+    patterns, counts = _kosovo()
+    r = estimate_dga(patterns, counts, n_missing_max=6_000, seed=1).result
+    assert r.diagnostics["mass_beyond_grid"] > 0.1
+    assert any("cut off by the grid" in w for w in r.warnings)
+
+
+def test_a_grid_starting_above_the_posterior_is_reported() -> None:
+    patterns, counts = _from_dga_vector(MY3)
+    r = estimate_dga(patterns, counts, n_missing_min=80, n_missing_max=400, seed=1).result
+    assert any("smallest N" in w for w in r.warnings)
+
+
+def test_lists_without_overlap_are_warned_about() -> None:
+    patterns = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], dtype=np.uint8)
+    r = estimate_dga(patterns, [30, 20, 25, 4], lists=["A", "B", "C"], seed=1).result
+    joined = " ".join(r.warnings)
+    assert "A and C share no one" in joined and "B and C share no one" in joined
+    assert "A and B" not in joined
+
+
+@pytest.mark.parametrize(
+    ("patterns", "counts", "match", "field", "row"),
+    [
+        ([[1, 0], [0, 1]], [1, 2], "3 to 6 lists", "patterns", None),
+        ([[1, 0, 2], [0, 1, 0]], [1, 2], "0 or 1", "patterns", 1),
+        ([[1, 0, 0], [0, 1, 0]], [1, -2], "negative", "counts", 2),
+        ([[1, 0, 0], [0, 1, 0]], [1, 2.5], "whole numbers", "counts", 2),
+        ([[1, 0, 0], [0, 0, 0]], [1, 2], "no list", "patterns", 2),
+        ([[1, 0, 0], [0, 1, 0]], [1, 2, 3], "one value per pattern", "counts", None),
+    ],
+)
+def test_bad_input_names_the_field_and_row(
+    patterns: list[list[int]], counts: list[float], match: str, field: str, row: int | None
+) -> None:
+    with pytest.raises(InputError, match=match) as err:
+        estimate_dga(np.array(patterns), np.array(counts))
+    assert err.value.field == field and err.value.row == row
+
+
+def test_bad_settings_and_empty_tables() -> None:
+    patterns, counts = _from_dga_vector(MY3)
+    with pytest.raises(ConfigError, match="delta"):
+        estimate_dga(patterns, counts, delta=0.0)
+    with pytest.raises(ConfigError, match="level"):
+        estimate_dga(patterns, counts, level=1.0)
+    with pytest.raises(ConfigError, match="n_missing"):
+        estimate_dga(patterns, counts, n_missing_min=10, n_missing_max=5)
+    with pytest.raises(InputError, match="distinct"):
+        estimate_dga(patterns, counts, lists=["A", "A", "B"])
+    with pytest.raises(EstimationError, match="nothing to estimate"):
+        estimate_dga(patterns, np.zeros_like(counts))
