@@ -1,0 +1,35 @@
+"""Dates in Jalali, Hijri and Gregorian, partial and imprecise, as Gregorian intervals.
+
+``parse_date("Mordad 1367")`` is the interval 1988-07-23..1988-08-22 with its calendar,
+precision, EDTF string and any ambiguity. ``parse_age`` reads ages ("۲۵ ساله"),
+``birth_interval_from_age`` turns an age at a date into a birth interval, and
+``parse_dates_array`` parses a column of dates once per distinct value.
+"""
+
+from inquest.dates._age import birth_interval_from_age, parse_age
+from inquest.dates._array import FIELDS, parse_dates_array
+from inquest.dates._model import (
+    DEFAULT_SETTINGS,
+    AgeRange,
+    Calendar,
+    DateInterval,
+    DateSettings,
+    Part,
+    Precision,
+)
+from inquest.dates._parse import parse_date
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "FIELDS",
+    "AgeRange",
+    "Calendar",
+    "DateInterval",
+    "DateSettings",
+    "Part",
+    "Precision",
+    "birth_interval_from_age",
+    "parse_age",
+    "parse_date",
+    "parse_dates_array",
+]
