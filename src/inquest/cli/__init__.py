@@ -39,6 +39,9 @@ def _root(
 
 
 # Command groups register themselves below (one import per group).
+from inquest.cli import dates as _dates  # noqa: E402
+
+app.add_typer(_dates.app, name="dates")
 
 
 def main() -> None:
