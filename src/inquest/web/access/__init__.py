@@ -1,0 +1,1 @@
+"""Confidentiality levels, the role matrix (a data file) and access-filtered querysets."""

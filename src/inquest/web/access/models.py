@@ -1,0 +1,33 @@
+"""The abstract base every confidential model inherits, and role grants."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+
+from inquest.web.access.grants import RoleGrant
+from inquest.web.access.levels import Level
+from inquest.web.access.queryset import AccessQuerySet
+
+
+class Confidential(models.Model):
+    """An object with a confidentiality level, fetched through ``objects.visible_to(user)``.
+
+    ``ACCESS_PARENTS`` names foreign keys whose targets must be visible too (a record is
+    hidden when its source is); the check follows their own parents in turn.
+    """
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ()
+
+    confidentiality = models.PositiveSmallIntegerField(
+        choices=Level.choices, default=Level.CONFIDENTIAL, db_index=True
+    )
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+__all__ = ["Confidential", "RoleGrant"]

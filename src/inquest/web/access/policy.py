@@ -1,0 +1,60 @@
+"""Who may see and do what: a user's roles, clearance and actions, from grants and the matrix."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from inquest.web.access.actions import Action
+from inquest.web.access.grants import RoleGrant
+from inquest.web.access.levels import Level
+from inquest.web.access.matrix import Role, access_matrix
+
+AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
+
+
+def roles_of(user: AnyUser) -> list[Role]:
+    """The user's roles: active grants plus the matrix's default for anonymous/signed-in users.
+
+    An inactive account has no roles at all.
+    """
+    matrix = access_matrix()
+    if not user.is_authenticated:
+        return [matrix.role(matrix.anonymous)] if matrix.anonymous else []
+    if not user.is_active:
+        return []
+    names = set(
+        RoleGrant.objects.filter(user_id=user.pk, revoked_at__isnull=True).values_list(
+            "role", flat=True
+        )
+    )
+    if matrix.authenticated:
+        names.add(matrix.authenticated)
+    return [matrix.roles[name] for name in sorted(names) if name in matrix.roles]
+
+
+def clearance(user: AnyUser) -> Level | None:
+    """The highest level the user may see, or None if they may see nothing."""
+    levels = [role.clearance for role in roles_of(user) if Action.VIEW in role.actions]
+    return max(levels) if levels else None
+
+
+def can(user: AnyUser, action: Action, level: Level | int = Level.PUBLIC) -> bool:
+    """Whether one of the user's roles allows ``action`` on an object of ``level``."""
+    return any(
+        action in role.actions and role.clearance >= level and Action.VIEW in role.actions
+        for role in roles_of(user)
+    )
+
+
+def require(user: AnyUser, action: Action, level: Level | int = Level.PUBLIC) -> None:
+    """Raise ``PermissionDenied`` unless ``can(user, action, level)``."""
+    if not can(user, action, level):
+        raise PermissionDenied(f"{action.value} on a {Level(level).label} object is not allowed")
+
+
+def user_id(user: AnyUser) -> int | None:
+    """The id to store as author: the signed-in user's, or None for anonymous."""
+    return int(user.pk) if user.is_authenticated and user.pk is not None else None

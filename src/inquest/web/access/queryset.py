@@ -1,0 +1,42 @@
+"""The queryset every confidential model uses: ``Model.objects.visible_to(user)``."""
+
+from __future__ import annotations
+
+from typing import Self, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser, clearance
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AccessQuerySet(models.QuerySet[_M]):
+    """A queryset that can narrow itself to what a user is cleared to see."""
+
+    def visible_to(self, user: AnyUser) -> Self:
+        """Only the objects whose level, and whose parents' levels, the user may see."""
+        level = clearance(user)
+        if level is None:
+            return self.none()
+        return self.filter(visibility_filter(self.model, level))
+
+
+def visibility_filter(model: type[models.Model], level: Level, prefix: str = "") -> Q:
+    """A ``Q`` that keeps rows of ``model`` at or below ``level``, parents included.
+
+    A nullable parent that is empty does not hide the row.
+    """
+    condition = Q(**{f"{prefix}confidentiality__lte": level})
+    for name in getattr(model, "ACCESS_PARENTS", ()):
+        field = model._meta.get_field(name)
+        related = field.related_model
+        if not isinstance(field, models.ForeignKey) or related is None or isinstance(related, str):
+            raise TypeError(f"{model.__name__}.{name} is not a foreign key")
+        parent = visibility_filter(related, level, f"{prefix}{name}__")
+        if field.null:
+            parent = Q(**{f"{prefix}{name}__isnull": True}) | parent
+        condition &= parent
+    return condition

@@ -1,0 +1,1 @@
+"""A read-only JSON API over what the user may see (Django REST framework)."""

@@ -1,0 +1,1 @@
+"""A tamper-evident audit log: every service write appends a hash-chained entry."""

@@ -1,0 +1,128 @@
+"""Read the workbench's settings from the environment; fail loudly, naming the variable.
+
+Every function takes the environment as a mapping so it can be tested without touching
+``os.environ``. Errors are ``ImproperlyConfigured`` and name the variable at fault.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+def env_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """A yes/no variable: 1/true/yes/on or 0/false/no/off; anything else is an error."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false)")
+
+
+def env_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[str]:
+    """A comma-separated list; blanks between commas are dropped."""
+    raw = env.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    """Where the workbench keeps its SQLite file, secret key and uploads.
+
+    ``INQUEST_DATA_DIR``, else ``$XDG_DATA_HOME/inquest``, else ``~/.local/share/inquest``.
+    The folder is created if missing; an unusable path is an error naming the variable.
+    """
+    if "INQUEST_DATA_DIR" in env:
+        name, path = "INQUEST_DATA_DIR", Path(env["INQUEST_DATA_DIR"]).expanduser()
+    elif env.get("XDG_DATA_HOME"):
+        name, path = "XDG_DATA_HOME", Path(env["XDG_DATA_HOME"]).expanduser() / "inquest"
+    else:
+        name, path = "HOME", Path.home() / ".local" / "share" / "inquest"
+    if not str(path).strip():
+        raise ImproperlyConfigured(f"{name} is empty; set it to a writable folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}: cannot create data folder {path}: {exc}") from exc
+    return path
+
+
+def database(env: Mapping[str, str], data: Path) -> dict[str, Any]:
+    """Django's ``DATABASES['default']`` from ``INQUEST_DATABASE_URL``.
+
+    Default: a SQLite file ``inquest.sqlite3`` in the data folder. PostgreSQL example:
+    ``postgresql://postgres@127.0.0.1:5432/inquest``.
+    """
+    url = env.get("INQUEST_DATABASE_URL", "").strip()
+    if not url:
+        url = f"sqlite:///{data / 'inquest.sqlite3'}"
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in _SCHEMES:
+        raise ImproperlyConfigured(
+            f"INQUEST_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:/// or postgresql://"
+        )
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"INQUEST_DATABASE_URL: {exc}") from exc
+    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
+        raise ImproperlyConfigured("INQUEST_DATABASE_URL: names no database (…:5432/<name>)")
+    config.setdefault("TEST", {})
+    return config
+
+
+def secret_key(env: Mapping[str, str], data: Path) -> str:
+    """``INQUEST_SECRET_KEY``, else the key in ``<data>/secret_key`` (made on first use, 0600)."""
+    given = env.get("INQUEST_SECRET_KEY")
+    if given is not None:
+        if len(given) < 32:
+            raise ImproperlyConfigured("INQUEST_SECRET_KEY is shorter than 32 characters")
+        return given
+    path = data / SECRET_KEY_FILE
+    if not path.exists():
+        key = secrets.token_urlsafe(50)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first; read theirs
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"INQUEST_DATA_DIR: cannot write the secret key file {path}: {exc}"
+            ) from exc
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(key)
+            return key
+    key = _read_key(path)
+    if len(key) < 32:
+        raise ImproperlyConfigured(
+            f"INQUEST_SECRET_KEY: the key file {path} is shorter than 32 characters"
+        )
+    return key
+
+
+def _read_key(path: Path) -> str:
+    # A process that lost the race to create the file may read it before it is written.
+    for _ in range(20):
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        time.sleep(0.05)
+    return ""

@@ -1,0 +1,350 @@
+"""Registry models: Source, Record and RecordVersion, Person, PersonRecord, Statement, Place,
+Event and EventParticipant. Every one carries a confidentiality level (``Confidential``).
+
+Writes go through ``inquest.web.registry.services``; reads through ``queries`` or
+``Model.objects.visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from inquest.web.access.models import Confidential
+
+_USER = settings.AUTH_USER_MODEL
+
+
+class Source(Confidential):
+    """A list or document collection: where it came from, how and when it was obtained.
+
+    ``file_sha256`` is the hash of the file it was imported from; importing the same file
+    twice finds this source instead of making another.
+    """
+
+    code = models.SlugField(max_length=32, unique=True, help_text=_("short code, e.g. 'A'"))
+    name = models.CharField(max_length=300)
+    name_original = models.CharField(max_length=300, blank=True)
+    origin = models.CharField(max_length=300, help_text=_("who compiled or published it"))
+    obtained_how = models.TextField(blank=True)
+    obtained_on = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    file_name = models.CharField(max_length=300, blank=True)
+    file_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    file_bytes = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
+class Record(Confidential):
+    """One row of a source. Its values live in versions; the record itself never changes."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("source",)
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    row_number = models.PositiveIntegerField(help_text=_("1-based data row in the source file"))
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("source", "row_number")
+        constraints = (
+            models.UniqueConstraint(fields=["source", "row_number"], name="record_row_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.source.code} row {self.row_number}"
+
+    @property
+    def current(self) -> RecordVersion:
+        """The latest version (the one a correction made last, else the imported one)."""
+        version = self.versions.order_by("-number").first()
+        if version is None:
+            raise RecordVersion.DoesNotExist(f"record {self.pk} has no version")
+        return version
+
+
+class RecordVersion(Confidential):
+    """The values of a record at one version: raw verbatim, plus what the engine derived.
+
+    Version 1 is the row as imported. A correction is a new version with who and why. Raw
+    values, author and reason are never changed after saving; only the engine's prepared
+    values may be (re)written, with ``save(update_fields=["prepared", "prepared_with"])``.
+    """
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record",)
+    MUTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset({"prepared", "prepared_with"})
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    raw = models.JSONField(help_text=_("column name to the verbatim text of the source"))
+    prepared = models.JSONField(null=True, blank=True)
+    prepared_with = models.CharField(max_length=100, blank=True)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("record", "number")
+        constraints = (
+            models.UniqueConstraint(fields=["record", "number"], name="record_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="record_version_number_positive"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert, or update only the prepared values; anything else is refused."""
+        if self.pk is not None and not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.MUTABLE_FIELDS:
+                raise ValueError(
+                    "a record version is never edited in place; record a correction instead"
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused: versions are kept for good."""
+        raise ValueError("record versions are never deleted")
+
+
+class Person(Confidential):
+    """A resolved individual: a cluster of records with a stable id.
+
+    ``uid`` never changes. When two persons turn out to be one, the one absorbed keeps its
+    uid and points to the survivor through ``merged_into``.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    label = models.CharField(max_length=300, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return self.label or str(self.uid)
+
+
+class PersonRecord(Confidential):
+    """That a record belongs to a person, and who or what decided it (a run or a reviewer)."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("person", "record")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    record = models.OneToOneField(Record, on_delete=models.PROTECT, related_name="membership")
+    linkage_run = models.ForeignKey(
+        "runs.LinkageRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    match_probability = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} in person {self.person_id}"
+
+
+class Statement(Confidential):
+    """A claim: "source X (row R) says property P of person Q is V" (FollowTheMoney style).
+
+    ``original_value`` is the text exactly as the source gives it; ``value`` the form it is
+    compared and shown in. Statements are never merged: conflicts stay visible.
+    """
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("person", "source", "record")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="statements")
+    prop = models.CharField(max_length=64)
+    value = models.TextField()
+    original_value = models.TextField()
+    lang = models.CharField(max_length=16, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="statements")
+    record = models.ForeignKey(
+        Record, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    record_version = models.ForeignKey(
+        RecordVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    field = models.CharField(max_length=100, blank=True, help_text=_("column in the source"))
+    linkage_run = models.ForeignKey(
+        "runs.LinkageRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("person", "prop", "source", "id")
+        indexes = (models.Index(fields=["person", "prop"], name="statement_person_prop"),)
+
+    def __str__(self) -> str:
+        return f"{self.source_id} says {self.prop} of person {self.person_id} is {self.value!r}"
+
+
+class PlaceKind(models.TextChoices):
+    """What kind of place a gazetteer entry is."""
+
+    COUNTRY = "country", _("country")
+    PROVINCE = "province", _("province")
+    COUNTY = "county", _("county")
+    CITY = "city", _("city")
+    VILLAGE = "village", _("village")
+    PRISON = "prison", _("prison")
+    COURT = "court", _("court")
+    CEMETERY = "cemetery", _("cemetery")
+    BURIAL_SITE = "burial_site", _("burial site")
+    OTHER = "other", _("other")
+
+
+class Place(Confidential):
+    """A place from the packaged gazetteer (``gazetteer_id``) or added by a user."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("parent",)
+
+    name = models.CharField(max_length=300)
+    name_original = models.CharField(max_length=300, blank=True)
+    other_names = models.JSONField(default=list, blank=True)
+    kind = models.CharField(max_length=32, choices=PlaceKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    gazetteer_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    added_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="place_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="place_longitude_range",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    """What happened."""
+
+    ARREST = "arrest", _("arrest")
+    DETENTION = "detention", _("detention")
+    TRANSFER = "transfer", _("transfer")
+    TRIAL = "trial", _("trial")
+    SENTENCE = "sentence", _("sentence")
+    EXECUTION = "execution", _("execution")
+    BURIAL = "burial", _("burial")
+    RELEASE = "release", _("release")
+    DISAPPEARANCE = "disappearance", _("disappearance")
+    OTHER = "other", _("other")
+
+
+class Event(Confidential):
+    """Something that happened to persons, at a place, within a date interval.
+
+    A partial date is an interval: "Mordad 1367" is 1988-07-23 to 1988-08-22. The text as the
+    source gave it is kept in ``date_original``.
+    """
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("place", "source")
+
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    date_earliest = models.DateField(null=True, blank=True)
+    date_latest = models.DateField(null=True, blank=True)
+    date_original = models.CharField(max_length=200, blank=True)
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    description = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    record = models.ForeignKey(
+        Record, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("date_earliest", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(date_earliest__isnull=True)
+                | models.Q(date_latest__isnull=True)
+                | models.Q(date_earliest__lte=models.F("date_latest")),
+                name="event_interval_ordered",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date_original or ''}".strip()
+
+
+class ParticipantRole(models.TextChoices):
+    """How a person took part in an event. Alleged perpetrators get their own model later."""
+
+    SUBJECT = "subject", _("subject")
+    WITNESS = "witness", _("witness")
+    CO_DETAINEE = "co_detainee", _("co-detainee")
+    RELATIVE = "relative", _("relative")
+    OTHER = "other", _("other")
+
+
+class EventParticipant(Confidential):
+    """A person's part in an event, as a source says."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("event", "person", "source")
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    role = models.CharField(max_length=32, choices=ParticipantRole.choices)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["event", "person", "role"], name="event_participant_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} as {self.role} in event {self.event_id}"

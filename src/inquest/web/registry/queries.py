@@ -1,0 +1,78 @@
+"""Reads of the registry, always narrowed to what the user may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from inquest.web.access.policy import AnyUser, clearance
+from inquest.web.access.queryset import visibility_filter
+from inquest.web.registry.models import Person, Record, Source, Statement
+
+
+def sources_for(user: AnyUser) -> QuerySet[Source]:
+    """The sources the user may see, each with ``n_records``: the records they may see."""
+    level = clearance(user)
+    if level is None:
+        return Source.objects.none()
+    visible_records = visibility_filter(Record, level, "records__")
+    return Source.objects.visible_to(user).annotate(
+        n_records=Count("records", filter=visible_records, distinct=True)
+    )
+
+
+def records_of(user: AnyUser, source: Source) -> QuerySet[Record]:
+    """The records of ``source`` the user may see, with their versions prefetched."""
+    return Record.objects.visible_to(user).filter(source=source).prefetch_related("versions")
+
+
+def statements_of(user: AnyUser, person: Person) -> QuerySet[Statement]:
+    """The statements about ``person`` the user may see, with source and record."""
+    return (
+        Statement.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("source", "record")
+        .order_by("prop", "value", "source__code", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One value of a property and the statements that assert it."""
+
+    value: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class PropertyView:
+    """All visible claims about one property of a person; ``conflict`` if they disagree."""
+
+    prop: str
+    claims: tuple[Claim, ...]
+
+    @property
+    def conflict(self) -> bool:
+        """True if the sources give more than one value."""
+        return len(self.claims) > 1
+
+
+def person_properties(user: AnyUser, person: Person) -> list[PropertyView]:
+    """A person's properties as the user may see them, conflicting values side by side."""
+    grouped: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
+    for statement in statements_of(user, person):
+        grouped[statement.prop][statement.value].append(statement)
+    return [
+        PropertyView(
+            prop=prop,
+            claims=tuple(Claim(value, tuple(items)) for value, items in values.items()),
+        )
+        for prop, values in sorted(grouped.items())
+    ]
+
+
+def persons_for(user: AnyUser) -> QuerySet[Person]:
+    """The persons the user may see that have not been merged into another."""
+    return Person.objects.visible_to(user).filter(Q(merged_into__isnull=True))

@@ -1,0 +1,423 @@
+"""Writes to the registry. Each checks the user's right, runs in one transaction and
+appends to the audit log in that same transaction.
+
+An object is never less confidential than the objects it hangs from: a record takes at
+least its source's level, a statement at least its person's, source's and record's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.web.access.actions import Action
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser, require, user_id
+from inquest.web.audit import services as audit
+from inquest.web.registry.models import (
+    Event,
+    EventKind,
+    EventParticipant,
+    ParticipantRole,
+    Person,
+    PersonRecord,
+    Place,
+    PlaceKind,
+    Record,
+    RecordVersion,
+    Source,
+    Statement,
+)
+from inquest.web.registry.properties import statement_properties
+
+IMPORT_REASON = "imported"
+
+
+def _level(*levels: Level | int | None) -> Level:
+    return Level(max(int(x) for x in levels if x is not None))
+
+
+def _raw(values: Mapping[str, object], *, row: int | None = None) -> dict[str, str]:
+    """Check that raw values are text keyed by column name; they are stored verbatim."""
+    problems = []
+    for key, value in values.items():
+        if not isinstance(key, str) or not key:
+            problems.append(InputProblem("column names must be non-empty text", row=row))
+        elif not isinstance(value, str):
+            problems.append(
+                InputProblem(
+                    f"raw value must be text, not {type(value).__name__}", row=row, field=key
+                )
+            )
+    if problems:
+        raise InputErrors(problems)
+    return {str(k): str(v) for k, v in values.items()}
+
+
+@transaction.atomic
+def create_source(
+    user: AnyUser,
+    *,
+    code: str,
+    name: str,
+    origin: str,
+    level: Level,
+    name_original: str = "",
+    obtained_how: str = "",
+    obtained_on: dt.date | None = None,
+    description: str = "",
+    file_name: str = "",
+    file_sha256: str | None = None,
+    file_bytes: int | None = None,
+) -> Source:
+    """Register a source (a list or document collection) at confidentiality ``level``."""
+    require(user, Action.IMPORT, level)
+    if Source.objects.filter(code=code).exists():
+        raise InputError(f"a source with code {code!r} exists already", field="code")
+    if file_sha256 is not None and Source.objects.filter(file_sha256=file_sha256).exists():
+        raise InputError("a source from this very file exists already", field="file_sha256")
+    source = Source.objects.create(
+        code=code,
+        name=name,
+        name_original=name_original,
+        origin=origin,
+        obtained_how=obtained_how,
+        obtained_on=obtained_on,
+        description=description,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        file_bytes=file_bytes,
+        confidentiality=level,
+        created_by_id=user_id(user),
+    )
+    audit.record(user, "source.create", source, level=level, detail={"code": code})
+    return source
+
+
+@dataclass(frozen=True)
+class RowIn:
+    """One row to add to a source: its 1-based number, verbatim values, the list's own id."""
+
+    row_number: int
+    raw: Mapping[str, str]
+    external_id: str = ""
+    level: Level | None = None
+
+
+@transaction.atomic
+def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Record]:
+    """Add rows to ``source``, each as a record with version 1 (the values as imported).
+
+    All or nothing: every problem is collected and nothing is written if there is any.
+    """
+    rows = list(rows)
+    level = _level(source.confidentiality, *(r.level for r in rows))
+    require(user, Action.IMPORT, level)
+    problems: list[InputProblem] = []
+    cleaned: list[dict[str, str]] = []
+    seen: set[int] = set()
+    for row in rows:
+        if row.row_number < 1:
+            problems.append(InputProblem("row numbers start at 1", row=row.row_number))
+        if row.row_number in seen:
+            problems.append(InputProblem("row number given twice", row=row.row_number))
+        seen.add(row.row_number)
+        try:
+            cleaned.append(_raw(row.raw, row=row.row_number))
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+    taken = set(
+        Record.objects.filter(source=source, row_number__in=seen).values_list(
+            "row_number", flat=True
+        )
+    )
+    problems.extend(InputProblem("row exists already in this source", row=n) for n in sorted(taken))
+    if problems:
+        raise InputErrors(problems)
+    actor = user_id(user)
+    records = Record.objects.bulk_create(
+        Record(
+            source=source,
+            row_number=row.row_number,
+            external_id=row.external_id,
+            confidentiality=_level(source.confidentiality, row.level),
+        )
+        for row in rows
+    )
+    if any(r.pk is None for r in records):  # backends without RETURNING: fetch the ids
+        by_row = dict(
+            Record.objects.filter(source=source, row_number__in=seen).values_list(
+                "row_number", "pk"
+            )
+        )
+        for record in records:
+            record.pk = by_row[record.row_number]
+    RecordVersion.objects.bulk_create(
+        RecordVersion(
+            record=record,
+            number=1,
+            raw=raw,
+            reason=IMPORT_REASON,
+            created_by_id=actor,
+            confidentiality=record.confidentiality,
+        )
+        for record, raw in zip(records, cleaned, strict=True)
+    )
+    audit.record(user, "records.add", source, level=level, detail={"rows": len(records)})
+    return records
+
+
+@transaction.atomic
+def correct_record(
+    user: AnyUser, record: Record, *, raw: Mapping[str, str], reason: str
+) -> RecordVersion:
+    """Record a correction: a new version with the corrected values, who made it and why.
+
+    The earlier versions stay as they were. Refused if ``reason`` is blank or nothing changed.
+    """
+    require(user, Action.CORRECT, record.confidentiality)
+    if not reason.strip():
+        raise InputError("a correction needs a reason", field="reason")
+    values = _raw(raw)
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    current = locked.current
+    if values == current.raw:
+        raise InputError("the corrected values are the same as the current ones", field="raw")
+    version = RecordVersion.objects.create(
+        record=locked,
+        number=current.number + 1,
+        raw=values,
+        reason=reason.strip(),
+        created_by_id=user_id(user),
+        confidentiality=locked.confidentiality,
+    )
+    changed = sorted(
+        k for k in values.keys() | current.raw.keys() if values.get(k) != current.raw.get(k)
+    )
+    audit.record(
+        user,
+        "record.correct",
+        version,
+        level=locked.confidentiality,
+        detail={
+            "record": locked.pk,
+            "version": version.number,
+            "fields": changed,
+            "reason": version.reason,
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def store_prepared(
+    user: AnyUser, version: RecordVersion, *, prepared: Mapping[str, object], engine: str
+) -> RecordVersion:
+    """Store what the engine derived from a version's raw values (normalised names, dates)."""
+    require(user, Action.LINK, version.confidentiality)
+    version.prepared = dict(prepared)
+    version.prepared_with = engine
+    version.save(update_fields=["prepared", "prepared_with"])
+    audit.record(
+        user, "record.prepare", version, level=version.confidentiality, detail={"engine": engine}
+    )
+    return version
+
+
+@transaction.atomic
+def create_person(
+    user: AnyUser,
+    *,
+    records: Sequence[Record] = (),
+    level: Level | None = None,
+    label: str = "",
+    linkage_run_id: int | None = None,
+    match_probability: float | None = None,
+) -> Person:
+    """Make a person from records (a cluster); a record belongs to one person at most."""
+    person_level = _level(level, *(r.confidentiality for r in records), Level.PUBLIC)
+    require(user, Action.LINK, person_level)
+    taken = PersonRecord.objects.filter(record__in=records).values_list("record_id", flat=True)
+    if taken:
+        raise InputError(f"records already belong to a person: {sorted(taken)}", field="records")
+    person = Person.objects.create(label=label, confidentiality=person_level)
+    PersonRecord.objects.bulk_create(
+        PersonRecord(
+            person=person,
+            record=record,
+            linkage_run_id=linkage_run_id,
+            decided_by_id=user_id(user) if linkage_run_id is None else None,
+            match_probability=match_probability,
+            confidentiality=person_level,
+        )
+        for record in records
+    )
+    audit.record(
+        user,
+        "person.create",
+        person,
+        level=person_level,
+        detail={"records": [r.pk for r in records], "linkage_run": linkage_run_id},
+    )
+    return person
+
+
+@transaction.atomic
+def add_statement(
+    user: AnyUser,
+    person: Person,
+    *,
+    prop: str,
+    value: str,
+    source: Source,
+    original_value: str | None = None,
+    record: Record | None = None,
+    field: str = "",
+    lang: str = "",
+    level: Level | None = None,
+    linkage_run_id: int | None = None,
+) -> Statement:
+    """Record that ``source`` (and its ``record``) says ``prop`` of ``person`` is ``value``.
+
+    ``original_value`` is the text as the source has it (default: ``value``); when a record
+    and field are given it defaults to that field of the record's current version.
+    """
+    if prop not in statement_properties():
+        raise InputError(f"unknown property {prop!r}", field="prop")
+    if record is not None and record.source_id != source.pk:
+        raise InputError("the record is not from this source", field="record")
+    version = record.current if record is not None else None
+    if original_value is None:
+        if version is not None and field:
+            if field not in version.raw:
+                raise InputError(f"the record has no column {field!r}", field="field")
+            original_value = str(version.raw[field])
+        else:
+            original_value = value
+    stated_level = _level(
+        level,
+        person.confidentiality,
+        source.confidentiality,
+        record.confidentiality if record is not None else None,
+    )
+    require(user, Action.STATE, stated_level)
+    statement = Statement.objects.create(
+        person=person,
+        prop=prop,
+        value=value,
+        original_value=original_value,
+        lang=lang,
+        source=source,
+        record=record,
+        record_version=version,
+        field=field,
+        linkage_run_id=linkage_run_id,
+        created_by_id=user_id(user),
+        confidentiality=stated_level,
+    )
+    audit.record(
+        user,
+        "statement.add",
+        statement,
+        level=stated_level,
+        detail={"person": person.pk, "prop": prop, "source": source.pk},
+    )
+    return statement
+
+
+@transaction.atomic
+def add_place(
+    user: AnyUser,
+    *,
+    name: str,
+    kind: PlaceKind,
+    level: Level = Level.PUBLIC,
+    name_original: str = "",
+    parent: Place | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    gazetteer_id: str | None = None,
+) -> Place:
+    """Add a place to the gazetteer (users may extend it)."""
+    place_level = _level(level, parent.confidentiality if parent is not None else None)
+    require(user, Action.MANAGE_PLACES, place_level)
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise InputError("latitude must lie in [-90, 90]", field="latitude")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise InputError("longitude must lie in [-180, 180]", field="longitude")
+    place = Place.objects.create(
+        name=name,
+        name_original=name_original,
+        kind=kind,
+        parent=parent,
+        latitude=latitude,
+        longitude=longitude,
+        gazetteer_id=gazetteer_id,
+        added_by_id=user_id(user),
+        confidentiality=place_level,
+    )
+    audit.record(user, "place.add", place, level=place_level, detail={"name": name})
+    return place
+
+
+@transaction.atomic
+def add_event(
+    user: AnyUser,
+    *,
+    kind: str,
+    participants: Sequence[tuple[Person, ParticipantRole]],
+    date_earliest: dt.date | None = None,
+    date_latest: dt.date | None = None,
+    date_original: str = "",
+    place: Place | None = None,
+    source: Source | None = None,
+    record: Record | None = None,
+    description: str = "",
+    level: Level | None = None,
+) -> Event:
+    """Record an event with its date interval, place, source and the persons in it."""
+    if kind not in EventKind.values:
+        raise InputError(f"unknown event kind {kind!r}", field="kind")
+    if date_earliest and date_latest and date_earliest > date_latest:
+        raise InputError("the interval ends before it starts", field="date_latest")
+    if record is not None and (source is None or record.source_id != source.pk):
+        raise InputError("the record is not from this source", field="record")
+    event_level = _level(
+        level,
+        Level.PUBLIC,
+        place.confidentiality if place is not None else None,
+        source.confidentiality if source is not None else None,
+        record.confidentiality if record is not None else None,
+        *(p.confidentiality for p, _ in participants),
+    )
+    require(user, Action.STATE, event_level)
+    event = Event.objects.create(
+        kind=kind,
+        date_earliest=date_earliest,
+        date_latest=date_latest,
+        date_original=date_original,
+        place=place,
+        source=source,
+        record=record,
+        description=description,
+        created_by_id=user_id(user),
+        confidentiality=event_level,
+    )
+    EventParticipant.objects.bulk_create(
+        EventParticipant(
+            event=event, person=person, role=role, source=source, confidentiality=event_level
+        )
+        for person, role in participants
+    )
+    audit.record(
+        user,
+        "event.add",
+        event,
+        level=event_level,
+        detail={"kind": kind, "persons": [p.pk for p, _ in participants]},
+    )
+    return event

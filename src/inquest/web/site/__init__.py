@@ -1,0 +1,1 @@
+"""The workbench's pages: base layout (English/Persian), home, source list, display settings."""

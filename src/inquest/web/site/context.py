@@ -1,0 +1,14 @@
+"""Template context: the user's display choice, available to every page as ``display``."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import translation
+
+from inquest.web.site.display import SESSION_KEY, Display, display_from
+
+
+def display_preferences(request: HttpRequest) -> dict[str, Display]:
+    """``display``: the calendar and digits this user asked for (or the language's default)."""
+    stored = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    return {"display": display_from(stored, translation.get_language())}

@@ -1,0 +1,36 @@
+"""Template filters that show dates and numbers as the user chose (``{% load inquest_display %}``).
+
+``{{ value|shown_date:display }}``; ``{{ event|shown_interval:display }}`` for an object
+with ``date_earliest`` and ``date_latest``; ``{{ n|shown_digits:display }}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from inquest.web.site.display import Display, format_date, format_interval, shown_digits
+
+register = template.Library()
+
+
+@register.filter
+def shown_date(value: dt.date | None, display: Display) -> str:
+    """A date in the chosen calendar and digits; empty for no date."""
+    return "" if value is None else format_date(value, display)
+
+
+@register.filter
+def shown_interval(obj: Any, display: Display) -> str:
+    """An object's ``date_earliest``–``date_latest`` interval in the chosen calendar."""
+    return format_interval(
+        getattr(obj, "date_earliest", None), getattr(obj, "date_latest", None), display
+    )
+
+
+@register.filter(name="shown_digits")
+def shown_digits_filter(value: Any, display: Display) -> str:
+    """A number or text with its digits in the chosen script."""
+    return shown_digits(str(value), display)

@@ -1,0 +1,13 @@
+"""URLs of the workbench's pages."""
+
+from django.urls import path
+
+from inquest.web.site import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sources/", views.source_list, name="source-list"),
+    path("display/", views.set_display, name="set-display"),
+]

@@ -1,0 +1,48 @@
+"""Thin views: they call queries, render templates and hold no rules of their own."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from inquest.web.registry import queries as registry
+from inquest.web.runs import queries as runs
+from inquest.web.site.display import SESSION_KEY, display_from
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """What the user may see, counted."""
+    counts = {
+        "sources": registry.sources_for(request.user).count(),
+        "persons": registry.persons_for(request.user).count(),
+        "linkage_runs": runs.linkage_runs_for(request.user).count(),
+        "estimate_runs": runs.estimate_runs_for(request.user).count(),
+    }
+    return render(request, "inquest/home.html", {"counts": counts})
+
+
+@require_GET
+def source_list(request: HttpRequest) -> HttpResponse:
+    """The sources the user may see, with how many of their records the user may see."""
+    sources = registry.sources_for(request.user).order_by("code")
+    return render(request, "inquest/source_list.html", {"sources": sources})
+
+
+@require_POST
+def set_display(request: HttpRequest) -> HttpResponse:
+    """Keep the user's calendar and digits choice in the session, then go back."""
+    chosen = display_from(
+        {"calendar": request.POST.get("calendar"), "digits": request.POST.get("digits")},
+        translation.get_language(),
+    )
+    request.session[SESSION_KEY] = chosen.as_session()
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return HttpResponseRedirect(target)

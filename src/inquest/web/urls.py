@@ -1,0 +1,9 @@
+"""The workbench's URL map: pages, language switch, JSON API."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("inquest.web.api.urls")),
+    path("", include("inquest.web.site.urls")),
+]
