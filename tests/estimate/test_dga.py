@@ -192,3 +192,23 @@ def test_bad_settings_and_empty_tables() -> None:
         estimate_dga(patterns, counts, lists=["A", "A", "B"])
     with pytest.raises(EstimationError, match="nothing to estimate"):
         estimate_dga(patterns, np.zeros_like(counts))
+
+
+def test_kosovo_with_delta_one_collapses_onto_the_saturated_graph() -> None:
+    patterns, counts = _kosovo()
+    r = estimate_dga(patterns, counts, lists=KOSOVO_LISTS, delta=1.0, seed=1).result
+    assert r.estimate == 4_616  # README (computed): strong prior sensitivity
+    assert r.models[0]["graph"] == "[EXH,ABA,OSCE,HRW]"
+
+
+def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inquest.estimate.dga as dga
+
+    monkeypatch.setattr(dga, "_CELL_BUDGET", 61 * 4_000)
+    monkeypatch.setattr(dga, "_MIN_GRID_POINTS", 4_000)
+    patterns, counts = _kosovo()
+    r = estimate_dga(patterns, counts, seed=1).result
+    grid = r.diagnostics["grid"]
+    assert grid["step"] == 6 and grid["size"] <= 4_000
+    assert abs(r.estimate - 12_595) <= 6
+    assert abs(r.lower - 9_827) <= 6 and abs(r.upper - 16_544) <= 6

@@ -51,7 +51,7 @@ GRID_TAIL_TOLERANCE = 1e-6  # default grid: extend until less than this mass lie
 EDGE_WARNING = 1e-3  # warn when more than this posterior mass lies beyond the grid
 _PROBE_POINTS = 1000
 _GRID_PER_OBSERVED = 100  # default grid: N at most about 100 times the number observed
-_CELL_BUDGET = 50_000_000  # ... and graphs x grid values at most this many
+_CELL_BUDGET = 20_000_000  # graphs x grid values, beyond which the default grid steps by > 1
 _MIN_GRID_POINTS = 10_000
 
 ASSUMPTIONS = (
@@ -163,23 +163,29 @@ def _capture_table(
     return table, names
 
 
-def _grid_end(stats: TableStats, design: Any, log_prior: LogPrior, start: int) -> tuple[int, bool]:
-    """The default upper end of the grid: where less than GRID_TAIL_TOLERANCE mass lies beyond.
+def _default_grid(
+    stats: TableStats, design: Any, log_prior: LogPrior, start: int
+) -> tuple[int, int, bool]:
+    """The default grid's end and step, and whether the cap on its range cut it short.
 
-    Returns the end and whether the cap on the grid size cut it short.
+    It ends where less than GRID_TAIL_TOLERANCE of the posterior lies beyond, at most
+    ``_GRID_PER_OBSERVED`` times the number observed; its step is 1 unless that range holds
+    more than max(_MIN_GRID_POINTS, _CELL_BUDGET / graphs) integers, then the smallest step
+    that fits.
     """
-    cap = min(
-        max(_MIN_GRID_POINTS, _GRID_PER_OBSERVED * stats.n_obs),
-        max(_MIN_GRID_POINTS, _CELL_BUDGET // design.shape[0]),
-    )
     far = float(max(1e9, 1e4 * stats.n_obs))
     probe = np.unique(np.round(start + np.geomspace(1.0, far, _PROBE_POINTS)))
     probe = np.concatenate([[float(start)], probe])
     tails = log_upper_tail(log_marginal_n(stats, design, probe, log_prior), probe)
     small = np.flatnonzero(tails - tails[0] < np.log(GRID_TAIL_TOLERANCE))
-    end = int(probe[small[0]]) if small.size else start + cap
+    cap = start + max(_MIN_GRID_POINTS, _GRID_PER_OBSERVED * stats.n_obs)
+    end = int(probe[small[0]]) if small.size else cap
     end = max(end, start + 300)
-    return min(end, start + cap), end > start + cap
+    capped = end > cap
+    end = min(end, cap)
+    points = max(_MIN_GRID_POINTS, _CELL_BUDGET // design.shape[0])
+    step = -(-(end - start + 1) // points)
+    return end, step, capped
 
 
 def _mass_beyond(
@@ -235,10 +241,12 @@ def estimate_dga(
     the prior on N: ``"inverse"`` (p(N) proportional to 1/N, dga's default), ``"uniform"``,
     ``"rissanen"`` (Rissanen's universal prior for integers), a ``MadiganYorkPrior(a, b)``, or
     a callable from an array of N to log p(N). The missing count ranges over the integers
-    ``n_missing_min..n_missing_max``; by default the grid starts at 0 and ends where less
-    than 1e-6 of the posterior mass lies beyond it, but has at most max(10,000, 100 x n_obs)
-    values and at most max(10,000, 5e7 / number of graphs); a warning says when that cap
-    cuts off more than 0.1% of the posterior (a heavy-tailed or improper posterior).
+    ``n_missing_min..n_missing_max`` (as in dga; its examples use 1..300). By default the grid
+    starts at 0 and ends where less than 1e-6 of the posterior mass lies beyond it, but not
+    above max(10,000, 100 x n_obs); a warning says when more than 0.1% of the posterior lies
+    beyond the end (a heavy-tailed or improper posterior). The default grid steps by 1 unless
+    it would hold more than max(10,000, 2e7 / number of graphs) values; then it steps evenly
+    (``diagnostics["grid"]["step"]``) and quantiles and draws have that resolution.
     ``top_graphs`` graphs are summarised in ``result.models``; ``n_draws`` draws of N are
     taken with ``seed`` (a fresh recorded seed when None).
     """
@@ -257,10 +265,10 @@ def estimate_dga(
     design = graph_design(J)
     stats = table_stats(table, float(delta))
 
-    capped = False
+    capped, step = False, 1
     if n_missing_max is None:
-        n_missing_max, capped = _grid_end(stats, design, log_prior, n_missing_min)
-    grid = np.arange(n_missing_min, n_missing_max + 1, dtype=np.float64)
+        n_missing_max, step, capped = _default_grid(stats, design, log_prior, n_missing_min)
+    grid = np.arange(n_missing_min, n_missing_max + 1, step, dtype=np.float64)
     post = grid_posterior(stats, design, grid, log_prior)
     if not np.isfinite(post.log_evidence):
         raise EstimationError("the posterior of N could not be normalised on this grid")
@@ -303,7 +311,12 @@ def estimate_dga(
         "posterior_sd": float(np.sqrt(np.sum(probabilities * (n_values - mean) ** 2))),
         "posterior_mode": int(n_values[int(np.argmax(probabilities))]),
         "bayes_estimate": _bayes_estimate(n_values, probabilities),
-        "grid": {"n_min": int(n_values[0]), "n_max": int(n_values[-1]), "size": len(grid)},
+        "grid": {
+            "n_min": int(n_values[0]),
+            "n_max": int(n_values[-1]),
+            "size": len(grid),
+            "step": step,
+        },
         "mass_beyond_grid": beyond,
         "grid_capped": capped,
         "graph_estimate_range": [

@@ -1,0 +1,138 @@
+"""dga speed: the posterior over (graph, N) for 3, 4 and 5 lists, 300 values of the missing count.
+
+Baseline (the issue, R package dga's ``bma.cr`` with its C++ core, on this machine): 7-8 ms
+per call with 5 lists, 822 graphs and Nmissing = 1..300. Target: under 20 ms.
+
+Two timings per table, wall and CPU (``time.process_time``; the machine has 2 cores and other
+work may run beside us, so wall > CPU shows contention):
+- ``posterior``: what ``bma.cr`` returns, the normalised (graphs x N) weight matrix;
+- ``estimate_dga``: the whole public call (posterior, model-averaged and per-graph summaries
+  of the top 10 graphs, the tail-mass check beyond the grid and 10,000 draws of N).
+Also the first call (graph enumeration, cached afterwards) and Kosovo with the default grid.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from inquest.estimate._dga_graphs import decomposable_graphs, graph_design
+from inquest.estimate._dga_posterior import log_weights, table_stats
+from inquest.estimate._dga_priors import resolve_prior
+from inquest.estimate.dga import estimate_dga
+
+HERE = Path(__file__).parent
+SHARED = HERE.parent.parent / "shared" / "mse-reference"
+RESULTS = HERE / "results" / "dga.json"
+REPEATS = 50
+
+CASES = [  # file, delta (as in the references)
+    ("madigan_york_3list", 1.0),
+    ("kosovo_4list", 2.0**-4),
+    ("madigan_york_5list", 0.5),
+]
+
+
+def _load(name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    frame = pd.read_csv(SHARED / f"{name}.csv")
+    lists = [c for c in frame.columns if c != "count"]
+    return frame[lists].to_numpy(np.uint8), frame["count"].to_numpy(np.int64), lists
+
+
+def _time(fn: Callable[[], object], repeats: int = REPEATS) -> dict[str, float]:
+    fn()
+    walls, cpus = [], []
+    for _ in range(repeats):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return {
+        "wall_ms_median": 1e3 * statistics.median(walls),
+        "wall_ms_min": 1e3 * min(walls),
+        "cpu_ms_median": 1e3 * statistics.median(cpus),
+        "repeats": repeats,
+    }
+
+
+def _posterior_matrix(patterns: np.ndarray, counts: np.ndarray, delta: float) -> np.ndarray:
+    """The analogue of ``bma.cr``: the normalised (graphs x Nmissing) weights, Nmissing 1..300."""
+    p = patterns.shape[1]
+    table = np.zeros(1 << p, dtype=np.int64)
+    np.add.at(table, patterns.astype(np.int64) @ (1 << np.arange(p)), counts)
+    log_prior, _ = resolve_prior("inverse")
+    lw = log_weights(table_stats(table, delta), graph_design(p), np.arange(1.0, 301.0), log_prior)
+    w = np.exp(lw - lw.max(), out=lw)
+    out: np.ndarray = w / w.sum()
+    return out
+
+
+def main() -> None:
+    out: dict[str, object] = {
+        "baseline": "R dga bma.cr, 5 lists, 822 graphs, Nmissing 1..300: 7-8 ms (issue 5)",
+        "target_ms": 20.0,
+        "cases": {},
+    }
+    cases: dict[str, object] = {}
+    for name, delta in CASES:
+        patterns, counts, lists = _load(name)
+        p = len(lists)
+        w, c = time.perf_counter(), time.process_time()
+        decomposable_graphs.cache_clear()
+        graph_design.cache_clear()
+        graph_design(p)
+        first = {
+            "wall_ms": 1e3 * (time.perf_counter() - w),
+            "cpu_ms": 1e3 * (time.process_time() - c),
+        }
+        kwargs = {"delta": delta, "n_missing_min": 1, "n_missing_max": 300, "seed": 1}
+        cases[name] = {
+            "lists": p,
+            "graphs": len(decomposable_graphs(p)),
+            "n_missing": "1..300",
+            "graph_enumeration_first_call": first,
+            "posterior": _time(
+                lambda pa=patterns, co=counts, d=delta: _posterior_matrix(pa, co, d)
+            ),
+            "estimate_dga": _time(
+                lambda pa=patterns, co=counts, kw=kwargs: estimate_dga(pa, co, **kw)
+            ),
+        }
+        row = cases[name]
+        assert isinstance(row, dict)
+        print(
+            f"{name:20s} {p} lists {row['graphs']:4d} graphs: "
+            f"posterior {row['posterior']['wall_ms_median']:6.2f} ms wall "
+            f"({row['posterior']['cpu_ms_median']:6.2f} CPU), "
+            f"estimate_dga {row['estimate_dga']['wall_ms_median']:6.2f} ms wall "
+            f"({row['estimate_dga']['cpu_ms_median']:6.2f} CPU); "
+            f"first-call enumeration {first['wall_ms']:.1f} ms"
+        )
+    patterns, counts, lists = _load("kosovo_4list")
+    est = estimate_dga(patterns, counts, lists=lists, seed=1)
+    kosovo = {
+        "grid_size": est.result.diagnostics["grid"]["size"],
+        "median": est.result.estimate,
+        "interval": [est.result.lower, est.result.upper],
+        **_time(lambda: estimate_dga(patterns, counts, lists=lists, seed=1), repeats=10),
+    }
+    cases["kosovo_4list_default_grid"] = kosovo
+    print(
+        f"kosovo default grid ({kosovo['grid_size']} values of N): "
+        f"{kosovo['wall_ms_median']:.1f} ms wall ({kosovo['cpu_ms_median']:.1f} CPU), "
+        f"median {kosovo['median']:.0f} {kosovo['interval']}"
+    )
+    out["cases"] = cases
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
