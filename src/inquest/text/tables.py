@@ -14,7 +14,16 @@ from pathlib import Path
 
 from inquest.errors import InputErrors, InputProblem
 
-__all__ = ["Affix", "Grapheme", "Title", "affixes", "graphemes", "read_table", "titles"]
+__all__ = [
+    "Affix",
+    "Grapheme",
+    "Title",
+    "affixes",
+    "graphemes",
+    "read_rows",
+    "read_table",
+    "titles",
+]
 
 SCRIPTS = ("arabic", "latin")
 
@@ -23,15 +32,15 @@ def _data_path(name: str) -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "names" / name
 
 
-def read_table(
+def read_rows(
     path: Path,
     columns: Sequence[str],
     check: Callable[[dict[str, str]], list[tuple[str, str]]],
-) -> list[dict[str, str]]:
-    """Read a CSV table, check its header and every row; raise all problems at once.
+) -> tuple[list[dict[str, str]], list[InputProblem]]:
+    """Read a CSV table and check its header and every row; return rows and problems.
 
     ``check`` returns ``(field, reason)`` pairs for a row; rows are numbered from 1 after
-    the header.
+    the header. A missing column is a problem on row 0 and no rows are returned.
     """
     problems: list[InputProblem] = []
     rows: list[dict[str, str]] = []
@@ -40,12 +49,22 @@ def read_table(
         header = list(reader.fieldnames or [])
         missing = [c for c in columns if c not in header]
         if missing:
-            raise InputErrors([InputProblem(f"missing column(s) {missing}", path=str(path), row=0)])
+            return [], [InputProblem(f"missing column(s) {missing}", path=str(path), row=0)]
         for i, raw in enumerate(reader, start=1):
             row = {c: (raw.get(c) or "").strip() for c in columns}
             for field, reason in check(row):
                 problems.append(InputProblem(reason, path=str(path), row=i, field=field))
             rows.append(row)
+    return rows, problems
+
+
+def read_table(
+    path: Path,
+    columns: Sequence[str],
+    check: Callable[[dict[str, str]], list[tuple[str, str]]],
+) -> list[dict[str, str]]:
+    """:func:`read_rows`, raising every problem at once (and loading nothing) if any."""
+    rows, problems = read_rows(path, columns, check)
     if problems:
         raise InputErrors(problems)
     return rows

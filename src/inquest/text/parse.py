@@ -1,0 +1,215 @@
+"""Split a personal name into its parts: titles, particles, given, family, father.
+
+The rules, in order: bidi controls are removed (and reported); the display form is taken;
+a father's name introduced by ``فرزند`` / ``son of`` / ``daughter of`` / ``s/o`` / ``d/o``
+goes to ``father``; ``Family, Given`` (one comma) is read in that order; affixes written apart
+join their word (``حسین زاده``, ``Hossein Zadeh``, ``Abdol Hossein``); leading titles and
+particles (``data/names/titles.csv``: سید, Haj, Mirza, Shahid, Dr, آیت الله ...) go to
+their own fields, and trailing particles (Khan, Beg) too; of what is left, the last word is
+the family name and the rest the given name (one word alone is a given name unless the
+lexicon knows it only as a family name).
+
+Nothing is dropped silently: digits, mixed scripts and removed controls are reported in
+``warnings``, and ``original`` is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+from inquest.text.lexicon import lexicon
+from inquest.text.normalize import normalize
+from inquest.text.scripts import Script, detect_script, strip_bidi
+from inquest.text.tables import affixes, titles
+
+__all__ = ["ParsedName", "parse_name"]
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A parsed name. Parts are in display form; ``tokens`` are the name's units."""
+
+    original: str
+    display: str = ""
+    given: str | None = None
+    family: str | None = None
+    father: str | None = None
+    titles: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    script: Script = Script.NONE
+    gender: str = "u"
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """The name proper (given and family), without titles, particles or father."""
+        return " ".join(self.tokens)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (tuples as lists, the script as its value) for JSON or Arrow."""
+        d = asdict(self)
+        d["script"] = self.script.value
+        d["titles"] = list(self.titles)
+        d["particles"] = list(self.particles)
+        d["tokens"] = list(self.tokens)
+        d["warnings"] = list(self.warnings)
+        return d
+
+
+_FATHER_RE = re.compile(
+    r"(?:^|[\s,(])(?:فرزند|son of|daughter of|child of|s/o|d/o)\s*[:\-]?\s+([^,()]+)\)?",
+    re.IGNORECASE,
+)
+_DIGIT_RE = re.compile(r"\d")
+_NUMBER_TOKEN_RE = re.compile(r"^[\d\W]+$")
+
+
+@cache
+def _title_index() -> tuple[dict[tuple[str, ...], str], frozenset[str], int]:
+    index: dict[tuple[str, ...], str] = {}
+    for t in titles():
+        words = tuple(normalize(t.form, "key").split())
+        index[words] = t.field
+        joined = ("".join(words),)
+        index.setdefault(joined, t.field)
+    trailing = frozenset(
+        normalize(t.form, "key")
+        for t in titles()
+        if t.form in ("خان", "khan", "بیگ", "beg", "beyg", "beig")
+    )
+    return index, trailing, max(len(k) for k in index)
+
+
+@cache
+def _affix_positions() -> dict[str, str]:
+    return {a.form: a.position for a in affixes()}
+
+
+def _units(tokens: list[str]) -> list[str]:
+    """Join affixes written apart to their word, keeping the display spelling."""
+    pos = _affix_positions()
+    out: list[str] = []
+    pending: str | None = None
+    for tok in tokens:
+        key = normalize(tok, "key")
+        if pending is not None:
+            tok = f"{pending} {tok}"
+            pending = None
+        if pos.get(key) == "prefix":
+            pending = tok
+        elif pos.get(key) == "suffix" and out:
+            out[-1] = f"{out[-1]} {tok}"
+        else:
+            out.append(tok)
+    if pending is not None:
+        if out:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)
+    return out
+
+
+def _strip_titles(units: list[str]) -> tuple[list[str], list[str], list[str]]:
+    index, trailing, longest = _title_index()
+    found_titles: list[str] = []
+    found_particles: list[str] = []
+    i = 0
+    while i < len(units) - 1:  # always leave at least one unit
+        for n in range(min(longest, len(units) - 1 - i), 0, -1):
+            words = tuple(normalize(" ".join(units[i : i + n]), "key").split())
+            kind = index.get(words)
+            if kind is not None:
+                (found_titles if kind == "title" else found_particles).append(
+                    " ".join(units[i : i + n])
+                )
+                i += n
+                break
+        else:
+            break
+    rest = units[i:]
+    while len(rest) > 1 and normalize(rest[-1], "key") in trailing:
+        found_particles.append(rest.pop())
+    return rest, found_titles, found_particles
+
+
+def parse_name(s: str) -> ParsedName:
+    """Parse a personal name; never raises on a ``str`` (problems go to ``warnings``)."""
+    warnings: list[str] = []
+    stripped, n_bidi = strip_bidi(s)
+    if n_bidi:
+        warnings.append(f"removed {n_bidi} bidi control character(s)")
+    display = normalize(stripped)
+    if not display:
+        warnings.append("empty name")
+        return ParsedName(original=s, warnings=tuple(warnings))
+    script = detect_script(display)
+    if script is Script.MIXED:
+        warnings.append("mixed scripts in one name")
+    elif script is Script.NONE:
+        warnings.append("no letters in name")
+    father: str | None = None
+    body = display
+    m = _FATHER_RE.search(body)
+    if m:
+        father = m.group(1).strip() or None
+        body = (body[: m.start()] + " " + body[m.end() :]).strip(" ,")
+    given_first: str | None = None
+    if body.count(",") == 1:
+        fam, giv = (p.strip() for p in body.split(","))
+        if fam and giv:
+            body = f"{giv} {fam}"
+            given_first = giv
+    body = body.replace(",", " ")
+    tokens = body.split()
+    numbers = [t for t in tokens if _NUMBER_TOKEN_RE.match(t)]
+    if numbers:
+        warnings.append(f"dropped number(s) from name: {' '.join(numbers)}")
+        tokens = [t for t in tokens if not _NUMBER_TOKEN_RE.match(t)]
+    if any(_DIGIT_RE.search(t) for t in tokens):
+        warnings.append("digits inside a name word")
+    units, found_titles, found_particles = _strip_titles(_units(tokens))
+    given: str | None = None
+    family: str | None = None
+    if given_first is not None and len(units) >= 2:
+        n_given = len(_units(given_first.split()))
+        given = " ".join(units[:n_given]) or None
+        family = " ".join(units[n_given:]) or None
+    elif len(units) == 1:
+        entries = lexicon().entries_for(normalize(units[0], "key"))
+        if entries and all(e.kind == "family" for e in entries):
+            family = units[0]
+        else:
+            given = units[0]
+    elif units:
+        given = " ".join(units[:-1])
+        family = units[-1]
+    return ParsedName(
+        original=s,
+        display=display,
+        given=given,
+        family=family,
+        father=father,
+        titles=tuple(found_titles),
+        particles=tuple(found_particles),
+        tokens=tuple(units),
+        script=script,
+        gender=_gender(given, found_particles),
+        warnings=tuple(warnings),
+    )
+
+
+def _gender(given: str | None, particles: list[str]) -> str:
+    for p in particles:
+        if normalize(p, "key") in ("سیده", "seyyedeh", "seyedeh", "sayyedeh"):
+            return "f"
+    if not given:
+        return "u"
+    first = normalize(given, "key").split()
+    if not first:
+        return "u"
+    genders = {e.gender for e in lexicon().entries_for(first[0]) if e.kind in ("given", "both")}
+    return genders.pop() if len(genders) == 1 else "u"

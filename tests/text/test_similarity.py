@@ -1,0 +1,85 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inquest.text import compare_names, name_similarity, word_similarity
+
+SAME = [
+    ("محمد", "Mohammad"),
+    ("محمد", "Muhammad"),
+    ("محمد", "Mohamed"),
+    ("غلامرضا", "Gholamreza"),
+    ("غلامرضا", "Qolamreza"),
+    ("حسین‌زاده", "Hosseinzadeh"),
+    ("حسین زاده", "Hossein-Zadeh"),
+    ("حسینزاده", "حسین‌زاده"),
+    ("علي", "علی"),
+    ("كاظم", "Kazem"),
+    ("محمدرضا شجریان", "Mohammad Reza Shajarian"),
+    ("محمدرضا شجریان", "Mohammad-Reza Shajarian"),
+    ("سید حسین حسینی", "Hossein Hosseini"),
+    ("Ali Rezaei", "Rezaei, Ali"),
+    ("یوسف", "Joseph"),
+    ("اسماعیل", "Ismail"),
+    ("عبد الحسین", "Abdolhossein"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_same_names_score_high(a: str, b: str) -> None:
+    assert name_similarity(a, b) >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("same", "different"),
+    [
+        (("محمد", "Mohammad"), ("محمد", "Mahmoud")),
+        (("محمد", "Mohammad"), ("محمد", "محمود")),
+        (("حسن", "Hasan"), ("حسن", "Hossein")),
+        (("حسین", "Hossein"), ("حسین", "Hasan")),
+        (("حسن", "حسن"), ("حسن", "حسین")),
+        (("Ali Rezaei", "علی رضایی"), ("Ali Ahmadi", "علی رضایی")),
+    ],
+)
+def test_sharper_than_the_key(same: tuple[str, str], different: tuple[str, str]) -> None:
+    assert name_similarity(*same) > name_similarity(*different) + 0.3
+
+
+def test_rules_without_lexicon() -> None:
+    """Words the lexicon does not know still separate by written long vowels."""
+    assert word_similarity("کاموس", "Kamous") > word_similarity("کاموس", "Kamas") + 0.1
+    assert word_similarity("سرمد", "Sarmad") > 0.95
+
+
+def test_missing_middle_name_penalised_a_little() -> None:
+    s = name_similarity("Ali Reza Rezaei", "Ali Rezaei")
+    assert 0.85 <= s < 1.0
+
+
+def test_explanation() -> None:
+    c = compare_names("سید محمد حسینی", "Mohammad Hosseini")
+    assert c.a.particles == ("سید",)
+    assert [(p.a, p.b) for p in c.pairs] == [("محمد", "mohammad"), ("حسینی", "hosseini")]
+    assert c.pairs[0].reason.startswith("lexicon")
+
+
+def test_empty() -> None:
+    assert name_similarity("", "Ali") == 0.0
+    assert name_similarity("", "") == 0.0
+
+
+NAMES = st.text(alphabet=st.sampled_from(list("abdehiklmnorsuz محمدعلیحسنرضا-'")), max_size=16)
+
+
+@settings(max_examples=150, deadline=None)
+@given(NAMES, NAMES)
+def test_symmetric_and_bounded(a: str, b: str) -> None:
+    s = name_similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == pytest.approx(name_similarity(b, a))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1, max_size=20).filter(lambda s: any(c.isalpha() for c in s)))
+def test_identical_is_one(s: str) -> None:
+    assert name_similarity(s, s) == 1.0
