@@ -1,0 +1,108 @@
+"""Dates as a source writes them: Jalali, Gregorian or Hijri; Persian or Latin digits; partial.
+
+Work is done per distinct day and per distinct (year, month, day, precision), never per
+record, so a million records cost a few thousand conversions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import numpy as np
+from hijridate import Gregorian
+from persiantools.digits import en_to_fa
+from persiantools.jdatetime import JalaliDate
+
+__all__ = ["FULL", "YEAR", "YEAR_MONTH", "calendar_parts", "format_dates"]
+
+FULL, YEAR_MONTH, YEAR = 0, 1, 2
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+_MONTHS = {
+    ("jalali", "persian"): "فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند",
+    ("jalali", "latin"): "Farvardin Ordibehesht Khordad Tir Mordad Shahrivar Mehr Aban Azar Dey "
+    "Bahman Esfand",
+    (
+        "gregorian",
+        "persian",
+    ): "ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر",
+    ("gregorian", "latin"): "January February March April May June July August September "
+    "October November December",
+    ("hijri", "persian"): "محرم صفر ربیع‌الاول ربیع‌الثانی جمادی‌الاول جمادی‌الثانی رجب شعبان "
+    "رمضان شوال ذی‌القعده ذی‌الحجه",
+    ("hijri", "latin"): "Muharram Safar Rabi'-al-Awwal Rabi'-al-Thani Jumada-al-Ula "
+    "Jumada-al-Akhira Rajab Sha'ban Ramadan Shawwal Dhu-al-Qa'da Dhu-al-Hijja",
+}
+
+
+def _tabular_hijri(d: dt.date) -> tuple[int, int, int]:
+    """Arithmetic (tabular) Islamic date, for days outside hijridate's Umm al-Qura range."""
+    jd = d.toordinal() + 1721425  # Julian day number at noon
+    l_ = jd - 1948440 + 10632
+    n = (l_ - 1) // 10631
+    l_ = l_ - 10631 * n + 354
+    j = ((10985 - l_) // 5316) * ((50 * l_) // 17719) + (l_ // 5670) * ((43 * l_) // 15238)
+    l_ = l_ - ((30 - j) // 15) * ((17719 * j) // 50) - (j // 16) * ((15238 * j) // 43) + 29
+    month = (24 * l_) // 709
+    day = l_ - (709 * month) // 24
+    year = 30 * n + j - 30
+    return year, month, day
+
+
+@cache
+def _parts(day: int, calendar: str) -> tuple[int, int, int]:
+    g = dt.date.fromordinal(_EPOCH_ORDINAL + day)
+    if calendar == "gregorian":
+        return g.year, g.month, g.day
+    if calendar == "jalali":
+        j = JalaliDate(g)  # type: ignore[no-untyped-call]
+        return j.year, j.month, j.day
+    try:
+        h = Gregorian(g.year, g.month, g.day).to_hijri()
+        return h.year, h.month, h.day
+    except (OverflowError, ValueError):
+        return _tabular_hijri(g)
+
+
+def calendar_parts(days: np.ndarray, calendar: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day arrays of ``days`` (days since 1970-01-01) in ``calendar``."""
+    uniq, inv = np.unique(days, return_inverse=True)
+    parts = np.array([_parts(int(d), calendar) for d in uniq], dtype=np.int64).reshape(-1, 3)
+    return parts[inv, 0], parts[inv, 1], parts[inv, 2]
+
+
+def _one(y: int, m: int, d: int, level: int, calendar: str, script: str, date_format: str) -> str:
+    sep = "-" if calendar == "gregorian" and date_format == "ymd" else "/"
+    if date_format == "text":
+        month = _MONTHS[(calendar, script)].split()[m - 1].replace("-", " ")
+        parts = [str(y)] if level == YEAR else [month, str(y)]
+        if level == FULL:
+            parts.insert(0, str(d))
+        return " ".join(parts)
+    if level == YEAR:
+        return str(y)
+    if date_format == "dmy":
+        return f"{m:02d}/{y}" if level == YEAR_MONTH else f"{d:02d}/{m:02d}/{y}"
+    return f"{y}{sep}{m:02d}" if level == YEAR_MONTH else f"{y}{sep}{m:02d}{sep}{d:02d}"
+
+
+def format_dates(
+    y: np.ndarray,
+    m: np.ndarray,
+    d: np.ndarray,
+    level: np.ndarray,
+    *,
+    calendar: str,
+    script: str,
+    digits: str,
+    date_format: str,
+) -> tuple[np.ndarray, list[str]]:
+    """Date strings from calendar parts and a precision level per row, as (codes, values)."""
+    key = ((y.astype(np.int64) * 13 + m) * 32 + d) * 3 + level
+    _uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    texts = []
+    for i in first:
+        t = _one(int(y[i]), int(m[i]), int(d[i]), int(level[i]), calendar, script, date_format)
+        texts.append(en_to_fa(t) if digits == "persian" else t)
+    return inv.reshape(-1), texts

@@ -1,0 +1,184 @@
+"""Name frequency tables for synthetic people: name components, never people.
+
+The packaged tables (``data/simulate/*.csv``: Persian form, canonical Latin form, weight) give
+the skew of Iranian names of the generation born 1930-1970: very common given names such as
+محمد, علی, حسین and common surnames such as محمدی, حسینی, احمدی, so that distinct synthetic
+people share names. The weights are rank-based approximations, not measured counts. The long
+tail of surnames is built from stems and suffixes (-ی, -زاده, -پور, -نژاد, -یان, ...).
+
+In the Persian forms ``-`` marks the joint of a compound given name and ``+`` the joint of a
+surname suffix; :func:`persian_form` spells them the standard way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from inquest.errors import ConfigError
+
+__all__ = ["NameTable", "NameTables", "load_name_tables", "persian_form"]
+
+ZWNJ = "\u200c"
+# Letters that never join the next one: after them a compound is written closed up.
+_NON_JOINING = frozenset("اآأدذرزژو")
+_CANONICAL = re.compile(r"^[a-z'+\- ]+$")
+_PERSIAN = re.compile(r"^[\u0600-\u06ff+\- ]+$")
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """One table of name components: Persian form (with joint marks), canonical Latin, weight."""
+
+    persian: tuple[str, ...]
+    latin: tuple[str, ...]
+    weight: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.persian)
+
+    def probabilities(self) -> np.ndarray:
+        """Weights normalised to sum to one."""
+        return np.asarray(self.weight / self.weight.sum(), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class NameTables:
+    """Given names (male rows first, then female), fathers' names and surnames."""
+
+    given: NameTable
+    n_male: int
+    surnames: NameTable
+
+    @property
+    def male_probabilities(self) -> np.ndarray:
+        """Probabilities over the male rows of ``given``."""
+        w = self.given.weight[: self.n_male]
+        return np.asarray(w / w.sum(), dtype=np.float64)
+
+    @property
+    def female_probabilities(self) -> np.ndarray:
+        """Probabilities over the female rows of ``given`` (indices offset by ``n_male``)."""
+        w = self.given.weight[self.n_male :]
+        return np.asarray(w / w.sum(), dtype=np.float64)
+
+
+def persian_form(marked: str, *, joint: str | None = None) -> str:
+    """Spell a marked Persian form: each ``-``/``+`` joint becomes ``joint``.
+
+    With ``joint=None`` the standard spelling: closed up after a non-joining letter (محمدرضا),
+    a zero-width non-joiner otherwise (علی‌اکبر).
+    """
+    out = []
+    for ch in marked:
+        if ch in "-+":
+            if joint is not None:
+                out.append(joint)
+            elif out and out[-1][-1:] not in _NON_JOINING:
+                out.append(ZWNJ)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _read_table(name: str, extra: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    path = f"inquest/data/simulate/{name}"
+    text = resources.files("inquest").joinpath("data", "simulate", name).read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    want = ["persian", "latin", "weight", *extra]
+    if not rows or list(rows[0].keys()) != want:
+        raise ConfigError(f"expected the columns {', '.join(want)}", path=path, key="header")
+    seen: set[str] = set()
+    for i, row in enumerate(rows, start=2):
+        key = f"line {i}"
+        if not _PERSIAN.match(row["persian"]):
+            raise ConfigError("persian must be Persian script", path=path, key=f"{key}.persian")
+        if not _CANONICAL.match(row["latin"]):
+            raise ConfigError(
+                "latin must be canonical notation (a-z, ', -, +)", path=path, key=f"{key}.latin"
+            )
+        try:
+            w = float(row["weight"])
+        except ValueError:
+            w = -1.0
+        if not w > 0:
+            raise ConfigError("weight must be a positive number", path=path, key=f"{key}.weight")
+        if row["persian"] in seen:
+            raise ConfigError("duplicate name", path=path, key=f"{key}.persian")
+        seen.add(row["persian"])
+    return rows
+
+
+def _table(rows: list[dict[str, str]]) -> NameTable:
+    return NameTable(
+        persian=tuple(r["persian"] for r in rows),
+        latin=tuple(r["latin"] for r in rows),
+        weight=np.array([float(r["weight"]) for r in rows]),
+    )
+
+
+def _attach(stem_fa: str, stem_lat: str, suf_fa: str, suf_lat: str, joins: str) -> tuple[str, str]:
+    if joins == "boundary":
+        return f"{stem_fa}+{suf_fa}", f"{stem_lat}+{suf_lat}"
+    if stem_fa[-1] in "او":  # a vowel letter: رضا + ی -> رضایی, Rezaa'ii
+        return f"{stem_fa}ی{suf_fa}", f"{stem_lat}'{suf_lat}"
+    return stem_fa + suf_fa, stem_lat + suf_lat
+
+
+@cache
+def load_name_tables(constructed_share: float = 0.4) -> NameTables:
+    """Load and validate the packaged tables; ``constructed_share`` of surnames is the tail.
+
+    Constructed surnames (stem + suffix) that equal a listed common surname add to its weight.
+    """
+    male = _read_table("given_names_male.csv")
+    female = _read_table("given_names_female.csv")
+    common = _read_table("surnames.csv")
+    stems = _read_table("surname_stems.csv")
+    suffixes = _read_table("surname_suffixes.csv", ("joins",))
+    for i, s in enumerate(suffixes, start=2):
+        if s["joins"] not in ("attached", "boundary"):
+            raise ConfigError(
+                "joins must be 'attached' or 'boundary'",
+                path="inquest/data/simulate/surname_suffixes.csv",
+                key=f"line {i}.joins",
+            )
+    # Simple (non-compound) given names also serve as surname stems.
+    stem_rows = stems + [
+        {"persian": r["persian"], "latin": r["latin"], "weight": str(float(r["weight"]) / 10)}
+        for r in male
+        if "-" not in r["persian"] and r["persian"][-1] not in "یه"
+    ]
+    common_w = {r["persian"]: float(r["weight"]) for r in common}
+    latin_of = {r["persian"]: r["latin"] for r in common}
+    total_common = sum(common_w.values())
+    built: dict[str, float] = {}
+    for st in stem_rows:
+        for sf in suffixes:
+            fa, lat = _attach(st["persian"], st["latin"], sf["persian"], sf["latin"], sf["joins"])
+            w = np.sqrt(float(st["weight"])) * float(sf["weight"])
+            built[fa] = built.get(fa, 0.0) + w
+            latin_of.setdefault(fa, lat)
+    total_built = sum(built.values())
+    weights = {k: v * (1.0 - constructed_share) / total_common for k, v in common_w.items()}
+    for k, v in built.items():
+        weights[k] = weights.get(k, 0.0) + v * constructed_share / total_built
+    names = sorted(weights, key=lambda k: (-weights[k], k))
+    surnames = NameTable(
+        persian=tuple(names),
+        latin=tuple(latin_of[k] for k in names),
+        weight=np.array([weights[k] for k in names]),
+    )
+    m, f = _table(male), _table(female)
+    given = NameTable(
+        persian=m.persian + f.persian,
+        latin=m.latin + f.latin,
+        weight=np.concatenate([m.weight, f.weight]),
+    )
+    return NameTables(given=given, n_male=len(m), surnames=surnames)

@@ -1,0 +1,255 @@
+"""Render one source's records: who it recorded, written in its style, with its errors.
+
+Vectorised: names are drawn as (name, spelling-choice) codes, each distinct combination is
+spelled once, and the per-record edits (typos, titles, partial dates) touch only the rows
+they hit. Output columns come from the standard list format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from persiantools.digits import en_to_fa
+
+from inquest.simulate.datefmt import FULL, YEAR, YEAR_MONTH, calendar_parts, format_dates
+from inquest.simulate.names import NameTable
+from inquest.simulate.population import Covariates, Names
+from inquest.simulate.romanise import Romaniser
+from inquest.simulate.scenario import Place, Prison, Scenario, Source
+from inquest.simulate.spelling import draw_persian_codes, persian_variant, typo
+
+__all__ = ["LIST_COLUMNS", "RenderedList", "render_list"]
+
+LIST_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "full_name",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "age",
+    "death_date",
+    "birth_place",
+    "residence",
+    "prison",
+    "burial_place",
+    "notes",
+)
+_DAYS_PER_YEAR = 365.2425
+_SEX = {"persian": ("زن", "مرد"), "latin": ("F", "M")}
+
+
+@dataclass(frozen=True)
+class RenderedList:
+    """A rendered list: its table, the true person index of each row, and duplicate flags."""
+
+    table: pa.Table
+    person: np.ndarray
+    duplicate: np.ndarray
+
+
+class _Coded:
+    """A string column as codes into a list of distinct values (edits append new values)."""
+
+    def __init__(self, codes: np.ndarray, values: list[str]) -> None:
+        self.codes = codes.astype(np.int64)
+        self.values = list(values)
+        self.missing = np.zeros(codes.shape[0], dtype=bool)
+
+    def get(self, rows: np.ndarray) -> list[str]:
+        return [self.values[c] for c in self.codes[rows].tolist()]
+
+    def put(self, rows: np.ndarray, texts: list[str]) -> None:
+        start = len(self.values)
+        self.values.extend(texts)
+        self.codes[rows] = np.arange(start, start + len(texts))
+
+    def arrow(self) -> pa.Array[Any]:
+        dictionary = pa.array(self.values, type=pa.string())
+        return pc.take(dictionary, pa.array(self.codes, type=pa.int64(), mask=self.missing))
+
+
+def _chance(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n uniform draws in [0, 1) (typed, so comparisons give arrays)."""
+    out: np.ndarray = rng.random(size=n)
+    return out
+
+
+def _spell(
+    table: NameTable,
+    idx: np.ndarray,
+    source: Source,
+    romaniser: Romaniser,
+    rng: np.random.Generator,
+) -> _Coded:
+    """Spell the names ``idx`` of ``table`` in the source's script, with variants and typos."""
+    rec = source.recording
+    n = idx.shape[0]
+    if rec.script == "persian":
+        codes = draw_persian_codes(rng, n, rec.variation, rec.arabic_letters)
+    else:
+        masks = np.array([romaniser.applicable(c) for c in table.latin], dtype=np.int64)[idx]
+        codes = romaniser.draw_codes(rng, masks, rec.scheme, rec.variation)
+    key = (idx.astype(np.int64) << 40) | codes
+    uniq, inv = np.unique(key, return_inverse=True)
+    spelled = []
+    for k in uniq.tolist():
+        i, code = k >> 40, k & ((1 << 40) - 1)
+        if rec.script == "persian":
+            spelled.append(persian_variant(table.persian[i], code))
+        else:
+            spelled.append(romaniser.render(table.latin[i], rec.scheme, code))
+    out = _Coded(inv.reshape(-1), spelled)
+    hits = np.flatnonzero(_chance(rng, n) < source.errors.typo)
+    ops = rng.integers(0, 4, hits.size).tolist()
+    where = rng.random(hits.size).tolist()
+    pick = rng.random(hits.size).tolist()
+    texts = out.get(hits)
+    out.put(hits, [typo(t, o, w, p) for t, o, w, p in zip(texts, ops, where, pick, strict=True)])
+    return out
+
+
+def _places(
+    places: tuple[Place, ...] | tuple[Prison, ...],
+    idx: np.ndarray,
+    source: Source,
+    rng: np.random.Generator,
+) -> _Coded:
+    """Place names in the source's script; Latin lists vary between the known spellings."""
+    if source.recording.script == "persian":
+        return _Coded(idx, [p.fa for p in places])
+    out = _Coded(idx, [p.latin[0] for p in places])
+    vary = np.flatnonzero(_chance(rng, idx.shape[0]) < source.recording.variation)
+    picks = rng.random(vary.size).tolist()
+    alts = [places[i].latin for i in idx[vary].tolist()]
+    out.put(vary, [a[min(int(u * len(a)), len(a) - 1)] for a, u in zip(alts, picks, strict=True)])
+    return out
+
+
+def _dates(
+    days: np.ndarray,
+    source: Source,
+    rng: np.random.Generator,
+    *,
+    off_by_one: np.ndarray | None = None,
+) -> _Coded:
+    rec = source.recording
+    n = days.shape[0]
+    y, m, d = calendar_parts(days, rec.calendar)
+    if off_by_one is not None:
+        y = y + off_by_one
+        # Keep the day valid in the shifted year: 29 February, 30 Esfand, 30th of a Hijri month.
+        last_day = {"gregorian": (2, 29), "jalali": (12, 30)}.get(rec.calendar)
+        risky = (off_by_one != 0) & (
+            (m == last_day[0]) & (d == last_day[1]) if last_day else (d == 30)
+        )
+        d = np.where(risky, d - 1, d)
+    level = np.full(n, FULL, dtype=np.int64)
+    partial = _chance(rng, n) < source.errors.partial_date
+    level[partial] = np.where(rng.random(int(partial.sum())) < 0.5, YEAR_MONTH, YEAR)
+    codes, values = format_dates(
+        y,
+        m,
+        d,
+        level,
+        calendar=rec.calendar,
+        script=rec.script,
+        digits=rec.digits,
+        date_format=rec.date_format,
+    )
+    return _Coded(codes, values)
+
+
+def _join(a: pa.Array[Any], b: pa.Array[Any], sep: str) -> pa.Array[Any]:
+    joined: pa.Array[Any] = pc.binary_join_element_wise(a, b, sep)  # type: ignore[call-overload]
+    return joined
+
+
+def render_list(
+    scenario: Scenario,
+    j: int,
+    persons: np.ndarray,
+    cov: Covariates,
+    names: Names,
+    given: NameTable,
+    surnames: NameTable,
+    romaniser: Romaniser,
+    rng: np.random.Generator,
+) -> RenderedList:
+    """Render source ``j``'s records of ``persons`` (true person indices it captured)."""
+    source = scenario.sources[j]
+    rec, err = source.recording, source.errors
+    dup = _chance(rng, persons.shape[0]) < err.duplicate
+    who = np.concatenate([persons, persons[dup]])
+    is_dup = np.concatenate([np.zeros(persons.shape[0], bool), np.ones(int(dup.sum()), bool)])
+    order = rng.permutation(who.shape[0])
+    who, is_dup = who[order], is_dup[order]
+    n = who.shape[0]
+    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
+    prefix = pa.array([rec.record_id_prefix] * n, type=pa.string()) if n else numbers
+    cols: dict[str, pa.Array[Any]] = {"record_id": _join(prefix, numbers, "")}
+    coded: dict[str, _Coded] = {}
+    fields = set(rec.fields)
+
+    first = _spell(given, names.given[who], source, romaniser, rng)
+    last = _spell(surnames, names.family[who], source, romaniser, rng)
+    titled = np.flatnonzero(_chance(rng, n) < err.title)
+    if titled.size:
+        titles = rng.integers(0, len(rec.titles), titled.size).tolist()
+        texts = first.get(titled)
+        first.put(titled, [f"{rec.titles[t]} {x}" for t, x in zip(titles, texts, strict=True)])
+    swapped = pa.array(_chance(rng, n) < err.swapped_names)
+    first_a, last_a = first.arrow(), last.arrow()
+    if rec.name_layout == "split":
+        cols["given_name"] = pc.if_else(swapped, last_a, first_a)
+        cols["family_name"] = pc.if_else(swapped, first_a, last_a)
+    else:
+        if rec.name_order == "family_first":
+            swapped = pc.invert(swapped)
+        sep = " " if rec.script == "persian" else ", "
+        cols["full_name"] = pc.if_else(
+            swapped, _join(last_a, first_a, sep), _join(first_a, last_a, " ")
+        )
+    if "father_name" in fields:
+        coded["father_name"] = _spell(given, names.father[who], source, romaniser, rng)
+    if "sex" in fields:
+        coded["sex"] = _Coded(cov.male[who].astype(np.int64), list(_SEX[rec.script]))
+
+    birth, death = cov.birth_day[who], cov.death_day[who]
+    shift = np.zeros(n, dtype=np.int64)
+    wrong = np.flatnonzero(_chance(rng, n) < err.year_off_by_one)
+    shift[wrong] = rng.choice(np.array([-1, 1]), wrong.size)
+    age_only = _chance(rng, n) < err.age_instead_of_birth
+    if "birth_date" in fields:
+        coded["birth_date"] = _dates(birth, source, rng, off_by_one=shift)
+        coded["birth_date"].missing |= age_only
+    else:
+        age_only[:] = True
+    if "age" in fields or (err.age_instead_of_birth > 0 and "birth_date" in fields):
+        years = np.floor((death - birth) / _DAYS_PER_YEAR).astype(np.int64) - shift
+        digits = [str(a) for a in range(131)]
+        if rec.digits == "persian":
+            digits = [en_to_fa(a) for a in digits]
+        coded["age"] = _Coded(np.clip(years, 0, 130), digits)
+        coded["age"].missing |= ~age_only
+    if "death_date" in fields:
+        coded["death_date"] = _dates(death, source, rng)
+    for col, places, idx in (
+        ("birth_place", scenario.cities, cov.birth_place),
+        ("residence", scenario.cities, cov.residence),
+        ("prison", scenario.prisons, cov.prison),
+        ("burial_place", scenario.burial_places, cov.burial),
+    ):
+        if col in fields:
+            coded[col] = _places(places, idx[who].astype(np.int64), source, rng)
+    for col, rate in err.missing.items():
+        if col in coded:
+            coded[col].missing |= _chance(rng, n) < rate
+    cols.update({c: v.arrow() for c, v in coded.items()})
+    table = pa.table({c: cols[c] for c in LIST_COLUMNS if c in cols})
+    return RenderedList(table=table, person=who, duplicate=is_dup)
