@@ -68,8 +68,10 @@ def _posterior_matrix(patterns: np.ndarray, counts: np.ndarray, delta: float) ->
     np.add.at(table, patterns.astype(np.int64) @ (1 << np.arange(p)), counts)
     log_prior, _ = resolve_prior("inverse")
     lw = log_weights(table_stats(table, delta), graph_design(p), np.arange(1.0, 301.0), log_prior)
-    w = np.exp(lw - lw.max(), out=lw)
-    out: np.ndarray = w / w.sum()
+    lw -= lw.max()
+    w = np.exp(lw, out=lw)
+    w /= w.sum()
+    out: np.ndarray = w
     return out
 
 

@@ -127,7 +127,8 @@ def grid_posterior(
             part = n_missing[start : start + chunk]
             lw = log_weights(stats, design, part, log_prior)
             top = float(lw.max())
-            w = np.exp(lw - top, out=lw)
+            lw -= top
+            w = np.exp(lw, out=lw)
             log_n[start : start + part.shape[0]] = np.log(w.sum(axis=0)) + top
             log_g = np.logaddexp(log_g, np.log(w.sum(axis=1)) + top)
     top = float(log_n.max())
@@ -145,8 +146,9 @@ def graph_posteriors(
     lw = log_weights(stats, design, n_missing, log_prior)
     lw -= lw.max(axis=1, keepdims=True)
     with np.errstate(under="ignore"):
-        w = np.exp(lw)
-    out: FloatArray = w / w.sum(axis=1, keepdims=True)
+        w = np.exp(lw, out=lw)
+    w /= w.sum(axis=1, keepdims=True)
+    out: FloatArray = w
     return out
 
 
