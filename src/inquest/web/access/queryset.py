@@ -24,18 +24,29 @@ class AccessQuerySet(models.QuerySet[_M]):
         return self.filter(visibility_filter(self.model, level))
 
 
-def visibility_filter(model: type[models.Model], level: Level, prefix: str = "") -> Q:
+def visibility_filter(
+    model: type[models.Model],
+    level: Level,
+    prefix: str = "",
+    _seen: frozenset[type[models.Model]] = frozenset(),
+) -> Q:
     """A ``Q`` that keeps rows of ``model`` at or below ``level``, parents included.
 
-    A nullable parent that is empty does not hide the row.
+    A nullable parent that is empty does not hide the row. A model met again on the way
+    (a place's parent place) is checked one step only, not followed further: services keep
+    every child at least as confidential as its parent, so one step suffices.
     """
     condition = Q(**{f"{prefix}confidentiality__lte": level})
+    seen = _seen | {model}
     for name in getattr(model, "ACCESS_PARENTS", ()):
         field = model._meta.get_field(name)
         related = field.related_model
         if not isinstance(field, models.ForeignKey) or related is None or isinstance(related, str):
             raise TypeError(f"{model.__name__}.{name} is not a foreign key")
-        parent = visibility_filter(related, level, f"{prefix}{name}__")
+        if related in seen:
+            parent = Q(**{f"{prefix}{name}__confidentiality__lte": level})
+        else:
+            parent = visibility_filter(related, level, f"{prefix}{name}__", seen)
         if field.null:
             parent = Q(**{f"{prefix}{name}__isnull": True}) | parent
         condition &= parent

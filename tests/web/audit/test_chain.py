@@ -1,0 +1,65 @@
+"""The audit log: every service write appends a chained entry; tampering is detected."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+
+from inquest.web.audit import services as audit
+from inquest.web.audit.models import GENESIS, AuditEntry
+
+from ..factories import make_records, make_source
+from ..personas import Personas
+
+
+def test_writes_are_chained(personas: Personas) -> None:
+    source = make_source(personas.researcher)
+    make_records(personas.researcher, source, 2)
+    entries = list(AuditEntry.objects.order_by("id"))
+    actions = [e.action for e in entries]
+    assert actions[-2:] == ["source.create", "records.add"]
+    assert entries[0].prev_hash == GENESIS
+    assert all(b.prev_hash == a.hash for a, b in pairwise(entries))
+    assert entries[-1].actor_label == "synthetic-researcher"
+    report = audit.verify_chain()
+    assert report.intact and report.checked == len(entries)
+
+
+def test_tampering_is_detected(personas: Personas) -> None:
+    make_source(personas.researcher, "A")
+    make_source(personas.researcher, "B")
+    target = AuditEntry.objects.get(action="source.create", detail__code="A")
+    AuditEntry.objects.filter(pk=target.pk).update(detail={"code": "Z"})
+    report = audit.verify_chain()
+    assert not report.intact
+    assert report.broken_at == target.pk
+    assert report.reason is not None and "hash" in report.reason
+
+
+def test_deleting_an_entry_breaks_the_chain(personas: Personas) -> None:
+    make_source(personas.researcher, "A")
+    make_source(personas.researcher, "B")
+    target = AuditEntry.objects.get(action="source.create", detail__code="A")
+    AuditEntry.objects.filter(pk=target.pk)._raw_delete(AuditEntry.objects.db)
+    report = audit.verify_chain()
+    assert not report.intact
+    assert report.reason == "does not follow the entry before it"
+
+
+def test_entries_are_append_only(personas: Personas) -> None:
+    make_source(personas.researcher)
+    entry = AuditEntry.objects.first()
+    assert entry is not None
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()
+    with pytest.raises(ValueError, match="append-only"):
+        entry.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_refuses_to_run_outside_a_transaction() -> None:
+    entry_count = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError, match="inside the writing transaction"):
+        audit.record(None, "test", AuditEntry(pk=1), level=0)
+    assert AuditEntry.objects.count() == entry_count

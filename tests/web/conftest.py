@@ -1,0 +1,49 @@
+"""Django for the web tests: settings from a throw-away data folder, SQLite by default.
+
+``INQUEST_TEST_DATABASE_URL`` points the suite at another database (PostgreSQL:
+``postgresql://postgres@127.0.0.1:5432/inquest``); Django creates and drops the test
+database itself, under a name unique to this process. ``test_postgres.py`` runs this whole
+suite again that way.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+_DATA = tempfile.mkdtemp(prefix="inquest-web-test-")
+atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
+os.environ["DJANGO_SETTINGS_MODULE"] = "inquest.web.settings"
+os.environ["INQUEST_DATA_DIR"] = _DATA
+os.environ["INQUEST_DATABASE_URL"] = os.environ.get(
+    "INQUEST_TEST_DATABASE_URL", f"sqlite:///{_DATA}/inquest.sqlite3"
+)
+for _name in ("INQUEST_DEBUG", "INQUEST_HTTPS", "INQUEST_SECRET_KEY", "INQUEST_ALLOWED_HOSTS"):
+    os.environ.pop(_name, None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from .personas import Personas, make_personas  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """A test database name of this process's own, so parallel runs do not collide."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        db.setdefault("TEST", {})["NAME"] = f"test_inquest_{os.getpid()}"
+
+
+@pytest.fixture
+def personas(db: None) -> Iterator[Personas]:
+    """Synthetic users, one per role of the matrix, plus an anonymous visitor."""
+    yield make_personas()
