@@ -42,6 +42,12 @@ def _root(
 from inquest.cli import dates as _dates  # noqa: E402
 
 app.add_typer(_dates.app, name="dates")
+from inquest.cli import simulate as _simulate  # noqa: E402
+
+app.command("simulate")(_simulate.simulate_command)
+from inquest.cli import estimate as _estimate  # noqa: E402
+
+app.command("estimate")(_estimate.estimate)
 
 
 def main() -> None:

@@ -1,0 +1,115 @@
+"""``inquest estimate``: how many victims no list recorded (multiple systems estimation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+from rich.table import Table
+
+from inquest.errors import InquestError
+from inquest.estimate.run import resolve_methods, run_estimation
+
+console = Console()
+
+
+def estimate(
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="A capture-history CSV (0/1 list columns, then count) or a linkage clusters.csv.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory for estimate.json, plots, report.")
+    ],
+    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear, dga, lcmcr or all."),
+    strata: str | None = typer.Option(
+        None, "--strata", help="Column to stratify on (e.g. prison, province, month)."
+    ),
+    person_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--person-file", help="CSV of person_id and the strata column (for clusters.csv)."
+        ),
+    ] = None,
+    seed: int = typer.Option(0, "--seed", help="Random seed (recorded in estimate.json)."),
+    level: float = typer.Option(0.95, "--level", help="Interval level."),
+    selection: str = typer.Option(
+        "stepwise", "--selection", help="Log-linear model: stepwise, independence, aic or bic."
+    ),
+    n_boot: int = typer.Option(1000, "--n-boot", help="Log-linear bootstrap resamples (0: none)."),
+    chains: int = typer.Option(4, "--chains", help="LCMCR chains."),
+    samples: int = typer.Option(2500, "--samples", help="LCMCR kept draws per chain."),
+    burnin: int = typer.Option(10000, "--burnin", help="LCMCR burn-in sweeps per chain."),
+    delta: float | None = typer.Option(
+        None, "--delta", help="dga hyper-Dirichlet prior per cell (default 2^-J)."
+    ),
+) -> None:
+    """Estimate the number of victims recorded by no list, with several methods side by side."""
+    try:
+        methods, notes = resolve_methods(method)
+    except InquestError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for note in notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    options: dict[str, dict[str, Any]] = {
+        "loglinear": {"selection": selection, "n_boot": n_boot},
+        "lcmcr": {"chains": chains, "samples": samples, "burnin": burnin},
+        "dga": {"delta": delta} if delta is not None else {},
+    }
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(description: str, advance: int, total: int) -> None:
+            if description not in tasks:
+                tasks[description] = bar.add_task(description, total=total)
+            bar.update(tasks[description], advance=advance)
+
+        try:
+            run = run_estimation(
+                input_path,
+                out,
+                methods=methods,
+                strata=strata,
+                person_file=person_file,
+                seed=seed,
+                level=level,
+                options={m: options[m] for m in methods},
+                progress=progress,
+            )
+        except InquestError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from exc
+    table = Table(
+        title=f"{run.histories.n_observed:,} persons observed on {run.histories.n_lists} lists"
+    )
+    for col in ("method", "estimate of N", f"{level:.0%} interval", "not on any list", "interval"):
+        table.add_column(col, justify="right" if col != "method" else "left")
+    for name, res in run.combined.items():
+        table.add_row(
+            name,
+            f"{res.estimate:,.0f}",
+            f"{res.lower:,.0f} – {res.upper:,.0f}",
+            f"{res.undocumented:,.0f}",
+            res.interval,
+        )
+    console.print(table)
+    for warning in run.document["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    for res in run.combined.values():
+        for warning in res.warnings:
+            console.print(f"[yellow]{res.method}:[/yellow] {warning}")
+    console.print(f"Wrote {out / 'estimate.json'} and {out / 'report.html'}")

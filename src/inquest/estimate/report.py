@@ -1,0 +1,92 @@
+"""The HTML report of an estimation run: estimates side by side, assumptions in plain words."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from inquest.errors import ConfigError
+
+TEMPLATE = "report.html.j2"
+
+_METHOD_DETAILS = {
+    "loglinear": (
+        "Log-linear models describe how the lists depend on each other through pairwise "
+        "interactions chosen from the data; the unobserved cell is extrapolated from them. "
+        "Stepwise selection follows SparseMSE (Chan, Silverman & Vincent 2021)."
+    ),
+    "dga": (
+        "dga averages over every decomposable graphical model of the lists (Madigan & York "
+        "1997), so list dependence is averaged rather than chosen; the priors matter when "
+        "overlaps are sparse."
+    ),
+    "lcmcr": (
+        "LCMCR (Manrique-Vallier 2016) lets people fall into latent groups with their own "
+        "chances of being recorded, which models heterogeneity of capture; lists are "
+        "independent within a group."
+    ),
+}
+
+
+def load_template() -> jinja2.Template:
+    """The packaged report template (``inquest/data/estimate/report.html.j2``)."""
+    source = resources.files("inquest").joinpath("data", "estimate", TEMPLATE)
+    where = f"inquest/data/estimate/{TEMPLATE}"
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("report template missing", path=where) from exc
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    try:
+        return env.from_string(text)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"template syntax error line {exc.lineno}: {exc}", path=where) from exc
+
+
+def render_report(document: dict[str, Any], plots: dict[str, list[str]], path: Path) -> Path:
+    """Write the report for ``document`` (the content of ``estimate.json``) to ``path``."""
+    methods = document["methods"]
+    comparison = [{**m["result"], "method": name} for name, m in methods.items() if m.get("result")]
+    estimates = [row["estimate"] for row in comparison]
+    spread = (min(estimates), max(estimates)) if len(estimates) > 1 else None
+    strata_rows = []
+    strata_names = sorted({s for m in methods.values() for s in m.get("strata", {})})
+    for stratum in strata_names:
+        cells = []
+        n_obs = 0
+        for m in methods.values():
+            r = m.get("strata", {}).get(stratum)
+            if r is None:
+                cells.append("not estimated")
+            else:
+                n_obs = r["n_observed"]
+                cells.append(f"{r['estimate']:,.0f} ({r['lower']:,.0f} – {r['upper']:,.0f})")
+        strata_rows.append({"stratum": stratum, "n_observed": n_obs, "cells": cells})
+    html = load_template().render(
+        title=", ".join(document["input"]["lists"]),
+        inputs=[i["path"] for i in document["provenance"]["inputs"]],
+        lists=document["input"]["lists"],
+        n_observed=document["input"]["n_observed"],
+        strata_column=document["input"].get("strata_column"),
+        level_pct=round(100 * document.get("level", 0.95)),
+        comparison=comparison,
+        spread=spread,
+        methods=[
+            {
+                "name": name,
+                "assumptions": m["result"]["assumptions"] if m.get("result") else [],
+                "warnings": m["result"]["warnings"] if m.get("result") else [],
+                "details": _METHOD_DETAILS.get(name, ""),
+            }
+            for name, m in methods.items()
+        ],
+        strata_rows=strata_rows,
+        plots={k: plots.get(k, []) for k in ("comparison", "overlap", "posterior", "trace")},
+        warnings=document.get("warnings", []),
+        provenance=document["provenance"],
+    )
+    path.write_text(html, encoding="utf-8")
+    return path
