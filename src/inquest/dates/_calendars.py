@@ -8,6 +8,7 @@ al-Qura table, 1343-1500 AH); Gregorian uses ``datetime``. Every invalid date ra
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import jdatetime
 from hijridate import Gregorian, Hijri
@@ -32,6 +33,7 @@ def _check_month(calendar: Calendar, year: int, month: int) -> None:
         raise InputError(f"Gregorian year {year} is outside 1-9999")
 
 
+@functools.lru_cache(maxsize=4096)
 def days_in_month(calendar: Calendar, year: int, month: int) -> int:
     """How many days ``month`` of ``year`` has in ``calendar``."""
     _check_month(calendar, year, month)
@@ -45,6 +47,7 @@ def days_in_month(calendar: Calendar, year: int, month: int) -> int:
     return (nxt - dt.date(year, month, 1)).days
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def to_gregorian(calendar: Calendar, year: int, month: int, day: int) -> dt.date:
     """The Gregorian date of one day; raises ``InputError`` when the day does not exist."""
     length = days_in_month(calendar, year, month)

@@ -143,7 +143,12 @@ def _numeric(nums: list[Item], flags: _Flags, ctx: _Context, out: Candidates) ->
         orders.sort(key=lambda o: {"ymd": 0, "mdy": 1, "dmy": 2}[o])
     for order in orders:
         fields = dict(zip(order, (a, b, c), strict=True))
-        for cal, y in year_readings(fields["y"], explicit, persian, s, out.warnings):
+        try:
+            years = year_readings(fields["y"], explicit, persian, s, out.warnings)
+        except InputError as exc:
+            out.errors.append(exc)
+            continue
+        for cal, y in years:
             if order == "mdy" and cal is not Calendar.GREGORIAN:
                 continue  # month-first is a Gregorian (US) habit only
             reading = Reading(cal, Precision.DAY, y, fields["m"].value, fields["d"].value)
