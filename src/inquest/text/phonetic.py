@@ -105,6 +105,9 @@ _LATIN_INDEL = {
     "U": 1.0,
     "E": 1.0,
 }
+_LATIN_FINAL_INDEL = {"e": 0.3, "y": 0.5}
+INITIAL = "^"
+FINAL = "$"
 _LATIN_VOWEL_SUB = {
     frozenset("aA"): 0.1,
     frozenset("iI"): 0.1,
@@ -161,9 +164,14 @@ def _indel(s: Symbol) -> float:
     if s.kind == FINAL_H:
         return 0.15
     if s.kind == CARRIER:
-        return 0.05
+        # A word-initial carrier always stands for a vowel the Latin side must write.
+        return 0.6 if s.text == INITIAL else 0.05
     if s.kind == VOW_AR:
         return 1.0
+    if s.text == INITIAL:  # Persian cannot start a word with a bare vowel: needs a carrier
+        return 0.8
+    if s.text == FINAL:  # a word-final vowel is written in Persian (ا, ی, و, or ه for e)
+        return _LATIN_FINAL_INDEL.get(s.vowel, 0.7)
     return _LATIN_INDEL.get(s.vowel, 0.3)
 
 
@@ -171,10 +179,15 @@ def _sub(x: Symbol, y: Symbol) -> float:
     if x == y:
         return 0.0
     kx, ky = x.kind, y.kind
+    if kx == ky and kx in (VOW_LA, CARRIER) and x.vowel == y.vowel:
+        return 0.0  # position marks do not matter when the two meet
     if ky in (CONS_AR, VOW_AR, CARRIER) and kx in (CONS_LA, VOW_LA):
         x, y, kx, ky = y, x, ky, kx
     if kx == OTHER or ky == OTHER:
         return 2.0
+    if {kx, ky} == {FINAL_H, VOW_LA}:
+        v = x.vowel if kx == VOW_LA else y.vowel
+        return 0.1 if v in "ea" else 1.0  # silent final ه written -e or -a (Fateme, Fatima)
     cx = x.cls if kx in (CONS_AR, CONS_LA, FINAL_H) else ""
     cy = y.cls if ky in (CONS_AR, CONS_LA, FINAL_H) else ""
     if cx and cy:
@@ -224,8 +237,10 @@ def alphabet() -> Alphabet:
     for v in ("A", "W", "Y"):
         symbols.append(Symbol(VOW_AR, vowel=v))
     symbols.append(Symbol(CARRIER))
+    symbols.append(Symbol(CARRIER, text=INITIAL))
     for v in ("a", "e", "i", "o", "u", "A", "I", "U", "E", "y", "w"):
-        symbols.append(Symbol(VOW_LA, vowel=v))
+        for mark in ("", INITIAL, FINAL):
+            symbols.append(Symbol(VOW_LA, vowel=v, text=mark))
     unique = list(dict.fromkeys(symbols))
     index = {s: i for i, s in enumerate(unique)}
     n = len(unique)
@@ -238,6 +253,11 @@ def alphabet() -> Alphabet:
 
 
 _AR_CONS_WITH_V = {"V": "W", "Y": "Y"}
+
+
+def _latin_vowel(vowel: str, start: int, last: bool) -> Symbol:
+    mark = INITIAL if start == 0 else (FINAL if last else "")
+    return Symbol(VOW_LA, vowel=vowel, text=mark)
 
 
 def _symbols(word: str, ab: Alphabet) -> list[Symbol]:
@@ -262,9 +282,12 @@ def _symbols(word: str, ab: Alphabet) -> list[Symbol]:
                     and (word[i - 1 : i] in ("د", "و") or word[i + 2 : i + 4] == "له")
                 )
                 carrier = i == 0 or article
-                out.append(Symbol(CARRIER) if carrier else Symbol(VOW_AR, vowel=vowel))
+                if i == 0:
+                    out.append(Symbol(CARRIER, text=INITIAL))
+                else:
+                    out.append(Symbol(CARRIER) if carrier else Symbol(VOW_AR, vowel=vowel))
             else:
-                out.append(Symbol(CARRIER))
+                out.append(Symbol(CARRIER, text=INITIAL if i == 0 else ""))
             i += 1
             continue
         for size in (3, 2, 1):
@@ -278,9 +301,9 @@ def _symbols(word: str, ab: Alphabet) -> list[Symbol]:
                     if i == 0 or vowel.isupper():
                         out.append(Symbol(CONS_LA, cls=cls))
                     else:
-                        out.append(Symbol(VOW_LA, vowel=vowel))
+                        out.append(_latin_vowel(vowel, i, i + size == n))
                 else:
-                    out.append(Symbol(VOW_LA, vowel=vowel))
+                    out.append(_latin_vowel(vowel, i, i + size == n))
                 i += size
                 break
         else:
