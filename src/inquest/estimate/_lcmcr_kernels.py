@@ -7,9 +7,11 @@ are drawn as one multinomial, and so are those of the ``n0`` unobserved people, 
 costs O(patterns x K x J), not O(N).
 
 One JIT policy: every kernel is compiled by :data:`JIT` (``nopython``, cached on disk,
-releasing the GIL so that chains run in parallel threads). Random numbers come from numba's
-per-thread generator, seeded at the start of every call, so a call's draws depend only on its
-inputs and ``seed``, whichever thread runs it.
+releasing the GIL so that chains run in parallel threads). Random numbers come from a
+xoshiro256+ generator whose four-word state ``rng`` each chain owns, so a chain's draws depend
+on its seed alone, whichever thread runs it. The variates are exact samplers written here
+(ziggurat normal, Marsaglia-Tsang gamma, BTRD binomial, PTRS Poisson), the algorithms GSL and
+NumPy use, because numba's own are slower and tied to a hidden per-thread generator.
 
 State layout (arrays the caller owns and the kernels update in place):
 
@@ -18,21 +20,28 @@ State layout (arrays the caller owns and the kernels update in place):
 - ``count_mk`` (M, K): how many people of observed pattern m are in class k.
 - ``count0_k`` (K,): how many unobserved people are in class k.
 - ``scal`` (4,) float64: alpha, n0, probability of not being captured, occupied classes.
+- ``rng`` (4,) uint64: the generator's state.
 - ``events`` (2,) int64: n0 draws rejected by the cap; n0 draws pinned at the cap after
   :data:`MAX_REJECTIONS` rejections in a row.
 """
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 JIT = numba.njit(cache=True, nogil=True)
 """The one JIT policy of the LCMCR kernels."""
 
 MAX_REJECTIONS = 10_000
 """Rejections of the capped n0 draw after which n0 is pinned at the cap (and counted)."""
+
+FEW = 8
+"""In a multinomial draw, the number of people left below which each is placed by one
+categorical draw rather than by a binomial per class."""
 
 NO_CAP = 2**40
 """The cap used when none is asked for: a numerical guard far above any real population."""
@@ -41,6 +50,36 @@ POISSON_LIMIT = 1e15
 """Poisson rates above this are rejected without a draw (they exceed every cap <= NO_CAP)."""
 
 ALPHA, N0, PROB_ZERO, OCCUPIED = 0, 1, 2, 3
+
+
+_U64 = np.uint64
+_TWO_POW_M53 = 1.0 / 9007199254740992.0
+
+
+@JIT
+def _uniform(rng: NDArray[np.uint64]) -> float:
+    """A uniform double in [0, 1) from xoshiro256+ (Blackman & Vigna 2021), whose state is
+    the four words of ``rng`` (updated in place). The top 53 bits make the double."""
+    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
+    result = s0 + s3
+    t = s1 << _U64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U64(45)) | (s3 >> _U64(19))
+    rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
+    return float(result >> _U64(11)) * _TWO_POW_M53
+
+
+def seed_state(seed_words: ArrayLike) -> NDArray[np.uint64]:
+    """A xoshiro256+ state from four 64-bit seed words (e.g. ``SeedSequence.generate_state(4,
+    np.uint64)``); an all-zero state, the generator's one fixed point, is refused."""
+    state = np.ascontiguousarray(seed_words, dtype=np.uint64).copy()
+    if state.shape != (4,) or not state.any():
+        raise ValueError("a xoshiro256+ state is four 64-bit words, not all zero")
+    return state
 
 
 def _ziggurat_tables(
@@ -62,45 +101,45 @@ _ZIG_TAIL = 3.442619855899
 
 
 @JIT
-def _normal() -> float:
+def _normal(rng: NDArray[np.uint64]) -> float:
     """A standard normal draw: Doornik's (2005) ziggurat, as GSL's ``gsl_ran_gaussian_ziggurat``
     (numba's own normal is a slower polar method). One uniform double gives the layer (7 bits)
     and the abscissa (46 bits)."""
     while True:
-        w = np.random.random() * 128.0
+        w = _uniform(rng) * 128.0
         i = int(w)
         u = 2.0 * (w - i) - 1.0
         if abs(u) < _ZIG_R[i]:
             return float(u * _ZIG_X[i])
         if i == 0:  # the tail beyond R, by Marsaglia's method
             while True:
-                t = np.log(1.0 - np.random.random()) / _ZIG_TAIL
-                y = np.log(1.0 - np.random.random())
+                t = np.log(1.0 - _uniform(rng)) / _ZIG_TAIL
+                y = np.log(1.0 - _uniform(rng))
                 if -2.0 * y >= t * t:
                     return float(t - _ZIG_TAIL if u < 0.0 else _ZIG_TAIL - t)
         z = u * _ZIG_X[i]
         f0 = np.exp(-0.5 * (_ZIG_X[i] * _ZIG_X[i] - z * z))
         f1 = np.exp(-0.5 * (_ZIG_X[i + 1] * _ZIG_X[i + 1] - z * z))
-        if f1 + np.random.random() * (f0 - f1) < 1.0:
+        if f1 + _uniform(rng) * (f0 - f1) < 1.0:
             return float(z)
 
 
 @JIT
-def _gamma(shape: float) -> float:
+def _gamma(rng: NDArray[np.uint64], shape: float) -> float:
     """A Gamma(shape, 1) draw by Marsaglia & Tsang (2000), as GSL's ``gsl_ran_gamma``; shapes
     below 1 by the boost Gamma(shape) = Gamma(shape + 1) * U ** (1 / shape)."""
     if shape < 1.0:
-        u = 1.0 - np.random.random()
-        return float(_gamma(1.0 + shape) * u ** (1.0 / shape))
+        u = 1.0 - _uniform(rng)
+        return float(_gamma(rng, 1.0 + shape) * u ** (1.0 / shape))
     d = shape - 1.0 / 3.0
     c = 1.0 / np.sqrt(9.0 * d)
     while True:
-        z = _normal()
+        z = _normal(rng)
         v = 1.0 + c * z
         if v <= 0.0:
             continue
         v = v * v * v
-        u = 1.0 - np.random.random()
+        u = 1.0 - _uniform(rng)
         z2 = z * z
         if u < 1.0 - 0.0331 * z2 * z2:
             return float(d * v)
@@ -109,14 +148,14 @@ def _gamma(shape: float) -> float:
 
 
 @JIT
-def _beta(a: float, b: float) -> float:
+def _beta(rng: NDArray[np.uint64], a: float, b: float) -> float:
     """A Beta(a, b) draw: by inversion when a or b is 1, else as a ratio of gammas."""
     if a == 1.0:
-        return float(1.0 - (1.0 - np.random.random()) ** (1.0 / b))
+        return float(1.0 - (1.0 - _uniform(rng)) ** (1.0 / b))
     if b == 1.0:
-        return float((1.0 - np.random.random()) ** (1.0 / a))
-    g = _gamma(a)
-    return g / (g + _gamma(b))
+        return float((1.0 - _uniform(rng)) ** (1.0 / a))
+    g = _gamma(rng, a)
+    return g / (g + _gamma(rng, b))
 
 
 _STIRLING_FC = np.array(
@@ -146,14 +185,14 @@ def _stirling_fc(k: float) -> float:
 
 
 @JIT
-def _binomial_inversion(n: int, p: float) -> int:
+def _binomial_inversion(rng: NDArray[np.uint64], n: int, p: float) -> int:
     """Binomial(n, p) by sequential inversion (small n p)."""
     q = 1.0 - p
     s = p / q
     a = (n + 1) * s
     while True:
         r = np.exp(n * np.log1p(-p))
-        u = np.random.random()
+        u = _uniform(rng)
         x = 0
         while u > r:
             u -= r
@@ -166,7 +205,7 @@ def _binomial_inversion(n: int, p: float) -> int:
 
 
 @JIT
-def _binomial_btrd(n: int, p: float) -> int:
+def _binomial_btrd(rng: NDArray[np.uint64], n: int, p: float) -> int:
     """Binomial(n, p), p <= 1/2 and n p >= 10: Hoermann's (1993) transformed rejection with
     decomposition (BTRD), "The generation of binomial random variates", JSCS 46:101-110."""
     q = 1.0 - p
@@ -183,16 +222,16 @@ def _binomial_btrd(n: int, p: float) -> int:
     urvr = 0.86 * v_r
     h = np.nan
     while True:
-        v = np.random.random()
+        v = _uniform(rng)
         if v <= urvr:
             u = v / v_r - 0.43
             return int(np.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
         if v >= v_r:
-            u = np.random.random() - 0.5
+            u = _uniform(rng) - 0.5
         else:
             u = v / v_r - 0.93
             u = (0.5 if u > 0.0 else -0.5) - u
-            v = np.random.random() * v_r
+            v = _uniform(rng) * v_r
         us = 0.5 - abs(u)
         k = np.floor((2.0 * a / us + b) * u + c)
         if k < 0.0 or k > n:
@@ -239,71 +278,100 @@ def _binomial_btrd(n: int, p: float) -> int:
 
 
 @JIT
-def _binomial(n: int, p: float) -> int:
+def _binomial(rng: NDArray[np.uint64], n: int, p: float) -> int:
     """A Binomial(n, p) draw (exact): inversion when min(p, 1 - p) n < 10, else BTRD."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
     if p > 0.5:
-        return n - _binomial(n, 1.0 - p)
+        return n - _binomial(rng, n, 1.0 - p)
     if n * p < 10.0:
-        return _binomial_inversion(n, p)
-    return _binomial_btrd(n, p)
+        return _binomial_inversion(rng, n, p)
+    return _binomial_btrd(rng, n, p)
 
 
 @JIT
-def _categorical(p: NDArray[np.float64], total: float) -> int:
-    """One draw from the categorical distribution with unnormalised weights ``p``."""
-    u = np.random.random() * total
-    cum = 0.0
-    last = p.shape[0] - 1
-    for k in range(last):
-        cum += p[k]
-        if u < cum:
-            return k
-    return int(last)
+def _poisson(rng: NDArray[np.uint64], lam: float) -> int:
+    """A Poisson(lam) draw (exact): inversion below 10, else Hoermann's (1993) transformed
+    rejection PTRS (as NumPy's ``random_poisson_ptrs``)."""
+    if lam <= 0.0:
+        return 0
+    if lam < 10.0:
+        while True:
+            x = 0
+            p = np.exp(-lam)
+            u = _uniform(rng)
+            while u > p and x < 1000:
+                u -= p
+                x += 1
+                p *= lam / x
+            if x < 1000:
+                return x
+    slam = np.sqrt(lam)
+    loglam = np.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = _uniform(rng) - 0.5
+        v = _uniform(rng)
+        us = 0.5 - abs(u)
+        k = np.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(k)
+        if k < 0.0 or (us < 0.013 and v > us):
+            continue
+        if np.log(v) + np.log(invalpha) - np.log(a / (us * us) + b) <= (
+            -lam + k * loglam - math.lgamma(k + 1.0)
+        ):
+            return int(k)
 
 
 @JIT
-def _multinomial(n: int, p: NDArray[np.float64], out: NDArray[np.int64]) -> None:
-    """``out`` ~ Multinomial(n, p / sum(p)) by conditional binomials (``p`` unnormalised)."""
+def _multinomial(
+    rng: NDArray[np.uint64], n: int, p: NDArray[np.float64], out: NDArray[np.int64]
+) -> None:
+    """``out`` ~ Multinomial(n, p / sum(p)) (``p`` unnormalised): conditional binomials class
+    by class, and once at most :data:`FEW` people remain, one categorical draw each over the
+    classes left (cheaper than a binomial per class; the same distribution)."""
     K = p.shape[0]
     total = 0.0
     for k in range(K):
         total += p[k]
-    for k in range(K):
         out[k] = 0
-    if n <= 0:
-        return
-    if n == 1:
-        out[_categorical(p, total)] = 1
-        return
     remaining = n
     rest = total
-    for k in range(K - 1):
-        if rest <= 0.0:
-            break
-        q = p[k] / rest
-        if q >= 1.0:
-            out[k] = remaining
-            remaining = 0
-            break
-        x = _binomial(remaining, q)
+    k = 0
+    while remaining > FEW and k < K - 1:
+        q = p[k] / rest if rest > 0.0 else 1.0
+        x = remaining if q >= 1.0 else _binomial(rng, remaining, q)
         out[k] = x
         remaining -= x
-        if remaining == 0:
-            break
         rest -= p[k]
-    out[K - 1] += remaining
+        k += 1
+    if k == K - 1:
+        out[k] += remaining
+        return
+    for _ in range(remaining):
+        u = _uniform(rng) * rest
+        cum = 0.0
+        j = k
+        while j < K - 1:
+            cum += p[j]
+            if u < cum:
+                break
+            j += 1
+        out[j] += 1
 
 
 @JIT
-def _log_gamma(shape: float) -> float:
+def _log_gamma(rng: NDArray[np.uint64], shape: float) -> float:
     """log of a Gamma(shape, 1) draw, stable for small shapes (Robert & Casella 2004, p. 45)."""
     if shape < 0.5:
-        return float(np.log(1.0 - np.random.random()) / shape + np.log(_gamma(1.0 + shape)))
-    return float(np.log(_gamma(shape)))
+        return float(np.log(1.0 - _uniform(rng)) / shape + np.log(_gamma(rng, 1.0 + shape)))
+    return float(np.log(_gamma(rng, shape)))
 
 
 @JIT
@@ -315,7 +383,9 @@ def _log_sum(a: float, b: float) -> float:
 
 
 @JIT
-def _sample_n0(n: int, prob_zero: float, max_n0: int, events: NDArray[np.int64]) -> int:
+def _sample_n0(
+    rng: NDArray[np.uint64], n: int, prob_zero: float, max_n0: int, events: NDArray[np.int64]
+) -> int:
     """n0 ~ NegBin(n, 1 - prob_zero), truncated to n0 <= max_n0 by rejection.
 
     The negative binomial is the full conditional of the unobserved count under the prior
@@ -323,10 +393,10 @@ def _sample_n0(n: int, prob_zero: float, max_n0: int, events: NDArray[np.int64])
     """
     q = prob_zero / (1.0 - prob_zero) if prob_zero < 1.0 else np.inf
     for _ in range(MAX_REJECTIONS):
-        rate = _gamma(float(n)) * q
+        rate = _gamma(rng, float(n)) * q
         # beyond POISSON_LIMIT a Poisson draw cannot fall at or below any allowed cap
         if rate < POISSON_LIMIT:
-            draw = np.random.poisson(rate)
+            draw = _poisson(rng, rate)
             if draw <= max_n0:
                 return draw
         events[0] += 1
@@ -336,6 +406,7 @@ def _sample_n0(n: int, prob_zero: float, max_n0: int, events: NDArray[np.int64])
 
 @JIT
 def _sweep(
+    rng: NDArray[np.uint64],
     x: NDArray[np.int64],
     freq: NDArray[np.int64],
     n: int,
@@ -365,7 +436,7 @@ def _sweep(
             for j in range(J):
                 prod *= lam[j, k] if x[m, j] == 1 else 1.0 - lam[j, k]
             probs[k] = prod
-        _multinomial(freq[m], probs, count_mk[m])
+        _multinomial(rng, freq[m], probs, count_mk[m])
     # 2. lambda_jk ~ Beta(1 + captured, 1 + not captured); the unobserved are never captured
     for k in range(K):
         total = count0_k[k]
@@ -382,7 +453,7 @@ def _sweep(
     for j in range(J):
         for k in range(K):
             ones = ones_jk[j, k]
-            lam[j, k] = _beta(1.0 + ones, 1.0 + count_k[k] - ones)
+            lam[j, k] = _beta(rng, 1.0 + ones, 1.0 + count_k[k] - ones)
     # 3. stick-breaking weights: V_k ~ Beta(1 + n_k, alpha + sum_{l>k} n_l)
     alpha = scal[ALPHA]
     n_total = n + int(scal[N0])
@@ -390,8 +461,8 @@ def _sweep(
     l_acc = 0.0
     for k in range(K - 1):
         n_acc += count_k[k]
-        g1 = _log_gamma(1.0 + count_k[k])
-        g2 = _log_gamma(alpha + float(n_total - n_acc))
+        g1 = _log_gamma(rng, 1.0 + count_k[k])
+        g2 = _log_gamma(rng, alpha + float(n_total - n_acc))
         gs = _log_sum(g1, g2)
         log_nu[k] = g1 - gs + l_acc
         l_acc += g2 - gs
@@ -406,11 +477,11 @@ def _sweep(
             prod *= 1.0 - lam[j, k]
         probs[k] = prod
         prob_zero += prod
-    n0 = _sample_n0(n, prob_zero, max_n0, events)
-    _multinomial(n0, probs, count0_k)
+    n0 = _sample_n0(rng, n, prob_zero, max_n0, events)
+    _multinomial(rng, n0, probs, count0_k)
     # 5. DP concentration: alpha ~ Gamma(a + K - 1, rate b - log nu_K)
     if update_alpha:
-        scal[ALPHA] = _gamma(a_alpha + K - 1.0) / (b_alpha - log_nu[K - 1])
+        scal[ALPHA] = _gamma(rng, a_alpha + K - 1.0) / (b_alpha - log_nu[K - 1])
     occupied = 0
     for k in range(K):
         c = count0_k[k]
@@ -440,14 +511,13 @@ def run_block(
     a_alpha: float,
     b_alpha: float,
     max_n0: int,
-    seed: int,
+    rng: NDArray[np.uint64],
     trace: NDArray[np.float64],
 ) -> None:
     """Run ``n_sweeps`` sweeps from the given state; after every ``thinning``-th sweep write
     (N, alpha, occupied classes, probability of not being captured) to the next row of
     ``trace`` (``trace`` has ``n_sweeps // thinning`` rows; pass an empty (0, 4) array and
     ``thinning = n_sweeps + 1`` to keep nothing)."""
-    np.random.seed(seed)
     K = nu.shape[0]
     J = x.shape[1]
     n = 0
@@ -459,6 +529,7 @@ def run_block(
     row = 0
     for s in range(1, n_sweeps + 1):
         _sweep(
+            rng,
             x,
             freq,
             n,

@@ -53,7 +53,7 @@ __all__ = ["LcmcrEstimate", "default_k", "estimate_lcmcr"]
 
 METHOD = "lcmcr"
 WARMUP_SWEEPS = 500  # LCMCR's Initializes(): 500 sweeps with alpha fixed before burn-in
-BLOCK_SWEEPS = 5_000  # sweeps per kernel call (progress granularity; fixed, so seeds are too)
+BLOCK_SWEEPS = 5_000  # sweeps per kernel call (the progress bar's step)
 FULL_CLASSES_WARNING = 0.05  # warn when all K classes are occupied in more draws than this
 TRACE_FIELDS = ("N", "alpha", "occupied_classes", "prob_unobserved")
 
@@ -107,9 +107,12 @@ class _Chain:
     count0_k: NDArray[np.int64]
     scal: NDArray[np.float64]
     events: NDArray[np.int64]
+    rng: NDArray[np.uint64]
 
 
-def _initial_state(x: NDArray[np.int64], freq: NDArray[np.int64], K: int) -> _Chain:
+def _initial_state(
+    x: NDArray[np.int64], freq: NDArray[np.int64], K: int, rng: NDArray[np.uint64]
+) -> _Chain:
     """LCMCR's initial values: lambda at the lists' marginal frequencies, alpha = 0.3 / K,
     90% of the weight on the first four classes (uniform weights when K <= 4)."""
     n = int(freq.sum())
@@ -129,6 +132,7 @@ def _initial_state(x: NDArray[np.int64], freq: NDArray[np.int64], K: int) -> _Ch
         count0_k=np.zeros(K, dtype=np.int64),
         scal=scal,
         events=np.zeros(2, dtype=np.int64),
+        rng=rng,
     )
 
 
@@ -183,13 +187,13 @@ def _run_chain(
     freq: NDArray[np.int64],
     K: int,
     plan: _Plan,
-    seeds: NDArray[np.uint32],
+    rng: NDArray[np.uint64],
     a_alpha: float,
     b_alpha: float,
     max_n0: int,
     advance: Callable[[int], None],
 ) -> _ChainRun:
-    state = _initial_state(x, freq, K)
+    state = _initial_state(x, freq, K, rng)
     trace = np.empty((plan.samples, 4))
     row = 0
     wall0, cpu0 = time.perf_counter(), time.thread_time()
@@ -212,7 +216,7 @@ def _run_chain(
             a_alpha,
             b_alpha,
             max_n0,
-            int(seeds[i]),
+            state.rng,
             out,
         )
         row += kept
@@ -239,7 +243,7 @@ def _ensure_compiled() -> float:
             t0 = time.perf_counter()
             x = np.array([[1, 0], [0, 1], [1, 1]], dtype=np.int64)
             freq = np.array([3, 2, 1], dtype=np.int64)
-            state = _initial_state(x, freq, 3)
+            state = _initial_state(x, freq, 3, _k.seed_state(np.arange(1, 5, dtype=np.uint64)))
             _k.run_block(
                 x,
                 freq,
@@ -256,7 +260,7 @@ def _ensure_compiled() -> float:
                 0.25,
                 0.25,
                 _k.NO_CAP,
-                1,
+                state.rng,
                 np.empty((2, 4)),
             )
             _jit_seconds = time.perf_counter() - t0
@@ -385,7 +389,7 @@ def estimate_lcmcr(
     seq = np.random.SeedSequence(seed)
     used_seed = int(seq.entropy) if isinstance(seq.entropy, int) else seed
     plan = _plan(burnin, samples, thinning)
-    chain_seeds = [s.generate_state(len(plan.blocks)).astype(np.uint32) for s in seq.spawn(chains)]
+    chain_rngs = [_k.seed_state(s.generate_state(4, np.uint64)) for s in seq.spawn(chains)]
     n_workers = min(chains, workers if workers is not None else (os.cpu_count() or 1))
 
     jit_seconds = _ensure_compiled()
@@ -404,7 +408,7 @@ def estimate_lcmcr(
             runs = list(
                 pool.map(
                     lambda c: _run_chain(
-                        x, freq, K, plan, chain_seeds[c], a_alpha, b_alpha, max_n0, safe_advance
+                        x, freq, K, plan, chain_rngs[c], a_alpha, b_alpha, max_n0, safe_advance
                     ),
                     range(chains),
                 )
