@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inquest.errors import ConfigError
+from inquest.simulate import PRESETS, Scenario, load_scenario, scenario_from_dict
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_presets_load(name: str) -> None:
+    s = load_scenario(name)
+    assert s.population == {"small": 2000, "default": 20000, "large": 1_000_000}[name]
+    assert 3 <= len(s.sources) <= 5
+    assert {src.recording.script for src in s.sources} == {"persian", "latin"}
+    # Mordad-Shahrivar 1367 is 23 July - 22 September 1988.
+    assert (s.period_start.isoformat(), s.period_end.isoformat()) == ("1988-07-23", "1988-09-22")
+
+
+def test_base_preset_is_merged(tmp_path: Path) -> None:
+    f = tmp_path / "w.yaml"
+    f.write_text("base: small\npopulation: 50\npeople: {male_share: 0.5}\n", encoding="utf-8")
+    s = load_scenario(f)
+    assert s.population == 50
+    assert s.people.male_share == 0.5
+    assert s.people.age_mean == load_scenario("small").people.age_mean
+    assert "base" not in s.raw
+
+
+def _broken(small: Scenario, edit: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(dict(small.raw))
+    edit(raw)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "words"),
+    [
+        (
+            lambda r: r["sources"][2]["capture"].update(rate=1.5),
+            "sources[2].capture.rate",
+            "between 0 and 1",
+        ),
+        (lambda r: r["sources"][0]["capture"].pop("rate"), "sources[0].capture.rate", "required"),
+        (
+            lambda r: r["sources"][1]["errors"].update(typoo=0.1),
+            "sources[1].errors.typoo",
+            "unknown key",
+        ),
+        (lambda r: r.update(population=0), "population", "between 1 and"),
+        (
+            lambda r: r["sources"][0]["recording"].update(script="cyrillic"),
+            "sources[0].recording.script",
+            "one of persian, latin",
+        ),
+        (
+            lambda r: r["places"]["prisons"][0].update(latin=3),
+            "places.prisons[0].latin",
+            "a string or a list of",
+        ),
+        (
+            lambda r: r["places"]["prisons"][0].update(city="atlantis"),
+            "places.prisons[0].city",
+            "unknown city",
+        ),
+        (
+            lambda r: r["sources"][1]["capture"]["prison"].update(nowhere=1.0),
+            "sources[1].capture.prison.nowhere",
+            "unknown prison",
+        ),
+        (
+            lambda r: r["sources"][0]["capture"].update(depends_on={"ngo": 1.0}),
+            "sources[0].capture.depends_on.ngo",
+            "listed before",
+        ),
+        (
+            lambda r: r["sources"][1].update(name="families"),
+            "sources[1].name",
+            "duplicate source name",
+        ),
+        (
+            lambda r: r["period"].update(start="1367-13-01"),
+            "period.start",
+            "not a valid jalali date",
+        ),
+        (
+            lambda r: r["sources"][3]["errors"]["missing"].update(prison=0.2),
+            "sources[3].errors.missing.prison",
+            "does not record",
+        ),
+    ],
+)
+def test_errors_name_key_and_problem(small: Scenario, edit: Any, key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        scenario_from_dict(_broken(small, edit), path="w.yaml")
+    assert info.value.key == key
+    assert words in info.value.reason
+    assert "w.yaml" in str(info.value) and key in str(info.value)
+
+
+def test_unknown_file_or_preset() -> None:
+    with pytest.raises(ConfigError, match="no such scenario file or preset"):
+        load_scenario("no-such-world.yaml")
+
+
+def test_bad_yaml(tmp_path: Path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text("population: [1,\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_scenario(f)
+
+
+def test_with_population(small: Scenario) -> None:
+    assert small.with_population(10).population == 10
+    assert small.with_population(10).sources == small.sources
