@@ -104,9 +104,13 @@ class DgaEstimate:
 
 def posterior_quantile(n_values: IntArray, probabilities: FloatArray, level: float) -> int:
     """dga's quantile: the first N whose cumulative posterior probability exceeds ``level``."""
-    cumulative = np.cumsum(probabilities) / np.sum(probabilities)
-    index = int(np.searchsorted(cumulative, level, side="right"))
-    return int(n_values[min(index, len(n_values) - 1)])
+    return _quantiles(n_values, probabilities, (level,))[0]
+
+
+def _quantiles(n_values: IntArray, probabilities: FloatArray, levels: Sequence[float]) -> list[int]:
+    cumulative = np.cumsum(probabilities)
+    index = np.searchsorted(cumulative, np.asarray(levels) * cumulative[-1], side="right")
+    return [int(n) for n in n_values[np.minimum(index, len(n_values) - 1)]]
 
 
 def _bayes_estimate(n_values: IntArray, probabilities: FloatArray) -> float:
@@ -207,15 +211,22 @@ def _mass_beyond(
 
 
 def _graph_summary(
-    label: str, cliques: list[list[str]], weight: float, n_values: IntArray, post: FloatArray
+    label: str,
+    cliques: list[list[str]],
+    weight: float,
+    n_values: IntArray,
+    post: FloatArray,
+    level: float,
 ) -> dict[str, Any]:
+    tail = (1.0 - level) / 2.0
+    median, lower, upper = _quantiles(n_values, post, (0.5, tail, 1.0 - tail))
     return {
         "graph": label,
         "cliques": cliques,
         "weight": weight,
-        "estimate": posterior_quantile(n_values, post, 0.5),
-        "lower": posterior_quantile(n_values, post, 0.025),
-        "upper": posterior_quantile(n_values, post, 0.975),
+        "estimate": median,
+        "lower": lower,
+        "upper": upper,
         "mode": int(n_values[int(np.argmax(post))]),
         "bayes_estimate": _bayes_estimate(n_values, post),
     }
@@ -291,14 +302,13 @@ def estimate_dga(
             float(weights[g]),
             n_values,
             top_post[i],
+            level,
         )
         for i, g in enumerate(order)
     ]
 
     tail = (1.0 - level) / 2.0
-    estimate = posterior_quantile(n_values, probabilities, 0.5)
-    lower = posterior_quantile(n_values, probabilities, tail)
-    upper = posterior_quantile(n_values, probabilities, 1.0 - tail)
+    estimate, lower, upper = _quantiles(n_values, probabilities, (0.5, tail, 1.0 - tail))
     warnings = _warnings(table, names, beyond, probabilities, n_missing_min, models)
 
     if seed is None:
