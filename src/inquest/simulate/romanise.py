@@ -9,6 +9,7 @@ spell *Mohammad* as *Muhammad*, *Mohamad* or *Mohammad* at its own variation rat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,8 +23,6 @@ from inquest.errors import ConfigError
 __all__ = ["SCHEMES", "Romaniser", "capitalise", "load_romaniser"]
 
 SCHEMES: tuple[str, ...] = ("english", "french")
-_VOWELS = frozenset("aeiou")
-_WORD_END = frozenset("-+ ")
 _MAX_CHOICES = 4  # spellings per rule; choice codes are packed base-4
 _MAX_RULES = 20  # 2 bits each: a code fits in 40 bits beside a name index
 _RULES_FILE = "romanisation.yaml"
@@ -61,6 +60,7 @@ class Romaniser:
     def __init__(self, rules: list[_Rule]) -> None:
         self.rules = rules
         self.rule_names = tuple(r.name for r in rules)
+        self._pattern = _pattern(rules)
         self._tokens: dict[str, tuple[tuple[int, str], ...]] = {}
         self._rendered: dict[tuple[str, str, int], str] = {}
 
@@ -68,7 +68,7 @@ class Romaniser:
         """Cut a canonical form into (rule index or -1 for a literal, matched text) tokens."""
         found = self._tokens.get(canonical)
         if found is None:
-            found = self._tokens[canonical] = _tokenise(self.rules, canonical)
+            found = self._tokens[canonical] = _tokenise(self._pattern, canonical)
         return found
 
     def applicable(self, canonical: str) -> int:
@@ -128,43 +128,28 @@ class Romaniser:
         return codes
 
 
-def _tokenise(rules: list[_Rule], s: str) -> tuple[tuple[int, str], ...]:
-    out: list[tuple[int, str]] = []
-    i = 0
-    n = len(s)
-    while i < n:
-        for r_i, rule in enumerate(rules):
-            m = rule.match
-            if m == "CC":
-                if i + 1 < n and s[i] == s[i + 1] and s[i].isalpha() and s[i] not in _VOWELS:
-                    out.append((r_i, s[i : i + 2]))
-                    i += 2
-                    break
-            elif m == "VsV":
-                if (
-                    s[i] == "s"
-                    and 0 < i < n - 1
-                    and s[i - 1] in _VOWELS
-                    and s[i + 1] in _VOWELS
-                    and s[i + 1] != "h"
-                ):
-                    out.append((r_i, "s"))
-                    i += 1
-                    break
-            elif m.endswith(">"):
-                word = m[:-1]
-                end = i + len(word)
-                if s.startswith(word, i) and (end == n or s[end] in _WORD_END):
-                    out.append((r_i, word))
-                    i = end
-                    break
-            elif s.startswith(m, i):
-                out.append((r_i, m))
-                i += len(m)
-                break
+def _pattern(rules: list[_Rule]) -> re.Pattern[str]:
+    """One alternation, rules in priority order; the group name says which rule matched."""
+    alts = []
+    for i, rule in enumerate(rules):
+        m = rule.match
+        if m == "CC":
+            body = "(?P<c>[bcdfghjklmnpqrstvwxyz])(?P=c)"
+        elif m == "VsV":
+            body = "(?<=[aeiou])s(?=[aeiou])"
+        elif m.endswith(">"):
+            body = re.escape(m[:-1]) + "(?=$|[-+ ])"
         else:
-            out.append((-1, s[i]))
-            i += 1
+            body = re.escape(m)
+        alts.append(f"(?P<r{i}>{body})")
+    return re.compile("|".join([*alts, "(?P<lit>.)"]), re.DOTALL)
+
+
+def _tokenise(pattern: re.Pattern[str], s: str) -> tuple[tuple[int, str], ...]:
+    out = []
+    for m in pattern.finditer(s):
+        group = m.lastgroup or "lit"
+        out.append((-1 if group == "lit" else int(group[1:]), m.group()))
     return tuple(out)
 
 
