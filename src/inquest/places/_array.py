@@ -1,0 +1,68 @@
+"""Resolve a column of place names once per distinct value (for linkage)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from inquest.places._model import PlaceKind, PlaceMatch
+
+#: Fields of the struct ``resolve_array`` returns, in order.
+MATCH_FIELDS = pa.struct(
+    [
+        pa.field("place_id", pa.string()),
+        pa.field("kind", pa.string()),
+        pa.field("score", pa.float64()),
+        pa.field("province_1988", pa.string()),
+        pa.field("province_today", pa.string()),
+        pa.field("runner_up_id", pa.string()),
+        pa.field("runner_up_score", pa.float64()),
+    ]
+)
+
+
+def resolve_array(
+    values: pa.Array[Any] | pa.ChunkedArray[Any] | Sequence[str | None],
+    kinds: set[PlaceKind] | None = None,
+    *,
+    min_score: float = 0.7,
+    resolver: Callable[..., list[PlaceMatch]] | None = None,
+) -> pa.StructArray:
+    """The best match of every value (and the runner-up, to judge ambiguity).
+
+    Each distinct text is resolved once. A text with no match gives nulls; a null gives a
+    null row.
+    """
+    if resolver is None:
+        from inquest.places import resolve
+
+        resolver = resolve
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    array = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(array))
+    rows: list[tuple[Any, ...]] = []
+    for text in encoded.dictionary.to_pylist():
+        matches = resolver(str(text), kinds=kinds, limit=2, min_score=min_score)
+        first = matches[0] if matches else None
+        second = matches[1] if len(matches) > 1 else None
+        rows.append(
+            (
+                first.id if first else None,
+                first.kind.value if first else None,
+                first.score if first else None,
+                first.province_1988 if first else None,
+                first.province_today if first else None,
+                second.id if second else None,
+                second.score if second else None,
+            )
+        )
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in MATCH_FIELDS]
+    children = [
+        pc.take(pa.array(list(col), type=f.type), encoded.indices)
+        for col, f in zip(columns, MATCH_FIELDS, strict=True)
+    ]
+    return pa.StructArray.from_arrays(children, fields=list(MATCH_FIELDS), mask=array.is_null())
