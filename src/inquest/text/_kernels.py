@@ -58,3 +58,37 @@ def edit_costs(
             flat_a[off_a[i] : off_a[i + 1]], flat_b[off_b[i] : off_b[i + 1]], sub, indel
         )
     return out
+
+
+@njit(cache=True, nogil=True)
+def prefix_cost(
+    a: npt.NDArray[np.int32],
+    b: npt.NDArray[np.int32],
+    sub: npt.NDArray[np.float64],
+    indel: npt.NDArray[np.float64],
+) -> tuple[float, int]:  # pragma: no cover - compiled
+    """Cheapest cost to turn ``a`` into some prefix of ``b``, and that prefix's length."""
+    n = a.shape[0]
+    m = b.shape[0]
+    d = np.empty((n + 1, m + 1), dtype=np.float64)
+    d[0, 0] = 0.0
+    for j in range(1, m + 1):
+        d[0, j] = d[0, j - 1] + indel[b[j - 1]]
+    for i in range(1, n + 1):
+        ai = a[i - 1]
+        d[i, 0] = d[i - 1, 0] + indel[ai]
+        for j in range(1, m + 1):
+            bj = b[j - 1]
+            best = d[i - 1, j - 1] + sub[ai, bj]
+            x = d[i - 1, j] + indel[ai]
+            if x < best:
+                best = x
+            x = d[i, j - 1] + indel[bj]
+            if x < best:
+                best = x
+            d[i, j] = best
+    best_j = 0
+    for j in range(1, m + 1):
+        if d[n, j] < d[n, best_j]:
+            best_j = j
+    return float(d[n, best_j]), best_j
