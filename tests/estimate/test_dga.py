@@ -98,7 +98,12 @@ def test_kosovo_matches_dga_with_default_grid() -> None:
     assert round(r.models[0]["weight"], 3) == 0.986
     assert r.diagnostics["mass_beyond_grid"] < 1e-5
     assert r.undocumented == 12_595 - 4_400
-    assert r.warnings == ()
+    # delta = 1 collapses onto the saturated graph (README, computed: median 4,616)
+    (other,) = r.diagnostics["delta_sensitivity"]
+    assert other["delta"] == 1.0 and other["estimate"] == 4_616
+    assert other["top_graph"] == "[EXH,ABA,OSCE,HRW]"
+    (warning,) = r.warnings
+    assert "depends strongly on the prior weight delta" in warning and "4,616" in warning
 
 
 def test_result_fields_and_draws(my3: DgaEstimate) -> None:
@@ -196,9 +201,10 @@ def test_bad_settings_and_empty_tables() -> None:
 
 def test_kosovo_with_delta_one_collapses_onto_the_saturated_graph() -> None:
     patterns, counts = _kosovo()
-    r = estimate_dga(patterns, counts, lists=KOSOVO_LISTS, delta=1.0, seed=1).result
+    r = estimate_dga(patterns, counts, lists=KOSOVO_LISTS, delta=1.0, sensitivity=(), seed=1).result
     assert r.estimate == 4_616  # README (computed): strong prior sensitivity
     assert r.models[0]["graph"] == "[EXH,ABA,OSCE,HRW]"
+    assert r.diagnostics["delta_sensitivity"] == [] and r.warnings == ()
 
 
 def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> None:

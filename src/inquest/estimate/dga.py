@@ -49,6 +49,7 @@ IntArray = npt.NDArray[np.int64]
 MIN_LISTS = 3
 GRID_TAIL_TOLERANCE = 1e-6  # default grid: extend until less than this mass lies beyond it
 EDGE_WARNING = 1e-3  # warn when more than this posterior mass lies beyond the grid
+SENSITIVITY_WARNING = 0.2  # warn when another delta moves the median by more than this share
 _PROBE_POINTS = 1000
 _GRID_PER_OBSERVED = 100  # default grid: N at most about 100 times the number observed
 _CELL_BUDGET = 20_000_000  # graphs x grid values, beyond which the default grid steps by > 1
@@ -210,6 +211,55 @@ def _mass_beyond(
     return float(expit(tails[0] - post.log_evidence))
 
 
+def _fit(
+    stats: TableStats,
+    design: Any,
+    log_prior: LogPrior,
+    n_missing_min: int,
+    n_missing_max: int | None,
+) -> tuple[GridPosterior, int, bool]:
+    """The posterior on the given or default grid, its step and whether the grid was capped."""
+    capped, step = False, 1
+    if n_missing_max is None:
+        n_missing_max, step, capped = _default_grid(stats, design, log_prior, n_missing_min)
+    grid = np.arange(n_missing_min, n_missing_max + 1, step, dtype=np.float64)
+    post = grid_posterior(stats, design, grid, log_prior)
+    if not np.isfinite(post.log_evidence):
+        raise EstimationError("the posterior of N could not be normalised on this grid")
+    return post, step, capped
+
+
+def _delta_sensitivity(
+    table: IntArray,
+    deltas: Sequence[float],
+    design: Any,
+    log_prior: LogPrior,
+    grid: tuple[int, int | None],
+    level: float,
+    labels: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """The model-averaged median, interval and top graph under other values of delta."""
+    tail = (1.0 - level) / 2.0
+    out = []
+    for delta in deltas:
+        stats = table_stats(table, float(delta))
+        post, _, _ = _fit(stats, design, log_prior, *grid)
+        n_values = (stats.n_obs + post.n_missing).astype(np.int64)
+        median, lower, upper = _quantiles(n_values, post.probabilities, (0.5, tail, 1.0 - tail))
+        top = int(np.argmax(post.log_marginal_graph))
+        out.append(
+            {
+                "delta": float(delta),
+                "estimate": median,
+                "lower": lower,
+                "upper": upper,
+                "top_graph": labels[top],
+                "top_graph_probability": float(post.graph_weights[top]),
+            }
+        )
+    return out
+
+
 def _graph_summary(
     label: str,
     cliques: list[list[str]],
@@ -242,6 +292,7 @@ def estimate_dga(
     n_missing_min: int = 0,
     n_missing_max: int | None = None,
     level: float = 0.95,
+    sensitivity: Sequence[float] | None = None,
     top_graphs: int = 10,
     n_draws: int = 10_000,
     seed: int | None = None,
@@ -262,7 +313,10 @@ def estimate_dga(
     beyond the end (a heavy-tailed or improper posterior). The default grid steps by 1 unless
     it would hold more than max(10,000, 2e7 / number of graphs) values; then it steps evenly
     (``diagnostics["grid"]["step"]``) and quantiles and draws have that resolution.
-    ``top_graphs`` graphs are summarised in ``result.models``; ``n_draws`` draws of N are
+    ``sensitivity`` lists other values of delta to rerun with (default: 2^-J and 1, less the
+    delta used; ``()`` for none): their medians, intervals and top graphs go to
+    ``diagnostics["delta_sensitivity"]`` and a warning says when a median moves by more than
+    20%. ``top_graphs`` graphs are summarised in ``result.models``; ``n_draws`` draws of N are
     taken with ``seed`` (a fresh recorded seed when None).
     """
     if delta is None:
@@ -280,13 +334,8 @@ def estimate_dga(
     design = graph_design(J)
     stats = table_stats(table, float(delta))
 
-    capped, step = False, 1
-    if n_missing_max is None:
-        n_missing_max, step, capped = _default_grid(stats, design, log_prior, n_missing_min)
-    grid = np.arange(n_missing_min, n_missing_max + 1, step, dtype=np.float64)
-    post = grid_posterior(stats, design, grid, log_prior)
-    if not np.isfinite(post.log_evidence):
-        raise EstimationError("the posterior of N could not be normalised on this grid")
+    post, step, capped = _fit(stats, design, log_prior, n_missing_min, n_missing_max)
+    grid = post.n_missing
     n_values = (stats.n_obs + grid).astype(np.int64)
     probabilities = post.probabilities
     weights = post.graph_weights
@@ -309,7 +358,13 @@ def estimate_dga(
 
     tail = (1.0 - level) / 2.0
     estimate, lower, upper = _quantiles(n_values, probabilities, (0.5, tail, 1.0 - tail))
+    if sensitivity is None:
+        sensitivity = [d for d in (2.0**-J, 1.0) if not np.isclose(d, delta)]
+    others = _delta_sensitivity(
+        table, sensitivity, design, log_prior, (n_missing_min, n_missing_max), level, labels
+    )
     warnings = _warnings(table, names, beyond, probabilities, n_missing_min, models)
+    warnings += _sensitivity_warnings(float(delta), estimate, others)
 
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
@@ -337,6 +392,7 @@ def estimate_dga(
             min(m["estimate"] for m in sizable),
             max(m["estimate"] for m in sizable),
         ],
+        "delta_sensitivity": others,
         "draws": {"n": int(n_draws), "mean": float(draws.mean()) if n_draws else None},
     }
     settings: dict[str, Any] = {
@@ -344,7 +400,9 @@ def estimate_dga(
         "prior_n": prior_settings,
         "prior_graphs": "uniform",
         "n_missing_min": int(n_missing_min),
-        "n_missing_max": int(n_missing_max),
+        "n_missing_max": int(grid[-1]),
+        "grid": "given" if n_missing_max is not None else "default",
+        "sensitivity_deltas": [float(d) for d in sensitivity],
         "n_draws": int(n_draws),
         "top_graphs": int(top_graphs),
     }
@@ -416,3 +474,21 @@ def _warnings(
                     "dependence between them is judged from the prior alone."
                 )
     return tuple(out)
+
+
+def _sensitivity_warnings(
+    delta: float, estimate: float, others: list[dict[str, Any]]
+) -> tuple[str, ...]:
+    moved = [o for o in others if abs(o["estimate"] - estimate) > SENSITIVITY_WARNING * estimate]
+    if not moved:
+        return ()
+    alternatives = "; ".join(
+        f"with delta = {o['delta']:g} the median is {o['estimate']:,} [{o['lower']:,}, "
+        f"{o['upper']:,}] (top graph {o['top_graph']})"
+        for o in moved
+    )
+    return (
+        f"The estimate depends strongly on the prior weight delta (here {delta:g}, median "
+        f"{estimate:,.0f}): {alternatives}. The lists' overlaps do not settle the dependence "
+        "between them; report the range, not one figure.",
+    )
