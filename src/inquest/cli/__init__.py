@@ -42,12 +42,18 @@ def _root(
 from inquest.cli import dates as _dates  # noqa: E402
 
 app.add_typer(_dates.app, name="dates")
+from inquest.cli import places as _places  # noqa: E402
+
+app.add_typer(_places.app, name="places")
 from inquest.cli import simulate as _simulate  # noqa: E402
 
 app.command("simulate")(_simulate.simulate_command)
 from inquest.cli import estimate as _estimate  # noqa: E402
 
 app.command("estimate")(_estimate.estimate)
+from inquest.cli import db as _db  # noqa: E402
+
+app.add_typer(_db.app, name="db")
 
 
 def main() -> None:

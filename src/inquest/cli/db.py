@@ -1,0 +1,161 @@
+"""``inquest db``: set up, check and serve the workbench database (Django, ``inquest.web``).
+
+Settings come from the environment (``INQUEST_DATABASE_URL``, ``INQUEST_DATA_DIR``, ...; see
+docs/deployment/workbench.md); ``--database-url`` overrides the first for one command.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Workbench database: migrate, status, grant roles, verify the audit log, serve.",
+    no_args_is_help=True,
+)
+console = Console()
+err = Console(stderr=True)
+
+_URL_OPTION = typer.Option(
+    None,
+    "--database-url",
+    envvar="INQUEST_DATABASE_URL",
+    help="sqlite:///path or postgresql://user@host:5432/name (default: SQLite in the data dir).",
+)
+
+
+def _setup(database_url: str | None) -> None:
+    """Point Django at the workbench settings and start it; settings errors exit with 2."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inquest.web.settings")
+    if database_url:
+        os.environ["INQUEST_DATABASE_URL"] = database_url
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        err.print(f"[red]settings:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _where() -> str:
+    from django.db import connection
+
+    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+
+
+@app.command("migrate")
+def migrate(database_url: str | None = _URL_OPTION) -> None:
+    """Create or update the workbench's tables (safe to run again)."""
+    _setup(database_url)
+    from django.core.management import call_command
+
+    console.print(f"migrating [bold]{_where()}[/bold]")
+    call_command("migrate", interactive=False, verbosity=1)
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command("status")
+def status(database_url: str | None = _URL_OPTION) -> None:
+    """Show the database in use and which migrations are not applied yet."""
+    _setup(database_url)
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    table = Table(show_header=False, box=None)
+    table.add_row("[bold]database[/bold]", _where())
+    table.add_row("[bold]data folder[/bold]", str(settings.DATA_DIR))
+    table.add_row("[bold]debug[/bold]", "on" if settings.DEBUG else "off")
+    table.add_row(
+        "[bold]pending migrations[/bold]",
+        ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending) or "none",
+    )
+    console.print(table)
+    if pending:
+        raise typer.Exit(1)
+
+
+@app.command("grant")
+def grant(
+    username: str = typer.Argument(..., help="An existing user's name."),
+    role: str = typer.Argument(..., help="A role of the access matrix, e.g. 'analyst'."),
+    revoke: bool = typer.Option(False, "--revoke", help="Take the role back instead."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Give a user a role (or take it back), as the operator; the audit log records it."""
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+
+    from inquest.errors import InputError
+    from inquest.web.access.services import grant_role, revoke_role
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        err.print(
+            f"[red]no user {username!r}[/red] (create one: inquest db manage createsuperuser)"
+        )
+        raise typer.Exit(1)
+    try:
+        if revoke:
+            ended = revoke_role(None, user, role)
+            console.print(f"revoked {role} from {username} ({ended} grant(s) ended)")
+        else:
+            grant_role(None, user, role)
+            console.print(f"granted {role} to {username}")
+    except InputError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command("verify-audit")
+def verify_audit(database_url: str | None = _URL_OPTION) -> None:
+    """Recompute the audit log's hash chain; exit 1 at the first entry that does not match."""
+    _setup(database_url)
+    from inquest.web.audit.services import verify_chain
+
+    report = verify_chain()
+    if report.intact:
+        console.print(f"[green]audit log intact[/green]: {report.checked} entries")
+        return
+    err.print(
+        f"[red]audit log broken[/red] at entry {report.broken_at}: {report.reason} "
+        f"({report.checked} entries before it are intact)"
+    )
+    raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Run the workbench on this machine with Django's development server.
+
+    For one user on a local machine. It serves the static files itself even with debug off;
+    production runs behind a WSGI server (see docs/deployment/workbench.md).
+    """
+    _setup(database_url)
+    from django.core.management import call_command
+
+    console.print(f"workbench on http://{host}:{port}/ using {_where()} (Ctrl-C to stop)")
+    call_command("runserver", f"{host}:{port}", insecure_serving=True, use_reloader=False)
+
+
+@app.command(
+    "manage",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def manage(ctx: typer.Context, database_url: str | None = _URL_OPTION) -> None:
+    """Run any Django management command, e.g. ``inquest db manage createsuperuser``."""
+    _setup(database_url)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["inquest db manage", *ctx.args])
