@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inquest.errors import ConfigError, EstimationError, InputError
 from inquest.estimate.dga import (
@@ -218,3 +220,33 @@ def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> No
     assert grid["step"] == 6 and grid["size"] <= 4_000
     assert abs(r.estimate - 12_595) <= 6
     assert abs(r.lower - 9_827) <= 6 and abs(r.upper - 16_544) <= 6
+
+
+def test_an_improper_posterior_is_reported() -> None:
+    # a flat prior on N with delta = 2^-3: the saturated graph's posterior tail is not
+    # summable, so no grid holds the posterior
+    patterns, counts = _from_dga_vector(MY3)
+    r = estimate_dga(patterns, counts, prior_n="uniform", sensitivity=(), seed=1).result
+    assert r.diagnostics["mass_beyond_grid"] > 0.999
+    assert any("improper" in w for w in r.warnings)
+    assert r.settings["prior_n"] == {"name": "uniform"} and r.settings["grid"] == "default"
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=7, max_size=7).filter(lambda c: sum(c) > 0),
+    st.sampled_from([2.0**-3, 0.5, 1.0]),
+    st.sampled_from(["inverse", "rissanen"]),
+)
+def test_any_table_gives_an_ordered_summary(cells: list[int], delta: float, prior: str) -> None:
+    patterns, counts = _from_dga_vector([0, *cells])
+    est = estimate_dga(
+        patterns, counts, delta=delta, prior_n=prior, n_missing_max=400, sensitivity=(), seed=0
+    )
+    r = est.result
+    assert r.n_observed == sum(cells)
+    assert r.n_observed <= r.lower <= r.estimate <= r.upper <= r.n_observed + 400
+    assert est.probabilities.sum() == pytest.approx(1.0)
+    assert est.graph_weights.sum() == pytest.approx(1.0)
+    assert all(m["lower"] <= m["estimate"] <= m["upper"] for m in r.models)
+    assert np.all((est.draws >= r.n_observed) & (est.draws <= r.n_observed + 400))

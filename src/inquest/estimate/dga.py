@@ -186,7 +186,8 @@ def _default_grid(
     probe = np.unique(np.round(start + np.geomspace(1.0, far, _PROBE_POINTS)))
     probe = np.concatenate([[float(start)], probe])
     tails = log_upper_tail(log_marginal_n(stats, design, probe, log_prior), probe)
-    small = np.flatnonzero(tails - tails[0] < np.log(GRID_TAIL_TOLERANCE))
+    with np.errstate(invalid="ignore"):  # an improper posterior has infinite tails
+        small = np.flatnonzero(tails - tails[0] < np.log(GRID_TAIL_TOLERANCE))
     cap = start + max(_MIN_GRID_POINTS, _GRID_PER_OBSERVED * stats.n_obs)
     end = int(probe[small[0]]) if small.size else cap
     end = max(end, start + 300)
