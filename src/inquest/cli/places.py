@@ -1,0 +1,50 @@
+"""``inquest places``: resolve a written place name against the gazetteer."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from inquest.errors import InputError
+from inquest.places import PlaceKind, resolve
+
+app = typer.Typer(help="Look up provinces, cities, prisons and cemeteries.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("resolve")
+def resolve_command(
+    name: str = typer.Argument(..., help="The place as written, e.g. 'زندان اوین' or 'Evin'."),
+    kind: list[PlaceKind] | None = typer.Option(  # noqa: B008
+        None, "--kind", "-k", help="Only places of this kind (repeatable)."
+    ),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, help="How many matches to show."),
+    min_score: float = typer.Option(0.7, "--min-score", min=0.0, max=1.0),
+) -> None:
+    """Rank the places NAME may mean, with their 1988 and present-day provinces."""
+    try:
+        matches = resolve(name, kinds=set(kind) if kind else None, limit=limit, min_score=min_score)
+    except InputError as exc:
+        console.print(f"[red]cannot look up:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if not matches:
+        console.print(f"no place matches {name!r}")
+        raise typer.Exit(1)
+    for warning in matches[0].warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    table = Table("score", "id", "kind", "name", "matched", "province 1988", "today", "lat, lon")
+    for m in matches:
+        place = m.place
+        where = f"{place.lat:.4f}, {place.lon:.4f}" if place.lat is not None else "-"
+        table.add_row(
+            f"{m.score:.2f}",
+            m.id,
+            m.kind.value,
+            place.label,
+            m.matched_name,
+            place.province_1988 or "-",
+            place.province_today or "-",
+            where,
+        )
+    console.print(table)
