@@ -70,14 +70,30 @@ def _closed(adjacency: list[int], u: int) -> int:
     return adjacency[u] | 1 << u
 
 
-def _bits(mask: int) -> list[int]:
-    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+_BITS = tuple(tuple(i for i in range(MAX_VERTICES) if m >> i & 1) for m in range(1 << MAX_VERTICES))
+
+
+def _bits(mask: int) -> tuple[int, ...]:
+    """The vertices in a subset (bit mask), in increasing order."""
+    return _BITS[mask]
 
 
 def _maximal_cliques(p: int, adjacency: list[int]) -> list[int]:
-    """Maximal cliques as bit masks, by brute force over vertex subsets (p is at most 6)."""
-    cliques = [s for s in range(1, 1 << p) if all(_closed(adjacency, u) & s == s for u in _bits(s))]
-    return [s for s in cliques if not any(t != s and t & s == s for t in cliques)]
+    """Maximal cliques as bit masks.
+
+    A subset is a clique iff it is without its lowest vertex and that vertex is adjacent to
+    the rest; a clique is maximal iff no other vertex extends it.
+    """
+    closed = [_closed(adjacency, u) for u in range(p)]
+    clique = [True] * (1 << p)
+    for s in range(1, 1 << p):
+        rest = s & (s - 1)
+        clique[s] = clique[rest] and closed[(s & -s).bit_length() - 1] & s == s
+    return [
+        s
+        for s in range(1, 1 << p)
+        if clique[s] and not any(clique[s | 1 << v] for v in range(p) if not s >> v & 1)
+    ]
 
 
 def _junction_separators(cliques: list[int]) -> list[int]:
