@@ -33,18 +33,13 @@ def resolve_command(
         raise typer.Exit(1)
     for warning in matches[0].warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    table = Table("score", "id", "kind", "name", "matched", "province 1988", "today", "lat, lon")
+    table = Table("score")
+    table.add_column("id", no_wrap=True, min_width=max(len(m.id) for m in matches))
+    for column in ("name", "matched", "province 1988 → today", "lat, lon"):
+        table.add_column(column)
     for m in matches:
         place = m.place
         where = f"{place.lat:.4f}, {place.lon:.4f}" if place.lat is not None else "-"
-        table.add_row(
-            f"{m.score:.2f}",
-            m.id,
-            m.kind.value,
-            place.label,
-            m.matched_name,
-            place.province_1988 or "-",
-            place.province_today or "-",
-            where,
-        )
+        provinces = f"{place.province_1988 or '-'} → {place.province_today or '-'}"
+        table.add_row(f"{m.score:.2f}", m.id, place.label, m.matched_name, provinces, where)
     console.print(table)
