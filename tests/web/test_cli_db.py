@@ -1,4 +1,4 @@
-"""``inquest db``: migrate, status, grant, verify-audit and manage, on a fresh SQLite file.
+"""``inquest db``: migrate, status, grant, import, verify-audit, manage on a fresh SQLite file.
 
 Django can be set up once per process and this test process already runs the test
 settings, so the commands run in one child process against a throw-away data folder.
@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from inquest.cli import app
 
 runner = CliRunner()
+LIST, BAD = sys.argv[1], sys.argv[2]
 steps = [
     ["db", "status"],
     ["db", "migrate"],
@@ -28,6 +29,11 @@ steps = [
     ["db", "grant", "synthetic-operator", "wizard"],
     ["db", "grant", "nobody", "analyst"],
     ["db", "verify-audit"],
+    ["db", "import", LIST, "--user", "synthetic-operator", "--origin", "synthetic fixture",
+     "--level", "internal", "--code", "A", "--obtained-on", "2026-01-02"],
+    ["db", "import", LIST, "--user", "synthetic-operator", "--origin", "synthetic fixture"],
+    ["db", "import", BAD, "--user", "synthetic-operator", "--origin", "synthetic fixture",
+     "--level", "internal"],
     ["db", "grant", "synthetic-operator", "analyst", "--revoke"],
     ["db", "verify-audit"],
 ]
@@ -50,20 +56,32 @@ def test_db_commands(tmp_path: Path) -> None:
         "COLUMNS": "200",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    good = tmp_path / "synthetic_list.csv"
+    good.write_text("record_id,full_name\nr1,علی نمونه\nr2,Maryam Azmayeshi\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,full_name\nr1,x\nr1,y\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", DRIVER, str(good), str(bad)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     *steps, final = json.loads(done.stdout)
     codes = [s["code"] for s in steps]
-    assert codes == [1, 0, 0, 0, 0, 1, 1, 0, 0, 0], steps
+    assert codes == [1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0], steps
     assert "access.0001_initial" in steps[0]["output"]
     assert "pending migrations  none" in steps[2]["output"]
     assert "granted analyst to synthetic-operator" in steps[4]["output"]
     assert "unknown role 'wizard'" in steps[5]["output"]
     assert "no user 'nobody'" in steps[6]["output"]
     assert "audit log intact: 1 entries" in steps[7]["output"]
-    assert "1 grant(s) ended" in steps[8]["output"]
-    assert "audit log intact: 2 entries" in steps[9]["output"]
+    assert "imported 2 records as source A (internal)" in steps[8]["output"]
+    assert "already imported as source A (2 records)" in steps[9]["output"]
+    assert "nothing imported" in steps[10]["output"]
+    assert "record_id 'r1' repeats row 1" in steps[10]["output"]
+    assert "1 grant(s) ended" in steps[11]["output"]
+    assert "audit log intact: 4 entries" in steps[12]["output"]
     assert final == {"clearance": "PUBLIC"}
     assert (tmp_path / "secret_key").exists()

@@ -6,14 +6,20 @@ docs/deployment/workbench.md); ``--database-url`` overrides the first for one co
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(
-    help="Workbench database: migrate, status, grant roles, verify the audit log, serve.",
+    help=(
+        "Workbench database: migrate, status, import lists, grant roles, verify the audit log, "
+        "serve."
+    ),
     no_args_is_help=True,
 )
 console = Console()
@@ -112,6 +118,79 @@ def grant(
     except InputError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
+
+
+@app.command("import")
+def import_(
+    path: Annotated[
+        Path, typer.Argument(help="A list in the standard format (.csv, .xlsx, .parquet).")
+    ],
+    user: str = typer.Option(..., "--user", help="The account the import is made as (audited)."),
+    origin: str = typer.Option(..., "--origin", help="Who compiled or published the list."),
+    level: str = typer.Option(
+        "confidential", "--level", help="public, internal, confidential or protected."
+    ),
+    code: str | None = typer.Option(None, "--code", help="Short source code (default: list name)."),
+    name: str | None = typer.Option(None, "--name", help="Source name (default: list name)."),
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Column mapping file (.yaml/.csv).")
+    ] = None,
+    obtained_how: str = typer.Option("", "--obtained-how", help="How the list was obtained."),
+    obtained_on: str | None = typer.Option(None, "--obtained-on", help="When (YYYY-MM-DD)."),
+    description: str = typer.Option("", "--description", help="What the list is."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Import a list as a source with its records, all or nothing; the same file again: no-op."""
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from inquest.errors import InputError, InputErrors
+    from inquest.io import load_mapping
+    from inquest.web.access.levels import Level
+    from inquest.web.registry.imports import import_list
+
+    account = get_user_model().objects.filter(username=user).first()
+    if account is None:
+        err.print(f"[red]no user {user!r}[/red]")
+        raise typer.Exit(1)
+    try:
+        chosen = Level.from_name(level)
+        when = dt.date.fromisoformat(obtained_on) if obtained_on else None
+    except (KeyError, ValueError):
+        err.print(f"[red]bad --level or --obtained-on:[/red] {level!r}, {obtained_on!r}")
+        raise typer.Exit(2) from None
+    try:
+        with console.status(f"importing {path.name}"):
+            result = import_list(
+                account,
+                path,
+                origin=origin,
+                level=chosen,
+                code=code,
+                name=name,
+                mapping=load_mapping(mapping) if mapping else None,
+                obtained_how=obtained_how,
+                obtained_on=when,
+                description=description,
+            )
+    except InputErrors as exc:
+        err.print(f"[red]nothing imported:[/red] {exc}")
+        raise typer.Exit(1) from None
+    except (InputError, PermissionDenied) as exc:
+        err.print(f"[red]nothing imported:[/red] {exc}")
+        raise typer.Exit(1) from None
+    source = result.source
+    if result.created:
+        console.print(
+            f"imported [bold]{result.n_records}[/bold] records as source [bold]{source.code}[/bold]"
+            f" ({source.get_confidentiality_display()})"
+        )
+    else:
+        console.print(
+            f"already imported as source [bold]{source.code}[/bold] "
+            f"({result.n_records} records); nothing changed"
+        )
 
 
 @app.command("verify-audit")

@@ -35,6 +35,7 @@ from inquest.web.registry.models import (
 from inquest.web.registry.properties import statement_properties
 
 IMPORT_REASON = "imported"
+_BATCH = 1000
 
 
 def _level(*levels: Level | int | None) -> Level:
@@ -140,13 +141,16 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
         raise InputErrors(problems)
     actor = user_id(user)
     records = Record.objects.bulk_create(
-        Record(
-            source=source,
-            row_number=row.row_number,
-            external_id=row.external_id,
-            confidentiality=_level(source.confidentiality, row.level),
-        )
-        for row in rows
+        [
+            Record(
+                source=source,
+                row_number=row.row_number,
+                external_id=row.external_id,
+                confidentiality=_level(source.confidentiality, row.level),
+            )
+            for row in rows
+        ],
+        batch_size=_BATCH,
     )
     if any(r.pk is None for r in records):  # backends without RETURNING: fetch the ids
         by_row = dict(
@@ -157,15 +161,18 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
         for record in records:
             record.pk = by_row[record.row_number]
     RecordVersion.objects.bulk_create(
-        RecordVersion(
-            record=record,
-            number=1,
-            raw=raw,
-            reason=IMPORT_REASON,
-            created_by_id=actor,
-            confidentiality=record.confidentiality,
-        )
-        for record, raw in zip(records, cleaned, strict=True)
+        [
+            RecordVersion(
+                record=record,
+                number=1,
+                raw=raw,
+                reason=IMPORT_REASON,
+                created_by_id=actor,
+                confidentiality=record.confidentiality,
+            )
+            for record, raw in zip(records, cleaned, strict=True)
+        ],
+        batch_size=_BATCH,
     )
     audit.record(user, "records.add", source, level=level, detail={"rows": len(records)})
     return records

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,9 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
+from inquest.web.files import file_sha256
 from inquest.web.registry.models import Source
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
-
-
-def file_sha256(path: Path) -> tuple[str, int]:
-    """The SHA-256 (hex) and size in bytes of a file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 @transaction.atomic

@@ -1,0 +1,84 @@
+"""Importing a list file: all or nothing, idempotent by file hash, raw values kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from inquest.errors import InputError, InputErrors
+from inquest.web.access.levels import Level
+from inquest.web.audit.services import verify_chain
+from inquest.web.registry.imports import import_list
+from inquest.web.registry.models import Record, Source
+
+from ..personas import Personas
+
+# Synthetic people only.
+GOOD = (
+    "record_id,full_name,father_name,death_date\n"
+    "a1,علی نمونه,حسن,مرداد ۱۳۶۷\n"
+    "a2,  Maryam Azmayeshi ,Reza,\n"
+    "a3,رضا آزمون,,1988-08-01\n"
+)
+BAD = "record_id,full_name,shoe_size\na1,x,9\na1,y,10\n"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_creates_source_and_records(personas: Personas, tmp_path: Path) -> None:
+    path = _write(tmp_path, "list_a.csv", GOOD)
+    result = import_list(
+        personas.researcher, path, origin="synthetic fixture", level=Level.INTERNAL
+    )
+    assert result.created and result.n_records == 3
+    source = result.source
+    assert (source.code, source.name, source.file_name) == ("list_a", "list_a", "list_a.csv")
+    assert source.file_bytes == path.stat().st_size
+    second = Record.objects.get(source=source, row_number=2)
+    assert second.external_id == "a2"
+    assert second.current.raw == {
+        "record_id": "a2",
+        "full_name": "Maryam Azmayeshi",
+        "father_name": "Reza",
+    }
+    first = Record.objects.get(source=source, row_number=1)
+    assert first.current.raw["death_date"] == "مرداد ۱۳۶۷"
+    assert verify_chain().intact
+
+
+def test_import_is_idempotent_by_file_hash(personas: Personas, tmp_path: Path) -> None:
+    path = _write(tmp_path, "list_a.csv", GOOD)
+    first = import_list(personas.researcher, path, origin="x", level=Level.INTERNAL)
+    copy = _write(tmp_path, "renamed.csv", GOOD)
+    again = import_list(personas.researcher, copy, origin="x", level=Level.INTERNAL, code="other")
+    assert not again.created
+    assert again.source == first.source and again.n_records == 3
+    assert Source.objects.count() == 1 and Record.objects.count() == 3
+
+
+def test_bad_file_writes_nothing_and_names_every_problem(
+    personas: Personas, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "bad.csv", BAD)
+    with pytest.raises(InputErrors) as caught:
+        import_list(personas.researcher, path, origin="x", level=Level.INTERNAL)
+    fields = {p.field for p in caught.value}
+    assert {"shoe_size", "record_id"} <= fields
+    assert not Source.objects.exists()
+
+
+def test_import_checks_right_code_and_origin(personas: Personas, tmp_path: Path) -> None:
+    path = _write(tmp_path, "list_a.csv", GOOD)
+    with pytest.raises(PermissionDenied):
+        import_list(personas.researcher, path, origin="x", level=Level.CONFIDENTIAL)
+    with pytest.raises(InputError, match="not a usable source code"):
+        import_list(personas.researcher, path, origin="x", level=Level.INTERNAL, code="a b")
+    with pytest.raises(InputError, match="where the list comes from"):
+        import_list(personas.researcher, path, origin=" ", level=Level.INTERNAL)
+    assert not Source.objects.exists()
