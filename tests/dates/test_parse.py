@@ -221,3 +221,38 @@ def test_bad_input_is_a_clear_error(text: str, reason: str) -> None:
 def test_non_text_is_an_input_error() -> None:
     with pytest.raises(InputError):
         parse_date(1367)  # type: ignore[arg-type]
+
+
+def test_bracketed_second_date_agrees_or_decides() -> None:
+    agrees = parse_date("Mordad 1367 (August 1988)")
+    assert (agrees.earliest, agrees.latest) == (D(1988, 7, 23), D(1988, 8, 22))
+    assert not agrees.ambiguous and any("agrees" in w for w in agrees.warnings)
+    decided = parse_date("03/04/1988 (4 March 1988)")
+    assert decided.earliest == D(1988, 3, 4) and not decided.ambiguous
+    assert decided.edtf == "1988-03-04" and not decided.alternatives
+    first = parse_date("1402 (2023)")
+    assert first.calendar is Calendar.JALALI and not first.ambiguous
+    assert first.edtf == "2023-03-21/2024-03-19"
+
+
+def test_bracketed_date_that_disagrees_is_kept_as_a_reading() -> None:
+    d = parse_date("1367 (1950)")
+    assert d.ambiguous and d.alternatives[-1].earliest == D(1950, 1, 1)
+    assert any("shares no day" in w for w in d.warnings)
+
+
+def test_brackets_that_are_not_a_date_are_read_with_the_text() -> None:
+    assert parse_date("1367 (approx)").approximate
+    assert parse_date("(1367)").earliest == D(1988, 3, 21)
+
+
+def test_implausible_year_in_an_explicit_calendar_is_said() -> None:
+    d = parse_date("Mordad 1988")
+    assert d.earliest.year == 2609
+    assert any("plausible" in w for w in d.warnings)
+
+
+@pytest.mark.parametrize("text", ["unknown", "نامعلوم", "نامشخص"])
+def test_unknown_is_said(text: str) -> None:
+    with pytest.raises(InputError, match="not known"):
+        parse_date(text)

@@ -8,6 +8,7 @@ precision, EDTF string and any ambiguity. ``parse_age`` reads ages ("۲۵ سال
 
 from inquest.dates._age import birth_interval_from_age, parse_age
 from inquest.dates._array import FIELDS, parse_dates_array
+from inquest.dates._date import parse_date
 from inquest.dates._model import (
     DEFAULT_SETTINGS,
     AgeRange,
@@ -17,7 +18,6 @@ from inquest.dates._model import (
     Part,
     Precision,
 )
-from inquest.dates._parse import parse_date
 
 __all__ = [
     "DEFAULT_SETTINGS",

@@ -10,8 +10,8 @@ from typing import Any, Literal, cast
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inquest.dates._date import parse_date
 from inquest.dates._model import DEFAULT_SETTINGS, Calendar, DateSettings
-from inquest.dates._parse import parse_date
 from inquest.errors import InputError, InputErrors, InputProblem
 
 #: Fields of the struct ``parse_dates_array`` returns, in order.

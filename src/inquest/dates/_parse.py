@@ -1,4 +1,4 @@
-"""``parse_date``: free-text dates in Jalali, Hijri or Gregorian to ``DateInterval``.
+"""Parsing one free-text date in Jalali, Hijri or Gregorian to ``DateInterval``.
 
 The text is folded (``_fold``), cut into items (``_lex``), split into qualifiers (circa,
 early/mid/late, calendar markers, season, decade) and content (numbers, month names),
@@ -18,7 +18,6 @@ from inquest.dates._edtf import edtf
 from inquest.dates._fold import fold, strip_bidi
 from inquest.dates._lex import Item, has_persian_script, lex
 from inquest.dates._model import (
-    DEFAULT_SETTINGS,
     Calendar,
     DateInterval,
     DateSettings,
@@ -59,6 +58,8 @@ def _split_flags(items: list[Item], ctx: _Context) -> tuple[_Flags, list[Item]]:
         kind, word = _kind(item), item.word
         if kind == "age":
             raise InputError(f"{ctx.text!r} reads as an age, not a date: use parse_age")
+        if kind == "unknown":
+            raise InputError(f"{ctx.text!r} says the date is not known")
         if kind in {"num", "month"}:
             content.append(item)
         elif kind == "sep":
@@ -405,21 +406,10 @@ def _hint(calendar_hint: Calendar | str | None) -> Calendar | None:
         raise InputError(f"unknown calendar {calendar_hint!r} (one of {choices})") from None
 
 
-def parse_date(
-    text: str,
-    calendar_hint: Calendar | str | None = None,
-    *,
-    settings: DateSettings = DEFAULT_SETTINGS,
+def parse_one(
+    text: str, calendar_hint: Calendar | str | None, settings: DateSettings
 ) -> DateInterval:
-    """Parse free-text ``text`` into a ``DateInterval``; bad input raises ``InputError``.
-
-    ``calendar_hint`` ("jalali", "hijri", "gregorian") is used when the text itself
-    (month name, "AH", "ش", ...) does not say. Bidi control characters are stripped with
-    a warning. Examples: "Mordad 1367" is 1988-07-23..1988-08-22; "۶۷/۵/۱۲" is Jalali
-    1367-05-12 = 1988-08-03; "c. 1960" is 1958..1962 with edtf "1960~".
-    """
-    if not isinstance(text, str):
-        raise InputError(f"a date must be text, not {type(text).__name__}")
+    """Parse one date or one range (``parse_date`` also reads a second date in brackets)."""
     hint = _hint(calendar_hint)
     stripped, removed = strip_bidi(text)
     warnings = [f"removed {removed} bidi control character(s)"] if removed else []

@@ -32,6 +32,7 @@ WORD_KINDS = frozenset(
         "between",
         "and",
         "decade_suffix",
+        "unknown",
     }
 )
 SEASONS = ("spring", "summer", "autumn", "winter")
