@@ -29,7 +29,8 @@ from inquest.simulate.scenario import Scenario
 
 __all__ = ["ListSummary", "World", "simulate", "write_world"]
 
-FORMATS: tuple[str, ...] = ("csv", "parquet")
+FORMATS: tuple[str, ...] = ("csv", "parquet", "xlsx")
+_XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows with the header
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,24 @@ def simulate(
     )
 
 
+def _write_xlsx(table: pa.Table, out: Path) -> None:
+    from openpyxl import Workbook  # only needed for this format
+
+    if table.num_rows > _XLSX_MAX_ROWS:
+        raise ValueError(f"{out.name}: {table.num_rows:,} rows do not fit in one XLSX sheet")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(out.stem[:31])
+    sheet.append(table.column_names)
+    for row in zip(*(c.to_pylist() for c in table.columns), strict=True):
+        sheet.append(row)
+    book.save(out)
+
+
 def _write(table: pa.Table, path: Path, fmt: str) -> Path:
-    if fmt == "parquet":
+    if fmt == "xlsx":
+        out = path.with_suffix(".xlsx")
+        _write_xlsx(table, out)
+    elif fmt == "parquet":
         out = path.with_suffix(".parquet")
         pq.write_table(table, out)
     else:
