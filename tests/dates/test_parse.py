@@ -256,3 +256,11 @@ def test_implausible_year_in_an_explicit_calendar_is_said() -> None:
 def test_unknown_is_said(text: str) -> None:
     with pytest.raises(InputError, match="not known"):
         parse_date(text)
+
+
+def test_to_dict_is_json_ready() -> None:
+    import json
+
+    d = parse_date("03/04/1988").to_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert d["earliest"] == "1988-04-03" and d["alternatives"][0]["earliest"] == "1988-03-04"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Calendar(StrEnum):
@@ -74,6 +75,23 @@ class DateInterval:
         """The smallest interval holding this reading and every alternative."""
         readings = (self, *self.alternatives)
         return min(r.earliest for r in readings), max(r.latest for r in readings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO strings, alternatives nested)."""
+        return {
+            "text": self.text,
+            "calendar": self.calendar.value if self.calendar else None,
+            "precision": self.precision.value,
+            "earliest": self.earliest.isoformat(),
+            "latest": self.latest.isoformat(),
+            "edtf": self.edtf,
+            "native": self.native,
+            "approximate": self.approximate,
+            "part": self.part.value if self.part else None,
+            "ambiguous": self.ambiguous,
+            "alternatives": [a.to_dict() for a in self.alternatives],
+            "warnings": list(self.warnings),
+        }
 
     def overlaps(self, other: DateInterval) -> bool:
         """True when the two intervals share at least one day."""
