@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inquest.web import config
@@ -27,12 +27,14 @@ def test_env_bool_default() -> None:
     assert config.env_bool({}, "INQUEST_DEBUG", default=False) is False
 
 
+@settings(deadline=None)
 @given(st.text(max_size=12).filter(lambda s: s.strip().lower() not in YES_NO))
 def test_env_bool_refuses_anything_else_naming_the_variable(raw: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="INQUEST_DEBUG"):
         config.env_bool({"INQUEST_DEBUG": raw}, "INQUEST_DEBUG", default=False)
 
 
+@settings(deadline=None)
 @given(st.lists(st.text(alphabet="abc.-1", min_size=1, max_size=8), max_size=5))
 def test_env_list_round_trips(items: list[str]) -> None:
     assert config.env_list({"H": ",".join(items)}, "H", default=[]) == items
@@ -89,6 +91,6 @@ def test_data_dir(tmp_path: Path) -> None:
 
 
 def test_debug_is_off_by_default() -> None:
-    from django.conf import settings
+    from django.conf import settings as django_settings
 
-    assert settings.DEBUG is False
+    assert django_settings.DEBUG is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import jdatetime
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inquest.web.site.display import (
@@ -47,6 +47,7 @@ def test_defaults_follow_the_language_and_bad_sessions_fall_back() -> None:
     assert display_from("garbage", "fa") == JALALI_FA
 
 
+@settings(deadline=None)
 @given(st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_jalali_display_is_the_jalali_date(day: dt.date) -> None:
     text = format_date(day, Display(Calendar.JALALI, Digits.LATIN), "en")

@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from inquest.web.access.levels import Level
+from inquest.web.registry import services
 from inquest.web.registry.models import Source
 
 from ..factories import make_records, make_source
@@ -104,3 +105,36 @@ def test_persian_pages_are_translated(client: Client, db: None) -> None:
     assert "منابع" in page  # "Sources"
     assert "میز کار" in page  # "Workbench"
     assert "۰" in page  # counts in Persian digits by default
+
+
+def test_person_page_shows_conflicts_and_hides_what_it_must(
+    client: Client, personas: Personas
+) -> None:
+
+    a = make_source(personas.investigator, "A", level=Level.PUBLIC)
+    b = make_source(personas.investigator, "B", level=Level.PUBLIC)
+    s = make_source(personas.investigator, "S", level=Level.PROTECTED)
+    record = make_records(personas.investigator, a, 1)[0]
+    person = services.create_person(
+        personas.investigator, records=[record], level=Level.PUBLIC, label="Synthetic Person"
+    )
+    hidden = services.create_person(personas.investigator, level=Level.PROTECTED)
+    for source, value in ((a, "hasan"), (b, "hossein"), (s, "secret-value")):
+        services.add_statement(
+            personas.investigator,
+            person,
+            prop="father_name",
+            value=value,
+            source=source,
+            original_value="حسن" if source is a else None,
+        )
+    page = _page(client, f"/persons/{person.uid}/")
+    assert "sources disagree" in page
+    assert "hasan" in page and "hossein" in page and "حسن" in page
+    assert "secret-value" not in page
+    assert "A · row 1" in page
+    assert client.get(f"/persons/{hidden.uid}/").status_code == 404
+    listing = _page(client, "/persons/")
+    assert "Synthetic Person" in listing and str(hidden.uid) not in listing
+    client.force_login(personas.investigator)
+    assert "secret-value" in _page(client, f"/persons/{person.uid}/")

@@ -28,6 +28,16 @@ def records_of(user: AnyUser, source: Source) -> QuerySet[Record]:
     return Record.objects.visible_to(user).filter(source=source).prefetch_related("versions")
 
 
+def records_of_person(user: AnyUser, person: Person) -> QuerySet[Record]:
+    """The records clustered into ``person`` that the user may see, with their source."""
+    return (
+        Record.objects.visible_to(user)
+        .filter(membership__person=person)
+        .select_related("source")
+        .order_by("source__code", "row_number")
+    )
+
+
 def statements_of(user: AnyUser, person: Person) -> QuerySet[Statement]:
     """The statements about ``person`` the user may see, with source and record."""
     return (

@@ -9,5 +9,7 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sources/", views.source_list, name="source-list"),
+    path("persons/", views.person_list, name="person-list"),
+    path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
     path("display/", views.set_display, name="set-display"),
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from inquest.web.registry import queries as registry
+from inquest.web.registry.models import Person
 from inquest.web.runs import queries as runs
 from inquest.web.site.display import SESSION_KEY, display_from
 
@@ -46,3 +50,24 @@ def set_display(request: HttpRequest) -> HttpResponse:
     ):
         target = "/"
     return HttpResponseRedirect(target)
+
+
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    """The persons the user may see, 50 to a page."""
+    page = Paginator(registry.persons_for(request.user).order_by("id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "inquest/person_list.html", {"page": page})
+
+
+@require_GET
+def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """One person: every visible statement by property, conflicting values side by side."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), uid=uid)
+    context = {
+        "person": person,
+        "properties": registry.person_properties(request.user, person),
+        "records": registry.records_of_person(request.user, person),
+    }
+    return render(request, "inquest/person_detail.html", context)
