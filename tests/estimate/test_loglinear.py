@@ -54,6 +54,17 @@ def test_readme_computed_anchors(reference_table, name, independence, stepwise) 
         assert sw.estimate == pytest.approx(stepwise, abs=0.6)
 
 
+@pytest.mark.parametrize(
+    ("name", "interval"),
+    [("kosovo_4list", (12541, 16540)), ("western_us_5list", (1657, 3830))],
+)
+def test_readme_stepwise_intervals(reference_table, name, interval) -> None:  # type: ignore[no-untyped-def]
+    patterns, counts, lists = reference_table(name)
+    res = estimate_loglinear(patterns, counts, lists=lists, n_boot=0)
+    lo, hi = res.diagnostics["intervals"]["wald-log"]
+    assert (round(lo), round(hi)) == interval
+
+
 def test_hiv_fixed_model_matches_rcapture(reference_table) -> None:  # type: ignore[no-untyped-def]
     patterns, counts, lists = reference_table("rcapture_hiv_rome_4list")
     res = estimate_loglinear(

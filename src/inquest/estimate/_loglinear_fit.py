@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
 from inquest.errors import EstimationError
 from inquest.estimate._design import (
@@ -68,9 +69,7 @@ class ModelFit:
 
     def wald_log_interval(self, level: float) -> tuple[float, float]:
         """n_obs + exp(normal quantiles of the intercept): the SparseMSE interval."""
-        from scipy.stats import norm
-
-        z = float(norm.ppf(0.5 + level / 2.0))
+        z = float(ndtri(0.5 + level / 2.0))
         lo = math.exp(self.intercept - z * self.intercept_se)
         hi = math.exp(self.intercept + z * self.intercept_se)
         return self.n_observed + lo, self.n_observed + hi

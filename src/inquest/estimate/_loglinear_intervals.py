@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
-from scipy.special import gammaln
-from scipy.stats import chi2, norm
+from scipy.special import chdtri, gammaln, ndtr, ndtri
 
 from inquest.errors import EstimationError
 from inquest.estimate._design import FloatArray, IntArray, design_matrix
@@ -53,7 +52,7 @@ def profile_interval(
     )
     n0_hat = float(opt.x)
     top = -float(opt.fun)
-    cut = top - float(chi2.ppf(level, 1)) / 2.0
+    cut = top - float(chdtri(1, 1.0 - level)) / 2.0
 
     def g(n0: float) -> float:
         return ll(n0) - cut
@@ -118,11 +117,11 @@ def bca_interval(reps: FloatArray, point: float, accel: float, level: float) -> 
     ok = reps[np.isfinite(reps)]
     frac = float(np.mean(ok < point))
     frac = min(max(frac, 0.5 / ok.size), 1.0 - 0.5 / ok.size)
-    z0 = float(norm.ppf(frac))
+    z0 = float(ndtri(frac))
     out = []
     for alpha in ((1.0 - level) / 2.0, (1.0 + level) / 2.0):
-        za = float(norm.ppf(alpha))
-        adj = float(norm.cdf(z0 + (z0 + za) / (1.0 - accel * (z0 + za))))
+        za = float(ndtri(alpha))
+        adj = float(ndtr(z0 + (z0 + za) / (1.0 - accel * (z0 + za))))
         out.append(float(np.quantile(ok, adj)))
     return out[0], out[1]
 

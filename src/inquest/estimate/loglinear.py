@@ -136,7 +136,7 @@ def fit_loglinear(
         prof_mle, prof_lo, prof_hi = profile_interval(fit, n_lists, table, level)
         intervals["profile"] = [prof_lo, prof_hi]
         diagnostics["profile_mle"] = prof_mle
-    except EstimationError as exc:
+    except (EstimationError, ValueError, np.linalg.LinAlgError) as exc:
         warnings.append(f"profile likelihood interval unavailable: {exc}")
     reps = np.empty(0)
     if n_boot > 0:
