@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -24,6 +25,23 @@ MATCH_FIELDS = pa.struct(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _cached(
+    text: str, kinds: frozenset[PlaceKind] | None, min_score: float
+) -> tuple[PlaceMatch, ...]:
+    from inquest.places import resolve
+
+    return tuple(resolve(text, kinds=kinds, limit=2, min_score=min_score))
+
+
+def _cached_resolve(
+    text: str, *, kinds: set[PlaceKind] | None, limit: int, min_score: float
+) -> list[PlaceMatch]:
+    """``resolve`` with a cache shared between calls (linkage resolves the same names often)."""
+    frozen = frozenset(kinds) if kinds is not None else None
+    return list(_cached(text, frozen, min_score)[:limit])
+
+
 def resolve_array(
     values: pa.Array[Any] | pa.ChunkedArray[Any] | Sequence[str | None],
     kinds: set[PlaceKind] | None = None,
@@ -33,13 +51,11 @@ def resolve_array(
 ) -> pa.StructArray:
     """The best match of every value (and the runner-up, to judge ambiguity).
 
-    Each distinct text is resolved once. A text with no match gives nulls; a null gives a
-    null row.
+    Each distinct text is resolved once (and cached across calls). A text with no match
+    gives nulls; a null gives a null row.
     """
     if resolver is None:
-        from inquest.places import resolve
-
-        resolver = resolve
+        resolver = _cached_resolve
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     array = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
