@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inquest.errors import ConfigError
 from inquest.simulate import PRESETS, Scenario, load_scenario, scenario_from_dict
@@ -116,3 +118,38 @@ def test_bad_yaml(tmp_path: Path) -> None:
 def test_with_population(small: Scenario) -> None:
     assert small.with_population(10).population == 10
     assert small.with_population(10).sources == small.sources
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+SMALL_RAW = dict(load_scenario("small").raw)
+LEAVES = _leaves(SMALL_RAW)
+junk = st.one_of(
+    st.none(),
+    st.text(max_size=4),
+    st.integers(-3, 3),
+    st.floats(-2, 2, allow_nan=False),
+    st.lists(st.integers(0, 2), max_size=2),
+    st.dictionaries(st.sampled_from(["x", "evin"]), st.integers(), max_size=1),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(LEAVES), junk)
+def test_any_corrupted_value_loads_or_names_its_key(path: tuple[Any, ...], value: Any) -> None:
+    raw = copy.deepcopy(SMALL_RAW)
+    node = raw
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    try:
+        scenario_from_dict(raw)
+    except ConfigError as e:
+        assert e.key, str(e)
+        assert e.reason
