@@ -85,7 +85,10 @@ def lex(folded: str, original: str) -> list[Item]:
             key, end = joined
             word = lookup(key)
             if word is not None and (n == 1 or word.kind == "month"):
-                out.append(Item("word", key, word=word))
+                if word.kind == "number":  # an ordinal day word: "اول مهر" is 1 Mehr
+                    out.append(Item("num", key, int(word.value), 2))
+                else:
+                    out.append(Item("word", key, word=word))
                 i = end
                 break
         else:

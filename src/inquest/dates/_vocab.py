@@ -33,6 +33,7 @@ WORD_KINDS = frozenset(
         "and",
         "decade_suffix",
         "unknown",
+        "number",
     }
 )
 SEASONS = ("spring", "summer", "autumn", "winter")
@@ -93,6 +94,8 @@ def _other_words(problems: list[InputProblem]) -> list[tuple[str, Word, str, int
             valid = value in {p.value for p in Part}
         elif kind == "season":
             valid = value in SEASONS
+        elif kind == "number":
+            valid = value.isdigit() and 1 <= int(value) <= 31
         elif kind == "decade_number":
             valid = value.isdigit() and int(value) % 10 == 0 and 0 < int(value) < 100
         if not valid:
