@@ -15,6 +15,7 @@ from inquest.errors import ConfigError, EstimationError, InputError
 from inquest.estimate.dga import (
     DgaEstimate,
     MadiganYorkPrior,
+    dga_graphs,
     estimate_dga,
     posterior_quantile,
 )
@@ -250,3 +251,33 @@ def test_any_table_gives_an_ordered_summary(cells: list[int], delta: float, prio
     assert est.graph_weights.sum() == pytest.approx(1.0)
     assert all(m["lower"] <= m["estimate"] <= m["upper"] for m in r.models)
     assert np.all((est.draws >= r.n_observed) & (est.draws <= r.n_observed + 400))
+
+
+def test_graph_prior_weighs_and_excludes_graphs() -> None:
+    patterns, counts = _from_dga_vector(MY3)
+    kwargs = {"delta": 1.0, "n_missing_min": 1, "n_missing_max": 300, "sensitivity": ()}
+    uniform = estimate_dga(patterns, counts, seed=1, **kwargs)
+    labels = dga_graphs(["L1", "L2", "L3"])
+    assert labels == uniform.graphs
+    # a constant log prior changes nothing; R's log.prior.model.weights adds to each row
+    same = estimate_dga(patterns, counts, seed=1, log_graph_prior=[2.5] * 8, **kwargs)
+    np.testing.assert_allclose(same.graph_weights, uniform.graph_weights, rtol=1e-10)
+    assert same.result.settings["prior_graphs"] == "custom"
+    # a prior weight w multiplies the posterior weight of its graph by e^w (then renormalised)
+    tilt = np.zeros(8)
+    tilt[labels.index("[L1,L2][L3]")] = np.log(3.0)
+    tilted = estimate_dga(patterns, counts, seed=1, log_graph_prior=tilt, **kwargs)
+    expected = uniform.graph_weights * np.exp(tilt)
+    np.testing.assert_allclose(tilted.graph_weights, expected / expected.sum(), rtol=1e-10)
+
+    # leave out every graph but independence and one edge
+    def only_sparse(cliques: tuple[tuple[str, ...], ...]) -> float:
+        return 0.0 if sum(len(c) > 1 for c in cliques) <= 1 and len(cliques) >= 2 else -np.inf
+
+    sparse = estimate_dga(patterns, counts, seed=1, log_graph_prior=only_sparse, **kwargs)
+    kept = {m["graph"] for m in sparse.result.models}
+    assert kept == {"[L1][L2][L3]", "[L1,L2][L3]", "[L1,L3][L2]", "[L1][L2,L3]"}
+    with pytest.raises(ConfigError, match="one value per graph"):
+        estimate_dga(patterns, counts, log_graph_prior=[0.0] * 7, **kwargs)
+    with pytest.raises(ConfigError, match="not all -inf"):
+        estimate_dga(patterns, counts, log_graph_prior=[-np.inf] * 8, **kwargs)

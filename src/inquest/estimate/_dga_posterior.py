@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix, hstack
 from scipy.special import gammaln
 
 FloatArray = npt.NDArray[np.float64]
@@ -77,19 +78,27 @@ def log_weights(
 ) -> FloatArray:
     """Unnormalised log posterior, (graphs x grid): log p(data | g, N) + log p(N) + log p(g).
 
-    ``design`` holds the rows of ``graph_design`` wanted (a uniform prior over graphs).
+    ``design`` holds the rows of ``graph_design`` wanted, for a uniform prior over graphs, or
+    of ``with_graph_prior`` (one more column: each graph's log prior weight).
     """
     alpha = stats.alpha[:, None]
     N = stats.n_obs + n_missing
     total_alpha = stats.delta * float(1 << stats.p)
-    terms = np.empty((stats.alpha.shape[0] + 2, n_missing.shape[0]))
-    terms[:-2] = stats.constant[:, None] + gammaln(stats.zero_cell[:, None] + n_missing + alpha)
-    terms[:-2] -= gammaln(alpha)
-    terms[-2] = gammaln(total_alpha) - gammaln(N + total_alpha)
-    terms[-1] = gammaln(N + 1.0) - stats.log_factorials - gammaln(n_missing + 1.0)
-    terms[-1] += log_prior(N)
+    k = stats.alpha.shape[0]
+    terms = np.empty((design.shape[1], n_missing.shape[0]))
+    terms[:k] = stats.constant[:, None] + gammaln(stats.zero_cell[:, None] + n_missing + alpha)
+    terms[:k] -= gammaln(alpha)
+    terms[k] = gammaln(total_alpha) - gammaln(N + total_alpha)
+    terms[k + 1] = gammaln(N + 1.0) - stats.log_factorials - gammaln(n_missing + 1.0)
+    terms[k + 1] += log_prior(N)
+    terms[k + 2 :] = 1.0
     out: FloatArray = np.asarray(design @ terms)
     return out
+
+
+def with_graph_prior(design: Any, log_graph_prior: FloatArray) -> Any:
+    """``design`` with one more column holding each graph's log prior weight."""
+    return csr_matrix(hstack([design, csr_matrix(log_graph_prior[:, None])]))
 
 
 @dataclass(frozen=True)

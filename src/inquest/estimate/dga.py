@@ -13,7 +13,7 @@ credible interval; quantiles, modes and Bayes estimates follow dga's conventions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,14 +37,16 @@ from inquest.estimate._dga_posterior import (
     log_marginal_n,
     log_upper_tail,
     table_stats,
+    with_graph_prior,
 )
 from inquest.estimate._dga_priors import LogPrior, MadiganYorkPrior, resolve_prior
 from inquest.estimate.result import EstimateResult
 
-__all__ = ["DgaEstimate", "MadiganYorkPrior", "estimate_dga", "posterior_quantile"]
+__all__ = ["DgaEstimate", "MadiganYorkPrior", "dga_graphs", "estimate_dga", "posterior_quantile"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+GraphPrior = Callable[[tuple[tuple[str, ...], ...]], float] | Sequence[float]
 
 MIN_LISTS = 3
 GRID_TAIL_TOLERANCE = 1e-6  # default grid: extend until less than this mass lies beyond it
@@ -212,6 +214,43 @@ def _mass_beyond(
     return float(expit(tails[0] - post.log_evidence))
 
 
+def dga_graphs(lists: Sequence[str]) -> tuple[str, ...]:
+    """The labels of every decomposable graph on these lists, in dga's weight order."""
+    names = tuple(lists)
+    if not MIN_LISTS <= len(names) <= MAX_VERTICES:
+        raise InputError(f"dga needs {MIN_LISTS} to {MAX_VERTICES} lists", field="lists")
+    return graph_labels(len(names), names)
+
+
+def _design_with_prior(
+    J: int, names: tuple[str, ...], log_graph_prior: GraphPrior | None
+) -> tuple[Any, str]:
+    """The graphs' design, with a column of log prior weights unless the prior is uniform."""
+    design = graph_design(J)
+    if log_graph_prior is None:
+        return design, "uniform"
+    graphs = decomposable_graphs(J)
+    if callable(log_graph_prior):
+        values = [
+            float(log_graph_prior(tuple(tuple(names[v] for v in c) for c in g.cliques)))
+            for g in graphs
+        ]
+    else:
+        values = [float(v) for v in log_graph_prior]
+    weights = np.asarray(values, dtype=np.float64)
+    if weights.shape != (len(graphs),):
+        raise ConfigError(
+            f"log_graph_prior needs one value per graph ({len(graphs)} for {J} lists)",
+            key="log_graph_prior",
+        )
+    if np.any(np.isnan(weights) | (weights == np.inf)) or not np.any(np.isfinite(weights)):
+        raise ConfigError(
+            "log_graph_prior values must be finite or -inf, and not all -inf",
+            key="log_graph_prior",
+        )
+    return with_graph_prior(design, weights), "custom"
+
+
 def _fit(
     stats: TableStats,
     design: Any,
@@ -294,6 +333,7 @@ def estimate_dga(
     n_missing_max: int | None = None,
     level: float = 0.95,
     sensitivity: Sequence[float] | None = None,
+    log_graph_prior: GraphPrior | None = None,
     top_graphs: int = 10,
     n_draws: int = 10_000,
     seed: int | None = None,
@@ -317,8 +357,11 @@ def estimate_dga(
     ``sensitivity`` lists other values of delta to rerun with (default: 2^-J and 1, less the
     delta used; ``()`` for none): their medians, intervals and top graphs go to
     ``diagnostics["delta_sensitivity"]`` and a warning says when a median moves by more than
-    20%. ``top_graphs`` graphs are summarised in ``result.models``; ``n_draws`` draws of N are
-    taken with ``seed`` (a fresh recorded seed when None).
+    20%. ``log_graph_prior`` weighs the graphs a priori (dga's ``log.prior.model.weights``;
+    default uniform): a callable from a graph's cliques (tuples of list names) to its log
+    weight, or one log weight per graph in the order of ``dga_graphs(lists)``; ``-inf``
+    leaves a graph out. ``top_graphs`` graphs are summarised in ``result.models``;
+    ``n_draws`` draws of N are taken with ``seed`` (a fresh recorded seed when None).
     """
     if delta is None:
         delta = 2.0 ** -np.asarray(patterns).shape[-1] if np.ndim(patterns) == 2 else 1.0
@@ -332,7 +375,8 @@ def estimate_dga(
     J = len(names)
     log_prior, prior_settings = resolve_prior(prior_n)
     graphs = decomposable_graphs(J)
-    design = graph_design(J)
+    labels = graph_labels(J, names)
+    design, graph_prior_name = _design_with_prior(J, names, log_graph_prior)
     stats = table_stats(table, float(delta))
 
     post, step, capped = _fit(stats, design, log_prior, n_missing_min, n_missing_max)
@@ -343,8 +387,8 @@ def estimate_dga(
     beyond = _mass_beyond(stats, design, log_prior, post)
 
     order = np.argsort(-weights, kind="stable")[: max(1, top_graphs)]
+    order = order[weights[order] > 0]
     top_post = graph_posteriors(stats, design[order], grid, log_prior)
-    labels = graph_labels(J, names)
     models = [
         _graph_summary(
             labels[g],
@@ -399,7 +443,7 @@ def estimate_dga(
     settings: dict[str, Any] = {
         "delta": float(delta),
         "prior_n": prior_settings,
-        "prior_graphs": "uniform",
+        "prior_graphs": graph_prior_name,
         "n_missing_min": int(n_missing_min),
         "n_missing_max": int(grid[-1]),
         "grid": "given" if n_missing_max is not None else "default",
