@@ -535,6 +535,11 @@ def _summarise(
         "cap_pinned": pinned,
     }
     warnings: list[str] = []
+    if J < 3:
+        warnings.append(
+            f"Only {J} lists: a latent-class model is not identifiable from two lists, so the "
+            "estimate reflects the priors more than the data."
+        )
     full = float(np.mean(occupied >= K))
     diagnostics["all_classes_occupied_fraction"] = full
     if full > FULL_CLASSES_WARNING:
