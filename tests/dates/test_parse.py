@@ -202,6 +202,7 @@ def test_hint_contradicted_by_the_text_is_said() -> None:
         ("age 25", "age"),
         ("Evin 1367", "unrecognised word"),
         ("Mordad Shahrivar 1367", "more than one month"),
+        ("summer Mordad 1367", "both a month and a season"),
         ("Mordad 1367 AH", "month name is jalali"),
         ("1 2 3 4", "too many numbers"),
         ("05/06", "cannot tell"),

@@ -295,6 +295,9 @@ def _single(items: list[Item], ctx: _Context, warnings: list[str]) -> DateInterv
     nums = [it for it in content if it.kind == "num"]
     if len(months) > 1:
         raise InputError(f"{ctx.text!r} names more than one month")
+    if months and (flags.season or flags.decade):
+        what = "a season" if flags.season else "a decade"
+        raise InputError(f"{ctx.text!r} names both a month and {what}")
     out = Candidates(warnings=list(warnings))
     if flags.decade:
         _decade(nums, flags, ctx, out)
