@@ -22,7 +22,7 @@ POSTGRES_URL = os.environ.get(
 NESTED = "INQUEST_TEST_DATABASE_URL" in os.environ
 HERE = Path(__file__).resolve().parent
 # Tests that touch no database, or that make their own SQLite file, gain nothing from a rerun.
-NO_DATABASE = "not test_config and not test_display and not test_matrix and not test_cli_db"
+KEEP = ["-k", "not test_config and not test_display and not test_matrix and not test_cli_db"]
 
 
 def _reachable() -> str | None:
@@ -45,8 +45,7 @@ def test_web_suite_on_postgresql() -> None:
     base = POSTGRES_URL.rsplit("/", 1)[0]
     env = {**os.environ, "INQUEST_TEST_DATABASE_URL": f"{base}/inquest"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", str(HERE), "-q", "-p", "no:cacheprovider", "-x"]
-        + ["-k", NO_DATABASE],
+        [sys.executable, "-m", "pytest", str(HERE), "-q", "-x", "-p", "no:cacheprovider", *KEEP],
         env=env,
         cwd=HERE.parents[1],
         capture_output=True,
