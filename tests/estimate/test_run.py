@@ -119,3 +119,27 @@ def test_cli_reports_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["estimate", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "row 1" in result.output and "'C'" in result.output
+
+
+def test_run_from_linkage_clusters(tmp_path: Path) -> None:
+    """A quoted clusters.csv (as pyarrow writes it) of synthetic persons, stratified by prison."""
+    rng = np.random.default_rng(11)
+    lines = ['"list","record_id","person_id","confidence","prison"']
+    rid = 0
+    for person in range(1500):
+        prison = "P1" if person % 3 else "P2"
+        for lst, p in (("families", 0.4), ("ngo", 0.35), ("cemetery", 0.3)):
+            if rng.random() < p:
+                rid += 1
+                lines.append(f'"{lst}","r{rid}","SYN-{person}",0.97,"{prison}"')
+    path = tmp_path / "clusters.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = run_estimation(
+        path, tmp_path / "out", strata="prison", options={"loglinear": {"n_boot": 30}}
+    )
+    assert run.histories.lists == ("families", "ngo", "cemetery")
+    res = run.combined["loglinear"]
+    assert set(run.outputs["loglinear"]) == {"P1", "P2"}
+    # independent lists with p = (0.4, 0.35, 0.3): N = 1500 within the wide interval
+    assert res.lower < 1500 < res.upper
+    assert abs(res.estimate - 1500) < 200
