@@ -167,10 +167,16 @@ def test_typo_rate(small: Scenario) -> None:
     )
 
 
+def _titled(truth: dict[str, list[Any]]) -> list[str]:
+    return [
+        f"{t} {g}" if t else g for t, g in zip(truth["title"], truth["given_name"], strict=True)
+    ]
+
+
 def test_no_noise_means_exact_truth(small: Scenario) -> None:
     world = simulate(one_source(small, _persian({})), 2)
     rec, truth = _joined(world)
-    assert rec["given_name"] == truth["given_name"]
+    assert rec["given_name"] == _titled(truth)  # the title سید is part of how people are known
     assert rec["family_name"] == truth["family_name"]
     years = [JalaliDate(d).year for d in truth["birth_date"]]
     assert [int(fa_to_en(b)[:4]) for b in rec["birth_date"]] == years
@@ -184,18 +190,20 @@ def test_latin_without_variation_is_the_default_romanisation(small: Scenario) ->
     }
     world = simulate(one_source(small, src), 3)
     rec, truth = _joined(world)
-    assert rec["given_name"] == truth["given_name_latin"]
+    rows = list(zip(rec["given_name"], truth["given_name_latin"], truth["title"], strict=True))
+    assert all(g == t for g, t, title in rows if not title)
+    assert all(g == f"Seyed {t}" for g, t, title in rows if title)
     src["recording"]["variation"] = 0.5
     rec2, truth2 = _joined(simulate(one_source(small, src), 3))
-    differ = sum(
-        a != b for a, b in zip(rec2["given_name"], truth2["given_name_latin"], strict=True)
-    )
+    pairs = zip(rec2["given_name"], truth2["given_name_latin"], truth2["title"], strict=True)
+    differ = sum(g != t for g, t, title in pairs if not title)
     assert differ > 0.2 * len(rec2["given_name"])
 
 
 def test_title_missing_partial_age_and_year_rates(small: Scenario) -> None:
     errors = {
         "title": 0.2,
+        "title_dropped": 0.4,
         "missing": {"father_name": 0.3},
         "partial_date": 0.4,
         "age_instead_of_birth": 0.25,
@@ -206,6 +214,11 @@ def test_title_missing_partial_age_and_year_rates(small: Scenario) -> None:
     rec, truth = _joined(world)
     n = len(rec["record_id"])
     _rate(sum(g.startswith("شهید ") for g in rec["given_name"]), n, 0.2)
+    own = [g for g, t in zip(rec["given_name"], truth["title"], strict=True) if t]
+    assert len(own) > 50  # about 6% of the people carry the title سید
+    _rate(sum("سید " not in g for g in own), len(own), 0.4)
+    others = [g for g, t in zip(rec["given_name"], truth["title"], strict=True) if not t]
+    assert not any("سید " in g for g in others)
     _rate(sum(f is None for f in rec["father_name"]), n, 0.3)
     _rate(sum(not FULL_JALALI_FA.match(d) for d in rec["death_date"]), n, 0.4)
     _rate(
@@ -228,7 +241,7 @@ def test_family_first_full_names(small: Scenario) -> None:
     )
     rec, truth = _joined(world)
     assert rec["full_name"] == [
-        f"{f} {g}" for f, g in zip(truth["family_name"], truth["given_name"], strict=True)
+        f"{f} {g}" for f, g in zip(truth["family_name"], _titled(truth), strict=True)
     ]
 
 

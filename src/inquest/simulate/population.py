@@ -51,6 +51,7 @@ class Names:
     given: np.ndarray
     family: np.ndarray
     father: np.ndarray
+    sayyid: np.ndarray
 
 
 def _weights(values: list[float]) -> np.ndarray:
@@ -115,8 +116,10 @@ def draw_covariates(scenario: Scenario, rng: np.random.Generator) -> Covariates:
     )
 
 
-def draw_names(tables: NameTables, male: np.ndarray, rng: np.random.Generator) -> Names:
-    """Draw given names by sex, surnames and fathers' names from the frequency tables."""
+def draw_names(
+    tables: NameTables, male: np.ndarray, rng: np.random.Generator, sayyid_share: float = 0.0
+) -> Names:
+    """Draw given names by sex, surnames, fathers' names and who carries the title سید."""
     n = male.shape[0]
     n_male = tables.n_male
     given = np.empty(n, dtype=np.int32)
@@ -128,4 +131,10 @@ def draw_names(tables: NameTables, male: np.ndarray, rng: np.random.Generator) -
     )
     family = np.asarray(rng.choice(len(tables.surnames), size=n, p=tables.surnames.probabilities()))
     father = np.asarray(rng.choice(n_male, size=n, p=tables.male_probabilities))
-    return Names(given=given, family=family.astype(np.int32), father=father.astype(np.int32))
+    sayyid = np.asarray(rng.random(size=n) < sayyid_share, dtype=bool)
+    return Names(
+        given=given,
+        family=family.astype(np.int32),
+        father=father.astype(np.int32),
+        sayyid=sayyid,
+    )

@@ -42,6 +42,12 @@ LIST_COLUMNS: tuple[str, ...] = (
 )
 _DAYS_PER_YEAR = 365.2425
 _SEX = {"persian": ("زن", "مرد"), "latin": ("F", "M")}
+# The hereditary title سید as lists write it: the first spelling is the scheme's usual one.
+_SAYYID = {
+    "persian": ("سید",),
+    "english": ("Seyed", "Seyyed", "Sayyed", "Sayed", "Sayyid"),
+    "french": ("Seyed", "Sayed", "Seyyed"),
+}
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,12 @@ def render_list(
 
     first = _spell(given, names.given[who], source, romaniser, rng)
     last = _spell(surnames, names.family[who], source, romaniser, rng)
+    kept = np.flatnonzero(names.sayyid[who] & (_chance(rng, n) >= err.title_dropped))
+    if kept.size:
+        forms = _SAYYID["persian" if rec.script == "persian" else rec.scheme]
+        vary = _chance(rng, kept.size) < rec.variation
+        pick = np.where(vary, rng.integers(0, len(forms), kept.size), 0).tolist()
+        first.put(kept, [f"{forms[k]} {x}" for k, x in zip(pick, first.get(kept), strict=True)])
     titled = np.flatnonzero(_chance(rng, n) < err.title)
     if titled.size:
         titles = rng.integers(0, len(rec.titles), titled.size).tolist()

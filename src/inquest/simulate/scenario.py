@@ -76,7 +76,11 @@ class Prison:
 
 @dataclass(frozen=True)
 class People:
-    """Who the victims are: share of men, age at death, where they lived and were born."""
+    """Who the victims are: share of men, age at death, where they lived and were born.
+
+    ``sayyid_share`` is the share known by the hereditary title سید (Seyed), which a list
+    writes before the given name unless it drops it.
+    """
 
     male_share: float = 0.93
     age_mean: float = 28.0
@@ -85,6 +89,7 @@ class People:
     age_max: int = 70
     lives_near_prison: float = 0.75
     born_where_lives: float = 0.6
+    sayyid_share: float = 0.06
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ class Errors:
 
     typo: float = 0.0
     title: float = 0.0
+    title_dropped: float = 0.0
     missing: Mapping[str, float] = field(default_factory=dict)
     partial_date: float = 0.0
     age_instead_of_birth: float = 0.0
@@ -415,6 +421,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> S
         age_max=int(age.get("max", People.age_max)),
         lives_near_prison=float(pe.get("lives_near_prison", People.lives_near_prison)),
         born_where_lives=float(pe.get("born_where_lives", People.born_where_lives)),
+        sayyid_share=float(pe.get("sayyid_share", People.sayyid_share)),
     )
     if people.age_max < people.age_min:
         raise ConfigError("age.max is below age.min", path=path, key="people.age.max")

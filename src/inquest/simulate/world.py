@@ -113,6 +113,7 @@ def _population_table(
         {
             "person_id": pa.array(np.arange(1, n + 1, dtype=np.int64)),
             "sex": _take(["female", "male"], cov.male),
+            "title": _take(["", "سید"], names.sayyid),
             "given_name": _take(g_fa, names.given),
             "family_name": _take(s_fa, names.family),
             "father_name": _take(g_fa, names.father),
@@ -139,7 +140,7 @@ def simulate(
     rngs = streams(seed, len(scenario.sources))
     tables = load_name_tables(scenario.constructed_surnames)
     cov = draw_covariates(scenario, rngs[0])
-    names = draw_names(tables, cov.male, rngs[1])
+    names = draw_names(tables, cov.male, rngs[1], scenario.people.sayyid_share)
     population = _population_table(scenario, cov, names, tables.given, tables.surnames)
     step("people")
     caps, probs, intercepts = draw_captures(scenario, cov, rngs[2])
