@@ -13,32 +13,19 @@ credible interval; quantiles, modes and Bayes estimates follow dga's conventions
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit
 
 from inquest import __version__
-from inquest.errors import ConfigError, EstimationError, InputError
-from inquest.estimate._dga_graphs import (
-    MAX_VERTICES,
-    decomposable_graphs,
-    graph_design,
-    graph_labels,
-)
-from inquest.estimate._dga_posterior import (
-    GridPosterior,
-    TableStats,
-    graph_posteriors,
-    grid_posterior,
-    log_marginal_n,
-    log_upper_tail,
-    table_stats,
-    with_graph_prior,
-)
+from inquest.errors import ConfigError
+from inquest.estimate._dga_graphs import decomposable_graphs, graph_labels
+from inquest.estimate._dga_grid import fit, mass_beyond
+from inquest.estimate._dga_input import GraphPrior, capture_table, design_with_prior, dga_graphs
+from inquest.estimate._dga_posterior import graph_posteriors, table_stats
 from inquest.estimate._dga_priors import LogPrior, MadiganYorkPrior, resolve_prior
 from inquest.estimate.result import EstimateResult
 
@@ -46,16 +33,9 @@ __all__ = ["DgaEstimate", "MadiganYorkPrior", "dga_graphs", "estimate_dga", "pos
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-GraphPrior = Callable[[tuple[tuple[str, ...], ...]], float] | Sequence[float]
 
-MIN_LISTS = 3
-GRID_TAIL_TOLERANCE = 1e-6  # default grid: extend until less than this mass lies beyond it
 EDGE_WARNING = 1e-3  # warn when more than this posterior mass lies beyond the grid
 SENSITIVITY_WARNING = 0.2  # warn when another delta moves the median by more than this share
-_PROBE_POINTS = 1000
-_GRID_PER_OBSERVED = 100  # default grid: N at most about 100 times the number observed
-_CELL_BUDGET = 20_000_000  # graphs x grid values, beyond which the default grid steps by > 1
-_MIN_GRID_POINTS = 10_000
 
 ASSUMPTIONS = (
     "Closed population: every victim in the period could have been recorded by any list, and "
@@ -68,12 +48,18 @@ ASSUMPTIONS = (
     "The result depends on the priors: the hyper-Dirichlet weight delta per cell and the prior "
     "on N. With sparse overlaps, a small delta favours richer dependence graphs and a larger "
     "one pulls towards the saturated graph; compare settings before relying on one figure.",
-    "Every graph is equally likely before seeing the data.",
     "The 95% interval is likely too narrow when people differ in how easily any list records "
     "them: in inquest's coverage study (benchmarks/bench_dga.py, 4 simulated lists with such "
     "heterogeneity) it held the true N in only 69-87% of worlds, depending on delta and on "
     "how much of the population the lists cover.",
 )
+
+
+GRAPH_PRIOR_ASSUMPTION = {
+    "uniform": "Every graph is equally likely before seeing the data.",
+    "custom": "Graphs are weighted before seeing the data as the analyst set them "
+    "(log_graph_prior); graphs given no weight are left out.",
+}
 
 
 @dataclass(frozen=True)
@@ -131,144 +117,6 @@ def _sample(
     return out
 
 
-def _capture_table(
-    patterns: npt.ArrayLike, counts: npt.ArrayLike, lists: Sequence[str] | None
-) -> tuple[IntArray, tuple[str, ...]]:
-    """Validate the observed patterns and return the full 2^J table (index sum x_i 2^i)."""
-    pat = np.asarray(patterns)
-    cnt = np.asarray(counts)
-    if pat.ndim != 2:
-        raise InputError(
-            "capture patterns must be a 2-D array (patterns x lists)", field="patterns"
-        )
-    m, J = pat.shape
-    if not MIN_LISTS <= J <= MAX_VERTICES:
-        raise InputError(
-            f"dga needs {MIN_LISTS} to {MAX_VERTICES} lists, got {J}", field="patterns"
-        )
-    if cnt.shape != (m,):
-        raise InputError(f"counts must have one value per pattern ({m})", field="counts")
-    if not np.all((pat == 0) | (pat == 1)):
-        row = int(np.argwhere(~((pat == 0) | (pat == 1)))[0, 0]) + 1
-        raise InputError("capture patterns must be 0 or 1", row=row, field="patterns")
-    if not np.all(np.isfinite(cnt.astype(np.float64))) or np.any(cnt != np.round(cnt)):
-        row = int(np.argwhere(~(np.isfinite(cnt) & (cnt == np.round(cnt))))[0, 0]) + 1
-        raise InputError("counts must be whole numbers", row=row, field="counts")
-    if np.any(cnt < 0):
-        raise InputError(
-            "counts must not be negative", row=int(np.argmax(cnt < 0)) + 1, field="counts"
-        )
-    index = pat.astype(np.int64) @ (1 << np.arange(J, dtype=np.int64))
-    if np.any((index == 0) & (cnt > 0)):
-        row = int(np.argmax((index == 0) & (cnt > 0))) + 1
-        raise InputError(
-            "a pattern recorded by no list cannot have observed persons", row=row, field="patterns"
-        )
-    names = tuple(f"L{i + 1}" for i in range(J)) if lists is None else tuple(lists)
-    if len(names) != J or len(set(names)) != J:
-        raise InputError(f"lists must be {J} distinct names, one per column", field="lists")
-    table = np.zeros(1 << J, dtype=np.int64)
-    np.add.at(table, index, cnt.astype(np.int64))
-    if table.sum() == 0:
-        raise EstimationError("no one was recorded by any list: there is nothing to estimate")
-    return table, names
-
-
-def _default_grid(
-    stats: TableStats, design: Any, log_prior: LogPrior, start: int
-) -> tuple[int, int, bool]:
-    """The default grid's end and step, and whether the cap on its range cut it short.
-
-    It ends where less than GRID_TAIL_TOLERANCE of the posterior lies beyond, at most
-    ``_GRID_PER_OBSERVED`` times the number observed; its step is 1 unless that range holds
-    more than max(_MIN_GRID_POINTS, _CELL_BUDGET / graphs) integers, then the smallest step
-    that fits.
-    """
-    far = float(max(1e9, 1e4 * stats.n_obs))
-    probe = np.unique(np.round(start + np.geomspace(1.0, far, _PROBE_POINTS)))
-    probe = np.concatenate([[float(start)], probe])
-    tails = log_upper_tail(log_marginal_n(stats, design, probe, log_prior), probe)
-    with np.errstate(invalid="ignore"):  # an improper posterior has infinite tails
-        small = np.flatnonzero(tails - tails[0] < np.log(GRID_TAIL_TOLERANCE))
-    cap = start + max(_MIN_GRID_POINTS, _GRID_PER_OBSERVED * stats.n_obs)
-    end = int(probe[small[0]]) if small.size else cap
-    end = max(end, start + 300)
-    capped = end > cap
-    end = min(end, cap)
-    points = max(_MIN_GRID_POINTS, _CELL_BUDGET // design.shape[0])
-    step = -(-(end - start + 1) // points)
-    return end, step, capped
-
-
-def _mass_beyond(
-    stats: TableStats,
-    design: Any,
-    log_prior: LogPrior,
-    post: GridPosterior,
-) -> float:
-    """Estimated share of the whole posterior of N that lies above the grid (1 if improper)."""
-    end = float(post.n_missing[-1])
-    far = max(1e9, 1e4 * (end + stats.n_obs))
-    probe = np.unique(np.round(np.geomspace(end + 0.5, far, 64)))
-    tails = log_upper_tail(log_marginal_n(stats, design, probe, log_prior), probe)
-    return float(expit(tails[0] - post.log_evidence))
-
-
-def dga_graphs(lists: Sequence[str]) -> tuple[str, ...]:
-    """The labels of every decomposable graph on these lists, in dga's weight order."""
-    names = tuple(lists)
-    if not MIN_LISTS <= len(names) <= MAX_VERTICES:
-        raise InputError(f"dga needs {MIN_LISTS} to {MAX_VERTICES} lists", field="lists")
-    return graph_labels(len(names), names)
-
-
-def _design_with_prior(
-    J: int, names: tuple[str, ...], log_graph_prior: GraphPrior | None
-) -> tuple[Any, str]:
-    """The graphs' design, with a column of log prior weights unless the prior is uniform."""
-    design = graph_design(J)
-    if log_graph_prior is None:
-        return design, "uniform"
-    graphs = decomposable_graphs(J)
-    if callable(log_graph_prior):
-        values = [
-            float(log_graph_prior(tuple(tuple(names[v] for v in c) for c in g.cliques)))
-            for g in graphs
-        ]
-    else:
-        values = [float(v) for v in log_graph_prior]
-    weights = np.asarray(values, dtype=np.float64)
-    if weights.shape != (len(graphs),):
-        raise ConfigError(
-            f"log_graph_prior needs one value per graph ({len(graphs)} for {J} lists)",
-            key="log_graph_prior",
-        )
-    if np.any(np.isnan(weights) | (weights == np.inf)) or not np.any(np.isfinite(weights)):
-        raise ConfigError(
-            "log_graph_prior values must be finite or -inf, and not all -inf",
-            key="log_graph_prior",
-        )
-    return with_graph_prior(design, weights), "custom"
-
-
-def _fit(
-    stats: TableStats,
-    design: Any,
-    log_prior: LogPrior,
-    n_missing_min: int,
-    n_missing_max: int | None,
-) -> tuple[GridPosterior, int, bool]:
-    """The posterior on the given or default grid, its step and whether the grid was capped."""
-    capped, step = False, 1
-    if n_missing_max is None:
-        n_missing_max, step, capped = _default_grid(stats, design, log_prior, n_missing_min)
-    grid = np.arange(n_missing_min, n_missing_max + 1, step, dtype=np.float64)
-    post = grid_posterior(stats, design, grid, log_prior)
-    if not np.isfinite(post.log_evidence):
-        raise EstimationError("the posterior of N could not be normalised on this grid")
-    return post, step, capped
-
-
 def _delta_sensitivity(
     table: IntArray,
     deltas: Sequence[float],
@@ -283,7 +131,7 @@ def _delta_sensitivity(
     out = []
     for delta in deltas:
         stats = table_stats(table, float(delta))
-        post, _, _ = _fit(stats, design, log_prior, *grid)
+        post, _, _ = fit(stats, design, log_prior, *grid)
         n_values = (stats.n_obs + post.n_missing).astype(np.int64)
         median, lower, upper = _quantiles(n_values, post.probabilities, (0.5, tail, 1.0 - tail))
         top = int(np.argmax(post.log_marginal_graph))
@@ -371,20 +219,20 @@ def estimate_dga(
         raise ConfigError("level must lie strictly between 0 and 1", key="level")
     if n_missing_min < 0 or (n_missing_max is not None and n_missing_max < n_missing_min):
         raise ConfigError("the grid needs 0 <= n_missing_min <= n_missing_max", key="n_missing")
-    table, names = _capture_table(patterns, counts, lists)
+    table, names = capture_table(patterns, counts, lists)
     J = len(names)
     log_prior, prior_settings = resolve_prior(prior_n)
     graphs = decomposable_graphs(J)
     labels = graph_labels(J, names)
-    design, graph_prior_name = _design_with_prior(J, names, log_graph_prior)
+    design, graph_prior_name = design_with_prior(J, names, log_graph_prior)
     stats = table_stats(table, float(delta))
 
-    post, step, capped = _fit(stats, design, log_prior, n_missing_min, n_missing_max)
+    post, step, capped = fit(stats, design, log_prior, n_missing_min, n_missing_max)
     grid = post.n_missing
     n_values = (stats.n_obs + grid).astype(np.int64)
     probabilities = post.probabilities
     weights = post.graph_weights
-    beyond = _mass_beyond(stats, design, log_prior, post)
+    beyond = mass_beyond(stats, design, log_prior, post)
 
     order = np.argsort(-weights, kind="stable")[: max(1, top_graphs)]
     order = order[weights[order] > 0]
@@ -460,7 +308,7 @@ def estimate_dga(
         level=level,
         point="median",
         interval="credible",
-        assumptions=ASSUMPTIONS,
+        assumptions=(*ASSUMPTIONS, GRAPH_PRIOR_ASSUMPTION[graph_prior_name]),
         warnings=warnings,
         diagnostics=diagnostics,
         models=models,
