@@ -196,6 +196,10 @@ def test_bad_settings_and_empty_tables() -> None:
         estimate_dga(patterns, counts, level=1.0)
     with pytest.raises(ConfigError, match="n_missing"):
         estimate_dga(patterns, counts, n_missing_min=10, n_missing_max=5)
+    with pytest.raises(ConfigError, match="sensitivity"):
+        estimate_dga(patterns, counts, sensitivity=(0.5, -1.0))
+    with pytest.raises(ConfigError, match="n_draws"):
+        estimate_dga(patterns, counts, n_draws=-1)
     with pytest.raises(InputError, match="distinct"):
         estimate_dga(patterns, counts, lists=["A", "A", "B"])
     with pytest.raises(EstimationError, match="nothing to estimate"):

@@ -219,6 +219,10 @@ def estimate_dga(
         raise ConfigError("level must lie strictly between 0 and 1", key="level")
     if n_missing_min < 0 or (n_missing_max is not None and n_missing_max < n_missing_min):
         raise ConfigError("the grid needs 0 <= n_missing_min <= n_missing_max", key="n_missing")
+    if n_draws < 0 or top_graphs < 1:
+        raise ConfigError("n_draws must be >= 0 and top_graphs >= 1", key="n_draws")
+    if sensitivity is not None and not all(np.isfinite(d) and d > 0 for d in sensitivity):
+        raise ConfigError("every delta in sensitivity must be a positive number", key="sensitivity")
     table, names = capture_table(patterns, counts, lists)
     J = len(names)
     log_prior, prior_settings = resolve_prior(prior_n)
@@ -256,7 +260,7 @@ def estimate_dga(
     others = _delta_sensitivity(
         table, sensitivity, design, log_prior, (n_missing_min, n_missing_max), level, labels
     )
-    warnings = _warnings(table, names, beyond, probabilities, n_missing_min, models)
+    warnings = _warnings(table, names, beyond, probabilities, n_missing_min)
     warnings += _sensitivity_warnings(float(delta), estimate, others)
 
     if seed is None:
@@ -336,7 +340,6 @@ def _warnings(
     beyond: float,
     probabilities: FloatArray,
     n_missing_min: int,
-    models: list[dict[str, Any]],
 ) -> tuple[str, ...]:
     out = []
     if beyond > EDGE_WARNING:
