@@ -225,6 +225,8 @@ def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> No
     assert grid["step"] == 6 and grid["size"] <= 4_000
     assert abs(r.estimate - 12_595) <= 6
     assert abs(r.lower - 9_827) <= 6 and abs(r.upper - 16_544) <= 6
+    # each grid value stands for 6 integers: the tail share matches the unit grid's (1.2e-6)
+    assert 0.6e-6 < r.diagnostics["mass_beyond_grid"] < 2.4e-6
 
 
 def test_an_improper_posterior_is_reported() -> None:

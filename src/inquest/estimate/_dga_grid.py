@@ -56,12 +56,16 @@ def mass_beyond(
     log_prior: LogPrior,
     post: GridPosterior,
 ) -> float:
-    """Estimated share of the whole posterior of N that lies above the grid (1 if improper)."""
+    """Estimated share of the whole posterior of N that lies above the grid (1 if improper).
+
+    Each grid value stands for as many integers as the grid's step.
+    """
     end = float(post.n_missing[-1])
+    step = float(post.n_missing[1] - post.n_missing[0]) if post.n_missing.size > 1 else 1.0
     far = max(1e9, 1e4 * (end + stats.n_obs))
     probe = np.unique(np.round(np.geomspace(end + 0.5, far, 64)))
     tails = log_upper_tail(log_marginal_n(stats, design, probe, log_prior), probe)
-    return float(expit(tails[0] - post.log_evidence))
+    return float(expit(tails[0] - post.log_evidence - np.log(step)))
 
 
 def fit(
