@@ -5,11 +5,13 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
+from django.db import DatabaseError, transaction
 
 from inquest.web.audit import services as audit
 from inquest.web.audit.models import GENESIS, AuditEntry
 
 from ..factories import make_records, make_source
+from ..guards import drop_guards
 from ..personas import Personas
 
 
@@ -30,6 +32,7 @@ def test_tampering_is_detected(personas: Personas) -> None:
     make_source(personas.researcher, "A")
     make_source(personas.researcher, "B")
     target = AuditEntry.objects.get(action="source.create", detail__code="A")
+    drop_guards("audit_auditentry")
     AuditEntry.objects.filter(pk=target.pk).update(detail={"code": "Z"})
     report = audit.verify_chain()
     assert not report.intact
@@ -41,6 +44,7 @@ def test_deleting_an_entry_breaks_the_chain(personas: Personas) -> None:
     make_source(personas.researcher, "A")
     make_source(personas.researcher, "B")
     target = AuditEntry.objects.get(action="source.create", detail__code="A")
+    drop_guards("audit_auditentry")
     AuditEntry.objects.filter(pk=target.pk)._raw_delete(AuditEntry.objects.db)
     report = audit.verify_chain()
     assert not report.intact
@@ -55,6 +59,12 @@ def test_entries_are_append_only(personas: Personas) -> None:
         entry.save()
     with pytest.raises(ValueError, match="append-only"):
         entry.delete()
+    # Bulk writes bypass the model; the database refuses them.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(detail={"forged": True})
+    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk)._raw_delete(AuditEntry.objects.db)
+    assert audit.verify_chain().intact
 
 
 @pytest.mark.django_db(transaction=True)

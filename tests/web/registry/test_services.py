@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
 
 from inquest.errors import InputError, InputErrors
 from inquest.web.access.levels import Level
@@ -54,6 +55,15 @@ def test_record_versions_cannot_be_edited_or_deleted_in_place(personas: Personas
         version.save(update_fields=["raw"])
     with pytest.raises(ValueError, match="never deleted"):
         version.delete()
+    # Bulk writes bypass the model; the database refuses them.
+    rows = RecordVersion.objects.filter(pk=version.pk)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        rows.update(raw={"given_name": "changed"})
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        rows.update(reason="rewritten")
+    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
+        rows._raw_delete(RecordVersion.objects.db)
+    rows.update(confidentiality=Level.PROTECTED)  # reclassifying is allowed
     assert RecordVersion.objects.get(pk=version.pk).raw == SYNTHETIC_ROWS[0]
 
 
