@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inquest.errors import ConfigError
-from inquest.simulate import PRESETS, Scenario, load_scenario, scenario_from_dict
+from inquest.simulate import PRESETS, Scenario, load_scenario, scenario_from_dict, simulate
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -153,3 +153,38 @@ def test_any_corrupted_value_loads_or_names_its_key(path: tuple[Any, ...], value
     except ConfigError as e:
         assert e.key, str(e)
         assert e.reason
+
+
+def test_own_name_tables(tmp_path: Path) -> None:
+    (tmp_path / "male.csv").write_text(
+        "persian,latin,weight\nEmir,emir,3\nSenad,senad,1\n", encoding="utf-8"
+    )
+    (tmp_path / "surnames.csv").write_text(
+        "persian,latin,weight\nHodžić,hodzhich,2\nBegić,begich,1\n", encoding="utf-8"
+    )
+    f = tmp_path / "w.yaml"
+    f.write_text(
+        "base: small\npopulation: 300\npeople: {male_share: 1.0}\n"
+        "names: {constructed_surnames: 0, tables: {given_names_male: male.csv, "
+        "surnames: surnames.csv}}\n",
+        encoding="utf-8",
+    )
+    world = simulate(load_scenario(f), 1)
+    pop = world.population.to_pydict()
+    assert set(pop["given_name"]) == {"Emir", "Senad"}
+    assert set(pop["family_name"]) == {"Hodžić", "Begić"}
+    assert set(pop["family_name_latin"]) == {"Hodjich", "Begich"}  # English scheme: zh -> j
+
+
+def test_bad_name_table_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "male.csv").write_text("persian,latin,weight\nEmir,emir,-1\n", encoding="utf-8")
+    f = tmp_path / "w.yaml"
+    f.write_text("base: small\nnames: {tables: {given_names_male: male.csv}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        simulate(load_scenario(f), 1)
+    assert info.value.key == "line 2.weight"
+    assert str(info.value.path).endswith("male.csv")
+    f.write_text("base: small\nnames: {tables: {given_names_male: none.csv}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="no such file") as info:
+        load_scenario(f)
+    assert info.value.key == "names.tables.given_names_male"

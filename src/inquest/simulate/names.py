@@ -18,18 +18,18 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from inquest.errors import ConfigError
 
-__all__ = ["NameTable", "NameTables", "load_name_tables", "persian_form"]
+__all__ = ["TABLES", "NameTable", "NameTables", "load_name_tables", "persian_form"]
 
 ZWNJ = "\u200c"
 # Letters that never join the next one: after them a compound is written closed up.
 _NON_JOINING = frozenset("اآأدذرزژو")
 _CANONICAL = re.compile(r"^[a-z'+\- ]+$")
-_PERSIAN = re.compile(r"^[\u0600-\u06ff+\- ]+$")
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,33 @@ def persian_form(marked: str, *, joint: str | None = None) -> str:
     return "".join(out)
 
 
-def _read_table(name: str, extra: tuple[str, ...] = ()) -> list[dict[str, str]]:
-    path = f"inquest/data/simulate/{name}"
-    text = resources.files("inquest").joinpath("data", "simulate", name).read_text("utf-8")
+TABLES: tuple[str, ...] = (
+    "given_names_male",
+    "given_names_female",
+    "surnames",
+    "surname_stems",
+    "surname_suffixes",
+)
+
+
+def _native(text: str) -> bool:
+    """A name in its own script: letters (any script), joint marks, spaces, ZWNJ, apostrophe."""
+    return bool(text.strip()) and all(ch.isalpha() or ch in "+- '\u200c" for ch in text)
+
+
+def _read_table(
+    name: str, extra: tuple[str, ...] = (), file: str | None = None
+) -> list[dict[str, str]]:
+    if file is None:
+        path = f"inquest/data/simulate/{name}.csv"
+        res = resources.files("inquest").joinpath("data", "simulate", f"{name}.csv")
+        text = res.read_text("utf-8")
+    else:
+        path = file
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"cannot read the name table: {e}", path=path) from e
     rows = list(csv.DictReader(io.StringIO(text)))
     want = ["persian", "latin", "weight", *extra]
     if not rows or list(rows[0].keys()) != want:
@@ -97,8 +121,12 @@ def _read_table(name: str, extra: tuple[str, ...] = ()) -> list[dict[str, str]]:
     seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         key = f"line {i}"
-        if not _PERSIAN.match(row["persian"]):
-            raise ConfigError("persian must be Persian script", path=path, key=f"{key}.persian")
+        if not _native(row["persian"] or ""):
+            raise ConfigError(
+                "persian must be a name in its own script (letters, -, +, spaces)",
+                path=path,
+                key=f"{key}.persian",
+            )
         if not _CANONICAL.match(row["latin"]):
             raise ConfigError(
                 "latin must be canonical notation (a-z, ', -, +)", path=path, key=f"{key}.latin"
@@ -132,21 +160,31 @@ def _attach(stem_fa: str, stem_lat: str, suf_fa: str, suf_lat: str, joins: str) 
 
 
 @cache
-def load_name_tables(constructed_share: float = 0.4) -> NameTables:
-    """Load and validate the packaged tables; ``constructed_share`` of surnames is the tail.
+def load_name_tables(
+    constructed_share: float = 0.4, files: tuple[tuple[str, str], ...] = ()
+) -> NameTables:
+    """Load and validate the name tables; ``constructed_share`` of surnames is the tail.
 
-    Constructed surnames (stem + suffix) that equal a listed common surname add to its weight.
+    ``files`` replaces packaged tables by name (see :data:`TABLES`) with CSV files of the same
+    columns. Constructed surnames (stem + suffix) that equal a listed common surname add to
+    its weight.
     """
-    male = _read_table("given_names_male.csv")
-    female = _read_table("given_names_female.csv")
-    common = _read_table("surnames.csv")
-    stems = _read_table("surname_stems.csv")
-    suffixes = _read_table("surname_suffixes.csv", ("joins",))
+    given_files = dict(files)
+    for name in given_files:
+        if name not in TABLES:
+            raise ConfigError(f"unknown name table (known: {', '.join(TABLES)})", key=name)
+    male = _read_table("given_names_male", file=given_files.get("given_names_male"))
+    female = _read_table("given_names_female", file=given_files.get("given_names_female"))
+    common = _read_table("surnames", file=given_files.get("surnames"))
+    stems = _read_table("surname_stems", file=given_files.get("surname_stems"))
+    suffixes = _read_table("surname_suffixes", ("joins",), file=given_files.get("surname_suffixes"))
     for i, s in enumerate(suffixes, start=2):
         if s["joins"] not in ("attached", "boundary"):
             raise ConfigError(
                 "joins must be 'attached' or 'boundary'",
-                path="inquest/data/simulate/surname_suffixes.csv",
+                path=given_files.get(
+                    "surname_suffixes", "inquest/data/simulate/surname_suffixes.csv"
+                ),
                 key=f"line {i}.joins",
             )
     # Simple (non-compound) given names also serve as surname stems.

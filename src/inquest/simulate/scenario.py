@@ -9,6 +9,7 @@ preset and overrides its keys (mappings merge, lists are replaced).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -162,6 +163,7 @@ class Scenario:
     period_end: dt.date
     people: People
     constructed_surnames: float
+    name_tables: tuple[tuple[str, str], ...]
     cities: tuple[Place, ...]
     burial_places: tuple[Place, ...]
     prisons: tuple[Prison, ...]
@@ -170,9 +172,11 @@ class Scenario:
 
     def with_population(self, n: int) -> Scenario:
         """The same scenario with another population size."""
+        if n < 1:
+            raise ConfigError(f"must be at least 1, got {n}", key="population")
         raw = dict(self.raw)
         raw["population"] = n
-        return scenario_from_dict(raw)
+        return dataclasses.replace(self, population=n, raw=raw)
 
 
 def _data_text(*parts: str) -> str:
@@ -376,6 +380,18 @@ def _source(
     )
 
 
+def _name_tables(tables: Mapping[str, str], path: str | None) -> tuple[tuple[str, str], ...]:
+    """Table files, relative to the scenario file's folder; each must exist."""
+    base = Path(path).parent if path and Path(path).is_file() else Path.cwd()
+    out = []
+    for name, file in sorted(tables.items()):
+        full = Path(file) if Path(file).is_absolute() else base / file
+        if not full.is_file():
+            raise ConfigError(f"no such file: {full}", path=path, key=f"names.tables.{name}")
+        out.append((name, str(full)))
+    return tuple(out)
+
+
 def scenario_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> Scenario:
     """Validate a scenario mapping (schema, then cross-references) and build a :class:`Scenario`."""
     errors = sorted(
@@ -440,6 +456,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> S
         period_end=end,
         people=people,
         constructed_surnames=float(data.get("names", {}).get("constructed_surnames", 0.4)),
+        name_tables=_name_tables(data.get("names", {}).get("tables", {}), path),
         cities=tuple(_place(c) for c in places["cities"]),
         burial_places=tuple(_place(b) for b in places["burial_places"]),
         prisons=tuple(prisons),
