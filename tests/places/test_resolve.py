@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inquest.errors import InputError
-from inquest.places import PlaceKind, resolve
+from inquest.places import PlaceKind, gazetteer, resolve, resolve_one
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,28 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
     assert len(matches) <= 3
     assert all(0.0 <= m.score <= 1.0 for m in matches)
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Tehran", "city:112931"),  # the city, not its province
+        ("Kermanshah", "city:128226"),
+        ("Meshed", "city:124665"),
+        ("زندان اوین", "prison:evin"),
+        ("Eslamabad", None),  # two towns of that name
+        ("Qwxyzzvb", None),
+        ("", None),
+    ],
+)
+def test_resolve_one(query: str, expected: str | None) -> None:
+    match = resolve_one(query)
+    assert (match.id if match else None) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=25))
+def test_query_core_is_stable(text: str) -> None:
+    g = gazetteer()
+    core = g.parse_query(text).core
+    assert g.parse_query(core).core == core

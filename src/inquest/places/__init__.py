@@ -32,6 +32,16 @@ def resolve(
     return gazetteer().resolve(name, kinds=kinds, limit=limit, min_score=min_score)
 
 
+def resolve_one(
+    name: str,
+    kinds: set[PlaceKind] | frozenset[PlaceKind] | None = None,
+    min_score: float = 0.9,
+    margin: float = 0.05,
+) -> PlaceMatch | None:
+    """The one place ``name`` means, or None when none or several fit (see ``Gazetteer``)."""
+    return gazetteer().resolve_one(name, kinds=kinds, min_score=min_score, margin=margin)
+
+
 def get(place_id: str) -> Place:
     """The place with this id ("city:112931", "province:alborz", "prison:evin")."""
     try:
@@ -51,4 +61,5 @@ __all__ = [
     "get",
     "resolve",
     "resolve_array",
+    "resolve_one",
 ]

@@ -26,7 +26,7 @@ _KIND_ORDER = {PlaceKind.PRISON: 0, PlaceKind.CEMETERY: 0, PlaceKind.CITY: 1, Pl
 KIND_BONUS = 0.05
 KIND_PENALTY = 0.85
 QUALIFIER_BONUS = 0.05
-VARIANT_FACTOR = 0.98
+VARIANT_FACTOR = 0.95
 FUZZY_CANDIDATES = 30
 FUZZY_CUTOFF = 60.0
 SCORED_CANDIDATES = 40
@@ -196,3 +196,35 @@ class Gazetteer:
             )
             for s, n, p in ranked[:limit]
         ]
+
+    def resolve_one(
+        self,
+        name: str,
+        kinds: set[PlaceKind] | frozenset[PlaceKind] | None = None,
+        min_score: float = 0.9,
+        margin: float = 0.05,
+    ) -> PlaceMatch | None:
+        """The one place ``name`` means, or None when no place or several places fit.
+
+        The best match must score at least ``min_score`` and beat every other place by
+        ``margin``, except that a city beats the province it is the capital of when both
+        carry the name ("Tehran", "Kermanshah"): a list's place of birth names the city.
+        """
+        matches = self.resolve(name, kinds=kinds, limit=5, min_score=min_score - margin)
+        if not matches or matches[0].score < min_score:
+            return None
+        best = matches[0]
+        rivals = [m for m in matches[1:] if m.score > best.score - margin]
+        if not rivals:
+            return best
+        city = next((m for m in matches if m.kind is PlaceKind.CITY), None)
+        if city is not None and city.score >= best.score:
+            capitals = {
+                m.id
+                for m in matches
+                if m.kind is PlaceKind.PROVINCE
+                and normalize(m.place.city, "key") == normalize(city.place.latin, "key")
+            }
+            if all(m.id in capitals for m in (best, *rivals) if m.id != city.id):
+                return city
+        return None
