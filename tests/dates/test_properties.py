@@ -90,3 +90,28 @@ def test_bidi_controls_never_change_the_reading(controls: str) -> None:
     noisy = parse_date(controls[0] + "1367/5/12" + controls[1:])
     assert (noisy.earliest, noisy.latest) == (plain.earliest, plain.latest)
     assert noisy.warnings
+
+
+HIJRI_MONTHS = ["Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Ula",
+                "Jumada al-Akhirah", "Rajab", "Shaban", "Ramadan", "Shawwal",
+                "Dhu al-Qadah", "Dhu al-Hijjah"]  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(1930, 1, 1), dt.date(2070, 12, 31)))
+def test_hijri_days_hold_the_converter_day_with_two_days_each_side(day: dt.date) -> None:
+    from hijridate import Gregorian
+
+    h = Gregorian(day.year, day.month, day.day).to_hijri()
+    parsed = parse_date(f"{h.day} {HIJRI_MONTHS[h.month - 1]} {h.year}")
+    assert parsed.calendar is Calendar.HIJRI
+    assert parsed.earliest == day - dt.timedelta(days=2)
+    assert parsed.latest == day + dt.timedelta(days=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(dt.date(1850, 1, 1), dt.date(2026, 12, 31)))
+def test_gregorian_iso_days_are_themselves(day: dt.date) -> None:
+    parsed = parse_date(day.isoformat())
+    assert parsed.earliest == parsed.latest == day
+    assert parsed.edtf == day.isoformat()
