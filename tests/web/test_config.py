@@ -90,6 +90,13 @@ def test_data_dir(tmp_path: Path) -> None:
         config.data_dir({"INQUEST_DATA_DIR": str(blocker / "sub")})
 
 
+def test_time_zone() -> None:
+    assert config.time_zone({}) == "UTC"
+    assert config.time_zone({"INQUEST_TIME_ZONE": "Asia/Tehran"}) == "Asia/Tehran"
+    with pytest.raises(ImproperlyConfigured, match="INQUEST_TIME_ZONE"):
+        config.time_zone({"INQUEST_TIME_ZONE": "Mars/Olympus_Mons"})
+
+
 def test_debug_is_off_by_default() -> None:
     from django.conf import settings as django_settings
 

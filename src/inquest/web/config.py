@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,18 @@ def database(env: Mapping[str, str], data: Path) -> dict[str, Any]:
         raise ImproperlyConfigured("INQUEST_DATABASE_URL: names no database (…:5432/<name>)")
     config.setdefault("TEST", {})
     return config
+
+
+def time_zone(env: Mapping[str, str]) -> str:
+    """``INQUEST_TIME_ZONE`` (an IANA name such as ``Asia/Tehran``), default ``UTC``."""
+    name = env.get("INQUEST_TIME_ZONE", "UTC").strip() or "UTC"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"INQUEST_TIME_ZONE={name!r} is not a known time zone (e.g. UTC, Asia/Tehran)"
+        ) from None
+    return name
 
 
 def secret_key(env: Mapping[str, str], data: Path) -> str:

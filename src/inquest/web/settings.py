@@ -83,7 +83,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fa", _("Persian"))]
 LOCALE_PATHS = [WEB_DIR / "locale"]
-TIME_ZONE = _ENV.get("INQUEST_TIME_ZONE", "UTC")
+TIME_ZONE = config.time_zone(_ENV)
 USE_I18N = True
 USE_TZ = True
 

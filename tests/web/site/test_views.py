@@ -11,7 +11,7 @@ from django.test import Client
 
 from inquest.web.access.levels import Level
 from inquest.web.registry import services
-from inquest.web.registry.models import Source
+from inquest.web.registry.models import ParticipantRole, Source
 
 from ..factories import make_records, make_source
 from ..personas import Personas
@@ -128,7 +128,17 @@ def test_person_page_shows_conflicts_and_hides_what_it_must(
             source=source,
             original_value="حسن" if source is a else None,
         )
+    services.add_event(
+        personas.investigator,
+        kind="execution",
+        date_earliest=dt.date(1988, 7, 23),
+        date_latest=dt.date(1988, 8, 22),
+        date_original="مرداد ۱۳۶۷",
+        source=a,
+        participants=[(person, ParticipantRole.SUBJECT)],
+    )
     page = _page(client, f"/persons/{person.uid}/")
+    assert "23 July 1988 – 22 August 1988" in page and "مرداد ۱۳۶۷" in page
     assert "sources disagree" in page
     assert "hasan" in page and "hossein" in page and "حسن" in page
     assert "secret-value" not in page

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from inquest.web.access.policy import AnyUser, clearance
 from inquest.web.access.queryset import visibility_filter
-from inquest.web.registry.models import Person, Record, Source, Statement
+from inquest.web.registry.models import EventParticipant, Person, Record, Source, Statement
 
 
 def sources_for(user: AnyUser) -> QuerySet[Source]:
@@ -35,6 +35,16 @@ def records_of_person(user: AnyUser, person: Person) -> QuerySet[Record]:
         .filter(membership__person=person)
         .select_related("source")
         .order_by("source__code", "row_number")
+    )
+
+
+def events_of(user: AnyUser, person: Person) -> QuerySet[EventParticipant]:
+    """The person's part in the events the user may see, with event, place and source."""
+    return (
+        EventParticipant.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("event", "event__place", "event__source")
+        .order_by("event__date_earliest", "event__id")
     )
 
 

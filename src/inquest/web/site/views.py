@@ -63,11 +63,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    """One person: every visible statement by property, conflicting values side by side."""
+    """One person: visible statements by property (conflicts side by side), records, events."""
     person = get_object_or_404(Person.objects.visible_to(request.user), uid=uid)
     context = {
         "person": person,
         "properties": registry.person_properties(request.user, person),
         "records": registry.records_of_person(request.user, person),
+        "events": registry.events_of(request.user, person),
     }
     return render(request, "inquest/person_detail.html", context)
