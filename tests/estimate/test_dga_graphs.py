@@ -76,6 +76,49 @@ def test_cliques_and_separators_form_a_junction_forest(p: int) -> None:
         assert graph.n_components == _components(p, graph.edges)
 
 
+def _mcs_clique_tree(p: int, edges: tuple[tuple[int, int], ...]) -> tuple[list[int], list[int]]:
+    """Independent oracle: cliques and separators by maximum cardinality search.
+
+    Blair & Peyton (1993): visit vertices by most visited neighbours; a vertex whose visited
+    neighbours are no more than its predecessor's starts a new clique, and those neighbours
+    are its separator. (The module uses maximal cliques and a maximum-weight spanning tree.)
+    """
+    adjacency = [0] * p
+    for a, b in edges:
+        adjacency[a] |= 1 << b
+        adjacency[b] |= 1 << a
+    weight, visited, previous = [0] * p, 0, -1
+    cliques: list[int] = []
+    separators: list[int] = []
+    for _ in range(p):
+        v = max((u for u in range(p) if not visited >> u & 1), key=lambda u: weight[u])
+        earlier = adjacency[v] & visited
+        card = bin(earlier).count("1")
+        if card <= previous or not cliques:
+            cliques.append(earlier | 1 << v)
+            if earlier:
+                separators.append(earlier)
+        else:
+            cliques[-1] |= 1 << v
+        previous = card
+        visited |= 1 << v
+        for u in range(p):
+            if adjacency[v] >> u & 1 and not visited >> u & 1:
+                weight[u] += 1
+    return cliques, separators
+
+
+@pytest.mark.parametrize("p", [3, 4, 5])
+def test_cliques_and_separators_agree_with_maximum_cardinality_search(p: int) -> None:
+    def as_sets(masks: list[int]) -> list[tuple[int, ...]]:
+        return sorted(tuple(v for v in range(p) if m >> v & 1) for m in masks)
+
+    for graph in decomposable_graphs(p):
+        cliques, separators = _mcs_clique_tree(p, graph.edges)
+        assert as_sets(cliques) == sorted(graph.cliques)
+        assert as_sets(separators) == sorted(graph.separators)
+
+
 def _components(p: int, edges: tuple[tuple[int, int], ...]) -> int:
     parent = list(range(p))
 
