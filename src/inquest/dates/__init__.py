@@ -18,6 +18,7 @@ from inquest.dates._model import (
     Part,
     Precision,
 )
+from inquest.dates._settings import settings_from_dict, settings_to_dict
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -32,4 +33,6 @@ __all__ = [
     "parse_age",
     "parse_date",
     "parse_dates_array",
+    "settings_from_dict",
+    "settings_to_dict",
 ]
