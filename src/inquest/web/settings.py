@@ -87,6 +87,10 @@ TIME_ZONE = config.time_zone(_ENV)
 USE_I18N = True
 USE_TZ = True
 
+LOGIN_URL = "site:login"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(_ENV.get("INQUEST_STATIC_ROOT", str(DATA_DIR / "static")))
 

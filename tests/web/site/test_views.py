@@ -148,3 +148,23 @@ def test_person_page_shows_conflicts_and_hides_what_it_must(
     assert "Synthetic Person" in listing and str(hidden.uid) not in listing
     client.force_login(personas.investigator)
     assert "secret-value" in _page(client, f"/persons/{person.uid}/")
+
+
+def test_sign_in_and_out(client: Client, personas: Personas, sources: None) -> None:
+    user = personas.investigator
+    user.set_password("synthetic-pass-1988")
+    user.save()
+    assert "Sign in" in _page(client, "/login/")
+    response = client.post(
+        "/login/", {"username": user.username, "password": "wrong", "next": "/sources/"}
+    )
+    assert response.status_code == 200  # form again, with the error
+    response = client.post(
+        "/login/",
+        {"username": user.username, "password": "synthetic-pass-1988", "next": "/sources/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/sources/"
+    page = _page(client, "/sources/")
+    assert "SEC" in page and "synthetic-investigator" in page
+    assert client.post("/logout/").status_code == 302
+    assert "SEC" not in _page(client, "/sources/")

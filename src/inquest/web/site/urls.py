@@ -1,5 +1,6 @@
 """URLs of the workbench's pages."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from inquest.web.site import views
@@ -11,5 +12,11 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("persons/", views.person_list, name="person-list"),
     path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="inquest/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("display/", views.set_display, name="set-display"),
 ]
