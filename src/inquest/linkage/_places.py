@@ -1,0 +1,89 @@
+"""Place and sex features for linkage.
+
+A place is its gazetteer id when :mod:`inquest.places` resolves the text to exactly one
+place (``gz:<id>``, with its 1988 province), and otherwise its normalised text
+(``txt:<key>``), so places outside the gazetteer still match when written alike.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from inquest.errors import ConfigError
+from inquest.linkage._arrow import map_distinct
+from inquest.text import normalize
+
+PLACE_COLUMNS = {
+    "birth_place_id": pa.string(),
+    "birth_province": pa.string(),
+    "residence_id": pa.string(),
+    "residence_province": pa.string(),
+    "prison_id": pa.string(),
+    "burial_id": pa.string(),
+    "sex": pa.string(),
+}
+_SEX_FILE = Path(__file__).resolve().parent.parent / "data" / "linkage" / "sex.yaml"
+_PLACE = pa.struct([("id", pa.string()), ("province", pa.string())])
+
+
+@cache
+def _sex_values() -> dict[str, str]:
+    path = str(_SEX_FILE)
+    doc = yaml.safe_load(_SEX_FILE.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or doc.get("version") != 1:
+        raise ConfigError("must be a mapping with version: 1", path=path, key="version")
+    values = doc.get("values")
+    if not isinstance(values, dict) or set(values) != {"m", "f"}:
+        raise ConfigError("must map exactly m and f to lists", path=path, key="values")
+    out: dict[str, str] = {}
+    for code, spellings in values.items():
+        if not isinstance(spellings, list):
+            raise ConfigError("must be a list", path=path, key=f"values.{code}")
+        for s in spellings:
+            k = normalize(str(s), "key")
+            if out.get(k, code) != code:
+                raise ConfigError(f"{s!r} is both m and f", path=path, key=f"values.{code}")
+            out[k] = code
+    return out
+
+
+def _sex(text: str) -> str | None:
+    return _sex_values().get(normalize(text, "key"))
+
+
+def _resolver() -> Any:
+    try:
+        from inquest.places import resolve
+    except ImportError:  # the gazetteer package is optional for non-Iranian cases
+        return None
+    return resolve
+
+
+def _place(text: str) -> dict[str, str | None] | None:
+    key = normalize(text, "key")
+    if not key:
+        return None
+    resolve = _resolver()
+    matches = resolve(text) if resolve is not None else []
+    if len(matches) == 1:
+        m = matches[0]
+        return {"id": f"gz:{m.id}", "province": getattr(m, "province_1988", None)}
+    return {"id": f"txt:{key}", "province": None}
+
+
+def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
+    """The :data:`PLACE_COLUMNS` for one batch of standard-format records."""
+    out: dict[str, Any] = {}
+    for src, dst in (("birth_place", "birth"), ("residence", "residence")):
+        resolved = map_distinct(batch.column(src), _place, _PLACE)
+        out[f"{dst}_place_id" if dst == "birth" else f"{dst}_id"] = resolved.field("id")
+        out[f"{dst}_province"] = resolved.field("province")
+    out["prison_id"] = map_distinct(batch.column("prison"), _place, _PLACE).field("id")
+    out["burial_id"] = map_distinct(batch.column("burial_place"), _place, _PLACE).field("id")
+    out["sex"] = map_distinct(batch.column("sex"), _sex, pa.string())
+    return out

@@ -1,0 +1,106 @@
+"""A thin adapter over Splink's database APIs: DuckDB (embedded, default) or Spark.
+
+Only this module knows which engine runs. Spark is imported lazily and says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pyarrow as pa
+
+from inquest.errors import ConfigError
+
+__all__ = ["Engine", "EngineName", "make_engine"]
+
+EngineName = Literal["duckdb", "spark"]
+
+
+@dataclass
+class Engine:
+    """A Splink database API plus the few operations inquest needs from it."""
+
+    name: EngineName
+    db_api: Any
+    _tables: int = field(default=0)
+
+    def register(self, table: pa.Table, name: str | None = None) -> Any:
+        """Register an Arrow table as a Splink dataframe."""
+        self._tables += 1
+        table_name = name or f"inquest_t{self._tables}"
+        if self.name == "spark":
+            spark = self.db_api.spark
+            frame = spark.createDataFrame(table.to_pandas())
+            frame.createOrReplaceTempView(table_name)
+            return self.db_api.register(table_name, table_name=f"{table_name}_sdf")
+        return self.db_api.register(table, table_name=table_name)
+
+    def to_arrow(self, splink_df: Any) -> pa.Table:
+        """A Splink dataframe as an Arrow table."""
+        if self.name == "duckdb":
+            con = self.db_api._con
+            table: pa.Table = con.sql(f"SELECT * FROM {splink_df.physical_name}").to_arrow_table()  # noqa: S608
+            return table
+        return pa.Table.from_pandas(splink_df.as_pandas_dataframe(), preserve_index=False)
+
+    def sql_arrow(self, sql: str) -> pa.Table:
+        """Run SQL on the engine and return Arrow (DuckDB: in process; Spark: collected)."""
+        if self.name == "duckdb":
+            out: pa.Table = self.db_api._con.sql(sql).to_arrow_table()
+            return out
+        return pa.Table.from_pandas(self.db_api.spark.sql(sql).toPandas(), preserve_index=False)
+
+
+def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
+    import duckdb
+    from splink import DuckDBAPI
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET preserve_insertion_order = false")
+    return Engine("duckdb", DuckDBAPI(connection=con))
+
+
+def _spark(threads: int | None, memory_limit: str | None) -> Engine:
+    try:
+        from pyspark.sql import SparkSession
+        from splink import SparkAPI
+        from splink.backends.spark import similarity_jar_location
+    except ImportError as exc:
+        raise ConfigError(
+            "the Spark engine needs pyspark: pip install 'inquest[spark]' (and Java 17)",
+            key="engine",
+        ) from exc
+    checkpoints = tempfile.mkdtemp(prefix="inquest-spark-")
+    builder = (
+        SparkSession.builder.master(f"local[{threads or os.cpu_count() or 2}]")
+        .appName("inquest")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", str(2 * (threads or 2)))
+        .config("spark.default.parallelism", str(2 * (threads or 2)))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    if memory_limit:
+        builder = builder.config("spark.driver.memory", memory_limit)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setCheckpointDir(checkpoints)
+    spark.sparkContext.setLogLevel("ERROR")
+    return Engine("spark", SparkAPI(spark_session=spark))  # type: ignore[no-untyped-call]
+
+
+def make_engine(
+    name: EngineName = "duckdb", *, threads: int | None = None, memory_limit: str | None = None
+) -> Engine:
+    """Start an engine: ``duckdb`` (embedded) or ``spark`` (local mode)."""
+    if name == "duckdb":
+        return _duckdb(threads, memory_limit)
+    if name == "spark":
+        return _spark(threads, memory_limit)
+    raise ConfigError(f"unknown engine {name!r}; use duckdb or spark", key="engine")

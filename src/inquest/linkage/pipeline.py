@@ -1,0 +1,189 @@
+"""The whole linkage run: prepare, block, compare, train, predict, cluster, assign ids."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from inquest.linkage.cluster import Clustering, cluster_records
+from inquest.linkage.engine import Engine, EngineName, make_engine
+from inquest.linkage.ids import assign_person_ids
+from inquest.linkage.predict import edges as edges_of
+from inquest.linkage.predict import predict, score_pairs
+from inquest.linkage.prepare import prepare
+from inquest.linkage.settings import LinkageModel, load_model, splink_settings
+from inquest.linkage.train import train
+
+__all__ = ["LinkResult", "Step", "link_records", "write_run"]
+
+log = logging.getLogger(__name__)
+
+#: A progress callback: ``step(name, total)`` returns an ``advance(n)`` function.
+Step = Callable[[str, int], Callable[[int], None]]
+
+
+def _no_progress(_name: str, _total: int) -> Callable[[int], None]:
+    return lambda _n: None
+
+
+@dataclass
+class LinkResult:
+    """Everything a run produces; :func:`write_run` writes it to a folder."""
+
+    prepared: pa.Table
+    clusters: pa.Table
+    edges: pa.Table
+    clustering: Clustering
+    model_json: dict[str, Any]
+    engine: Engine
+    linker: Any
+    predictions: Any
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(timings: dict[str, dict[str, float]], name: str) -> Iterator[None]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    timings[name] = {
+        "wall_s": round(time.perf_counter() - wall, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+    }
+
+
+def _rescorer(linker: Any, engine: Engine) -> Callable[[Any, Any], Any]:
+    def rescore(left: Any, right: Any) -> Any:
+        pairs = pa.table({"unique_id_l": left, "unique_id_r": right})
+        scored, _ = score_pairs(linker, engine, pairs)
+        got = {
+            (a, b): p
+            for a, b, p in zip(
+                scored.column("unique_id_l").to_pylist(),
+                scored.column("unique_id_r").to_pylist(),
+                scored.column("match_probability").to_pylist(),
+                strict=True,
+            )
+        }
+        return np.array(
+            [got.get((min(a, b), max(a, b)), 0.0) for a, b in zip(left, right, strict=True)]
+        )
+
+    return rescore
+
+
+def link_records(
+    records: pa.Table,
+    *,
+    model: LinkageModel | None = None,
+    engine: EngineName | Engine = "duckdb",
+    labels: pa.Table | None = None,
+    must_link: list[tuple[int, int]] | None = None,
+    cannot_link: list[tuple[int, int]] | None = None,
+    previous: pa.Table | None = None,
+    step: Step | None = None,
+) -> LinkResult:
+    """Link the records of every list (a table from :func:`inquest.io.read_lists`).
+
+    ``labels`` are clerical pair labels on ``unique_id``s (see :mod:`inquest.linkage.review`);
+    ``must_link``/``cannot_link`` constrain the clustering; ``previous`` is the last run's
+    ``clusters.csv`` table, for stable person ids.
+    """
+    from splink import Linker
+
+    model = model or load_model()
+    step = step or _no_progress
+    timings: dict[str, dict[str, float]] = {}
+    with _timed(timings, "prepare"):
+        advance = step("prepare", records.num_rows)
+        prepared = prepare(records, on_batch=advance)
+    with _timed(timings, "register"):
+        eng = make_engine(engine) if isinstance(engine, str) else engine
+        frame = eng.register(prepared, "inquest_records")
+        linker = Linker(frame, splink_settings(model), log_level=logging.WARNING)
+    with _timed(timings, "train"):
+        advance = step("train", 1)
+        train(linker, model, engine=eng, labels=labels)
+        advance(1)
+    with _timed(timings, "predict"):
+        advance = step("predict", 1)
+        predictions = predict(linker, model.clustering.keep_threshold)
+        edges = edges_of(eng, predictions)
+        advance(1)
+    with _timed(timings, "cluster"):
+        advance = step("cluster", 1)
+        clustering = cluster_records(
+            prepared.num_rows,
+            edges,
+            model.clustering.link_threshold,
+            rescore=_rescorer(linker, eng),
+            max_component=model.clustering.max_component_for_rescoring,
+            must_link=must_link,
+            cannot_link=cannot_link,
+        )
+        person_ids = assign_person_ids(
+            [str(x) for x in prepared.column("list").to_pylist()],
+            [str(x) for x in prepared.column("record_id").to_pylist()],
+            clustering.labels,
+            previous,
+        )
+        advance(1)
+    sizes = np.bincount(clustering.labels)
+    clusters = pa.table(
+        {
+            "list": prepared.column("list").combine_chunks(),
+            "record_id": prepared.column("record_id").combine_chunks(),
+            "person_id": pa.array(person_ids, pa.string()),
+            "confidence": pa.array(np.round(clustering.confidence, 4), pa.float64()),
+            "cluster_size": pa.array(sizes[clustering.labels], pa.int64()),
+        }
+    )
+    model_json = linker.misc.save_model_to_json()
+    return LinkResult(
+        prepared=prepared,
+        clusters=clusters,
+        edges=edges,
+        clustering=clustering,
+        model_json=model_json,
+        engine=eng,
+        linker=linker,
+        predictions=predictions,
+        timings=timings,
+    )
+
+
+def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
+    """Write ``clusters.csv``, ``predictions.parquet``, ``model.json`` and ``run.json``."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "clusters": folder / "clusters.csv",
+        "predictions": folder / "predictions.parquet",
+        "model": folder / "model.json",
+        "run": folder / "run.json",
+    }
+    order = pc.sort_indices(result.clusters, [("person_id", "ascending"), ("list", "ascending")])
+    pacsv.write_csv(result.clusters.take(order), paths["clusters"])
+    pq.write_table(result.engine.to_arrow(result.predictions), paths["predictions"])
+    paths["model"].write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
+    summary = {
+        "records": result.prepared.num_rows,
+        "persons": len(np.unique(result.clustering.labels)),
+        "pairs_kept": result.edges.num_rows,
+        "components_split": result.clustering.n_split,
+        "pairs_rescored": result.clustering.n_rescored_pairs,
+        "timings": result.timings,
+    }
+    paths["run"].write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return paths

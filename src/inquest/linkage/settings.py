@@ -1,0 +1,259 @@
+"""inquest's linkage model as data, and the builder that turns it into Splink 5 settings.
+
+The packaged model is ``data/linkage/model.yaml``; a user may pass their own file of the same
+shape. Every level is built with Splink's comparison-level creators, so the same model runs on
+DuckDB and on Spark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inquest.errors import ConfigError
+
+__all__ = [
+    "ClusteringSpec",
+    "LinkageModel",
+    "TrainingSpec",
+    "default_model_path",
+    "load_model",
+    "splink_settings",
+]
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "linkage"
+_LEVEL_KINDS = {"missing", "exact", "jaro_winkler", "damerau_levenshtein", "all", "sql", "else"}
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """How m and u are estimated: deterministic rules, u sampling, EM sessions."""
+
+    deterministic_rules: tuple[str, ...]
+    deterministic_recall: float
+    u_max_pairs: float
+    u_seed: int
+    em_blocking: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClusteringSpec:
+    """Thresholds for clustering and clerical review."""
+
+    keep_threshold: float
+    link_threshold: float
+    max_component_for_rescoring: int
+    review_low: float
+    review_high: float
+
+
+@dataclass(frozen=True)
+class LinkageModel:
+    """A validated linkage model: comparisons (as data), blocking rules, training, thresholds."""
+
+    comparisons: tuple[dict[str, Any], ...]
+    blocking: tuple[str, ...]
+    training: TrainingSpec
+    clustering: ClusteringSpec
+    source: str
+
+    def columns(self) -> set[str]:
+        """Every prepared column the comparisons use."""
+        cols: set[str] = set()
+
+        def walk(level: dict[str, Any]) -> None:
+            for key in ("column", "tf_column"):
+                if key in level:
+                    cols.add(level[key])
+            cols.update(level.get("columns", []))
+            for sub in level.get("levels", []):
+                walk(sub)
+
+        for comp in self.comparisons:
+            for level in comp["levels"]:
+                walk(level)
+        return cols
+
+
+def default_model_path() -> Path:
+    """The packaged model file."""
+    return _DATA / "model.yaml"
+
+
+def _need(doc: dict[str, Any], key: str, kind: Any, path: str, section: str = "") -> Any:
+    where = f"{section}.{key}" if section else key
+    if key not in doc:
+        raise ConfigError("missing", path=path, key=where)
+    value = doc[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ConfigError(f"has the wrong type ({type(value).__name__})", path=path, key=where)
+    return value
+
+
+def _check_level(level: Any, path: str, key: str) -> None:
+    if not isinstance(level, dict):
+        raise ConfigError("a level must be a mapping", path=path, key=key)
+    kind = level.get("kind")
+    if kind not in _LEVEL_KINDS:
+        raise ConfigError(f"unknown level kind {kind!r}", path=path, key=f"{key}.kind")
+    if kind in ("exact", "jaro_winkler", "damerau_levenshtein") and not isinstance(
+        level.get("column"), str
+    ):
+        raise ConfigError("needs a column", path=path, key=f"{key}.column")
+    if kind in ("jaro_winkler", "damerau_levenshtein") and not isinstance(
+        level.get("threshold"), int | float
+    ):
+        raise ConfigError("needs a numeric threshold", path=path, key=f"{key}.threshold")
+    if kind == "missing" and not (
+        isinstance(level.get("columns"), list) and all(isinstance(c, str) for c in level["columns"])
+    ):
+        raise ConfigError("needs a list of columns", path=path, key=f"{key}.columns")
+    if kind == "sql" and not isinstance(level.get("sql"), str):
+        raise ConfigError("needs an sql condition", path=path, key=f"{key}.sql")
+    if kind == "all":
+        subs = level.get("levels")
+        if not isinstance(subs, list) or len(subs) < 2:
+            raise ConfigError("needs two or more levels", path=path, key=f"{key}.levels")
+        for j, sub in enumerate(subs):
+            _check_level(sub, path, f"{key}.levels[{j}]")
+            if sub["kind"] in ("missing", "else", "all"):
+                raise ConfigError("cannot nest this kind", path=path, key=f"{key}.levels[{j}]")
+
+
+def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
+    """Parse and validate a model document; errors name the file and key."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", path=path) from exc
+    if not isinstance(doc, dict) or doc.get("version") != 1:
+        raise ConfigError("must be a mapping with version: 1", path=path, key="version")
+    comps = _need(doc, "comparisons", list, path)
+    names = set()
+    for i, comp in enumerate(comps):
+        key = f"comparisons[{i}]"
+        if not isinstance(comp, dict) or not isinstance(comp.get("name"), str):
+            raise ConfigError("needs a name", path=path, key=key)
+        if comp["name"] in names:
+            raise ConfigError(f"duplicate comparison {comp['name']!r}", path=path, key=key)
+        names.add(comp["name"])
+        levels = comp.get("levels")
+        if not isinstance(levels, list) or len(levels) < 3:
+            raise ConfigError("needs at least three levels", path=path, key=f"{key}.levels")
+        for j, level in enumerate(levels):
+            _check_level(level, path, f"{key}.levels[{j}]")
+        if levels[0]["kind"] != "missing" or levels[-1]["kind"] != "else":
+            raise ConfigError(
+                "levels must start with missing and end with else", path=path, key=f"{key}.levels"
+            )
+    blocking = _need(doc, "blocking", list, path)
+    if not blocking or not all(isinstance(b, str) for b in blocking):
+        raise ConfigError("must be a non-empty list of SQL rules", path=path, key="blocking")
+    tr = _need(doc, "training", dict, path)
+    training = TrainingSpec(
+        deterministic_rules=tuple(_need(tr, "deterministic_rules", list, path, "training")),
+        deterministic_recall=float(_need(tr, "deterministic_recall", float, path, "training")),
+        u_max_pairs=float(_need(tr, "u_max_pairs", int | float, path, "training")),
+        u_seed=int(_need(tr, "u_seed", int, path, "training")),
+        em_blocking=tuple(_need(tr, "em_blocking", list, path, "training")),
+    )
+    pr = _need(doc, "prediction", dict, path)
+    cl = _need(doc, "clustering", dict, path)
+    rv = _need(doc, "review", dict, path)
+    clustering = ClusteringSpec(
+        keep_threshold=float(_need(pr, "keep_threshold", float, path, "prediction")),
+        link_threshold=float(_need(cl, "link_threshold", float, path, "clustering")),
+        max_component_for_rescoring=int(
+            _need(cl, "max_component_for_rescoring", int, path, "clustering")
+        ),
+        review_low=float(_need(rv, "low", float, path, "review")),
+        review_high=float(_need(rv, "high", float, path, "review")),
+    )
+    for name, p in (
+        ("prediction.keep_threshold", clustering.keep_threshold),
+        ("clustering.link_threshold", clustering.link_threshold),
+        ("review.low", clustering.review_low),
+        ("review.high", clustering.review_high),
+    ):
+        if not 0.0 < p < 1.0:
+            raise ConfigError("must be a probability strictly between 0 and 1", path=path, key=name)
+    if not clustering.review_low < clustering.review_high:
+        raise ConfigError("review.low must be below review.high", path=path, key="review")
+    return LinkageModel(tuple(comps), tuple(blocking), training, clustering, path)
+
+
+def load_model(path: str | Path | None = None) -> LinkageModel:
+    """Load a model file (the packaged one by default)."""
+    p = Path(path) if path is not None else default_model_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=str(p)) from exc
+    return parse_model(text, str(p))
+
+
+def _level(level: dict[str, Any]) -> Any:
+    import splink.comparison_level_library as cll
+
+    kind = level["kind"]
+    made: Any
+    if kind == "missing":
+        cols = level["columns"]
+        made = cll.NullLevel(cols[0]) if len(cols) == 1 else cll.Or(*map(cll.NullLevel, cols))
+    elif kind == "exact":
+        made = cll.ExactMatchLevel(level["column"], term_frequency_adjustments=False)
+    elif kind == "jaro_winkler":
+        made = cll.JaroWinklerLevel(level["column"], float(level["threshold"]))
+    elif kind == "damerau_levenshtein":
+        made = cll.DamerauLevenshteinLevel(level["column"], int(level["threshold"]))
+    elif kind == "all":
+        made = cll.And(*(_level(sub) for sub in level["levels"]))
+    elif kind == "sql":
+        made = cll.CustomLevel(" ".join(level["sql"].split()), base_dialect_str="duckdb")
+    else:
+        made = cll.ElseLevel()
+    options: dict[str, Any] = {}
+    if "label" in level:
+        options["label_for_charts"] = level["label"]
+    if level.get("tf"):
+        options["tf_adjustment_column"] = level.get("tf_column", level["column"])
+        options["tf_adjustment_weight"] = float(level.get("tf_weight", 1.0))
+        options["tf_minimum_u_value"] = 0.001
+    if kind == "missing":
+        options["is_null_level"] = True
+    return made.configure(**options) if options else made
+
+
+def splink_settings(
+    model: LinkageModel, *, blocking: list[str] | None = None, comparisons: list[str] | None = None
+) -> Any:
+    """A Splink ``SettingsCreator`` for deduplicating the prepared union of all lists.
+
+    ``comparisons`` selects comparisons by name (default: all); ``blocking`` overrides rules.
+    """
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    chosen = [c for c in model.comparisons if comparisons is None or c["name"] in comparisons]
+    del block_on
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            cl.CustomComparison(
+                [_level(lv) for lv in c["levels"]],
+                output_column_name=c["name"],
+                comparison_description=c.get("description", c["name"]),
+            )
+            for c in chosen
+        ],
+        blocking_rules_to_generate_predictions=[
+            {"blocking_rule": b, "sql_dialect": "duckdb"} for b in (blocking or model.blocking)
+        ],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        additional_columns_to_retain=["list", "record_id"],
+    )

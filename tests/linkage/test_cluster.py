@@ -1,0 +1,65 @@
+"""Tests for inquest.linkage.cluster: chained merges are split, constraints are kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from inquest.linkage.cluster import average_linkage, cluster_records
+
+
+def edges(rows: list[tuple[int, int, float]]) -> pa.Table:
+    left, r, p = zip(*rows, strict=True) if rows else ((), (), ())
+    return pa.table(
+        {
+            "unique_id_l": pa.array(left, pa.int64()),
+            "unique_id_r": pa.array(r, pa.int64()),
+            "match_probability": pa.array(p, pa.float64()),
+        }
+    )
+
+
+def test_chain_of_two_people_is_split() -> None:
+    # 0-1-2 are one person, 3-4 another; a single wrong link 2-3 chains them.
+    e = edges([(0, 1, 0.99), (1, 2, 0.98), (0, 2, 0.97), (3, 4, 0.99), (2, 3, 0.6)])
+    scored = {(0, 3): 0.01, (0, 4): 0.01, (1, 3): 0.02, (1, 4): 0.01, (2, 4): 0.05}
+
+    def rescore(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return np.array([scored[(int(a), int(b))] for a, b in zip(left, right, strict=True)])
+
+    c = cluster_records(5, e, 0.5, rescore=rescore)
+    lab = c.labels
+    assert lab[0] == lab[1] == lab[2] and lab[3] == lab[4] and lab[0] != lab[3]
+    assert c.n_split == 1 and c.n_rescored_pairs == 5
+
+
+def test_connected_components_without_rescoring_keep_true_triangle() -> None:
+    e = edges([(0, 1, 0.99), (1, 2, 0.98), (0, 2, 0.97)])
+    c = cluster_records(4, e, 0.5)
+    assert len(set(c.labels[:3].tolist())) == 1 and c.labels[3] != c.labels[0]
+    assert c.confidence[3] == 1.0
+    assert 0.97 <= c.confidence[0] <= 0.99
+
+
+def test_cannot_link_wins_over_a_strong_score() -> None:
+    e = edges([(0, 1, 0.99), (1, 2, 0.99), (0, 2, 0.99)])
+    c = cluster_records(3, e, 0.5, cannot_link=[(0, 2)])
+    assert c.labels[0] != c.labels[2]
+
+
+def test_must_link_joins() -> None:
+    c = cluster_records(3, edges([]), 0.5, must_link=[(0, 2)])
+    assert c.labels[0] == c.labels[2] != c.labels[1]
+
+
+def test_average_linkage_threshold() -> None:
+    sim = np.array([[0, 0.9, 0.2], [0.9, 0, 0.3], [0.2, 0.3, 0]])
+    assert average_linkage(sim, 0.5).tolist() == [0, 0, 1]
+    assert average_linkage(sim, 0.2).tolist() == [0, 0, 0]
+
+
+def test_big_component_is_cut() -> None:
+    # a path of 10 records with weak links: cap 4 forces cutting at higher thresholds
+    rows = [(i, i + 1, 0.99 if i % 3 else 0.6) for i in range(9)]
+    c = cluster_records(10, edges(rows), 0.5, max_component=4)
+    assert np.bincount(c.labels).max() <= 4

@@ -1,0 +1,33 @@
+"""Tests for inquest.linkage.settings: the model as data, validated, built for two engines."""
+
+from __future__ import annotations
+
+import pytest
+
+from inquest.errors import ConfigError
+from inquest.linkage.settings import default_model_path, load_model, parse_model, splink_settings
+
+
+def test_packaged_model_builds_for_duckdb_and_spark() -> None:
+    model = load_model()
+    creator = splink_settings(model)
+    duck = creator.get_settings("duckdb")
+    spark = creator.get_settings("spark")
+    assert [c.output_column_name for c in duck.comparisons] == [
+        c["name"] for c in model.comparisons
+    ]
+    name = spark.comparisons[0]
+    assert any("jaro_winkler(" in lv.sql_condition for lv in name.comparison_levels)
+
+
+def test_errors_name_the_key() -> None:
+    text = default_model_path().read_text("utf-8").replace("kind: else", "kind: elsewhere", 1)
+    with pytest.raises(ConfigError, match=r"comparisons\[0\]\.levels\[\d+\]\.kind"):
+        parse_model(text)
+    text = (
+        default_model_path()
+        .read_text("utf-8")
+        .replace("link_threshold: 0.5", "link_threshold: 2.0")
+    )
+    with pytest.raises(ConfigError, match=r"clustering\.link_threshold"):
+        parse_model(text)
