@@ -31,9 +31,12 @@ _MONTHS = {
     "October November December",
     ("hijri", "persian"): "محرم صفر ربیع‌الاول ربیع‌الثانی جمادی‌الاول جمادی‌الثانی رجب شعبان "
     "رمضان شوال ذی‌القعده ذی‌الحجه",
-    ("hijri", "latin"): "Muharram Safar Rabi'-al-Awwal Rabi'-al-Thani Jumada-al-Ula "
-    "Jumada-al-Akhira Rajab Sha'ban Ramadan Shawwal Dhu-al-Qa'da Dhu-al-Hijja",
+    ("hijri", "latin"): "Muharram Safar Rabi'_al-Awwal Rabi'_al-Thani Jumada_al-Ula "
+    "Jumada_al-Akhira Rajab Sha'ban Ramadan Shawwal Dhu_al-Qa'dah Dhu_al-Hijjah",
 }
+
+
+_HIJRI_ERA = {"persian": "ق", "latin": "AH"}
 
 
 def _tabular_hijri(d: dt.date) -> tuple[int, int, int]:
@@ -73,9 +76,16 @@ def calendar_parts(days: np.ndarray, calendar: str) -> tuple[np.ndarray, np.ndar
 
 
 def _one(y: int, m: int, d: int, level: int, calendar: str, script: str, date_format: str) -> str:
+    text = _bare(y, m, d, level, calendar, script, date_format)
+    if calendar == "hijri":  # lunar Hijri dates say so, else 1408/12/21 reads as Jalali
+        return f"{text} {_HIJRI_ERA[script]}"
+    return text
+
+
+def _bare(y: int, m: int, d: int, level: int, calendar: str, script: str, date_format: str) -> str:
     sep = "-" if calendar == "gregorian" and date_format == "ymd" else "/"
     if date_format == "text":
-        month = _MONTHS[(calendar, script)].split()[m - 1].replace("-", " ")
+        month = _MONTHS[(calendar, script)].split()[m - 1].replace("_", " ")
         parts = [str(y)] if level == YEAR else [month, str(y)]
         if level == FULL:
             parts.insert(0, str(d))
