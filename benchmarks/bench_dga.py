@@ -5,7 +5,8 @@ per call with 5 lists, 822 graphs and Nmissing = 1..300. Target: under 20 ms.
 
 Two timings per table, wall and CPU (``time.process_time``; the machine has 2 cores and other
 work may run beside us, so wall > CPU shows contention):
-- ``posterior``: what ``bma.cr`` returns, the normalised (graphs x N) weight matrix;
+- ``posterior``: ``posterior_weights``, what ``bma.cr`` returns: the normalised (graphs x N)
+  weight matrix, input checks included;
 - ``estimate_dga``: the whole public call without the delta-sensitivity reruns (posterior,
   model-averaged and per-graph summaries of the top 10 graphs, the tail-mass check beyond the
   grid and 10,000 draws of N), and ``estimate_dga_default`` with them (two more posteriors).
@@ -31,15 +32,14 @@ import numpy as np
 import pandas as pd
 
 from inquest.estimate._dga_graphs import decomposable_graphs, graph_design
-from inquest.estimate._dga_posterior import log_weights, table_stats
-from inquest.estimate._dga_priors import resolve_prior
-from inquest.estimate.dga import estimate_dga
+from inquest.estimate.dga import estimate_dga, posterior_weights
 from inquest.simulate import load_scenario, scenario_from_dict, simulate_captures
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "mse-reference"
 RESULTS = HERE / "results" / "dga.json"
 REPEATS = 50
+GRID = np.arange(1, 301)  # Nmissing = 1..300, as in dga's examples
 WORLDS = 100
 
 CASES = [  # file, delta (as in the references)
@@ -69,20 +69,6 @@ def _time(fn: Callable[[], object], repeats: int = REPEATS) -> dict[str, float]:
         "cpu_ms_median": 1e3 * statistics.median(cpus),
         "repeats": repeats,
     }
-
-
-def _posterior_matrix(patterns: np.ndarray, counts: np.ndarray, delta: float) -> np.ndarray:
-    """The analogue of ``bma.cr``: the normalised (graphs x Nmissing) weights, Nmissing 1..300."""
-    p = patterns.shape[1]
-    table = np.zeros(1 << p, dtype=np.int64)
-    np.add.at(table, patterns.astype(np.int64) @ (1 << np.arange(p)), counts)
-    log_prior, _ = resolve_prior("inverse")
-    lw = log_weights(table_stats(table, delta), graph_design(p), np.arange(1.0, 301.0), log_prior)
-    lw -= lw.max()
-    w = np.exp(lw, out=lw)
-    w /= w.sum()
-    out: np.ndarray = w
-    return out
 
 
 def _coverage() -> dict[str, object]:
@@ -159,7 +145,7 @@ def main() -> None:
             "n_missing": "1..300",
             "graph_enumeration_first_call": first,
             "posterior": _time(
-                lambda pa=patterns, co=counts, d=delta: _posterior_matrix(pa, co, d)
+                lambda pa=patterns, co=counts, d=delta: posterior_weights(pa, co, GRID, delta=d)
             ),
             "estimate_dga": _time(
                 lambda pa=patterns, co=counts, kw=plain: estimate_dga(pa, co, **kw)

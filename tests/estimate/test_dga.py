@@ -18,6 +18,7 @@ from inquest.estimate.dga import (
     dga_graphs,
     estimate_dga,
     posterior_quantile,
+    posterior_weights,
 )
 
 MY3 = [0, 60, 49, 4, 247, 112, 142, 12]
@@ -287,3 +288,26 @@ def test_graph_prior_weighs_and_excludes_graphs() -> None:
         estimate_dga(patterns, counts, log_graph_prior=[0.0] * 7, **kwargs)
     with pytest.raises(ConfigError, match="not all -inf"):
         estimate_dga(patterns, counts, log_graph_prior=[-np.inf] * 8, **kwargs)
+
+
+def test_posterior_weights_is_bma_cr_and_passes_dgas_own_test(my3: DgaEstimate) -> None:
+    # dga's tests/testthat "3 lists example against Madigan and York", on the joint matrix
+    patterns, counts = _from_dga_vector(MY3)
+    Nmissing = np.arange(1, 301)
+    N = Nmissing + 626
+    weights = posterior_weights(
+        patterns, counts, Nmissing, delta=1.0, prior_n=MadiganYorkPrior(13.14, 55.17)
+    )
+    assert weights.shape == (8, 300) and weights.sum() == pytest.approx(1.0)
+    top_model = weights[np.argmax(weights.sum(axis=1))]
+    assert round(top_model.sum(), 2) == 0.37
+    assert round(np.mean(top_model / N) / np.mean(top_model / N**2)) == 731
+    assert N[np.argmax(top_model)] == 729
+    avg = weights.sum(axis=0)
+    assert round(np.mean(avg / N) / np.mean(avg / N**2)) == 731
+    assert N[np.argmax(avg)] == 728
+    # the same posterior as estimate_dga's summaries
+    np.testing.assert_allclose(weights.sum(axis=1), my3.graph_weights, rtol=1e-10)
+    np.testing.assert_allclose(avg, my3.probabilities, rtol=1e-10)
+    with pytest.raises(ConfigError, match="whole numbers"):
+        posterior_weights(patterns, counts, [0.5, 2.0], delta=1.0)

@@ -25,11 +25,18 @@ from inquest.errors import ConfigError
 from inquest.estimate._dga_graphs import decomposable_graphs, graph_labels
 from inquest.estimate._dga_grid import fit, mass_beyond
 from inquest.estimate._dga_input import GraphPrior, capture_table, design_with_prior, dga_graphs
-from inquest.estimate._dga_posterior import graph_posteriors, table_stats
+from inquest.estimate._dga_posterior import graph_posteriors, log_weights, table_stats
 from inquest.estimate._dga_priors import LogPrior, MadiganYorkPrior, resolve_prior
 from inquest.estimate.result import EstimateResult
 
-__all__ = ["DgaEstimate", "MadiganYorkPrior", "dga_graphs", "estimate_dga", "posterior_quantile"]
+__all__ = [
+    "DgaEstimate",
+    "MadiganYorkPrior",
+    "dga_graphs",
+    "estimate_dga",
+    "posterior_quantile",
+    "posterior_weights",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -115,6 +122,38 @@ def _sample(
     index = np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
     out: IntArray = n_values[np.minimum(index, len(n_values) - 1)]
     return out
+
+
+def posterior_weights(
+    patterns: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    n_missing: npt.ArrayLike,
+    *,
+    delta: float,
+    prior_n: str | MadiganYorkPrior | LogPrior = "inverse",
+    log_graph_prior: GraphPrior | None = None,
+    lists: Sequence[str] | None = None,
+) -> FloatArray:
+    """The joint posterior over (graph, missing count), as R's ``bma.cr`` returns it.
+
+    Rows follow ``dga_graphs(lists)``, columns the values of ``n_missing``; the matrix sums
+    to 1. Row sums are the graphs' posterior probabilities, column sums the posterior of N =
+    n_obs + n_missing. ``estimate_dga`` summarises the same posterior without storing it.
+    """
+    if not (np.isfinite(delta) and delta > 0):
+        raise ConfigError("delta must be a positive number", key="delta")
+    grid = np.asarray(n_missing, dtype=np.float64)
+    if grid.ndim != 1 or grid.size == 0 or np.any(grid < 0) or np.any(grid != np.round(grid)):
+        raise ConfigError("n_missing must be whole numbers >= 0", key="n_missing")
+    table, names = capture_table(patterns, counts, lists)
+    log_prior, _ = resolve_prior(prior_n)
+    design, _ = design_with_prior(len(names), names, log_graph_prior)
+    lw = log_weights(table_stats(table, float(delta)), design, grid, log_prior)
+    lw -= lw.max()
+    with np.errstate(under="ignore"):
+        w = np.exp(lw, out=lw)
+    w /= w.sum()
+    return w
 
 
 def _delta_sensitivity(
