@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -123,6 +124,7 @@ def main() -> None:
     out: dict[str, object] = {
         "baseline": "R dga bma.cr, 5 lists, 822 graphs, Nmissing 1..300: 7-8 ms (issue 5)",
         "target_ms": 20.0,
+        "load_average_at_start": os.getloadavg()[0],
         "cases": {},
     }
     cases: dict[str, object] = {}
@@ -181,6 +183,7 @@ def main() -> None:
         f"median {kosovo['median']:.0f} {kosovo['interval']}"
     )
     out["cases"] = cases
+    out["load_average_before_coverage"] = os.getloadavg()[0]
     out["coverage"] = _coverage()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
