@@ -2,9 +2,10 @@
 
 Apps by job: ``registry`` (sources, records, persons as statements, places, events),
 ``runs`` (linkage and estimate runs with their inputs and artefacts), ``access``
-(confidentiality levels and the role matrix every queryset enforces) and ``audit`` (the
-hash-chained log every service writes to). Settings come from the environment; see
-``inquest.web.config`` and docs/deployment/workbench.md.
+(confidentiality levels and the role matrix every queryset enforces), ``audit`` (the
+hash-chained log every service writes to), ``site`` (pages, English/Persian) and ``api``
+(read-only JSON). Settings come from the environment; see ``inquest.web.config`` and
+docs/deployment/workbench.md.
 """
 
 SETTINGS_MODULE = "inquest.web.settings"

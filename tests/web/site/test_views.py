@@ -168,3 +168,27 @@ def test_sign_in_and_out(client: Client, personas: Personas, sources: None) -> N
     assert "SEC" in page and "synthetic-investigator" in page
     assert client.post("/logout/").status_code == 302
     assert "SEC" not in _page(client, "/sources/")
+
+
+def test_source_and_record_pages_show_versions_with_who_and_why(
+    client: Client, personas: Personas
+) -> None:
+    source = make_source(personas.investigator, "PUB", level=Level.PUBLIC)
+    record = make_records(personas.investigator, source, 2)[0]
+    services.correct_record(
+        personas.investigator,
+        record,
+        raw={**record.current.raw, "father_name": "حسین"},
+        reason="misread in the scan",
+    )
+    secret = make_source(personas.investigator, "SEC", level=Level.PROTECTED)
+    hidden = make_records(personas.investigator, secret, 1)[0]
+    listing = _page(client, "/sources/PUB/")
+    assert "حسین" in listing  # the current values
+    assert f'href="/records/{record.pk}/"' in listing
+    page = _page(client, f"/records/{record.pk}/")
+    assert "misread in the scan" in page and "synthetic-investigator" in page
+    assert "حسن" in page and "حسین" in page  # before and after
+    assert page.index("misread in the scan") < page.index(services.IMPORT_REASON)
+    assert client.get("/sources/SEC/").status_code == 404
+    assert client.get(f"/records/{hidden.pk}/").status_code == 404

@@ -9,7 +9,14 @@ from django.db.models import Count, Q, QuerySet
 
 from inquest.web.access.policy import AnyUser, clearance
 from inquest.web.access.queryset import visibility_filter
-from inquest.web.registry.models import EventParticipant, Person, Record, Source, Statement
+from inquest.web.registry.models import (
+    EventParticipant,
+    Person,
+    Record,
+    RecordVersion,
+    Source,
+    Statement,
+)
 
 
 def sources_for(user: AnyUser) -> QuerySet[Source]:
@@ -24,8 +31,38 @@ def sources_for(user: AnyUser) -> QuerySet[Source]:
 
 
 def records_of(user: AnyUser, source: Source) -> QuerySet[Record]:
-    """The records of ``source`` the user may see, with their versions prefetched."""
-    return Record.objects.visible_to(user).filter(source=source).prefetch_related("versions")
+    """The records of ``source`` the user may see, by row, with their versions prefetched."""
+    return (
+        Record.objects.visible_to(user)
+        .filter(source=source)
+        .order_by("row_number")
+        .prefetch_related("versions")
+    )
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A record version and what changed from the one before (column: (before, after))."""
+
+    version: RecordVersion
+    changes: dict[str, tuple[str | None, str | None]]
+
+
+def versions_of(user: AnyUser, record: Record) -> list[VersionView]:
+    """The versions of ``record`` the user may see, newest first, each with its changes."""
+    versions = list(RecordVersion.objects.visible_to(user).filter(record=record).order_by("number"))
+    out: list[VersionView] = []
+    before: dict[str, str] = {}
+    for version in versions:
+        raw: dict[str, str] = version.raw
+        changes = {
+            key: (before.get(key), raw.get(key))
+            for key in sorted(before.keys() | raw.keys())
+            if before.get(key) != raw.get(key)
+        }
+        out.append(VersionView(version, changes if version.number > 1 else {}))
+        before = raw
+    return out[::-1]
 
 
 def records_of_person(user: AnyUser, person: Person) -> QuerySet[Record]:

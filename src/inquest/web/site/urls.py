@@ -10,6 +10,8 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sources/", views.source_list, name="source-list"),
+    path("sources/<str:code>/", views.source_detail, name="source-detail"),
+    path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("persons/", views.person_list, name="person-list"),
     path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
     path(

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from inquest.web.registry import queries as registry
-from inquest.web.registry.models import Person
+from inquest.web.registry.models import Person, Record
 from inquest.web.runs import queries as runs
 from inquest.web.site.display import SESSION_KEY, display_from
 
@@ -72,3 +72,23 @@ def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         "events": registry.events_of(request.user, person),
     }
     return render(request, "inquest/person_detail.html", context)
+
+
+@require_GET
+def source_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One source: where it comes from, and its records the user may see, 50 to a page."""
+    source = get_object_or_404(registry.sources_for(request.user), code=code)
+    page = Paginator(registry.records_of(request.user, source), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "inquest/source_detail.html", {"source": source, "page": page})
+
+
+@require_GET
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One record: every version, newest first, with who made it and why."""
+    record = get_object_or_404(
+        Record.objects.visible_to(request.user).select_related("source"), pk=pk
+    )
+    versions = registry.versions_of(request.user, record)
+    return render(request, "inquest/record_detail.html", {"record": record, "versions": versions})
