@@ -176,32 +176,29 @@ def _join(a: pa.Array[Any], b: pa.Array[Any], sep: str) -> pa.Array[Any]:
     return joined
 
 
-def render_list(
-    scenario: Scenario,
-    j: int,
-    persons: np.ndarray,
-    cov: Covariates,
-    names: Names,
-    given: NameTable,
-    surnames: NameTable,
-    romaniser: Romaniser,
-    rng: np.random.Generator,
-) -> RenderedList:
-    """Render source ``j``'s records of ``persons`` (true person indices it captured)."""
-    source = scenario.sources[j]
-    rec, err = source.recording, source.errors
-    dup = _chance(rng, persons.shape[0]) < err.duplicate
+def _pick_records(
+    persons: np.ndarray, duplicate: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Records in list order: each person once, some twice; (person index, is duplicate)."""
+    dup = _chance(rng, persons.shape[0]) < duplicate
     who = np.concatenate([persons, persons[dup]])
     is_dup = np.concatenate([np.zeros(persons.shape[0], bool), np.ones(int(dup.sum()), bool)])
     order = rng.permutation(who.shape[0])
-    who, is_dup = who[order], is_dup[order]
-    n = who.shape[0]
-    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
-    prefix = pa.array([rec.record_id_prefix] * n, type=pa.string()) if n else numbers
-    cols: dict[str, pa.Array[Any]] = {"record_id": _join(prefix, numbers, "")}
-    coded: dict[str, _Coded] = {}
-    fields = set(rec.fields)
+    return who[order], is_dup[order]
 
+
+def _name_columns(
+    who: np.ndarray,
+    names: Names,
+    given: NameTable,
+    surnames: NameTable,
+    source: Source,
+    romaniser: Romaniser,
+    rng: np.random.Generator,
+) -> dict[str, pa.Array[Any]]:
+    """given_name and family_name, or full_name, with titles kept, dropped or added."""
+    rec, err = source.recording, source.errors
+    n = who.shape[0]
     first = _spell(given, names.given[who], source, romaniser, rng)
     last = _spell(surnames, names.family[who], source, romaniser, rng)
     kept = np.flatnonzero(names.sayyid[who] & (_chance(rng, n) >= err.title_dropped))
@@ -218,39 +215,72 @@ def render_list(
     swapped = pa.array(_chance(rng, n) < err.swapped_names)
     first_a, last_a = first.arrow(), last.arrow()
     if rec.name_layout == "split":
-        cols["given_name"] = pc.if_else(swapped, last_a, first_a)
-        cols["family_name"] = pc.if_else(swapped, first_a, last_a)
-    else:
-        if rec.name_order == "family_first":
-            swapped = pc.invert(swapped)
-        sep = " " if rec.script == "persian" else ", "
-        cols["full_name"] = pc.if_else(
-            swapped, _join(last_a, first_a, sep), _join(first_a, last_a, " ")
-        )
-    if "father_name" in fields:
-        coded["father_name"] = _spell(given, names.father[who], source, romaniser, rng)
-    if "sex" in fields:
-        coded["sex"] = _Coded(cov.male[who].astype(np.int64), list(_SEX[rec.script]))
+        return {
+            "given_name": pc.if_else(swapped, last_a, first_a),
+            "family_name": pc.if_else(swapped, first_a, last_a),
+        }
+    if rec.name_order == "family_first":
+        swapped = pc.invert(swapped)
+    sep = " " if rec.script == "persian" else ", "
+    full = pc.if_else(swapped, _join(last_a, first_a, sep), _join(first_a, last_a, " "))
+    return {"full_name": full}
 
-    birth, death = cov.birth_day[who], cov.death_day[who]
+
+def _birth_columns(
+    birth: np.ndarray, death: np.ndarray, source: Source, rng: np.random.Generator
+) -> dict[str, _Coded]:
+    """birth_date and/or age: a birth year off by one, or the age at death instead."""
+    rec, err = source.recording, source.errors
+    n = birth.shape[0]
+    out: dict[str, _Coded] = {}
     shift = np.zeros(n, dtype=np.int64)
     wrong = np.flatnonzero(_chance(rng, n) < err.year_off_by_one)
     shift[wrong] = rng.choice(np.array([-1, 1]), wrong.size)
     age_only = _chance(rng, n) < err.age_instead_of_birth
-    if "birth_date" in fields:
-        coded["birth_date"] = _dates(birth, source, rng, off_by_one=shift)
-        coded["birth_date"].missing |= age_only
+    if "birth_date" in rec.fields:
+        out["birth_date"] = _dates(birth, source, rng, off_by_one=shift)
+        out["birth_date"].missing |= age_only
     else:
         age_only[:] = True
-    if "age" in fields or (err.age_instead_of_birth > 0 and "birth_date" in fields):
+    if "age" in rec.fields or (err.age_instead_of_birth > 0 and "birth_date" in rec.fields):
         years = np.floor((death - birth) / _DAYS_PER_YEAR).astype(np.int64) - shift
         digits = [str(a) for a in range(131)]
         if rec.digits == "persian":
             digits = [en_to_fa(a) for a in digits]
-        coded["age"] = _Coded(np.clip(years, 0, 130), digits)
-        coded["age"].missing |= ~age_only
+        out["age"] = _Coded(np.clip(years, 0, 130), digits)
+        out["age"].missing |= ~age_only
+    return out
+
+
+def render_list(
+    scenario: Scenario,
+    j: int,
+    persons: np.ndarray,
+    cov: Covariates,
+    names: Names,
+    given: NameTable,
+    surnames: NameTable,
+    romaniser: Romaniser,
+    rng: np.random.Generator,
+) -> RenderedList:
+    """Render source ``j``'s records of ``persons`` (true person indices it captured)."""
+    source = scenario.sources[j]
+    rec, err = source.recording, source.errors
+    who, is_dup = _pick_records(persons, err.duplicate, rng)
+    n = who.shape[0]
+    numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
+    prefix = pa.array([rec.record_id_prefix] * n, type=pa.string()) if n else numbers
+    cols: dict[str, pa.Array[Any]] = {"record_id": _join(prefix, numbers, "")}
+    cols.update(_name_columns(who, names, given, surnames, source, romaniser, rng))
+    coded: dict[str, _Coded] = {}
+    fields = set(rec.fields)
+    if "father_name" in fields:
+        coded["father_name"] = _spell(given, names.father[who], source, romaniser, rng)
+    if "sex" in fields:
+        coded["sex"] = _Coded(cov.male[who].astype(np.int64), list(_SEX[rec.script]))
+    coded.update(_birth_columns(cov.birth_day[who], cov.death_day[who], source, rng))
     if "death_date" in fields:
-        coded["death_date"] = _dates(death, source, rng)
+        coded["death_date"] = _dates(cov.death_day[who], source, rng)
     for col, places, idx in (
         ("birth_place", scenario.cities, cov.birth_place),
         ("residence", scenario.cities, cov.residence),
