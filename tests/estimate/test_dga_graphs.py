@@ -76,45 +76,52 @@ def test_cliques_and_separators_form_a_junction_forest(p: int) -> None:
         assert graph.n_components == _components(p, graph.edges)
 
 
-def _mcs_clique_tree(p: int, edges: tuple[tuple[int, int], ...]) -> tuple[list[int], list[int]]:
-    """Independent oracle: cliques and separators by maximum cardinality search.
+def _spanning_tree_oracle(
+    p: int, edges: tuple[tuple[int, int], ...]
+) -> tuple[list[int], list[int]]:
+    """Independent oracle: maximal cliques by brute force, separators from a junction tree.
 
-    Blair & Peyton (1993): visit vertices by most visited neighbours; a vertex whose visited
-    neighbours are no more than its predecessor's starts a new clique, and those neighbours
-    are its separator. (The module uses maximal cliques and a maximum-weight spanning tree.)
+    Any maximum-weight spanning tree of the clique intersection graph of a chordal graph is a
+    junction tree (Jensen & Jensen 1994); its non-empty edge labels are the separators. (The
+    module uses maximum cardinality search instead.)
     """
-    adjacency = [0] * p
+    closed = [1 << v for v in range(p)]
     for a, b in edges:
-        adjacency[a] |= 1 << b
-        adjacency[b] |= 1 << a
-    weight, visited, previous = [0] * p, 0, -1
-    cliques: list[int] = []
-    separators: list[int] = []
-    for _ in range(p):
-        v = max((u for u in range(p) if not visited >> u & 1), key=lambda u: weight[u])
-        earlier = adjacency[v] & visited
-        card = bin(earlier).count("1")
-        if card <= previous or not cliques:
-            cliques.append(earlier | 1 << v)
-            if earlier:
-                separators.append(earlier)
-        else:
-            cliques[-1] |= 1 << v
-        previous = card
-        visited |= 1 << v
-        for u in range(p):
-            if adjacency[v] >> u & 1 and not visited >> u & 1:
-                weight[u] += 1
+        closed[a] |= 1 << b
+        closed[b] |= 1 << a
+    members = [[v for v in range(p) if s >> v & 1] for s in range(1 << p)]
+    is_clique = [s > 0 and all(closed[v] & s == s for v in members[s]) for s in range(1 << p)]
+    cliques = [
+        s
+        for s in range(1, 1 << p)
+        if is_clique[s] and not any(is_clique[s | 1 << v] for v in range(p) if not s >> v & 1)
+    ]
+    pairs = sorted(
+        ((bin(x & y).count("1"), i, j) for (i, x), (j, y) in combinations(enumerate(cliques), 2)),
+        reverse=True,
+    )
+    root = list(range(len(cliques)))
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            x = root[x]
+        return x
+
+    separators = []
+    for weight, i, j in pairs:
+        if weight > 0 and find(i) != find(j):
+            root[find(i)] = find(j)
+            separators.append(cliques[i] & cliques[j])
     return cliques, separators
 
 
 @pytest.mark.parametrize("p", [3, 4, 5])
-def test_cliques_and_separators_agree_with_maximum_cardinality_search(p: int) -> None:
+def test_cliques_and_separators_agree_with_a_spanning_tree_oracle(p: int) -> None:
     def as_sets(masks: list[int]) -> list[tuple[int, ...]]:
         return sorted(tuple(v for v in range(p) if m >> v & 1) for m in masks)
 
     for graph in decomposable_graphs(p):
-        cliques, separators = _mcs_clique_tree(p, graph.edges)
+        cliques, separators = _spanning_tree_oracle(p, graph.edges)
         assert as_sets(cliques) == sorted(graph.cliques)
         assert as_sets(separators) == sorted(graph.separators)
 
@@ -163,3 +170,13 @@ def test_design_rows_encode_cliques_separators_and_components() -> None:
 def test_bad_vertex_count_is_refused() -> None:
     with pytest.raises(ValueError, match="2 to 6"):
         decomposable_graphs(7)
+
+
+@pytest.mark.slow
+def test_six_vertices_give_18154_graphs() -> None:
+    # OEIS A058862 (labelled chordal graphs): 1, 2, 8, 61, 822, 18154
+    graphs = decomposable_graphs(6)
+    assert len(graphs) == 18_154
+    design = graph_design(6)
+    assert design.shape == (18_154, 65)
+    assert all(g.n_components == _components(6, g.edges) for g in graphs[::97])
