@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inquest.simulate.names import ZWNJ, load_name_tables, persian_form
@@ -18,12 +18,14 @@ PERSIAN = list(NAMES.given.persian) + list(NAMES.surnames.persian)
 unit = st.floats(0, 1, exclude_max=True)
 
 
+@settings(deadline=None)
 @given(st.sampled_from(PERSIAN), st.integers(0, 3), unit, unit)
 def test_typo_changes_persian_names(marked: str, op: int, where: float, pick: float) -> None:
     name = persian_form(marked)
     assert typo(name, op, where, pick) != name
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz' -", min_size=1), st.integers(0, 3), unit, unit)
 def test_typo_changes_any_text_by_one_edit(text: str, op: int, where: float, pick: float) -> None:
     out = typo(text, op, where, pick)
