@@ -40,7 +40,7 @@ from inquest.text.phonetic import _symbols as symbols
 
 REF = Path(__file__).resolve().parents[1].parent / "shared" / "linkage-reference"
 RESULTS = Path(__file__).parent / "results" / "names_quality.json"
-THRESHOLD = 0.80  # the threshold recommended to the linkage engine (see docs)
+THRESHOLD = 0.88  # the threshold recommended to the linkage engine (see docs)
 SEED = 1367
 
 NAIVE = str.maketrans(

@@ -54,6 +54,9 @@ app.command("estimate")(_estimate.estimate)
 from inquest.cli import db as _db  # noqa: E402
 
 app.add_typer(_db.app, name="db")
+from inquest.cli import names as _names  # noqa: E402
+
+app.add_typer(_names.app, name="names")
 
 
 def main() -> None:

@@ -125,15 +125,40 @@ def join_affixes(tokens: list[str]) -> list[str]:
     return out
 
 
+@cache
+def _combining() -> dict[int, None]:
+    """A translate table deleting every combining mark of the Basic Multilingual Plane."""
+    return {c: None for c in range(0x10000) if unicodedata.combining(chr(c))}
+
+
 def _strip_marks(s: str) -> str:
     if s.isascii():
         return s
-    d = unicodedata.normalize("NFKD", s)
-    return unicodedata.normalize("NFC", "".join(c for c in d if not unicodedata.combining(c)))
+    return unicodedata.normalize("NFKD", s).translate(_combining())
+
+
+# Text of ASCII and plain Arabic-block letters needs no decomposition: a table does it all.
+_NEEDS_NFKD_RE = re.compile(
+    "[^\u0000-\u007f\u0621-\u063a\u0641-\u064a\u0660-\u0669\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc\u06f0-\u06f9\u200c]"
+)
+_PLAIN_TABLE: dict[int, str | None] = {
+    **_KEY_TABLE,
+    ord("أ"): "ا",
+    ord("إ"): "ا",
+    ord("آ"): "ا",
+    ord("ؤ"): "و",
+    ord("ئ"): "ی",
+}
 
 
 def _key(display: str) -> str:
-    s = _strip_marks(_strip_marks(display).casefold()).translate(_KEY_TABLE)
+    if _NEEDS_NFKD_RE.search(display) is None:
+        s = display.casefold().translate(_PLAIN_TABLE)
+    else:
+        s = _strip_marks(_strip_marks(display).casefold())
+        if not s.isascii():
+            s = unicodedata.normalize("NFC", s)
+        s = s.translate(_KEY_TABLE)
     s = _HYPHEN_RE.sub("", s)
     tokens = s.split()
     return " ".join(join_affixes(tokens))

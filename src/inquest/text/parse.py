@@ -16,8 +16,8 @@ Nothing is dropped silently: digits, mixed scripts and removed controls are repo
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from inquest.text.lexicon import lexicon
@@ -51,13 +51,19 @@ class ParsedName:
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (tuples as lists, the script as its value) for JSON or Arrow."""
-        d = asdict(self)
-        d["script"] = self.script.value
-        d["titles"] = list(self.titles)
-        d["particles"] = list(self.particles)
-        d["tokens"] = list(self.tokens)
-        d["warnings"] = list(self.warnings)
-        return d
+        return {
+            "original": self.original,
+            "display": self.display,
+            "given": self.given,
+            "family": self.family,
+            "father": self.father,
+            "titles": list(self.titles),
+            "particles": list(self.particles),
+            "tokens": list(self.tokens),
+            "script": self.script.value,
+            "gender": self.gender,
+            "warnings": list(self.warnings),
+        }
 
 
 _FATHER_RE = re.compile(
@@ -84,6 +90,12 @@ def _title_index() -> tuple[dict[tuple[str, ...], str], frozenset[str], int]:
     return index, trailing, max(len(k) for k in index)
 
 
+@lru_cache(maxsize=65_536)
+def token_key(token: str) -> str:
+    """The key form of one display-form word (cached: words repeat across names)."""
+    return normalize(token, "key")
+
+
 @cache
 def _affix_positions() -> dict[str, str]:
     return {a.form: a.position for a in affixes()}
@@ -95,7 +107,7 @@ def _units(tokens: list[str]) -> list[str]:
     out: list[str] = []
     pending: str | None = None
     for tok in tokens:
-        key = normalize(tok, "key")
+        key = token_key(tok)
         if pending is not None:
             tok = f"{pending} {tok}"
             pending = None
@@ -120,7 +132,7 @@ def _strip_titles(units: list[str]) -> tuple[list[str], list[str], list[str]]:
     i = 0
     while i < len(units) - 1:  # always leave at least one unit
         for n in range(min(longest, len(units) - 1 - i), 0, -1):
-            words = tuple(normalize(" ".join(units[i : i + n]), "key").split())
+            words = tuple(w for u in units[i : i + n] for w in token_key(u).split())
             kind = index.get(words)
             if kind is not None:
                 (found_titles if kind == "title" else found_particles).append(
@@ -131,7 +143,7 @@ def _strip_titles(units: list[str]) -> tuple[list[str], list[str], list[str]]:
         else:
             break
     rest = units[i:]
-    while len(rest) > 1 and normalize(rest[-1], "key") in trailing:
+    while len(rest) > 1 and token_key(rest[-1]) in trailing:
         found_particles.append(rest.pop())
     return rest, found_titles, found_particles
 
@@ -179,7 +191,7 @@ def parse_name(s: str) -> ParsedName:
         given = " ".join(units[:n_given]) or None
         family = " ".join(units[n_given:]) or None
     elif len(units) == 1:
-        entries = lexicon().entries_for(normalize(units[0], "key"))
+        entries = lexicon().entries_for(token_key(units[0]).replace(" ", ""))
         if entries and all(e.kind == "family" for e in entries):
             family = units[0]
         else:
@@ -204,12 +216,10 @@ def parse_name(s: str) -> ParsedName:
 
 def _gender(given: str | None, particles: list[str]) -> str:
     for p in particles:
-        if normalize(p, "key") in ("سیده", "seyyedeh", "seyedeh", "sayyedeh"):
+        if token_key(p) in ("سیده", "seyyedeh", "seyedeh", "sayyedeh"):
             return "f"
     if not given:
         return "u"
-    first = normalize(given, "key").split()
-    if not first:
-        return "u"
-    genders = {e.gender for e in lexicon().entries_for(first[0]) if e.kind in ("given", "both")}
+    first = token_key(given.split()[0])
+    genders = {e.gender for e in lexicon().entries_for(first) if e.kind in ("given", "both")}
     return genders.pop() if len(genders) == 1 else "u"
