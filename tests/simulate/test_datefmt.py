@@ -28,9 +28,10 @@ EPOCH = dt.date(1970, 1, 1)
     st.sampled_from(["persian", "latin"]),
     st.sampled_from(["ymd", "dmy", "text"]),
     st.sampled_from([FULL, YEAR_MONTH, YEAR]),
+    st.booleans(),
 )
 def test_every_written_date_reads_back_to_its_day(
-    day: int, calendar: str, script: str, digits: str, date_format: str, level: int
+    day: int, calendar: str, script: str, digits: str, date_format: str, level: int, bare: bool
 ) -> None:
     """inquest.dates reads each style back to an interval holding the true day."""
     # inquest.dates reads Hijri years from 1343 AH (1924) on, the Umm al-Qura table's range.
@@ -45,6 +46,7 @@ def test_every_written_date_reads_back_to_its_day(
         script=script,
         digits=digits,
         date_format=date_format,
+        unpadded=np.array([bare]),
     )
     text = values[codes[0]]
     interval = parse_date(text)

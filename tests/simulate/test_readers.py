@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inquest.dates import parse_date
+from inquest.dates import parse_age, parse_date
 from inquest.io import read_list
 from inquest.simulate import World, simulate, write_world
 
@@ -44,3 +44,21 @@ def test_dates_parse_to_the_truth_but_for_year_errors(small_world: World) -> Non
             assert outside / n <= rate + 4 * (max(rate, 0.01) / n) ** 0.5, (src.name, col)
             if col == "death_date":
                 assert outside == 0, j
+
+
+def test_ages_read_back_to_the_age_at_death(small_world: World) -> None:
+    pop = small_world.population.to_pydict()
+    truth = small_world.truth.to_pylist()
+    for src in small_world.scenario.sources:
+        table = small_world.lists[src.name].to_pydict()
+        if "age" not in table:
+            continue
+        person = [r["person_id"] - 1 for r in truth if r["list"] == src.name]
+        read = [
+            (parse_age(a).minimum, pop["age_at_death"][i])
+            for a, i in zip(table["age"], person, strict=True)
+            if a is not None
+        ]
+        wrong = sum(a != b for a, b in read)
+        assert read and wrong <= src.errors.year_off_by_one * len(read) * 1.5 + 5
+        assert all(abs(a - b) <= 1 for a, b in read)

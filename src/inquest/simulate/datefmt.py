@@ -75,16 +75,21 @@ def calendar_parts(days: np.ndarray, calendar: str) -> tuple[np.ndarray, np.ndar
     return parts[inv, 0], parts[inv, 1], parts[inv, 2]
 
 
-def _one(y: int, m: int, d: int, level: int, calendar: str, script: str, date_format: str) -> str:
-    text = _bare(y, m, d, level, calendar, script, date_format)
+def _one(
+    y: int, m: int, d: int, level: int, calendar: str, script: str, style: str, pad: bool
+) -> str:
+    text = _bare(y, m, d, level, calendar, script, style, pad)
     if calendar == "hijri":  # lunar Hijri dates say so, else 1408/12/21 reads as Jalali
         return f"{text} {_HIJRI_ERA[script]}"
     return text
 
 
-def _bare(y: int, m: int, d: int, level: int, calendar: str, script: str, date_format: str) -> str:
-    sep = "-" if calendar == "gregorian" and date_format == "ymd" else "/"
-    if date_format == "text":
+def _bare(
+    y: int, m: int, d: int, level: int, calendar: str, script: str, style: str, pad: bool
+) -> str:
+    sep = "-" if calendar == "gregorian" and style == "ymd" else "/"
+    mm, dd = (f"{m:02d}", f"{d:02d}") if pad else (str(m), str(d))
+    if style == "text":
         month = _MONTHS[(calendar, script)].split()[m - 1].replace("_", " ")
         parts = [str(y)] if level == YEAR else [month, str(y)]
         if level == FULL:
@@ -92,9 +97,9 @@ def _bare(y: int, m: int, d: int, level: int, calendar: str, script: str, date_f
         return " ".join(parts)
     if level == YEAR:
         return str(y)
-    if date_format == "dmy":
-        return f"{m:02d}/{y}" if level == YEAR_MONTH else f"{d:02d}/{m:02d}/{y}"
-    return f"{y}{sep}{m:02d}" if level == YEAR_MONTH else f"{y}{sep}{m:02d}{sep}{d:02d}"
+    if style == "dmy":
+        return f"{mm}/{y}" if level == YEAR_MONTH else f"{dd}/{mm}/{y}"
+    return f"{y}{sep}{mm}" if level == YEAR_MONTH else f"{y}{sep}{mm}{sep}{dd}"
 
 
 def format_dates(
@@ -107,12 +112,26 @@ def format_dates(
     script: str,
     digits: str,
     date_format: str,
+    unpadded: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str]]:
-    """Date strings from calendar parts and a precision level per row, as (codes, values)."""
-    key = ((y.astype(np.int64) * 13 + m) * 32 + d) * 3 + level
+    """Date strings from calendar parts and a precision level per row, as (codes, values).
+
+    Rows flagged ``unpadded`` write month and day without a leading zero (1367/5/9).
+    """
+    bare = np.zeros(y.shape[0], dtype=np.int64) if unpadded is None else unpadded.astype(np.int64)
+    key = (((y.astype(np.int64) * 13 + m) * 32 + d) * 3 + level) * 2 + bare
     _uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
     texts = []
-    for i in first:
-        t = _one(int(y[i]), int(m[i]), int(d[i]), int(level[i]), calendar, script, date_format)
+    for i in first.tolist():
+        t = _one(
+            int(y[i]),
+            int(m[i]),
+            int(d[i]),
+            int(level[i]),
+            calendar,
+            script,
+            date_format,
+            not bare[i],
+        )
         texts.append(en_to_fa(t) if digits == "persian" else t)
     return inv.reshape(-1), texts

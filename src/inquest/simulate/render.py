@@ -126,13 +126,13 @@ def _places(
     source: Source,
     rng: np.random.Generator,
 ) -> _Coded:
-    """Place names in the source's script; Latin lists vary between the known spellings."""
-    if source.recording.script == "persian":
-        return _Coded(idx, [p.fa for p in places])
-    out = _Coded(idx, [p.latin[0] for p in places])
+    """Place names in the source's script, varying between the known spellings."""
+    persian = source.recording.script == "persian"
+    spellings = [p.fa if persian else p.latin for p in places]
+    out = _Coded(idx, [s[0] for s in spellings])
     vary = np.flatnonzero(_chance(rng, idx.shape[0]) < source.recording.variation)
     picks = rng.random(vary.size).tolist()
-    alts = [places[i].latin for i in idx[vary].tolist()]
+    alts = [spellings[i] for i in idx[vary].tolist()]
     out.put(vary, [a[min(int(u * len(a)), len(a) - 1)] for a, u in zip(alts, picks, strict=True)])
     return out
 
@@ -167,6 +167,7 @@ def _dates(
         script=rec.script,
         digits=rec.digits,
         date_format=rec.date_format,
+        unpadded=_chance(rng, n) < rec.variation,
     )
     return _Coded(codes, values)
 
@@ -247,7 +248,11 @@ def _birth_columns(
         digits = [str(a) for a in range(131)]
         if rec.digits == "persian":
             digits = [en_to_fa(a) for a in digits]
-        out["age"] = _Coded(np.clip(years, 0, 130), digits)
+        codes = np.clip(years, 0, 130)
+        if rec.script == "persian":  # "۲۵" or "۲۵ ساله" (25 years old)
+            digits += [f"{a} ساله" for a in digits]
+            codes = codes + 131 * (_chance(rng, n) < 0.5)
+        out["age"] = _Coded(codes, digits)
         out["age"].missing |= ~age_only
     return out
 

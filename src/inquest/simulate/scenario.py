@@ -55,10 +55,10 @@ FIELDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Place:
-    """A city or burial place: id, Persian name, Latin spellings (first is usual), weight."""
+    """A city or burial place: id, Persian and Latin spellings (first is usual), weight."""
 
     id: str
-    fa: str
+    fa: tuple[str, ...]
     latin: tuple[str, ...]
     weight: float = 1.0
 
@@ -68,7 +68,7 @@ class Prison:
     """A prison: its city id, weight, and burial place ids with weights."""
 
     id: str
-    fa: str
+    fa: tuple[str, ...]
     latin: tuple[str, ...]
     city: str
     weight: float
@@ -309,7 +309,9 @@ def _latin(v: Any) -> tuple[str, ...]:
 
 
 def _place(d: Mapping[str, Any]) -> Place:
-    return Place(id=d["id"], fa=d["fa"], latin=_latin(d["latin"]), weight=float(d.get("weight", 1)))
+    return Place(
+        id=d["id"], fa=_latin(d["fa"]), latin=_latin(d["latin"]), weight=float(d.get("weight", 1))
+    )
 
 
 def _unique_ids(items: list[Mapping[str, Any]], key: str, path: str | None) -> set[str]:
@@ -414,7 +416,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> S
         prisons.append(
             Prison(
                 id=p["id"],
-                fa=p["fa"],
+                fa=_latin(p["fa"]),
                 latin=_latin(p["latin"]),
                 city=p["city"],
                 weight=float(p["weight"]),
