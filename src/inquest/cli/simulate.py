@@ -94,3 +94,9 @@ def simulate_command(
         f"({seen / n:.1%}); never recorded {n - seen:,}."
     )
     console.print(f"Wrote {len(written)} files to {out} in {elapsed:.1f} s.")
+    stale = sorted(p.name for p in (out / "lists").iterdir() if p not in written)
+    if stale:
+        console.print(
+            f"[yellow]Note:[/yellow] {out / 'lists'} also holds files this world did not write: "
+            f"{', '.join(stale)}"
+        )
