@@ -65,6 +65,17 @@ def test_readme_stepwise_intervals(reference_table, name, interval) -> None:  # 
     assert (round(lo), round(hi)) == interval
 
 
+def test_kosovo_all_two_way_model(reference_table) -> None:  # type: ignore[no-untyped-def]
+    patterns, counts, lists = reference_table("kosovo_4list")
+    pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+    res = estimate_loglinear(
+        patterns, counts, lists=lists, selection="fixed", terms=pairs, n_boot=0
+    )
+    assert res.estimate == pytest.approx(14402.5, abs=0.06)
+    se_n0 = res.diagnostics["intercept_se"] * (res.estimate - res.n_observed)
+    assert se_n0 == pytest.approx(1046, abs=1)
+
+
 def test_hiv_fixed_model_matches_rcapture(reference_table) -> None:  # type: ignore[no-untyped-def]
     patterns, counts, lists = reference_table("rcapture_hiv_rome_4list")
     res = estimate_loglinear(

@@ -42,7 +42,12 @@ def estimate(
     selection: str = typer.Option(
         "stepwise", "--selection", help="Log-linear model: stepwise, independence, aic or bic."
     ),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Log-linear bootstrap resamples (0: none)."),
+    n_boot: int = typer.Option(
+        1000,
+        "--n-boot",
+        help="Log-linear bootstrap resamples (0: none); each repeats the selection (with bic/aic "
+        "on 5 lists that is ~1,000 model fits per resample: use a few hundred).",
+    ),
     chains: int = typer.Option(4, "--chains", help="LCMCR chains."),
     samples: int = typer.Option(2500, "--samples", help="LCMCR kept draws per chain."),
     burnin: int = typer.Option(10000, "--burnin", help="LCMCR burn-in sweeps per chain."),
