@@ -212,7 +212,10 @@ def test_kosovo_with_delta_one_collapses_onto_the_saturated_graph() -> None:
     r = estimate_dga(patterns, counts, lists=KOSOVO_LISTS, delta=1.0, sensitivity=(), seed=1).result
     assert r.estimate == 4_616  # README (computed): strong prior sensitivity
     assert r.models[0]["graph"] == "[EXH,ABA,OSCE,HRW]"
-    assert r.diagnostics["delta_sensitivity"] == [] and r.warnings == ()
+    assert r.diagnostics["delta_sensitivity"] == []
+    assert r.diagnostics["saturated_graph_probability"] == r.models[0]["weight"]
+    (warning,) = r.warnings
+    assert "saturated graph" in warning and "98%" in warning
 
 
 def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -221,13 +224,19 @@ def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(dga, "_CELL_BUDGET", 61 * 4_000)
     monkeypatch.setattr(dga, "_MIN_GRID_POINTS", 4_000)
     patterns, counts = _kosovo()
-    r = estimate_dga(patterns, counts, seed=1).result
+    est = estimate_dga(patterns, counts, seed=1)
+    r = est.result
     grid = r.diagnostics["grid"]
     assert grid["step"] == 6 and grid["size"] <= 4_000
     assert abs(r.estimate - 12_595) <= 6
     assert abs(r.lower - 9_827) <= 6 and abs(r.upper - 16_544) <= 6
     # each grid value stands for 6 integers: the tail share matches the unit grid's (1.2e-6)
     assert 0.6e-6 < r.diagnostics["mass_beyond_grid"] < 2.4e-6
+    assert grid["unit_steps_up_to"] == 4_400 + 59  # every integer near N = n_obs
+    assert np.all(np.diff(est.n_values) >= 1) and est.widths.sum() == grid["n_max"] - 4_399
+    assert est.probabilities.sum() == pytest.approx(1.0)
+    assert abs(np.median(est.draws) - 12_595) < 100
+    assert not np.isin(est.draws, est.n_values).all()  # draws fill the cells
 
 
 def test_an_improper_posterior_is_reported() -> None:

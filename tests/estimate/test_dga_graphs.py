@@ -180,3 +180,9 @@ def test_six_vertices_give_18154_graphs() -> None:
     design = graph_design(6)
     assert design.shape == (18_154, 65)
     assert all(g.n_components == _components(6, g.edges) for g in graphs[::97])
+
+
+@pytest.mark.parametrize("p", [3, 4, 5])
+def test_the_complete_graph_comes_last(p: int) -> None:
+    last = decomposable_graphs(p)[-1]
+    assert last.cliques == (tuple(range(p)),) and len(last.edges) == p * (p - 1) // 2

@@ -106,7 +106,8 @@ class GridPosterior:
     """The posterior on a grid of missing counts, marginalised both ways."""
 
     n_missing: FloatArray
-    log_marginal_n: FloatArray  # log of the unnormalised posterior of each grid value
+    widths: FloatArray  # how many integers each grid value stands for (1 on a unit grid)
+    log_marginal_n: FloatArray  # log of the unnormalised posterior mass of each grid cell
     log_marginal_graph: FloatArray  # log of the unnormalised posterior of each graph
     log_evidence: float  # log of the total unnormalised mass on the grid
 
@@ -126,8 +127,14 @@ def grid_posterior(
     design: Any,
     n_missing: FloatArray,
     log_prior: LogPrior,
+    widths: FloatArray | None = None,
 ) -> GridPosterior:
-    """Sum the posterior over graphs and over N, a chunk of the grid at a time."""
+    """Sum the posterior over graphs and over N, a chunk of the grid at a time.
+
+    A grid value with width w stands for the w integers from it up (left Riemann sum).
+    """
+    widths = np.ones_like(n_missing) if widths is None else widths
+    log_widths = np.log(widths)
     chunk = max(1, _CHUNK_CELLS // design.shape[0])
     log_n = np.empty_like(n_missing)
     log_g = np.full(design.shape[0], -np.inf)
@@ -135,6 +142,7 @@ def grid_posterior(
         for start in range(0, n_missing.shape[0], chunk):
             part = n_missing[start : start + chunk]
             lw = log_weights(stats, design, part, log_prior)
+            lw += log_widths[start : start + chunk]
             top = float(lw.max())
             lw -= top
             w = np.exp(lw, out=lw)
@@ -142,7 +150,7 @@ def grid_posterior(
             log_g = np.logaddexp(log_g, np.log(w.sum(axis=1)) + top)
     top = float(log_n.max())
     evidence = top + float(np.log(np.sum(np.exp(log_n - top))))
-    return GridPosterior(n_missing, log_n, log_g, evidence)
+    return GridPosterior(n_missing, widths, log_n, log_g, evidence)
 
 
 def graph_posteriors(
@@ -150,9 +158,12 @@ def graph_posteriors(
     design: Any,
     n_missing: FloatArray,
     log_prior: LogPrior,
+    widths: FloatArray | None = None,
 ) -> FloatArray:
-    """Each given graph's own posterior over the grid (rows sum to 1)."""
+    """Each given graph's own posterior mass on each grid cell (rows sum to 1)."""
     lw = log_weights(stats, design, n_missing, log_prior)
+    if widths is not None:
+        lw += np.log(widths)
     lw -= lw.max(axis=1, keepdims=True)
     with np.errstate(under="ignore"):
         w = np.exp(lw, out=lw)

@@ -42,6 +42,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 EDGE_WARNING = 1e-3  # warn when more than this posterior mass lies beyond the grid
+SATURATED_WARNING = 0.1  # warn when the saturated graph has more posterior weight than this
 SENSITIVITY_WARNING = 0.2  # warn when another delta moves the median by more than this share
 
 ASSUMPTIONS = (
@@ -73,7 +74,9 @@ GRAPH_PRIOR_ASSUMPTION = {
 class DgaEstimate:
     """dga's answer: the summary ``result`` and the full posterior over N.
 
-    ``n_values`` (the grid of N) and ``probabilities`` are the model-averaged posterior;
+    ``n_values`` (the grid of N) and ``probabilities`` are the model-averaged posterior: the
+    mass of each grid cell, which holds the ``widths`` integers from its N up (all 1 unless
+    the default grid had to step; divide by ``widths`` for a density);
     ``graphs`` and ``graph_weights`` cover every graph; ``top_posteriors`` holds the own
     posterior over the grid of each graph in ``result.models`` (same order); ``draws`` are
     ``len(draws)`` independent draws of N (seeded by ``result.seed``), for combining strata by
@@ -82,6 +85,7 @@ class DgaEstimate:
 
     result: EstimateResult
     n_values: IntArray
+    widths: IntArray
     probabilities: FloatArray
     graphs: tuple[str, ...]
     graph_weights: FloatArray
@@ -95,7 +99,7 @@ class DgaEstimate:
 
     def sample(self, size: int, rng: np.random.Generator) -> IntArray:
         """``size`` further independent draws of N from the posterior."""
-        return _sample(self.n_values, self.probabilities, size, rng)
+        return _sample(self.n_values, self.widths, self.probabilities, size, rng)
 
 
 def posterior_quantile(n_values: IntArray, probabilities: FloatArray, level: float) -> int:
@@ -109,18 +113,25 @@ def _quantiles(n_values: IntArray, probabilities: FloatArray, levels: Sequence[f
     return [int(n) for n in n_values[np.minimum(index, len(n_values) - 1)]]
 
 
-def _bayes_estimate(n_values: IntArray, probabilities: FloatArray) -> float:
+def _bayes_estimate(N: FloatArray, probabilities: FloatArray) -> float:
     """Madigan & York's Bayes estimate under relative squared error: E(1/N) / E(1/N^2)."""
-    N = n_values.astype(np.float64)
     return float(np.sum(probabilities / N) / np.sum(probabilities / N**2))
 
 
 def _sample(
-    n_values: IntArray, probabilities: FloatArray, size: int, rng: np.random.Generator
+    n_values: IntArray,
+    widths: IntArray,
+    probabilities: FloatArray,
+    size: int,
+    rng: np.random.Generator,
 ) -> IntArray:
+    """Draws of N: a grid cell by its mass, then (on a stepped grid) an integer in it."""
     cumulative = np.cumsum(probabilities)
     index = np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
-    out: IntArray = n_values[np.minimum(index, len(n_values) - 1)]
+    index = np.minimum(index, len(n_values) - 1)
+    out: IntArray = n_values[index]
+    if np.any(widths > 1):
+        out = out + np.floor(rng.random(size) * widths[index]).astype(np.int64)
     return out
 
 
@@ -170,7 +181,7 @@ def _delta_sensitivity(
     out = []
     for delta in deltas:
         stats = table_stats(table, float(delta))
-        post, _, _ = fit(stats, design, log_prior, *grid)
+        post, _ = fit(stats, design, log_prior, *grid)
         n_values = (stats.n_obs + post.n_missing).astype(np.int64)
         median, lower, upper = _quantiles(n_values, post.probabilities, (0.5, tail, 1.0 - tail))
         top = int(np.argmax(post.log_marginal_graph))
@@ -192,6 +203,7 @@ def _graph_summary(
     cliques: list[list[str]],
     weight: float,
     n_values: IntArray,
+    widths: IntArray,
     post: FloatArray,
     level: float,
 ) -> dict[str, Any]:
@@ -204,8 +216,8 @@ def _graph_summary(
         "estimate": median,
         "lower": lower,
         "upper": upper,
-        "mode": int(n_values[int(np.argmax(post))]),
-        "bayes_estimate": _bayes_estimate(n_values, post),
+        "mode": int(n_values[int(np.argmax(post / widths))]),
+        "bayes_estimate": _bayes_estimate(n_values + (widths - 1) / 2.0, post),
     }
 
 
@@ -239,8 +251,9 @@ def estimate_dga(
     starts at 0 and ends where less than 1e-6 of the posterior mass lies beyond it, but not
     above max(10,000, 100 x n_obs); a warning says when more than 0.1% of the posterior lies
     beyond the end (a heavy-tailed or improper posterior). The default grid steps by 1 unless
-    it would hold more than max(10,000, 2e7 / number of graphs) values; then it steps evenly
-    (``diagnostics["grid"]["step"]``) and quantiles and draws have that resolution.
+    it would hold more than max(10,000, 2e7 / number of graphs) values; then it steps by 1 up
+    to ten times the step and evenly after (``diagnostics["grid"]``), and quantiles have that
+    resolution.
     ``sensitivity`` lists other values of delta to rerun with (default: 2^-J and 1, less the
     delta used; ``()`` for none): their medians, intervals and top graphs go to
     ``diagnostics["delta_sensitivity"]`` and a warning says when a median moves by more than
@@ -270,7 +283,8 @@ def estimate_dga(
     design, graph_prior_name = design_with_prior(J, names, log_graph_prior)
     stats = table_stats(table, float(delta))
 
-    post, step, capped = fit(stats, design, log_prior, n_missing_min, n_missing_max)
+    post, capped = fit(stats, design, log_prior, n_missing_min, n_missing_max)
+    widths = post.widths.astype(np.int64)
     grid = post.n_missing
     n_values = (stats.n_obs + grid).astype(np.int64)
     probabilities = post.probabilities
@@ -279,13 +293,14 @@ def estimate_dga(
 
     order = np.argsort(-weights, kind="stable")[: max(1, top_graphs)]
     order = order[weights[order] > 0]
-    top_post = graph_posteriors(stats, design[order], grid, log_prior)
+    top_post = graph_posteriors(stats, design[order], grid, log_prior, post.widths)
     models = [
         _graph_summary(
             labels[g],
             [[names[v] for v in c] for c in graphs[g].cliques],
             float(weights[g]),
             n_values,
+            widths,
             top_post[i],
             level,
         )
@@ -299,28 +314,34 @@ def estimate_dga(
     others = _delta_sensitivity(
         table, sensitivity, design, log_prior, (n_missing_min, n_missing_max), level, labels
     )
-    warnings = _warnings(table, names, beyond, probabilities, n_missing_min)
+    saturated = float(weights[-1])  # graphs are ordered by edges: the complete graph is last
+    warnings = _warnings(table, names, beyond, probabilities, n_missing_min, saturated)
     warnings += _sensitivity_warnings(float(delta), estimate, others)
 
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
-    draws = _sample(n_values, probabilities, n_draws, np.random.default_rng(seed))
-    mean = float(np.sum(probabilities * n_values))
+    draws = _sample(n_values, widths, probabilities, n_draws, np.random.default_rng(seed))
+    centres = n_values + (widths - 1) / 2.0
+    mean = float(np.sum(probabilities * centres))
     sizable = [m for m in models if m["weight"] >= 0.01] or models[:1]
     diagnostics: dict[str, Any] = {
         "n_graphs": len(graphs),
         "top_graph": models[0]["graph"],
         "top_graph_probability": models[0]["weight"],
+        "saturated_graph_probability": saturated,
         "effective_number_of_graphs": float(1.0 / np.sum(weights**2)),
         "posterior_mean": mean,
-        "posterior_sd": float(np.sqrt(np.sum(probabilities * (n_values - mean) ** 2))),
-        "posterior_mode": int(n_values[int(np.argmax(probabilities))]),
-        "bayes_estimate": _bayes_estimate(n_values, probabilities),
+        "posterior_sd": float(np.sqrt(np.sum(probabilities * (centres - mean) ** 2))),
+        "posterior_mode": int(n_values[int(np.argmax(probabilities / widths))]),
+        "bayes_estimate": _bayes_estimate(centres, probabilities),
         "grid": {
             "n_min": int(n_values[0]),
-            "n_max": int(n_values[-1]),
+            "n_max": int(n_values[-1] + widths[-1] - 1),
             "size": len(grid),
-            "step": step,
+            "step": int(widths.max()),
+            "unit_steps_up_to": int(n_values[np.flatnonzero(widths > 1)[0]] - 1)
+            if np.any(widths > 1)
+            else int(n_values[-1]),
         },
         "mass_beyond_grid": beyond,
         "grid_capped": capped,
@@ -336,7 +357,7 @@ def estimate_dga(
         "prior_n": prior_settings,
         "prior_graphs": graph_prior_name,
         "n_missing_min": int(n_missing_min),
-        "n_missing_max": int(grid[-1]),
+        "n_missing_max": int(grid[-1] + widths[-1] - 1),
         "grid": "given" if n_missing_max is not None else "default",
         "sensitivity_deltas": [float(d) for d in sensitivity],
         "n_draws": int(n_draws),
@@ -365,6 +386,7 @@ def estimate_dga(
     return DgaEstimate(
         result=result,
         n_values=n_values,
+        widths=widths,
         probabilities=probabilities,
         graphs=labels,
         graph_weights=weights,
@@ -379,8 +401,16 @@ def _warnings(
     beyond: float,
     probabilities: FloatArray,
     n_missing_min: int,
+    saturated: float,
 ) -> tuple[str, ...]:
     out = []
+    if saturated > SATURATED_WARNING:
+        out.append(
+            f"The saturated graph (every list depending on every other) carries "
+            f"{saturated:.0%} of the posterior weight. Under it the lists' overlaps say "
+            "nothing about how many people no list recorded, so that share of the estimate "
+            "comes from the priors alone (with a small delta it sits near the number observed)."
+        )
     if beyond > EDGE_WARNING:
         share = "all but a vanishing part" if beyond > 0.999 else f"about {beyond:.2%}"
         out.append(
