@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from inquest.estimate._design import canonical, dense_table
+from inquest.estimate._design import all_pairs, canonical, dense_table, overlaps
 from inquest.estimate._existence import check_model
 
 AB, AC, BC = (0, 1), (0, 2), (1, 2)
@@ -48,3 +51,35 @@ def test_full_support_exists_without_lp(reference_table) -> None:  # type: ignor
     table = dense_table(patterns, counts, 4)
     check = check_model(table, 4, canonical([(0, 1), (0, 2), (2, 3)]))
     assert check.ok
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=6), min_size=15, max_size=15),
+    st.sets(st.sampled_from(all_pairs(4)), max_size=6),
+    st.data(),
+)
+def test_existence_is_inherited_by_submodels(counts, terms, data) -> None:  # type: ignore[no-untyped-def]
+    """Removing an overlapping pair keeps an existing MLE (SparseMSE checkallmodels)."""
+    table = np.concatenate([[0], counts]).astype(np.int64)
+    model = canonical(terms)
+    if not check_model(table, 4, model).exists:
+        return
+    ov = overlaps(table, 4)
+    removable = [t for t in model if ov[t] > 0]
+    if not removable:
+        return
+    drop = data.draw(st.sampled_from(removable))
+    sub = tuple(t for t in model if t != drop)
+    assert check_model(table, 4, sub).exists
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=50), min_size=7, max_size=7))
+def test_full_tables_always_pass(counts) -> None:  # type: ignore[no-untyped-def]
+    table = np.concatenate([[0], counts]).astype(np.int64)
+    for terms in [(), (AB,), (AB, AC), (AB, AC, BC)]:
+        check = check_model(table, 3, terms)
+        assert check.exists
+        # all three two-list terms on three lists: 7 parameters for 7 cells, still full rank
+        assert check.identifiable

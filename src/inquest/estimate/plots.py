@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,6 @@ def overlap_plot(h: CaptureHistories, path: Path, *, max_patterns: int = 40) -> 
     ax_sizes.invert_xaxis()
     ax_sizes.set_xlabel("list size")
     ax_sizes.tick_params(labelleft=False)
-    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -84,6 +84,8 @@ def posterior_plot(
     finite = {m: _finite(draws[m]) for m in names}
     lo = min([float(np.quantile(d, 0.005)) for d in finite.values()] or [0.0])
     hi = max([float(np.quantile(d, 0.995)) for d in finite.values()] or [1.0])
+    if hi <= lo:  # degenerate draws (e.g. one model on every resample)
+        lo, hi = lo - 1.0, hi + 1.0
     for ax, name in zip(axes_list, names, strict=False):
         res = results[name]
         d = finite[name]
@@ -113,7 +115,6 @@ def posterior_plot(
         ax.set_yticks([])
         ax.set_xlim(lo, hi)
     axes_list[-1].set_xlabel("N (dotted: persons observed)")
-    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -139,7 +140,6 @@ def comparison_plot(results: Mapping[str, EstimateResult], path: Path) -> Path:
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.set_xlabel("estimated N with interval (dotted: persons observed)")
     ax.set_title("Estimates by method: the spread is model dependence")
-    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -156,7 +156,6 @@ def trace_plot(traces: Mapping[str, npt.NDArray[Any]], path: Path) -> Path:
     np.atleast_1d(axes)[0].legend(fontsize=7, ncol=4, loc="upper right")
     np.atleast_1d(axes)[-1].set_xlabel("kept draw")
     fig.suptitle("LCMCR traces")
-    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -166,6 +165,9 @@ def _finite(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
 
 
 def _save(fig: Any, path: Path) -> Path:
+    with warnings.catch_warnings():  # layout hints on odd sizes are not the reader's concern
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     return path
