@@ -77,7 +77,7 @@ def test_result_carries_draws_traces_and_diagnostics(kosovo_runs: list[LcmcrEsti
     assert res.settings["K"] == 10
     assert res.seed == 1
     assert res.input_hash is not None and res.input_hash.startswith("sha256:")
-    json.dumps(res.to_dict())
+    json.dumps(res.to_dict(), allow_nan=False)
 
 
 def test_same_seed_same_draws_whatever_the_threads(kosovo: tuple) -> None:

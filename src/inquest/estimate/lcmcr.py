@@ -54,6 +54,7 @@ __all__ = ["LcmcrEstimate", "default_k", "estimate_lcmcr"]
 METHOD = "lcmcr"
 WARMUP_SWEEPS = 500  # LCMCR's Initializes(): 500 sweeps with alpha fixed before burn-in
 BLOCK_SWEEPS = 5_000  # sweeps per kernel call (the progress bar's step)
+RHAT_WARNING = 1.01  # Vehtari et al. (2021)
 FULL_CLASSES_WARNING = 0.05  # warn when all K classes are occupied in more draws than this
 TRACE_FIELDS = ("N", "alpha", "occupied_classes", "prob_unobserved")
 
@@ -477,6 +478,10 @@ def _check_settings(
             raise InputError(reason, field=name)
 
 
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
 def _summarise(
     *,
     draws: NDArray[np.int64],
@@ -512,10 +517,11 @@ def _summarise(
         "posterior_mean": float(draws.mean()),
         "posterior_sd": float(draws.std(ddof=1)) if draws.size > 1 else 0.0,
         "chain_medians": [float(np.median(c)) for c in n_chain],
-        "rhat": rhat,
-        "ess_bulk": bulk,
-        "ess_tail": tail_ess,
-        "ess_bulk_per_second": bulk / timing["wall"] if timing["wall"] > 0 else None,
+        # None where undefined (e.g. every draw equal), so that the JSON stays valid
+        "rhat": _finite_or_none(rhat),
+        "ess_bulk": _finite_or_none(bulk),
+        "ess_tail": _finite_or_none(tail_ess),
+        "ess_bulk_per_second": _finite_or_none(bulk / timing["wall"]) if timing["wall"] else None,
         "draws": int(draws.size),
         "sweeps_per_chain": int(timing["sweeps"]),
         "sweeps_per_second_per_chain": [
@@ -547,11 +553,12 @@ def _summarise(
             f"All K = {K} latent classes were occupied in {full:.0%} of the draws (mean "
             f"{occupied.mean():.1f} occupied): the truncation may bind; rerun with a larger K."
         )
-    if chains > 1 and not (rhat <= 1.01):
+    if chains > 1 and np.isfinite(rhat) and rhat > RHAT_WARNING:
         warnings.append(
-            f"Split R-hat of N is {rhat:.3f} (> 1.01): the chains disagree; run longer."
+            f"Split R-hat of N is {rhat:.3f} (> {RHAT_WARNING}): the chains disagree; run "
+            "longer (more burn-in and draws) before trusting the interval."
         )
-    if not (bulk >= 100 * chains and tail_ess >= 100 * chains):
+    if min(bulk, tail_ess) < 100 * chains:
         warnings.append(
             f"Effective sample size of N is low (bulk {bulk:.0f}, tail {tail_ess:.0f}, "
             f"fewer than 100 per chain): the interval is imprecise; run longer or thin more."
