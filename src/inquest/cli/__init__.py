@@ -57,6 +57,11 @@ app.add_typer(_db.app, name="db")
 from inquest.cli import names as _names  # noqa: E402
 
 app.add_typer(_names.app, name="names")
+from inquest.cli import link as _link  # noqa: E402
+
+app.command("link")(_link.link)
+app.command("evaluate")(_link.evaluate)
+app.add_typer(_link.review_app, name="review")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from inquest.errors import InquestError
 from inquest.linkage._arrow import map_distinct
@@ -51,8 +52,9 @@ def _age(text: str) -> dict[str, int] | None:
 
 
 def _fields(arr: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    lo = arr.field("lo").to_numpy(zero_copy_only=False)
-    hi = arr.field("hi").to_numpy(zero_copy_only=False)
+    # pc.struct_field keeps the struct's own nulls (StructArray.field would not).
+    lo = pc.struct_field(arr, "lo").to_numpy(zero_copy_only=False)
+    hi = pc.struct_field(arr, "hi").to_numpy(zero_copy_only=False)
     return np.asarray(lo, dtype="float64"), np.asarray(hi, dtype="float64")
 
 

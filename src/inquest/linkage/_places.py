@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from inquest.errors import ConfigError
@@ -81,9 +82,9 @@ def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for src, dst in (("birth_place", "birth"), ("residence", "residence")):
         resolved = map_distinct(batch.column(src), _place, _PLACE)
-        out[f"{dst}_place_id" if dst == "birth" else f"{dst}_id"] = resolved.field("id")
-        out[f"{dst}_province"] = resolved.field("province")
-    out["prison_id"] = map_distinct(batch.column("prison"), _place, _PLACE).field("id")
-    out["burial_id"] = map_distinct(batch.column("burial_place"), _place, _PLACE).field("id")
+        out[f"{dst}_place_id" if dst == "birth" else f"{dst}_id"] = pc.struct_field(resolved, "id")
+        out[f"{dst}_province"] = pc.struct_field(resolved, "province")
+    for src, dst in (("prison", "prison_id"), ("burial_place", "burial_id")):
+        out[dst] = pc.struct_field(map_distinct(batch.column(src), _place, _PLACE), "id")
     out["sex"] = map_distinct(batch.column("sex"), _sex, pa.string())
     return out

@@ -47,6 +47,7 @@ class LinkResult:
     edges: pa.Table
     clustering: Clustering
     model_json: dict[str, Any]
+    model: LinkageModel
     engine: Engine
     linker: Any
     predictions: Any
@@ -156,6 +157,7 @@ def link_records(
         edges=edges,
         clustering=clustering,
         model_json=model_json,
+        model=model,
         engine=eng,
         linker=linker,
         predictions=predictions,

@@ -1,0 +1,198 @@
+"""``inquest link``, ``inquest evaluate`` and ``inquest review export|import``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from inquest.errors import InquestError
+
+console = Console()
+review_app = typer.Typer(help="Clerical review of uncertain pairs.", no_args_is_help=True)
+
+
+def _fail(exc: InquestError) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(2)
+
+
+def link(
+    lists: Annotated[list[Path], typer.Argument(help="List files (CSV, XLSX, Parquet).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark.")] = "duckdb",
+    labels: Annotated[
+        Path | None, typer.Option(help="Decisions file from `inquest review import`.")
+    ] = None,
+    mapping: Annotated[
+        list[Path] | None, typer.Option(help="Mapping file per list, in the same order.")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="A model file (default: packaged).")] = None,
+    previous: Annotated[
+        Path | None, typer.Option(help="clusters.csv of the last run, for stable person ids.")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option(help="Truth CSV (simulations): report scores and recall.")
+    ] = None,
+) -> None:
+    """Link lists into one registry of persons; writes clusters.csv, predictions, model, report."""
+    from inquest.io import load_mapping, read_lists
+    from inquest.linkage.pipeline import link_records, write_run
+    from inquest.linkage.report import write_report
+    from inquest.linkage.review import apply_decisions, read_decisions
+    from inquest.linkage.settings import load_model
+
+    if engine not in ("duckdb", "spark"):
+        _fail(InquestError(f"unknown engine {engine!r}: use duckdb or spark"))
+    try:
+        maps = [load_mapping(m) for m in mapping] if mapping else None
+        if maps is not None and len(maps) != len(lists):
+            raise InquestError("give one --mapping per list, or none")
+        records = read_lists(lists, mappings=maps)
+        linkage_model = load_model(model)
+        applied = apply_decisions(read_decisions(labels), records) if labels else None
+        prev = pacsv.read_csv(previous) if previous else None
+    except InquestError as exc:
+        _fail(exc)
+        return
+    console.print(f"Read {records.num_rows:,} records from {len(lists)} list(s).")
+    if applied is not None and applied.not_applied:
+        console.print(
+            f"[yellow]{len(applied.not_applied)} decision(s) kept but not applied: "
+            "their records are not in these lists.[/yellow]"
+        )
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+
+        def step(name: str, total: int) -> Callable[[int], None]:
+            task = progress.add_task(name, total=total)
+            return lambda n: progress.advance(task, n)
+
+        result = link_records(
+            records,
+            model=linkage_model,
+            engine="spark" if engine == "spark" else "duckdb",
+            labels=applied.labels if applied else None,
+            must_link=applied.must_link if applied else None,
+            cannot_link=applied.cannot_link if applied else None,
+            previous=prev,
+            step=step,
+        )
+    paths = write_run(result, out)
+    truth_ids = None
+    if truth is not None:
+        truth_ids = _truth_labels(truth, records)
+    paths["report"] = write_report(result, out, truth=truth_ids)
+    summary = json.loads(paths["run"].read_text("utf-8"))
+    console.print(
+        f"{summary['records']:,} records -> {summary['persons']:,} persons "
+        f"({summary['components_split']} candidate groups split)."
+    )
+    for name, p in paths.items():
+        console.print(f"  {name}: {p}")
+
+
+def _truth_labels(truth: Path, records: pa.Table) -> list[str]:
+    t = pacsv.read_csv(truth, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+    from inquest.linkage.evaluate import TRUTH_ID_COLUMNS
+
+    col = next(c for c in TRUTH_ID_COLUMNS if c in t.column_names)
+    lookup = {
+        (str(a), str(b)): str(c)
+        for a, b, c in zip(
+            t.column("list").to_pylist(),
+            t.column("record_id").to_pylist(),
+            t.column(col).to_pylist(),
+            strict=True,
+        )
+    }
+    keys = zip(
+        records.column("list").to_pylist(), records.column("record_id").to_pylist(), strict=True
+    )
+    return [lookup.get((str(a), str(b)), f"?{i}") for i, (a, b) in enumerate(keys)]
+
+
+def evaluate(
+    truth: Annotated[Path, typer.Argument(help="Truth CSV: list, record_id, true person.")],
+    clusters: Annotated[Path, typer.Argument(help="clusters.csv from `inquest link`.")],
+) -> None:
+    """Print pairwise and B-cubed precision, recall and F1 of clusters against truth."""
+    from inquest.linkage.evaluate import evaluate_files
+
+    try:
+        s = evaluate_files(truth, clusters)
+    except InquestError as exc:
+        _fail(exc)
+        return
+    table = Table(title=f"{s.records:,} records")
+    for col in ("measure", "precision", "recall", "F1"):
+        table.add_column(col)
+    table.add_row(
+        "pairwise",
+        f"{s.pairwise_precision:.4f}",
+        f"{s.pairwise_recall:.4f}",
+        f"{s.pairwise_f1:.4f}",
+    )
+    table.add_row(
+        "B-cubed", f"{s.bcubed_precision:.4f}", f"{s.bcubed_recall:.4f}", f"{s.bcubed_f1:.4f}"
+    )
+    console.print(table)
+    console.print(f"true pairs {s.true_pairs:,}, predicted pairs {s.predicted_pairs:,}")
+
+
+@review_app.command("export")
+def review_export(
+    run: Annotated[Path, typer.Argument(help="Output folder of `inquest link`.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write for reviewers.")],
+    low: Annotated[float | None, typer.Option(help="Lowest probability to review.")] = None,
+    high: Annotated[float | None, typer.Option(help="Probability from which not to.")] = None,
+) -> None:
+    """Write the uncertain pairs of a run, with the evidence for and against each."""
+    import pyarrow.parquet as pq
+
+    from inquest.linkage.review import export_review, review_pairs
+    from inquest.linkage.settings import load_model
+
+    spec = load_model().clustering
+    model_json = json.loads((run / "model.json").read_text("utf-8"))
+    pairs = review_pairs(
+        pq.read_table(run / "predictions.parquet"),
+        model_json,
+        spec.review_low if low is None else low,
+        spec.review_high if high is None else high,
+    )
+    n = export_review(pairs, out)
+    console.print(f"Wrote {n:,} pairs to review to {out}. Fill the 'decision' column.")
+
+
+@review_app.command("import")
+def review_import(
+    reviewed: Annotated[Path, typer.Argument(help="A review CSV with decisions filled in.")],
+    decisions: Annotated[
+        Path, typer.Option("--decisions", help="The decisions file to add to (created).")
+    ],
+) -> None:
+    """Add reviewed decisions to the decisions file (never dropping earlier ones)."""
+    from inquest.linkage.review import merge_decisions, read_decisions, write_decisions
+
+    try:
+        new = read_decisions(reviewed)
+        kept = read_decisions(decisions) if decisions.exists() else []
+    except InquestError as exc:
+        _fail(exc)
+        return
+    merged = merge_decisions(kept, new)
+    write_decisions(merged, decisions)
+    console.print(
+        f"{len(new):,} decision(s) read; {len(merged):,} kept in {decisions}. "
+        "Pass it to `inquest link --labels`."
+    )

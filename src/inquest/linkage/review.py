@@ -1,0 +1,274 @@
+"""Clerical review: export uncertain pairs with their evidence, import decisions.
+
+Decisions are kept by ``(list, record_id)`` on both sides, in a decisions file that only grows:
+a decision is never dropped because the lists changed, it is just not applied (and reported)
+while one of its records is absent. A "match" becomes a must-link and a label 1, a
+"non-match" a cannot-link and a label 0, "unsure" stays for the record only.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from inquest.errors import InputError, InputErrors, InputProblem
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "Decision",
+    "Judgement",
+    "apply_decisions",
+    "export_review",
+    "merge_decisions",
+    "read_decisions",
+    "review_pairs",
+    "write_decisions",
+]
+
+DECISION_COLUMNS = (
+    "list_l",
+    "record_id_l",
+    "list_r",
+    "record_id_r",
+    "decision",
+    "reviewer",
+    "decided_at",
+    "note",
+)
+
+
+class Judgement(enum.StrEnum):
+    """A reviewer's decision on a pair."""
+
+    MATCH = "match"
+    NON_MATCH = "non-match"
+    UNSURE = "unsure"
+
+
+_SPELLINGS = {
+    "match": Judgement.MATCH,
+    "m": Judgement.MATCH,
+    "yes": Judgement.MATCH,
+    "1": Judgement.MATCH,
+    "non-match": Judgement.NON_MATCH,
+    "non_match": Judgement.NON_MATCH,
+    "nonmatch": Judgement.NON_MATCH,
+    "no": Judgement.NON_MATCH,
+    "n": Judgement.NON_MATCH,
+    "0": Judgement.NON_MATCH,
+    "unsure": Judgement.UNSURE,
+    "u": Judgement.UNSURE,
+    "?": Judgement.UNSURE,
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision on one pair of records, keyed by list and record id."""
+
+    left: tuple[str, str]
+    right: tuple[str, str]
+    judgement: Judgement
+    reviewer: str = ""
+    decided_at: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """The unordered pair as a sorted tuple."""
+        a, b = sorted((self.left, self.right))
+        return (a, b)
+
+
+def _level_labels(model_json: dict[str, Any]) -> dict[str, dict[int, tuple[str, float]]]:
+    """Per comparison, gamma value -> (label, match weight)."""
+    out: dict[str, dict[int, tuple[str, float]]] = {}
+    for comp in model_json["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        table: dict[int, tuple[str, float]] = {}
+        for i, lv in enumerate(levels):
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            w = math.log2(m / u) if m and u else 0.0
+            table[len(levels) - 1 - i] = (str(lv.get("label_for_charts", "")), w)
+        out[comp["output_column_name"]] = table
+    return out
+
+
+def review_pairs(
+    predictions: pa.Table, model_json: dict[str, Any], low: float, high: float
+) -> pa.Table:
+    """Pairs with ``low <= match_probability < high``, with evidence for and against."""
+    import pyarrow.compute as pc
+
+    p = predictions.column("match_probability")
+    mask = pc.and_(pc.greater_equal(p, pa.scalar(low)), pc.less(p, pa.scalar(high)))
+    rows = predictions.filter(mask).to_pylist()
+    labels = _level_labels(model_json)
+    out = []
+    for r in sorted(rows, key=lambda r: abs(r["match_probability"] - 0.5)):
+        pro: list[str] = []
+        con: list[str] = []
+        for comp, table in labels.items():
+            g = r.get(f"gamma_{comp}")
+            if g is None or g < 0 or g not in table:
+                continue
+            label, w = table[g]
+            (pro if w > 0 else con).append(f"{comp}: {label} ({w:+.1f})")
+        out.append(
+            {
+                "list_l": r["list_l"],
+                "record_id_l": r["record_id_l"],
+                "list_r": r["list_r"],
+                "record_id_r": r["record_id_r"],
+                "match_probability": round(float(r["match_probability"]), 4),
+                "match_weight": round(float(r["match_weight"]), 2),
+                "evidence_for": "; ".join(pro),
+                "evidence_against": "; ".join(con),
+                "decision": "",
+                "reviewer": "",
+                "note": "",
+            }
+        )
+    return pa.Table.from_pylist(out) if out else pa.table({"list_l": pa.array([], pa.string())})
+
+
+def export_review(pairs: pa.Table, path: str | Path) -> int:
+    """Write review pairs as a UTF-8 CSV (with BOM, so spreadsheets show Persian); count."""
+    rows = pairs.to_pylist()
+    cols = pairs.column_names
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    return len(rows)
+
+
+def read_decisions(path: str | Path) -> list[Decision]:
+    """Read decisions from a review CSV or a decisions file; rows without a decision are skipped.
+
+    Every problem (unknown decision word, missing ids, a pair decided twice differently) is
+    collected and raised together; nothing is read unless all rows are good.
+    """
+    p = Path(path)
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"cannot read: {exc}", path=str(p)) from exc
+    problems: list[InputProblem] = []
+    needed = ("list_l", "record_id_l", "list_r", "record_id_r", "decision")
+    if rows and any(c not in rows[0] for c in needed):
+        missing = [c for c in needed if c not in rows[0]]
+        raise InputErrors(InputProblem("missing column", path=str(p), field=c) for c in missing)
+    out: dict[tuple[tuple[str, str], tuple[str, str]], Decision] = {}
+    for i, row in enumerate(rows, start=1):
+        word = (row.get("decision") or "").strip().casefold()
+        if not word:
+            continue
+        judgement = _SPELLINGS.get(word)
+        if judgement is None:
+            problems.append(
+                InputProblem(
+                    f"unknown decision {word!r}: use match, non-match or unsure",
+                    path=str(p),
+                    row=i,
+                    field="decision",
+                )
+            )
+            continue
+        ids = [(row.get(k) or "").strip() for k in needed[:4]]
+        if not all(ids):
+            problems.append(InputProblem("list and record ids are required", path=str(p), row=i))
+            continue
+        d = Decision(
+            (ids[0], ids[1]),
+            (ids[2], ids[3]),
+            judgement,
+            (row.get("reviewer") or "").strip(),
+            (row.get("decided_at") or "").strip(),
+            (row.get("note") or "").strip(),
+        )
+        if d.key in out and out[d.key].judgement != judgement:
+            problems.append(
+                InputProblem("the same pair is decided differently above", path=str(p), row=i)
+            )
+        out[d.key] = d
+    if problems:
+        raise InputErrors(problems)
+    return list(out.values())
+
+
+def merge_decisions(kept: list[Decision], new: list[Decision]) -> list[Decision]:
+    """Add new decisions to the kept ones; a newer decision on a pair replaces the older."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    merged = {d.key: d for d in kept}
+    for d in new:
+        merged[d.key] = (
+            d if d.decided_at else Decision(*d.key, d.judgement, d.reviewer, now, d.note)
+        )
+    return sorted(merged.values(), key=lambda d: d.key)
+
+
+def write_decisions(decisions: list[Decision], path: str | Path) -> None:
+    """Write the decisions file (the only state review keeps)."""
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(DECISION_COLUMNS)
+        for d in decisions:
+            w.writerow([*d.left, *d.right, d.judgement.value, d.reviewer, d.decided_at, d.note])
+
+
+@dataclass(frozen=True)
+class AppliedDecisions:
+    """Decisions mapped onto this run's records."""
+
+    must_link: list[tuple[int, int]]
+    cannot_link: list[tuple[int, int]]
+    labels: pa.Table
+    not_applied: list[Decision]
+
+
+def apply_decisions(decisions: list[Decision], records: pa.Table) -> AppliedDecisions:
+    """Map decisions to ``unique_id``s (row order of ``records``); absent records are reported."""
+    index = {
+        (str(a), str(b)): i
+        for i, (a, b) in enumerate(
+            zip(
+                records.column("list").to_pylist(),
+                records.column("record_id").to_pylist(),
+                strict=True,
+            )
+        )
+    }
+    must, cannot, absent = [], [], []
+    lab_l, lab_r, lab_s = [], [], []
+    for d in decisions:
+        a, b = index.get(d.left), index.get(d.right)
+        if a is None or b is None:
+            absent.append(d)
+            continue
+        lo, hi = min(a, b), max(a, b)
+        if d.judgement is Judgement.MATCH:
+            must.append((lo, hi))
+        elif d.judgement is Judgement.NON_MATCH:
+            cannot.append((lo, hi))
+        else:
+            continue
+        lab_l.append(lo)
+        lab_r.append(hi)
+        lab_s.append(1.0 if d.judgement is Judgement.MATCH else 0.0)
+    labels = pa.table(
+        {
+            "unique_id_l": pa.array(lab_l, pa.int64()),
+            "unique_id_r": pa.array(lab_r, pa.int64()),
+            "clerical_match_score": pa.array(lab_s, pa.float64()),
+        }
+    )
+    return AppliedDecisions(must, cannot, labels, absent)
