@@ -1,4 +1,4 @@
-"""``inquest db``: migrate, status, grant, import, verify-audit, manage on a fresh SQLite file.
+"""``inquest db`` commands, in order, on a fresh SQLite file.
 
 Django can be set up once per process and this test process already runs the test
 settings, so the commands run in one child process against a throw-away data folder.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ steps = [
     ["db", "import", LIST, "--user", "synthetic-operator", "--origin", "synthetic fixture"],
     ["db", "import", BAD, "--user", "synthetic-operator", "--origin", "synthetic fixture",
      "--level", "internal"],
+    ["db", "gazetteer", "--user", "synthetic-operator"],
+    ["db", "gazetteer", "--user", "synthetic-operator"],
     ["db", "grant", "synthetic-operator", "analyst", "--revoke"],
     ["db", "verify-audit"],
 ]
@@ -70,7 +73,7 @@ def test_db_commands(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     *steps, final = json.loads(done.stdout)
     codes = [s["code"] for s in steps]
-    assert codes == [1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0], steps
+    assert codes == [1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0], steps
     assert "access.0001_initial" in steps[0]["output"]
     assert "pending migrations  none" in steps[2]["output"]
     assert "granted analyst to synthetic-operator" in steps[4]["output"]
@@ -81,7 +84,9 @@ def test_db_commands(tmp_path: Path) -> None:
     assert "already imported as source A (2 records)" in steps[9]["output"]
     assert "nothing imported" in steps[10]["output"]
     assert "record_id 'r1' repeats row 1" in steps[10]["output"]
-    assert "1 grant(s) ended" in steps[11]["output"]
-    assert "audit log intact: 4 entries" in steps[12]["output"]
+    assert re.search(r"places: [1-9][0-9]* added, 0 updated, 0 unchanged", steps[11]["output"])
+    assert re.search(r"places: 0 added, 0 updated, [1-9][0-9]* unchanged", steps[12]["output"])
+    assert "1 grant(s) ended" in steps[13]["output"]
+    assert "audit log intact: 6 entries" in steps[14]["output"]
     assert final == {"clearance": "PUBLIC"}
     assert (tmp_path / "secret_key").exists()

@@ -17,8 +17,8 @@ from rich.table import Table
 
 app = typer.Typer(
     help=(
-        "Workbench database: migrate, status, import lists, grant roles, verify the audit log, "
-        "serve."
+        "Workbench database: migrate, status, import lists, load the gazetteer, grant roles, "
+        "verify the audit log, serve."
     ),
     no_args_is_help=True,
 )
@@ -191,6 +191,34 @@ def import_(
             f"already imported as source [bold]{source.code}[/bold] "
             f"({result.n_records} records); nothing changed"
         )
+
+
+@app.command("gazetteer")
+def load_gazetteer(
+    user: str = typer.Option(..., "--user", help="The account the load is made as (audited)."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Load the packaged gazetteer into the workbench's places (again: updates only)."""
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from inquest.web.registry.gazetteer import sync_gazetteer
+
+    account = get_user_model().objects.filter(username=user).first()
+    if account is None:
+        err.print(f"[red]no user {user!r}[/red]")
+        raise typer.Exit(1)
+    try:
+        with console.status("loading the gazetteer"):
+            result = sync_gazetteer(account)
+    except PermissionDenied as exc:
+        err.print(f"[red]nothing loaded:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print(
+        f"places: [bold]{result.created}[/bold] added, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+    )
 
 
 @app.command("verify-audit")

@@ -8,7 +8,7 @@ from django.db import models
 
 from inquest.web.access.grants import RoleGrant
 from inquest.web.access.levels import Level
-from inquest.web.access.queryset import AccessQuerySet
+from inquest.web.access.queryset import AccessManager
 
 
 class Confidential(models.Model):
@@ -24,7 +24,7 @@ class Confidential(models.Model):
         choices=Level.choices, default=Level.CONFIDENTIAL, db_index=True
     )
 
-    objects = AccessQuerySet.as_manager()
+    objects = AccessManager()
 
     class Meta:
         abstract = True

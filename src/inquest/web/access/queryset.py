@@ -1,4 +1,4 @@
-"""The queryset every confidential model uses: ``Model.objects.visible_to(user)``."""
+"""The queryset and manager every confidential model uses: ``Model.objects.visible_to(user)``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,18 @@ class AccessQuerySet(models.QuerySet[_M]):
         if level is None:
             return self.none()
         return self.filter(visibility_filter(self.model, level))
+
+
+class AccessManager(models.Manager[_M]):
+    """The default manager of confidential models: ``objects.visible_to(user)``."""
+
+    def get_queryset(self) -> AccessQuerySet[_M]:
+        """All rows, as an access-aware queryset."""
+        return AccessQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user: AnyUser) -> AccessQuerySet[_M]:
+        """Only the rows the user may see (see ``AccessQuerySet.visible_to``)."""
+        return self.get_queryset().visible_to(user)
 
 
 def visibility_filter(

@@ -18,14 +18,16 @@ from inquest.web.audit.models import GENESIS, AuditEntry
 def record(
     actor: AnyUser | None,
     action: str,
-    obj: models.Model,
+    obj: models.Model | type[models.Model],
     *,
     level: Level | int,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append an entry for ``action`` by ``actor`` on ``obj``, chained to the last one.
 
-    Must run inside the caller's transaction so the write and its entry commit together.
+    ``obj`` is the object written, or a model class for a write to many of its rows (the
+    entry's object id is then ``*``). Must run inside the caller's transaction so the write
+    and its entry commit together.
     The last entry is locked (on PostgreSQL) so two writers cannot fork the chain; the
     unique ``prev_hash`` makes a fork fail even where locks are not available.
     """
@@ -41,7 +43,7 @@ def record(
         actor_label=user.get_username() if user is not None else "anonymous",
         action=action,
         object_type=obj._meta.label,
-        object_id=str(obj.pk),
+        object_id="*" if isinstance(obj, type) else str(obj.pk),
         detail=clean,
         confidentiality=int(level),
         prev_hash=last.hash if last is not None else GENESIS,

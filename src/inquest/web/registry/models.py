@@ -220,7 +220,11 @@ class PlaceKind(models.TextChoices):
 
 
 class Place(Confidential):
-    """A place from the packaged gazetteer (``gazetteer_id``) or added by a user."""
+    """A place from the packaged gazetteer (``gazetteer_id``) or added by a user.
+
+    ``parent`` is today's province for gazetteer places; ``details`` keeps the rest of the
+    gazetteer entry (the province in 1988, the source of the coordinates, notes).
+    """
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("parent",)
 
@@ -234,6 +238,9 @@ class Place(Confidential):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     gazetteer_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text=_("more from the gazetteer: province in 1988, ...")
+    )
     added_by = models.ForeignKey(
         _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
