@@ -268,3 +268,14 @@ def test_to_dict_is_json_ready() -> None:
     d = parse_date("03/04/1988").to_dict()
     assert json.loads(json.dumps(d)) == d
     assert d["earliest"] == "1988-04-03" and d["alternatives"][0]["earliest"] == "1988-03-04"
+
+
+@pytest.mark.parametrize("text", ["9999", "c. 9999-12-31", "c. 0001-01-01", "Esfand 3177"])
+def test_edges_of_the_calendars_do_not_crash(text: str) -> None:
+    d = parse_date(text)
+    assert d.earliest <= d.latest and d.warnings
+
+
+def test_too_long_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="too long"):
+        parse_date("1367/5/12 " * 100)

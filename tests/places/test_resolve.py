@@ -113,3 +113,8 @@ def test_query_core_is_stable(text: str) -> None:
     g = gazetteer()
     core = g.parse_query(text).core
     assert g.parse_query(core).core == core
+
+
+def test_too_long_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="too long"):
+        resolve("Evin " * 100)

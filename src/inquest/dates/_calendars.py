@@ -7,6 +7,7 @@ al-Qura table, 1343-1500 AH); Gregorian uses ``datetime``. Every invalid date ra
 
 from __future__ import annotations
 
+import calendar as _gregorian
 import datetime as dt
 import functools
 
@@ -43,8 +44,7 @@ def days_in_month(calendar: Calendar, year: int, month: int) -> int:
         return int(jdatetime.j_days_in_month[month - 1])
     if calendar is Calendar.HIJRI:
         return int(Hijri(year, month, 1).month_length())
-    nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
-    return (nxt - dt.date(year, month, 1)).days
+    return _gregorian.monthrange(year, month)[1]
 
 
 @functools.lru_cache(maxsize=1 << 17)

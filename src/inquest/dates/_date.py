@@ -14,6 +14,7 @@ from inquest.dates._model import DEFAULT_SETTINGS, Calendar, DateInterval, DateS
 from inquest.dates._parse import parse_one
 from inquest.errors import InputError
 
+MAX_DATE_LENGTH = 200
 _BRACKETED = re.compile(r"^(?P<main>[^()\[\]]+)[(\[](?P<other>[^()\[\]]+)[)\]]\s*$")
 
 
@@ -32,6 +33,22 @@ def parse_date(
     """
     if not isinstance(text, str):
         raise InputError(f"a date must be text, not {type(text).__name__}")
+    if len(text) > MAX_DATE_LENGTH:
+        raise InputError(
+            f"{text[:40]!r}... is {len(text)} characters: too long to be a date "
+            f"(at most {MAX_DATE_LENGTH})"
+        )
+    try:
+        return _parse_date(text, calendar_hint, settings)
+    except InputError:
+        raise
+    except (ValueError, OverflowError) as exc:  # a converter's own range check
+        raise InputError(f"{text!r} is outside the dates that can be converted: {exc}") from exc
+
+
+def _parse_date(
+    text: str, calendar_hint: Calendar | str | None, settings: DateSettings
+) -> DateInterval:
     match = _BRACKETED.match(text)
     if match is not None:
         try:

@@ -235,7 +235,9 @@ def _widen(
     """Widen a circa date by the settings' margin for its precision."""
     if reading.precision is Precision.DAY:
         margin = dt.timedelta(days=s.circa_days)
-        return earliest - margin, latest + margin
+        low = dt.date.min + margin
+        high = dt.date.max - margin
+        return max(earliest, low) - margin, min(latest, high) + margin
     months = s.circa_months
     if reading.precision in {Precision.YEAR, Precision.DECADE}:
         months = 12 * s.circa_years

@@ -30,6 +30,8 @@ VARIANT_FACTOR = 0.95
 FUZZY_CANDIDATES = 30
 FUZZY_CUTOFF = 60.0
 SCORED_CANDIDATES = 40
+MAX_NAME_LENGTH = 200
+MAX_WORD_PROBES = 6
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,11 @@ class Gazetteer:
         """Split ``text`` into name, kind words and qualifiers; say what was dropped."""
         if not isinstance(text, str):
             raise InputError(f"a place name must be text, not {type(text).__name__}")
+        if len(text) > MAX_NAME_LENGTH:
+            raise InputError(
+                f"{text[:40]!r}... is {len(text)} characters: too long to be a place name "
+                f"(at most {MAX_NAME_LENGTH})"
+            )
         warnings = []
         clean, removed = strip_bidi(text)
         if removed:
@@ -129,7 +136,7 @@ class Gazetteer:
         probe = _squash(core)
         near, top = self._near(probe) if probe else (set(), 0.0)
         found |= near
-        words = [w for w in core.split() if len(w) > 2]
+        words = list(dict.fromkeys(w for w in core.split() if len(w) > 2))[:MAX_WORD_PROBES]
         if len(words) > 1 and top < 90 and not found & set(self._by_key.get(core, ())):
             for word in words:
                 found |= self._near(_squash(word))[0]
