@@ -14,8 +14,10 @@ WEB_APPS = ("access", "audit", "registry", "runs")
 @pytest.mark.django_db
 def test_migrations_are_complete() -> None:
     out = io.StringIO()
-    # Exits with status 1 (SystemExit) if a model change has no migration.
-    call_command("makemigrations", *WEB_APPS, check=True, dry_run=True, stdout=out)
+    try:  # exits with status 1 if a model change has no migration
+        call_command("makemigrations", *WEB_APPS, check=True, dry_run=True, stdout=out)
+    except SystemExit:
+        pytest.fail(f"models changed without a migration:\n{out.getvalue()}")
     assert "No changes detected" in out.getvalue()
 
 
