@@ -313,7 +313,7 @@ def _single(items: list[Item], ctx: _Context, warnings: list[str]) -> DateInterv
         if out.errors:
             raise InputError(f"{ctx.text!r}: {out.errors[0].reason}")
         raise InputError(f"{ctx.text!r} is not a date")
-    readings = [_interval(r, flags, ctx, out.warnings) for r in out.readings]
+    readings = [_interval(r, flags, ctx, list(out.warnings)) for r in out.readings]
     first = readings[0]
     if len(readings) == 1:
         return first
