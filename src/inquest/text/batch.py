@@ -85,15 +85,33 @@ def skeleton_array(values: ArrayLike) -> pa.Array[Any]:
     return _map_unique(values, lambda s: skeleton_of_key(normalize(s, "key")), pa.string())
 
 
-@lru_cache(maxsize=262_144)
-def _parsed_row(s: str) -> dict[str, Any]:
+@lru_cache(maxsize=65_536)
+def _word_skeleton(word_key: str) -> str:
+    return skeleton_of_key(word_key)
+
+
+_FIELDS = [f.name for f in PARSED_NAME_TYPE]
+
+
+@lru_cache(maxsize=65_536)
+def _parsed_row(s: str) -> tuple[Any, ...]:
     p = parse_name(s)
-    d = p.to_dict()
-    key = " ".join(token_key(t).replace(" ", "") for t in p.tokens)
-    d["key"] = key
-    d["skeleton"] = skeleton_of_key(key)
-    del d["tokens"]
-    return d
+    words = [token_key(t).replace(" ", "") for t in p.tokens]
+    skel = " ".join(k for k in (_word_skeleton(w) for w in words) if k)
+    return (
+        s,
+        p.display,
+        " ".join(words),
+        skel,
+        p.given,
+        p.family,
+        p.father,
+        list(p.titles),
+        list(p.particles),
+        p.script.value,
+        p.gender,
+        list(p.warnings),
+    )
 
 
 def parse_names_array(values: ArrayLike) -> pa.StructArray:
@@ -102,7 +120,16 @@ def parse_names_array(values: ArrayLike) -> pa.StructArray:
     ``key`` and ``skeleton`` are of the name proper (titles, particles and father removed),
     which is what blocking should use. A null input gives a null row.
     """
-    out = _map_unique(values, _parsed_row, PARSED_NAME_TYPE)
+    arr = _as_string_array(values)
+    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(arr))
+    uniques: list[str] = [u for u in encoded.dictionary.to_pylist() if u is not None]
+    rows = [_parsed_row(u) for u in uniques]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in _FIELDS]
+    children = [
+        pa.array(col, type=f.type) for col, f in zip(columns, PARSED_NAME_TYPE, strict=True)
+    ]
+    table = pa.StructArray.from_arrays(children, fields=list(PARSED_NAME_TYPE))
+    out = table.take(encoded.indices)
     assert isinstance(out, pa.StructArray)
     return out
 
