@@ -32,9 +32,9 @@ class Selection:
     rejected: int = 0  # models failing existence or identifiability
 
 
-def independence(table: IntArray, n_lists: int) -> Selection:
+def independence(table: IntArray, n_lists: int, *, known_to_exist: bool = False) -> Selection:
     """The main-effects (independence) model."""
-    check = check_model(table, n_lists, ())
+    check = check_model(table, n_lists, (), known_to_exist=known_to_exist)
     if not check.ok:
         raise EstimationError(_verdict("the independence model", check.code))
     return Selection(fit=fit_model(table, n_lists, ()))
@@ -60,11 +60,16 @@ def stepwise(
     min(P(X ≤ n*), P(X ≥ n*)). A candidate whose model would fail the existence or
     identifiability check gets p = 1; with ``skip_empty_overlaps`` pairs that share nobody
     are never candidates. Add the smallest p-value while it is below ``pthresh``.
+
+    When the model with every overlapping pair has an MLE, so has every candidate (removing
+    overlapping pairs keeps it, Chan et al. 2021), and one linear programme serves them all.
     """
-    sel = independence(table, n_lists)
     pairs = all_pairs(n_lists)
     masks = pair_cells(n_lists)
     nstar = (masks @ table).astype(np.float64)
+    top = tuple(p for k, p in enumerate(pairs) if nstar[k] > 0)
+    top_exists = skip_empty_overlaps and check_model(table, n_lists, top).exists
+    sel = independence(table, n_lists, known_to_exist=top_exists)
     terms: Model = ()
     while True:
         lam = masks[:, 1:] @ sel.fit.fitted_table()[1:]
@@ -78,7 +83,9 @@ def stepwise(
             p = float(pvals[k])
             if p >= pthresh or (best is not None and p >= best[0]):
                 continue
-            check = check_model(table, n_lists, canonical((*terms, pair)))
+            check = check_model(
+                table, n_lists, canonical((*terms, pair)), known_to_exist=top_exists
+            )
             if not check.ok:
                 sel.rejected += 1
                 continue
