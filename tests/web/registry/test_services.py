@@ -192,3 +192,13 @@ def test_a_record_belongs_to_one_person_at_most(personas: Personas) -> None:
     services.create_person(personas.analyst, records=[record])
     with pytest.raises(InputError, match="already belong"):
         services.create_person(personas.analyst, records=[record])
+
+
+def test_objects_given_no_level_and_no_parents_are_internal(personas: Personas) -> None:
+    assert services.create_person(personas.analyst).confidentiality == Level.INTERNAL
+    event = services.add_event(personas.analyst, kind="arrest", participants=[])
+    assert event.confidentiality == Level.INTERNAL
+    source = make_source(personas.investigator, "P", level=Level.PUBLIC)
+    record = make_records(personas.investigator, source, 1)[0]
+    person = services.create_person(personas.analyst, records=[record])
+    assert person.confidentiality == Level.PUBLIC  # a public record's person may be public

@@ -35,11 +35,14 @@ from inquest.web.registry.models import (
 from inquest.web.registry.properties import statement_properties
 
 IMPORT_REASON = "imported"
+DEFAULT_LEVEL = Level.INTERNAL  # for an object given no level and hanging from nothing
 _BATCH = 1000
 
 
 def _level(*levels: Level | int | None) -> Level:
-    return Level(max(int(x) for x in levels if x is not None))
+    """The highest of the given levels; internal if none is given."""
+    given = [int(x) for x in levels if x is not None]
+    return Level(max(given)) if given else DEFAULT_LEVEL
 
 
 def _raw(values: Mapping[str, object], *, row: int | None = None) -> dict[str, str]:
@@ -246,7 +249,7 @@ def create_person(
     match_probability: float | None = None,
 ) -> Person:
     """Make a person from records (a cluster); a record belongs to one person at most."""
-    person_level = _level(level, *(r.confidentiality for r in records), Level.PUBLIC)
+    person_level = _level(level, *(r.confidentiality for r in records))
     require(user, Action.LINK, person_level)
     taken = PersonRecord.objects.filter(record__in=records).values_list("record_id", flat=True)
     if taken:
@@ -395,7 +398,6 @@ def add_event(
         raise InputError("the record is not from this source", field="record")
     event_level = _level(
         level,
-        Level.PUBLIC,
         place.confidentiality if place is not None else None,
         source.confidentiality if source is not None else None,
         record.confidentiality if record is not None else None,
