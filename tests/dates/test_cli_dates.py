@@ -28,3 +28,12 @@ def test_parse_bad_input_exits_nonzero_with_reason() -> None:
 def test_age() -> None:
     result = runner.invoke(app, ["dates", "age", "۲۰ تا ۲۵ ساله"])
     assert result.exit_code == 0 and "20-25 years" in result.output
+
+
+def test_parse_json() -> None:
+    import json
+
+    result = runner.invoke(app, ["dates", "parse", "مرداد ۱۳۶۷", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["earliest"] == "1988-07-23" and data["calendar"] == "jalali"

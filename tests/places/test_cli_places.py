@@ -20,3 +20,10 @@ def test_kind_filter_and_no_match() -> None:
     assert result.exit_code == 0 and "province:tehr" in result.output
     missing = runner.invoke(app, ["places", "resolve", "Qwxyzzvb"])
     assert missing.exit_code == 1 and "no place matches" in missing.output
+
+
+def test_show() -> None:
+    result = runner.invoke(app, ["places", "show", "cemetery:khavaran"])
+    assert result.exit_code == 0 and "35.55694" in result.output and "Wikipedia" in result.output
+    missing = runner.invoke(app, ["places", "show", "city:0"])
+    assert missing.exit_code == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -39,6 +41,7 @@ def parse(
     calendar: str | None = typer.Option(
         None, "--calendar", "-c", help="jalali, hijri or gregorian, when the text does not say."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the interval as JSON."),
 ) -> None:
     """Show the Gregorian interval, calendar, precision and EDTF of a date."""
     try:
@@ -46,6 +49,9 @@ def parse(
     except InputError as exc:
         console.print(f"[red]not a date:[/red] {exc}")
         raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(interval.to_dict(), ensure_ascii=False, indent=2))
+        return
     table = Table(show_header=False, box=None)
     for key, value in _rows(interval):
         table.add_row(f"[bold]{key}[/bold]", value)

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inquest.errors import InputError
-from inquest.places import PlaceKind, resolve
+from inquest.places import PlaceKind, get, resolve
 
 app = typer.Typer(help="Look up provinces, cities, prisons and cemeteries.", no_args_is_help=True)
 console = Console()
@@ -42,4 +42,32 @@ def resolve_command(
         where = f"{place.lat:.4f}, {place.lon:.4f}" if place.lat is not None else "-"
         provinces = f"{place.province_1988 or '-'} → {place.province_today or '-'}"
         table.add_row(f"{m.score:.2f}", m.id, place.label, m.matched_name, provinces, where)
+    console.print(table)
+
+
+@app.command("show")
+def show(place_id: str = typer.Argument(..., help="A place id, e.g. prison:evin.")) -> None:
+    """Show everything the gazetteer holds on one place."""
+    try:
+        place = get(place_id)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(1) from None
+    table = Table(show_header=False, box=None)
+    rows = [
+        ("id", place.id),
+        ("kind", place.kind.value),
+        ("Persian", place.persian or "-"),
+        ("Latin", place.latin),
+        ("variants", ", ".join(place.variants) or "-"),
+        ("city", place.city or "-"),
+        ("province 1988", place.province_1988 or "-"),
+        ("province today", place.province_today or "-"),
+        ("lat, lon", f"{place.lat}, {place.lon}" if place.lat is not None else "-"),
+        ("coordinates from", place.coord_source or "-"),
+        ("population", f"{place.population:,}" if place.population else "-"),
+        ("notes", place.notes or "-"),
+    ]
+    for key, value in rows:
+        table.add_row(f"[bold]{key}[/bold]", value)
     console.print(table)
