@@ -77,9 +77,9 @@ def test_clusters_with_person_attribute_file(tmp_path: Path) -> None:
     clusters = _write(tmp_path, "c.csv", "list,record_id,person_id\nA,1,p1\nB,2,p1\nC,3,p2\n")
     people = _write(tmp_path, "people.csv", "person_id,province\np1,Tehran\n")
     with pytest.raises(InputErrors, match="no row"):
-        read_histories(clusters, strata="province", person_file=people)
+        read_histories(clusters, strata="province", strata_file=people)
     people.write_text("person_id,province\np1,Tehran\np2,Alborz\n", encoding="utf-8")
-    h = read_histories(clusters, strata="province", person_file=people)
+    h = read_histories(clusters, strata="province", strata_file=people)
     assert set(h.by_stratum()) == {"Tehran", "Alborz"}
     assert str(people) in h.sources
 
@@ -117,3 +117,24 @@ def test_cluster_histories_count_persons_and_memberships(tmp_path_factory, recs)
     assert sum(h.list_sizes().values()) == len(memberships)
     assert (h.patterns.sum(axis=1) > 0).all()
     assert np.unique(h.patterns, axis=0).shape[0] == h.patterns.shape[0]
+
+
+def test_clusters_with_record_attribute_file(tmp_path: Path) -> None:
+    """Strata from the lists' own fields: (list, record_id, prison), mode per person."""
+    clusters = _write(
+        tmp_path,
+        "c.csv",
+        "list,record_id,person_id\nA,1,p1\nB,2,p1\nC,3,p1\nA,4,p2\nC,5,p3\n",
+    )
+    records = _write(
+        tmp_path,
+        "records.csv",
+        "list,record_id,prison\nA,1,Evin\nB,2,Evin\nC,3,Gohardasht\nA,4,Gohardasht\n"
+        "C,5,Evin\nZ,9,Evin\n",
+    )
+    h = read_histories(clusters, strata="prison", strata_file=records)
+    assert {k: v.n_observed for k, v in h.by_stratum().items()} == {"Evin": 2, "Gohardasht": 1}
+    assert any("different 'prison' strata" in n for n in h.notes)
+    records.write_text("list,record_id,prison\nA,1,Evin\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no 'prison' value"):
+        read_histories(clusters, strata="prison", strata_file=records)

@@ -31,10 +31,12 @@ def estimate(
     strata: str | None = typer.Option(
         None, "--strata", help="Column to stratify on (e.g. prison, province, month)."
     ),
-    person_file: Annotated[
+    strata_file: Annotated[
         Path | None,
         typer.Option(
-            "--person-file", help="CSV of person_id and the strata column (for clusters.csv)."
+            "--strata-file",
+            help="For clusters.csv: the strata column per person (person_id,COLUMN) or per "
+            "record (list,record_id,COLUMN, e.g. from the lists).",
         ),
     ] = None,
     seed: int = typer.Option(0, "--seed", help="Random seed (recorded in estimate.json)."),
@@ -89,7 +91,7 @@ def estimate(
                 out,
                 methods=methods,
                 strata=strata,
-                person_file=person_file,
+                strata_file=strata_file,
                 seed=seed,
                 level=level,
                 options={m: options[m] for m in methods},

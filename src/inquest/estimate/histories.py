@@ -7,8 +7,9 @@ Two inputs are read:
 * a **linkage output** ``clusters.csv`` with columns ``list,record_id,person_id`` (and
   optionally ``confidence``): each person's pattern is the set of lists holding one of their
   records. A stratum is taken from a column of ``clusters.csv`` (a record attribute: the most
-  frequent value among the person's records) or from a person attribute file
-  (``person_id`` plus the stratum column).
+  frequent value among the person's records) or from an attribute file: per person
+  (``person_id`` plus the stratum column) or per record (``list,record_id`` plus the column,
+  e.g. the lists' own prison or province fields; most frequent value per person).
 
 Every problem is collected and reported together (file, row, field); nothing is loaded then.
 """
@@ -95,16 +96,16 @@ def read_histories(
     path: str | Path,
     *,
     strata: str | None = None,
-    person_file: str | Path | None = None,
+    strata_file: str | Path | None = None,
 ) -> CaptureHistories:
     """Read a capture-history CSV or a linkage ``clusters.csv`` (told apart by the header)."""
     path = Path(path)
     header = _header(path)
     if all(c in header for c in CLUSTER_COLUMNS):
-        return read_clusters(path, strata=strata, person_file=person_file)
-    if person_file is not None:
+        return read_clusters(path, strata=strata, strata_file=strata_file)
+    if strata_file is not None:
         raise InputError(
-            "a person attribute file only applies to a linkage clusters.csv", path=str(path)
+            "a strata attribute file only applies to a linkage clusters.csv", path=str(path)
         )
     return read_capture_csv(path, strata=strata)
 
@@ -185,7 +186,7 @@ def read_clusters(
     path: str | Path,
     *,
     strata: str | None = None,
-    person_file: str | Path | None = None,
+    strata_file: str | Path | None = None,
     lists: Sequence[str] | None = None,
 ) -> CaptureHistories:
     """Capture histories from a linkage ``clusters.csv`` (``list,record_id,person_id``).
@@ -199,12 +200,13 @@ def read_clusters(
     missing = [c for c in CLUSTER_COLUMNS if c not in header]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", path=where, field=missing[0])
-    if strata is not None and person_file is None and strata not in header:
+    if strata is not None and strata_file is None and strata not in header:
         raise InputError(f"no stratum column {strata!r}", path=where, field=strata)
     problems: list[InputProblem] = []
     seen: dict[tuple[str, str], int] = {}
     person_lists: dict[str, set[str]] = defaultdict(set)
     person_labels: dict[str, Counter[str]] = defaultdict(Counter)
+    record_person: dict[tuple[str, str], str] = {}
     order: list[str] = list(lists) if lists is not None else []
     for row_no, row in _rows(path):
         values = {c: (row.get(c) or "").strip() for c in CLUSTER_COLUMNS}
@@ -225,6 +227,7 @@ def read_clusters(
             )
             continue
         seen[key] = row_no
+        record_person[key] = values["person_id"]
         if values["list"] not in order:
             if lists is not None:
                 problems.append(
@@ -233,7 +236,7 @@ def read_clusters(
                 continue
             order.append(values["list"])
         person_lists[values["person_id"]].add(values["list"])
-        if strata is not None and person_file is None:
+        if strata is not None and strata_file is None:
             label = (row.get(strata) or "").strip()
             if label:
                 person_labels[values["person_id"]][label] += 1
@@ -245,10 +248,14 @@ def read_clusters(
     sources = [where]
     labels: dict[str, str] | None = None
     if strata is not None:
-        if person_file is not None:
-            labels = _person_strata(Path(person_file), strata, person_lists)
-            sources.append(str(person_file))
+        if strata_file is not None and "person_id" in _header(Path(strata_file)):
+            labels = _person_strata(Path(strata_file), strata, person_lists)
+            sources.append(str(strata_file))
         else:
+            if strata_file is not None:
+                person_labels = _labels_from_records(Path(strata_file), strata, record_person)
+                where = str(strata_file)
+                sources.append(where)
             labels, conflicts = _record_strata(person_labels, person_lists, where, strata)
             if conflicts:
                 notes.append(
@@ -272,6 +279,29 @@ def read_clusters(
         sources=tuple(sources),
         notes=tuple(notes),
     )
+
+
+def _labels_from_records(
+    path: Path, column: str, record_person: dict[tuple[str, str], str]
+) -> dict[str, Counter[str]]:
+    """Stratum values of records (``list,record_id,<column>``) tallied per linked person."""
+    where = str(path)
+    header = _header(path)
+    for needed in ("list", "record_id", column):
+        if needed not in header:
+            raise InputError(
+                f"no {needed!r} column (an attribute file has person_id, or list and record_id)",
+                path=where,
+                field=needed,
+            )
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, row in _rows(path):
+        key = ((row.get("list") or "").strip(), (row.get("record_id") or "").strip())
+        label = (row.get(column) or "").strip()
+        person = record_person.get(key)
+        if person is not None and label:
+            out[person][label] += 1
+    return out
 
 
 def _record_strata(

@@ -94,7 +94,7 @@ def run_estimation(
     *,
     methods: Sequence[str] = ("loglinear",),
     strata: str | None = None,
-    person_file: str | Path | None = None,
+    strata_file: str | Path | None = None,
     seed: int = 0,
     level: float = 0.95,
     options: dict[str, dict[str, Any]] | None = None,
@@ -109,7 +109,7 @@ def run_estimation(
     options = options or {}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    histories = read_histories(input_path, strata=strata, person_file=person_file)
+    histories = read_histories(input_path, strata=strata, strata_file=strata_file)
     paths = list(histories.sources)
     manifest = run_manifest(
         paths, seed=seed, methods=list(methods), strata=strata, level=level, options=options
