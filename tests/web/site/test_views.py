@@ -187,8 +187,11 @@ def test_source_and_record_pages_show_versions_with_who_and_why(
     assert "حسین" in listing  # the current values
     assert f'href="/records/{record.pk}/"' in listing
     page = _page(client, f"/records/{record.pk}/")
-    assert "misread in the scan" in page and "synthetic-investigator" in page
+    assert "misread in the scan" in page
+    assert "synthetic-investigator" not in page  # staff names only for signed-in users
     assert "حسن" in page and "حسین" in page  # before and after
     assert page.index("misread in the scan") < page.index(services.IMPORT_REASON)
     assert client.get("/sources/SEC/").status_code == 404
     assert client.get(f"/records/{hidden.pk}/").status_code == 404
+    client.force_login(personas.reader)
+    assert "synthetic-investigator" in _page(client, f"/records/{record.pk}/")

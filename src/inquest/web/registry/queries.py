@@ -42,15 +42,23 @@ def records_of(user: AnyUser, source: Source) -> QuerySet[Record]:
 
 @dataclass(frozen=True)
 class VersionView:
-    """A record version and what changed from the one before (column: (before, after))."""
+    """A record version, what changed from the one before (column: (before, after)), and
+    who made it: only signed-in users are told the names of the workbench's staff."""
 
     version: RecordVersion
     changes: dict[str, tuple[str | None, str | None]]
+    author: str | None
 
 
 def versions_of(user: AnyUser, record: Record) -> list[VersionView]:
     """The versions of ``record`` the user may see, newest first, each with its changes."""
-    versions = list(RecordVersion.objects.visible_to(user).filter(record=record).order_by("number"))
+    versions = list(
+        RecordVersion.objects.visible_to(user)
+        .filter(record=record)
+        .select_related("created_by")
+        .order_by("number")
+    )
+    named = user.is_authenticated
     out: list[VersionView] = []
     before: dict[str, str] = {}
     for version in versions:
@@ -60,7 +68,8 @@ def versions_of(user: AnyUser, record: Record) -> list[VersionView]:
             for key in sorted(before.keys() | raw.keys())
             if before.get(key) != raw.get(key)
         }
-        out.append(VersionView(version, changes if version.number > 1 else {}))
+        author = version.created_by.get_username() if named and version.created_by else None
+        out.append(VersionView(version, changes if version.number > 1 else {}, author))
         before = raw
     return out[::-1]
 
