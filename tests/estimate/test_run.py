@@ -143,3 +143,20 @@ def test_run_from_linkage_clusters(tmp_path: Path) -> None:
     # independent lists with p = (0.4, 0.35, 0.3): N = 1500 within the wide interval
     assert res.lower < 1500 < res.upper
     assert abs(res.estimate - 1500) < 200
+
+
+def test_strata_combine_dga_draws(tmp_path: Path) -> None:
+    methods, _ = resolve_methods("all")
+    if "dga" not in methods:
+        pytest.skip("dga module not installed")
+    src = _stratified_csv(tmp_path)
+    run = run_estimation(src, tmp_path / "out", methods=["dga"], strata="prison")
+    parts = run.outputs["dga"]
+    total = run.combined["dga"]
+    assert total.point == "median" and total.stratum == "combined"
+    # the median of a sum lies near the sum of the medians for near-symmetric posteriors
+    assert total.estimate == pytest.approx(
+        sum(o.result.estimate for o in parts.values()) + 4, rel=0.03
+    )
+    assert total.lower < total.estimate < total.upper
+    assert run.combined_draws["dga"].size == max(o.draws.size for o in parts.values())
