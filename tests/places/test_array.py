@@ -24,3 +24,8 @@ def test_each_distinct_value_resolved_once() -> None:
 
     resolve_array(["a", "b", "a", "a"], resolver=counting)
     assert sorted(calls) == ["a", "b"]
+
+
+def test_text_that_is_not_a_name_gives_nulls() -> None:
+    rows = resolve_array(["Evin " * 100, "Evin"]).to_pylist()
+    assert rows[0]["place_id"] is None and rows[1]["place_id"] == "prison:evin"

@@ -9,6 +9,7 @@ from typing import Any, cast
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inquest.errors import InputError
 from inquest.places._model import PlaceKind, PlaceMatch
 
 #: Fields of the struct ``resolve_array`` returns, in order.
@@ -51,8 +52,9 @@ def resolve_array(
 ) -> pa.StructArray:
     """The best match of every value (and the runner-up, to judge ambiguity).
 
-    Each distinct text is resolved once (and cached across calls). A text with no match
-    gives nulls; a null gives a null row.
+    Each distinct text is resolved once (and cached across calls). A text with no match,
+    or that is not a place name at all (over 200 characters), gives nulls; a null gives a
+    null row.
     """
     if resolver is None:
         resolver = _cached_resolve
@@ -62,7 +64,10 @@ def resolve_array(
     encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(array))
     rows: list[tuple[Any, ...]] = []
     for text in encoded.dictionary.to_pylist():
-        matches = resolver(str(text), kinds=kinds, limit=2, min_score=min_score)
+        try:
+            matches = resolver(str(text), kinds=kinds, limit=2, min_score=min_score)
+        except InputError:  # not a place name (e.g. too long): no match
+            matches = []
         first = matches[0] if matches else None
         second = matches[1] if len(matches) > 1 else None
         rows.append(
