@@ -92,3 +92,23 @@ def test_statements_hidden_when_person_source_or_record_is(personas: Personas) -
     assert Person.objects.visible_to(personas.reader).count() == 1
     assert [s.value for s in Statement.objects.visible_to(personas.reader)] == ["x"]
     assert Statement.objects.visible_to(personas.investigator).count() == 2
+
+
+def test_record_visibility_is_exhaustively_the_rule(personas: Personas) -> None:
+    """Every (source level, record level) pair against every persona: a record is visible
+    exactly when the user's clearance covers both its own level and its source's."""
+    expected: dict[int, tuple[Level, Level]] = {}
+    for source_level in Level:
+        source = make_source(personas.investigator, f"s{source_level}", level=source_level)
+        for record_level in Level:
+            record = Record.objects.create(
+                source=source, row_number=int(record_level) + 1, confidentiality=record_level
+            )
+            expected[record.pk] = (source_level, record_level)
+    for name in ("anonymous", "reader", "researcher", "analyst", "investigator"):
+        user = getattr(personas, name)
+        cleared = policy.clearance(user)
+        assert cleared is not None
+        seen = set(Record.objects.visible_to(user).values_list("pk", flat=True))
+        want = {pk for pk, (s, r) in expected.items() if s <= cleared and r <= cleared}
+        assert seen == want, name
