@@ -15,18 +15,26 @@ makes when the sampler is created):
 - ``jit``: the kernels' first compile (in a fresh process with an empty numba cache) and the
   load from the on-disk cache; both excluded from the sampling times.
 
+With ``--coverage-worlds 100`` it also runs the honesty study for LCMCR alone: the synthetic
+worlds of ``mse_coverage.py`` (heterogeneous capture and dependent lists from
+``inquest.simulate``, N uniform in [1,500, 6,000], 30-70% unrecorded), ``estimate_lcmcr`` with
+its defaults on each, and the share of 95% intervals holding the true N, the median relative
+error and width. Without the flag the last coverage section in the JSON is kept.
+
 Other engineers share the machine: the load average is recorded, and wall time above CPU
 time shows contention. Compare CPU-time rates with the baseline when the machine is busy.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +120,71 @@ def _parallel(patterns: np.ndarray, counts: np.ndarray, chains: int, workers: in
     }
 
 
+def _coverage(worlds: int, seed: int = 2026) -> dict[str, Any]:
+    import mse_coverage  # beside this script: the shared synthetic worlds
+    from inquest.simulate import load_scenario
+
+    base_raw = dict(load_scenario("default").raw)
+    rng = np.random.default_rng(seed)
+    rows = []
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for w in range(worlds):
+        world_seed = seed * 1000 + w
+        n_true, sample = mse_coverage.world(base_raw, rng, world_seed)
+        patterns, counts, lists = mse_coverage.table(sample)
+        res = estimate_lcmcr(patterns, counts, lists=lists, seed=world_seed, progress=False)
+        r = res.result
+        rows.append(
+            {
+                "N": n_true,
+                "n_observed": r.n_observed,
+                "median": r.estimate,
+                "lower": r.lower,
+                "upper": r.upper,
+                "rhat": r.diagnostics["rhat"],
+                "ess_bulk": r.diagnostics["ess_bulk"],
+                "warnings": list(r.warnings),
+            }
+        )
+        print(f"world {w}: N {n_true:,}, median {r.estimate:,.0f} [{r.lower:,.0f}, {r.upper:,.0f}]")
+    n = np.array([r["N"] for r in rows], dtype=float)
+    est = np.array([r["median"] for r in rows])
+    lo = np.array([r["lower"] for r in rows])
+    hi = np.array([r["upper"] for r in rows])
+    rel = (est - n) / n
+    return {
+        "worlds": worlds,
+        "scenario": "mse_coverage.py: default, N ~ U[1500, 6000], capture rates x U[0.25, 0.7]",
+        "settings": "estimate_lcmcr defaults (K = 15, 4 chains x 2,500 draws, thinning 10)",
+        "seed": seed,
+        "coverage": float(np.mean((lo <= n) & (n <= hi))),
+        "below": float(np.mean(hi < n)),
+        "above": float(np.mean(lo > n)),
+        "median_relative_error": float(np.median(rel)),
+        "median_abs_relative_error": float(np.median(np.abs(rel))),
+        "median_relative_width": float(np.median((hi - lo) / n)),
+        "observed_fraction_median": float(np.median([r["n_observed"] / r["N"] for r in rows])),
+        "share_rhat_above_1.01": float(np.mean([r["rhat"] > 1.01 for r in rows])),
+        "share_with_warnings": float(np.mean([bool(r["warnings"]) for r in rows])),
+        "wall_s": time.perf_counter() - wall0,
+        "cpu_s": time.process_time() - cpu0,
+    }
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--coverage-worlds", type=int, default=0)
+    args = ap.parse_args()
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    coverage = _coverage(args.coverage_worlds) if args.coverage_worlds else None
+    if coverage:
+        print(
+            f"coverage over {coverage['worlds']} worlds: {coverage['coverage']:.0%} "
+            f"(below {coverage['below']:.0%}, above {coverage['above']:.0%}); median relative "
+            f"error {coverage['median_relative_error']:+.1%}, |error| "
+            f"{coverage['median_abs_relative_error']:.1%}, width "
+            f"{coverage['median_relative_width']:.0%} of N"
+        )
     patterns, counts, _ = _load()
     with tempfile.TemporaryDirectory() as empty_cache:
         compile_s = _jit_seconds(empty_cache)
@@ -164,6 +236,7 @@ def main() -> None:
                 "single_chain_best_sweeps_per_s_cpu": best_cpu,
                 "single_chain_median_sweeps_per_s_wall": median_wall,
                 "parallel": parallel,
+                "coverage": coverage or previous.get("coverage"),
             },
             indent=2,
         )
