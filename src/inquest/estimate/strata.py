@@ -93,7 +93,7 @@ def combine(
         upper=float(hi),
         level=level,
         point="median" if bayes else "sum of stratum MLEs",
-        interval=("credible" if bayes else "bootstrap-percentile") + " (sum of stratum draws)",
+        interval=("credible" if bayes else "bootstrap") + ", strata summed",
         assumptions=first.assumptions,
         warnings=warnings,
         diagnostics={
