@@ -64,7 +64,7 @@ def compare(
     for p in c.pairs:
         pairs.add_row(p.a, p.b, f"{p.score:.3f}", p.reason)
     for w in c.unmatched:
-        pairs.add_row(w, "", "", "no partner (x0.93)")
+        pairs.add_row(w, "", "", "no partner (score lowered)")
     console.print(pairs)
     console.print(f"similarity [bold]{c.score:.3f}[/bold]: {_verdict(c.score)}")
 

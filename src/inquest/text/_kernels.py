@@ -66,8 +66,8 @@ def prefix_cost(
     b: npt.NDArray[np.int32],
     sub: npt.NDArray[np.float64],
     indel: npt.NDArray[np.float64],
-) -> tuple[float, int]:  # pragma: no cover - compiled
-    """Cheapest cost to turn ``a`` into some prefix of ``b``, and that prefix's length."""
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """Cheapest cost to turn ``a`` into some prefix of ``b``, and the indel mass of the rest."""
     n = a.shape[0]
     m = b.shape[0]
     d = np.empty((n + 1, m + 1), dtype=np.float64)
@@ -91,4 +91,7 @@ def prefix_cost(
     for j in range(1, m + 1):
         if d[n, j] < d[n, best_j]:
             best_j = j
-    return float(d[n, best_j]), best_j
+    rest = 0.0
+    for j in range(best_j, m):
+        rest += indel[b[j]]
+    return float(d[n, best_j]), rest

@@ -17,7 +17,8 @@ Name against name
     father's name are set aside. Words are paired one to one to maximise the total score
     (order does not matter), also trying each side with two neighbouring words joined
     (``Mohammad Reza`` = ``محمدرضا``). The score is the mean over pairs, times 0.93 for each
-    word left without a partner (a middle name on one side only).
+    word left without a partner (a middle name on one side only), or 0.85 when only one
+    word could be paired at all (``Niloofar`` against ``نیلوفر بیضایی``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from inquest.text.scripts import Script, detect_script
 __all__ = ["NameComparison", "WordPair", "compare_names", "name_similarity", "word_similarity"]
 
 UNMATCHED_FACTOR = 0.93
+SINGLE_MATCH_FACTOR = 0.85  # per unpaired word when only one word could be paired
 PART_FACTOR = 0.75  # one word is a part of the other's compound (محمدرضا vs Mohammad)
 _MIN_PART_MASS = 1.8  # both the part and the rest need about two consonants
 KNOWN_DIFFERENT_FACTOR = 0.5
@@ -66,11 +68,25 @@ class NameComparison:
     unmatched: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    symbols: np.ndarray  # type: ignore[type-arg]
+    reversed: np.ndarray  # type: ignore[type-arg]
+    mass: float
+
+
+@lru_cache(maxsize=200_000)
+def _encoded(word: str) -> _Encoded:
+    ab = alphabet()
+    sym = encode(word)
+    return _Encoded(sym, sym[::-1].copy(), float(ab.indel[sym].sum()))
+
+
 def _rule_score(x: str, y: str) -> float:
     ab = alphabet()
     ex, ey = _encoded(x), _encoded(y)
-    mass = max(float(ab.indel[ex].sum()), float(ab.indel[ey].sum()), 1.0)
-    cost = float(edit_cost(ex, ey, ab.sub, ab.indel))
+    mass = max(ex.mass, ey.mass, 1.0)
+    cost = float(edit_cost(ex.symbols, ey.symbols, ab.sub, ab.indel))
     return max(0.0, 1.0 - cost / mass)
 
 
@@ -80,25 +96,18 @@ def _part_score(x: str, y: str) -> float:
     Counts only when both the part and the rest of the compound have about two consonants
     (so Hosseini vs حسین, a mere suffix ی, is not a part match). Scaled by ``PART_FACTOR``.
     """
-    ab = alphabet()
     ex, ey = _encoded(x), _encoded(y)
-    mx, my = float(ab.indel[ex].sum()), float(ab.indel[ey].sum())
-    if mx > my:
-        ex, ey, mx, my = ey, ex, my, mx
-    if mx < _MIN_PART_MASS or my - mx < _MIN_PART_MASS:
+    if ex.mass > ey.mass:
+        ex, ey = ey, ex
+    if ex.mass < _MIN_PART_MASS or ey.mass - ex.mass < _MIN_PART_MASS:
         return 0.0
+    ab = alphabet()
     best = 0.0
-    for a, b in ((ex, ey), (ex[::-1].copy(), ey[::-1].copy())):
-        cost, j = prefix_cost(a, b, ab.sub, ab.indel)
-        rest = float(ab.indel[b[j:]].sum())
+    for a, b in ((ex.symbols, ey.symbols), (ex.reversed, ey.reversed)):
+        cost, rest = prefix_cost(a, b, ab.sub, ab.indel)
         if rest >= _MIN_PART_MASS:
-            best = max(best, 1.0 - cost / mx)
+            best = max(best, 1.0 - cost / ex.mass)
     return PART_FACTOR * best
-
-
-@lru_cache(maxsize=200_000)
-def _encoded(word: str) -> np.ndarray:  # type: ignore[type-arg]
-    return encode(word)
 
 
 @lru_cache(maxsize=500_000)
@@ -159,7 +168,7 @@ def _words(p: ParsedName) -> list[str]:
 
 
 def _variants(words: list[str]) -> list[list[str]]:
-    """The words as given, and with each pair of neighbours joined."""
+    """The words as given, then with each pair of neighbours joined."""
     out = [words]
     for i in range(len(words) - 1):
         out.append([*words[:i], words[i] + words[i + 1], *words[i + 2 :]])
@@ -202,24 +211,30 @@ def _best_pairing(
 
 def _compare_words(wa: list[str], wb: list[str]) -> tuple[float, list[WordPair], list[str]]:
     best: tuple[float, list[WordPair], list[str]] = (0.0, [], [*wa, *wb])
-    for va in _variants(wa):
-        for vb in _variants(wb) if va is wa else [wb]:
-            total, pairs, scores = _best_pairing(va, vb)
-            k = len(pairs)
-            if k == 0:
-                continue
-            unmatched_n = abs(len(va) - len(vb))
-            score = total / k * UNMATCHED_FACTOR**unmatched_n
-            if score > best[0]:
-                matched_a = {i for i, _ in pairs}
-                matched_b = {j for _, j in pairs}
-                unmatched = [w for i, w in enumerate(va) if i not in matched_a] + [
-                    w for j, w in enumerate(vb) if j not in matched_b
-                ]
-                word_pairs = [
-                    WordPair(va[i], vb[j], scores[(i, j)][0], scores[(i, j)][1]) for i, j in pairs
-                ]
-                best = (score, word_pairs, unmatched)
+    # A compound split on one side only adds a word there: join neighbours on the longer side.
+    options = [(wa, wb)]
+    if len(wa) > len(wb):
+        options += [(va, wb) for va in _variants(wa)[1:]]
+    elif len(wb) > len(wa):
+        options += [(wa, vb) for vb in _variants(wb)[1:]]
+    for va, vb in options:
+        total, pairs, scores = _best_pairing(va, vb)
+        k = len(pairs)
+        if k == 0:
+            continue
+        unmatched_n = abs(len(va) - len(vb))
+        factor = SINGLE_MATCH_FACTOR if k == 1 else UNMATCHED_FACTOR
+        score = total / k * factor**unmatched_n
+        if score > best[0]:
+            matched_a = {i for i, _ in pairs}
+            matched_b = {j for _, j in pairs}
+            unmatched = [w for i, w in enumerate(va) if i not in matched_a] + [
+                w for j, w in enumerate(vb) if j not in matched_b
+            ]
+            word_pairs = [
+                WordPair(va[i], vb[j], scores[(i, j)][0], scores[(i, j)][1]) for i, j in pairs
+            ]
+            best = (score, word_pairs, unmatched)
     return best
 
 
@@ -233,13 +248,9 @@ def compare_names(a: str, b: str) -> NameComparison:
     if wa == wb:
         ident = tuple(WordPair(w, w, 1.0, "identical") for w in wa)
         return NameComparison(pa, pb, 1.0, ident, ())
+    # Joined neighbours are tried on either side, and word pairs are scored in a fixed
+    # order, so the result does not depend on which name comes first.
     score, pairs, unmatched = _compare_words(wa, wb)
-    # Symmetry: joining neighbours was tried on both sides in turn; take the larger.
-    score2, pairs2, unmatched2 = _compare_words(wb, wa)
-    if score2 > score:
-        score = score2
-        pairs = [WordPair(p.b, p.a, p.score, p.reason) for p in pairs2]
-        unmatched = unmatched2
     return NameComparison(pa, pb, min(1.0, max(0.0, score)), tuple(pairs), tuple(unmatched))
 
 
