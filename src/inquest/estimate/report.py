@@ -46,6 +46,29 @@ def load_template() -> jinja2.Template:
         raise ConfigError(f"template syntax error line {exc.lineno}: {exc}", path=where) from exc
 
 
+def _model_rows(models: list[dict[str, Any]], limit: int = 5) -> list[dict[str, str]]:
+    """The leading models of a method: label, weight and own estimate, for the report."""
+    rows = []
+    for m in models[:limit]:
+        if "graph" in m:
+            label = str(m["graph"])
+        elif "terms" in m:
+            label = "main effects + " + ", ".join(m["terms"]) if m["terms"] else "main effects"
+        else:
+            continue
+        weight = m.get("weight", m.get("weight_bic"))
+        estimate = m.get("estimate")
+        rows.append(
+            {
+                "label": label,
+                "weight": f"{weight:.3f}" if isinstance(weight, (int, float)) else "",
+                "estimate": f"{estimate:,.0f}" if isinstance(estimate, (int, float)) else "",
+                "chosen": "yes" if m.get("chosen") else "",
+            }
+        )
+    return rows
+
+
 def render_report(document: dict[str, Any], plots: dict[str, list[str]], path: Path) -> Path:
     """Write the report for ``document`` (the content of ``estimate.json``) to ``path``."""
     methods = document["methods"]
@@ -80,6 +103,7 @@ def render_report(document: dict[str, Any], plots: dict[str, list[str]], path: P
                 "assumptions": m["result"]["assumptions"] if m.get("result") else [],
                 "warnings": m["result"]["warnings"] if m.get("result") else [],
                 "details": _METHOD_DETAILS.get(name, ""),
+                "models": _model_rows(m["result"]["models"] if m.get("result") else []),
             }
             for name, m in methods.items()
         ],
