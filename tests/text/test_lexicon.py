@@ -35,3 +35,21 @@ def test_missing_column(tmp_path: Path) -> None:
     path.write_text("persian,latin\nعلی,Ali\n", encoding="utf-8")
     with pytest.raises(InputErrors, match="missing column"):
         load_lexicon(path)
+
+
+def test_graphemes_table_errors_name_row(tmp_path: Path) -> None:
+    from inquest.text.tables import _check_grapheme, read_table
+
+    path = tmp_path / "g.csv"
+    path.write_text(
+        "script,grapheme,class,kind,vowel,note\n"
+        "latin,b,B,consonant,,\n"
+        "greek,x,X,consonant,,\n"
+        "latin,a,A,vowel,a,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputErrors) as info:
+        read_table(path, ("script", "grapheme", "class", "kind", "vowel"), _check_grapheme)
+    text = str(info.value)
+    assert "row 2, field 'script'" in text
+    assert "row 3, field 'class'" in text
