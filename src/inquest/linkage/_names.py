@@ -21,6 +21,7 @@ NAME_COLUMNS = {
     "name_key": pa.string(),
     "name_sorted": pa.string(),
     "name_skel": pa.string(),
+    "skel_sorted": pa.string(),
     "given_key": pa.string(),
     "family_key": pa.string(),
     "given_skel": pa.string(),
@@ -81,13 +82,15 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     # Lists with only a full name: its first word is the given name, its last the family name.
     given = pc.coalesce(given, map_distinct(full, _first, s))
     family = pc.coalesce(family, map_distinct(full, _last, s))
+    name_skel = map_distinct(full, _skel, s)
     given_skel = map_distinct(given, _skel, s)
     family_skel = map_distinct(family, _skel, s)
     father = map_distinct(batch.column("father_name"), name_key, s)
     return {
         "name_key": full,
         "name_sorted": map_distinct(full, _sorted, s),
-        "name_skel": map_distinct(full, _skel, s),
+        "name_skel": name_skel,
+        "skel_sorted": map_distinct(name_skel, _sorted, s),
         "given_key": given,
         "family_key": family,
         "given_skel": given_skel,

@@ -1,7 +1,7 @@
 """Place and sex features for linkage.
 
-A place is its gazetteer id when :mod:`inquest.places` resolves the text to exactly one
-place (``gz:<id>``, with its 1988 province), and otherwise its normalised text
+A place is its gazetteer id when :mod:`inquest.places` resolves the text to one place
+(``resolve_one``) (``gz:<id>``, with its 1988 province), and otherwise its normalised text
 (``txt:<key>``), so places outside the gazetteer still match when written alike.
 """
 
@@ -59,21 +59,20 @@ def _sex(text: str) -> str | None:
 
 def _resolver() -> Any:
     try:
-        from inquest.places import resolve
+        from inquest.places import resolve_one
     except ImportError:  # the gazetteer package is optional for non-Iranian cases
         return None
-    return resolve
+    return resolve_one
 
 
 def _place(text: str) -> dict[str, str | None] | None:
     key = normalize(text, "key")
     if not key:
         return None
-    resolve = _resolver()
-    matches = resolve(text) if resolve is not None else []
-    if len(matches) == 1:
-        m = matches[0]
-        return {"id": f"gz:{m.id}", "province": getattr(m, "province_1988", None)}
+    resolve_one = _resolver()
+    match = resolve_one(text) if resolve_one is not None else None
+    if match is not None:
+        return {"id": f"gz:{match.id}", "province": match.province_1988}
     return {"id": f"txt:{key}", "province": None}
 
 

@@ -24,7 +24,7 @@ from inquest.linkage.predict import edges as edges_of
 from inquest.linkage.predict import predict, score_pairs
 from inquest.linkage.prepare import prepare
 from inquest.linkage.settings import LinkageModel, load_model, splink_settings
-from inquest.linkage.train import train
+from inquest.linkage.train import calibrate, train
 
 __all__ = ["LinkResult", "Step", "link_records", "write_run"]
 
@@ -52,6 +52,7 @@ class LinkResult:
     linker: Any
     predictions: Any
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -115,7 +116,10 @@ def link_records(
         linker = Linker(frame, splink_settings(model), log_level=logging.WARNING)
     with _timed(timings, "train"):
         advance = step("train", 1)
-        train(linker, model, engine=eng, labels=labels)
+        linker, skipped = train(linker, model, frame=frame, engine=eng, labels=labels)
+        linker = Linker(
+            frame, calibrate(linker.misc.save_model_to_json()), log_level=logging.WARNING
+        )
         advance(1)
     with _timed(timings, "predict"):
         advance = step("predict", 1)
@@ -162,6 +166,7 @@ def link_records(
         linker=linker,
         predictions=predictions,
         timings=timings,
+        warnings=[f"EM session skipped: {w}" for w in skipped],
     )
 
 
@@ -186,6 +191,7 @@ def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
         "components_split": result.clustering.n_split,
         "pairs_rescored": result.clustering.n_rescored_pairs,
         "timings": result.timings,
+        "warnings": result.warnings,
     }
     paths["run"].write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return paths
