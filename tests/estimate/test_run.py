@@ -70,6 +70,16 @@ def test_strata_are_estimated_checked_and_summed(tmp_path: Path) -> None:
     assert "By prison" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
+def test_strata_without_draws_are_reported_not_combined(tmp_path: Path) -> None:
+    src = _stratified_csv(tmp_path)
+    run = run_estimation(src, tmp_path / "o", strata="prison", options={"loglinear": {"n_boot": 0}})
+    assert set(run.outputs["loglinear"]) == {"P1", "P2"}
+    assert "loglinear" not in run.combined
+    assert any("strata not combined" in w for w in run.document["warnings"])
+    assert not (tmp_path / "o" / "report.html").exists()
+    assert (tmp_path / "o" / "estimate.json").is_file()
+
+
 def test_table_without_overlap_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "no_overlap.csv"
     path.write_text("A,B,C,count\n1,0,0,5\n0,1,0,4\n0,0,1,3\n", encoding="utf-8")

@@ -165,14 +165,18 @@ def run_estimation(
             continue
         if len(outputs[method]) < len(usable):
             warnings.append(f"{method}: combined over the strata it could estimate only")
-        res, combined_draws[method] = combine(
-            method,
-            {lab: o.result for lab, o in outputs[method].items()},
-            {lab: o.draws for lab, o in outputs[method].items()},
-            level=level,
-            seed=seed,
-        )
-        combined_draws[method] = combined_draws[method] + skipped_n
+        try:
+            res, summed = combine(
+                method,
+                {lab: o.result for lab, o in outputs[method].items()},
+                {lab: o.draws for lab, o in outputs[method].items()},
+                level=level,
+                seed=seed,
+            )
+        except EstimationError as exc:
+            warnings.append(f"{method}: strata not combined ({exc}; e.g. n_boot = 0)")
+            continue
+        combined_draws[method] = summed + skipped_n
         res = replace(
             res,
             n_observed=res.n_observed + skipped_n,
