@@ -69,7 +69,7 @@ def calibrate(model_json: dict[str, Any], floor: float = 1e-3) -> dict[str, Any]
     comparison veto any pair with a weight of -100 or worse; a floor keeps every level's
     evidence finite, so other comparisons can still outweigh it.
     """
-    out = json.loads(json.dumps(model_json))
+    out: dict[str, Any] = json.loads(json.dumps(model_json))
     for comp in out["comparisons"]:
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
         for key in ("m_probability", "u_probability"):
