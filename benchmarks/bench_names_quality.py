@@ -8,6 +8,9 @@ Data (``../shared/linkage-reference/``, the DEV half only):
   (a different key form) chosen to look alike: (a) one with the same consonant skeleton
   (محمد vs Mahmoud), (b) the one closest by Jaro-Winkler to its own Latin spelling, and for
   full names (c) the same given name with another family name (a swapped surname).
+- Latin against Latin (the same files): two different Latin spellings of one Persian
+  string are a positive; the first spelling against each hard negative's Latin spelling
+  is a negative (two romanised lists linked to each other).
 - Latin only (FEBRL, ``febrl/dataset3.csv``): given_name and surname of ``rec-N-org`` vs each
   ``rec-N-dup-k`` are positives (when both are present and differ or not); negatives are the
   same field of another entity, one random and one chosen by Jaro-Winkler to be similar.
@@ -91,9 +94,7 @@ def metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, object]
     return {
         "roc_auc": round(roc_auc(y, s), 4),
         "at_threshold": {k: round(v, 4) for k, v in at_threshold(y, s, threshold).items()},
-        "at_recall_0.90": {
-            k: round(v, 4) for k, v in best_precision_at_recall(y, s, 0.90).items()
-        },
+        "at_recall_0.90": {k: round(v, 4) for k, v in best_precision_at_recall(y, s, 0.90).items()},
     }
 
 
@@ -112,9 +113,7 @@ def fold(s: str) -> str:
     ab = alphabet()
     out = []
     for word in normalize(s, "key").split():
-        out.extend(
-            f"{x.cls}{x.vowel}" for x in symbols(word, ab) if x.kind != CARRIER
-        )
+        out.extend(f"{x.cls}{x.vowel}" for x in symbols(word, ab) if x.kind != CARRIER)
     return "".join(out)
 
 
@@ -146,9 +145,7 @@ def hard_negatives(
             q = rng.choice(others)
             out.append((p, rng.choice(latin_of[q]), "same-skeleton"))
         # (b) closest other Latin spelling by Jaro-Winkler
-        hits = process.extract(
-            own.lower(), latin_choices, scorer=JaroWinkler.similarity, limit=12
-        )
+        hits = process.extract(own.lower(), latin_choices, scorer=JaroWinkler.similarity, limit=12)
         for _, _, idx in hits:
             q, la = all_latin[idx]
             if keys[q] != keys[p] and fold(la) not in {fold(x) for x in latin_of[p]}:
@@ -158,7 +155,11 @@ def hard_negatives(
         if swapped:
             words = p.split()
             if len(words) >= 2:
-                cands = [q for q in by_given[words[0]] if keys[q] != keys[p] and q.split()[-1] != words[-1]]
+                cands = [
+                    q
+                    for q in by_given[words[0]]
+                    if keys[q] != keys[p] and q.split()[-1] != words[-1]
+                ]
                 if cands:
                     q = rng.choice(cands)
                     out.append((p, rng.choice(latin_of[q]), "swapped-surname"))
@@ -214,7 +215,9 @@ def best_baseline_threshold(y: np.ndarray, s: np.ndarray) -> float:
     return round(best_t, 2)
 
 
-def febrl(rng: random.Random) -> dict[str, tuple[list[tuple[str, str]], list[tuple[str, str, str]]]]:
+def febrl(
+    rng: random.Random,
+) -> dict[str, tuple[list[tuple[str, str]], list[tuple[str, str, str]]]]:
     path = REF / "febrl" / "dataset3.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, skipinitialspace=True)
@@ -242,7 +245,9 @@ def febrl(rng: random.Random) -> dict[str, tuple[list[tuple[str, str]], list[tup
     return out
 
 
-def febrl_eval(label: str, pos: list[tuple[str, str]], neg: list[tuple[str, str, str]]) -> dict[str, object]:
+def febrl_eval(
+    label: str, pos: list[tuple[str, str]], neg: list[tuple[str, str, str]]
+) -> dict[str, object]:
     y = np.array([1] * len(pos) + [0] * len(neg))
     pairs = [(a, b) for a, b in pos] + [(a, b) for a, b, _ in neg]
     s_ours = np.array([name_similarity(a, b) for a, b in pairs])
@@ -263,6 +268,19 @@ def febrl_eval(label: str, pos: list[tuple[str, str]], neg: list[tuple[str, str,
     return res
 
 
+def latin_variants(
+    pairs: list[tuple[str, str]], neg: list[tuple[str, str, str]]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """Latin against Latin: two spellings of one Persian name vs a hard negative's spelling."""
+    latin_of: dict[str, list[str]] = defaultdict(list)
+    for p, la in pairs:
+        if la not in latin_of[p]:
+            latin_of[p].append(la)
+    pos = [(ls[0], ls[1]) for ls in latin_of.values() if len(ls) >= 2]
+    lneg = [(latin_of[p][0], la, kind) for p, la, kind in neg]
+    return pos, lneg
+
+
 def main() -> None:
     rng = random.Random(SEED)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -274,6 +292,10 @@ def main() -> None:
         pos = read_pairs(name)
         neg = hard_negatives(pos, rng, swapped)
         results[label] = evaluate(label, pos, neg, name_similarity)
+        lpos, lneg = latin_variants(pos, neg)
+        results[f"{label}, Latin vs Latin"] = evaluate(
+            f"{label}, Latin vs Latin", lpos, lneg, name_similarity
+        )
     for field, (pos, neg) in febrl(rng).items():
         results[f"febrl3 {field}"] = febrl_eval(f"febrl3 {field} (Latin only)", pos, neg)
     results["total_wall_s"] = round(time.perf_counter() - t0, 1)

@@ -36,11 +36,75 @@ N = 1_000_000
 BATCH = 100_000
 SEED = 67
 
-GIVEN_FA = "محمد علی حسین حسن رضا مهدی احمد محمود فاطمه زهرا مریم معصومه زینب اکبر اصغر غلام جواد".split()
-FAMILY_FA = "رضایی محمدی حسینی احمدی موسوی کریمی جعفری صادقی حیدری کاظمی قاسمی نوری یزدی تهرانی".split()
+GIVEN_FA = [
+    "محمد",
+    "علی",
+    "حسین",
+    "حسن",
+    "رضا",
+    "مهدی",
+    "احمد",
+    "محمود",
+    "فاطمه",
+    "زهرا",
+    "مریم",
+    "معصومه",
+    "زینب",
+    "اکبر",
+    "اصغر",
+    "غلام",
+    "جواد",
+]
+FAMILY_FA = [
+    "رضایی",
+    "محمدی",
+    "حسینی",
+    "احمدی",
+    "موسوی",
+    "کریمی",
+    "جعفری",
+    "صادقی",
+    "حیدری",
+    "کاظمی",
+    "قاسمی",
+    "نوری",
+    "یزدی",
+    "تهرانی",
+]
 AFFIX_FA = ["زاده", "پور", "نژاد", "", "", "", ""]
-GIVEN_LA = "Mohammad Ali Hossein Hassan Reza Mehdi Ahmad Mahmoud Fatemeh Zahra Maryam Masoumeh Zeinab Akbar Gholamreza".split()
-FAMILY_LA = "Rezaei Mohammadi Hosseini Ahmadi Mousavi Karimi Jafari Sadeghi Heydari Kazemi Ghasemi Nouri Yazdi Tehrani".split()
+GIVEN_LA = [
+    "Mohammad",
+    "Ali",
+    "Hossein",
+    "Hassan",
+    "Reza",
+    "Mehdi",
+    "Ahmad",
+    "Mahmoud",
+    "Fatemeh",
+    "Zahra",
+    "Maryam",
+    "Masoumeh",
+    "Zeinab",
+    "Akbar",
+    "Gholamreza",
+]
+FAMILY_LA = [
+    "Rezaei",
+    "Mohammadi",
+    "Hosseini",
+    "Ahmadi",
+    "Mousavi",
+    "Karimi",
+    "Jafari",
+    "Sadeghi",
+    "Heydari",
+    "Kazemi",
+    "Ghasemi",
+    "Nouri",
+    "Yazdi",
+    "Tehrani",
+]
 AFFIX_LA = ["zadeh", "-Zadeh", " Pour", "nejad", "", "", "", ""]
 TITLES = ["", "", "", "", "سید ", "حاج ", "Seyyed ", "Haj ", "Dr. ", "شهید "]
 
@@ -68,7 +132,9 @@ def synthetic_name(rng: random.Random, serial: int | None) -> str:
         family = rng.choice(FAMILY_LA) + rng.choice(AFFIX_LA)
         name = f"{title}{given} {family}"
         if serial is not None:
-            name += " " + "".join(rng.choice("bdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+            name += " " + "".join(
+                rng.choice("bdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)
+            )
         if rng.random() < 0.1:
             name = name.upper()
         if rng.random() < 0.05:
@@ -138,7 +204,10 @@ def main() -> None:
         "cpu_s": round(cpu, 2),
         "pairs_per_cpu_second": round(200_000 / cpu),
     }
-    print(f"similarity 200,000 pairs: {200_000 / cpu:,.0f} pairs/cpu-s ({cpu:.1f} s cpu, {wall:.1f} s wall)")
+    print(
+        f"similarity 200,000 pairs: {200_000 / cpu:,.0f} pairs/cpu-s "
+        f"({cpu:.1f} s cpu, {wall:.1f} s wall)"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
