@@ -93,6 +93,7 @@ def test_resolve_methods() -> None:
     assert len(methods) + len(notes) == 3
     with pytest.raises(InputError, match="unknown method"):
         resolve_methods("bayes")
+    assert resolve_methods("dga, loglinear,dga") == (["dga", "loglinear"], [])
 
 
 def test_dga_joins_the_comparison(tmp_path: Path) -> None:

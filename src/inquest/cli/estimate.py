@@ -27,7 +27,9 @@ def estimate(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for estimate.json, plots, report.")
     ],
-    method: str = typer.Option("loglinear", "--method", "-m", help="loglinear, dga, lcmcr or all."),
+    method: str = typer.Option(
+        "loglinear", "--method", "-m", help="loglinear, dga, lcmcr, a comma-separated list, or all."
+    ),
     strata: str | None = typer.Option(
         None, "--strata", help="Column to stratify on (e.g. prison, province, month)."
     ),

@@ -75,17 +75,21 @@ def available_methods() -> dict[str, bool]:
 
 
 def resolve_methods(method: str) -> tuple[list[str], list[str]]:
-    """(methods to run, warnings) for ``loglinear|dga|lcmcr|all``."""
+    """(methods to run, warnings) for ``loglinear|dga|lcmcr|all`` or a comma-separated list."""
     if method == "all":
         avail = available_methods()
         missing = [m for m, ok in avail.items() if not ok]
         warnings = [f"method {m} is not installed in this build; skipped" for m in missing]
         return [m for m, ok in avail.items() if ok], warnings
-    if method not in METHODS:
+    chosen = [m.strip() for m in method.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in METHODS]
+    if unknown or not chosen:
         raise InputError(
-            f"unknown method {method!r}; choose from {', '.join(METHODS)} or all", field="method"
+            f"unknown method {', '.join(unknown) or method!r}; choose from "
+            f"{', '.join(METHODS)}, a comma-separated list of them, or all",
+            field="method",
         )
-    return [method], []
+    return list(dict.fromkeys(chosen)), []
 
 
 def run_estimation(
