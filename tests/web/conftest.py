@@ -4,6 +4,10 @@
 ``postgresql://postgres@127.0.0.1:5432/inquest``); Django creates and drops the test
 database itself, under a name unique to this process. ``test_postgres.py`` runs this whole
 suite again that way.
+
+Transactional tests (``django_db(transaction=True)``) on SQLite must leave no audit entries
+or record versions behind: the flush after them deletes rows, which the append-only
+triggers refuse (PostgreSQL truncates instead, which they allow).
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ def test_database_defaults_to_sqlite_in_data_dir(tmp_path: Path) -> None:
     db = config.database({}, tmp_path)
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(tmp_path / "inquest.sqlite3")
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
 def test_database_postgresql_url(tmp_path: Path) -> None:

@@ -85,6 +85,10 @@ def database(env: Mapping[str, str], data: Path) -> dict[str, Any]:
         raise ImproperlyConfigured(f"INQUEST_DATABASE_URL: {exc}") from exc
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
         raise ImproperlyConfigured("INQUEST_DATABASE_URL: names no database (…:5432/<name>)")
+    if config["ENGINE"].endswith("sqlite3"):
+        # Take the write lock when a transaction starts, not at its first write, so that
+        # read-then-write transactions (the audit chain) do not interleave.
+        config.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     config.setdefault("TEST", {})
     return config
 

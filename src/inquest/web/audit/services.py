@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from inquest.web.access.levels import Level
@@ -31,9 +32,11 @@ def record(
     The last entry is locked (on PostgreSQL) so two writers cannot fork the chain; the
     unique ``prev_hash`` makes a fork fail even where locks are not available.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside the writing transaction")
-    last = AuditEntry.objects.select_for_update().order_by("-id").first()
+    _serialise_writers(connection)
+    last = AuditEntry.objects.order_by("-id").first()
     user = actor if actor is not None and actor.is_authenticated else None
     # JSON round trip: the stored detail must hash the same after it is read back.
     clean = json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder))
@@ -51,6 +54,18 @@ def record(
     entry.hash = entry.compute_hash()
     entry.save()
     return entry
+
+
+def _serialise_writers(connection: BaseDatabaseWrapper) -> None:
+    """Make concurrent audited transactions take turns until they commit.
+
+    PostgreSQL: an EXCLUSIVE table lock (readers go on; the next writer waits for this
+    transaction to end, then reads the entry it committed). SQLite needs nothing here: the
+    settings open every transaction IMMEDIATE, holding the database's write lock throughout.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {AuditEntry._meta.db_table} IN EXCLUSIVE MODE")
 
 
 @dataclass(frozen=True)
