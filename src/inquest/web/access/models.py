@@ -15,7 +15,9 @@ class Confidential(models.Model):
     """An object with a confidentiality level, fetched through ``objects.visible_to(user)``.
 
     ``ACCESS_PARENTS`` names foreign keys whose targets must be visible too (a record is
-    hidden when its source is); the check follows their own parents in turn.
+    hidden when its source is); the check follows their own parents in turn. The field's
+    default, confidential, only catches rows made outside the services, which always set a
+    level (internal for an object given none and hanging from nothing).
     """
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ()
