@@ -163,3 +163,20 @@ def test_order_of_rows_does_not_matter(counts: list[int], rnd) -> None:  # type:
     b = estimate_loglinear(patterns[order], cnt[order], n_boot=0)
     assert a.estimate == pytest.approx(b.estimate, rel=1e-9)
     assert a.estimate >= a.n_observed == sum(counts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=4), min_size=15, max_size=15))
+def test_sparse_tables_give_a_result_or_a_clear_refusal(counts: list[int]) -> None:
+    """Sparse 4-list tables: either an estimate with intervals, or EstimationError."""
+    patterns = np.array([[(c >> i) & 1 for i in range(4)] for c in range(1, 16)], np.uint8)
+    cnt = np.array(counts, dtype=np.int64)
+    if cnt.sum() == 0:
+        return
+    try:
+        fit = fit_loglinear(patterns, cnt, n_boot=20, seed=1)
+    except EstimationError:
+        return
+    res = fit.result
+    assert np.isfinite(res.estimate) and res.estimate >= res.n_observed
+    assert np.isfinite(res.lower) and np.isfinite(res.upper) and res.lower <= res.upper

@@ -106,7 +106,14 @@ def jackknife_acceleration(table: IntArray, select: Callable[[IntArray], float])
     for k, c in enumerate(cells):
         t = table.copy()
         t[c] -= 1
-        jack[k] = select(t)
+        try:
+            jack[k] = select(t)
+        except EstimationError:
+            jack[k] = np.nan
+    ok = np.isfinite(jack)
+    if ok.sum() < 2:
+        return 0.0
+    jack, weights = jack[ok], weights[ok]
     resid = float(np.sum(weights * jack) / np.sum(weights)) - jack
     denom = 6.0 * float(np.sum(weights * resid**2)) ** 1.5
     return float(np.sum(weights * resid**3) / denom) if denom > 0 else 0.0
@@ -122,7 +129,9 @@ def bca_interval(reps: FloatArray, point: float, accel: float, level: float) -> 
     for alpha in ((1.0 - level) / 2.0, (1.0 + level) / 2.0):
         za = float(ndtri(alpha))
         adj = float(ndtr(z0 + (z0 + za) / (1.0 - accel * (z0 + za))))
-        out.append(float(np.quantile(ok, adj)))
+        if not np.isfinite(adj):
+            adj = alpha
+        out.append(float(np.quantile(ok, min(max(adj, 0.0), 1.0))))
     return out[0], out[1]
 
 
