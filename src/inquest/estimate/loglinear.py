@@ -307,8 +307,25 @@ def _named_step(step: dict[str, object], names: list[str]) -> dict[str, object]:
 
 
 def _models(sel: Selection, names: list[str]) -> list[dict[str, object]]:
-    """Candidate models with estimates and AIC/BIC weights (IC search), or the chosen one."""
-    fits = sel.candidates or [sel.fit]
+    """Candidate models with estimates and AIC/BIC weights (IC search), or the chosen one.
+
+    Weights are only given when models were compared (AIC/BIC search); a stepwise, fixed
+    or independence fit lists its one model without a weight.
+    """
+    if not sel.candidates:
+        f = sel.fit
+        return [
+            {
+                "terms": term_names(names, f.terms),
+                "estimate": f.estimate,
+                "aic": f.aic,
+                "bic": f.bic,
+                "weight_bic": None,
+                "weight_aic": None,
+                "chosen": True,
+            }
+        ]
+    fits = sel.candidates
     bic = np.array([f.bic for f in fits])
     aic = np.array([f.aic for f in fits])
     w_bic = np.exp(-(bic - bic.min()) / 2.0)
