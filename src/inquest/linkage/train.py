@@ -62,7 +62,7 @@ def train(
 
 
 def calibrate(model_json: dict[str, Any], floor: float = 1e-3) -> dict[str, Any]:
-    """Keep every trained m and u at least ``floor`` (then renormalise per comparison).
+    """Keep every trained m at least ``floor`` (then renormalise per comparison).
 
     EM can drive an m probability to 0 for a level its blocked pairs never show (e.g. "birth
     dates within 31 days" when training blocked on equal dates). A zero m makes one
@@ -72,7 +72,9 @@ def calibrate(model_json: dict[str, Any], floor: float = 1e-3) -> dict[str, Any]
     out: dict[str, Any] = json.loads(json.dumps(model_json))
     for comp in out["comparisons"]:
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
-        for key in ("m_probability", "u_probability"):
+        # u comes from random sampling: tiny values there are real (rare agreements) and
+        # must stay; only m is floored.
+        for key in ("m_probability",):
             trained = [lv for lv in levels if lv.get(key) is not None]
             if not trained:
                 continue
