@@ -171,3 +171,12 @@ def test_strata_combine_dga_draws(tmp_path: Path) -> None:
     )
     assert total.lower < total.estimate < total.upper
     assert run.combined_draws["dga"].size == max(o.draws.size for o in parts.values())
+
+
+def test_cli_refuses_unknown_selection(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["estimate", str(DATA / "kosovo_4list.csv"), "--out", str(tmp_path), "--selection", "x"],
+    )
+    assert result.exit_code == 2
+    assert "unknown --selection" in result.output

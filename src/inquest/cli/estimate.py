@@ -65,6 +65,9 @@ def estimate(
     except InquestError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if selection not in ("stepwise", "independence", "aic", "bic"):
+        console.print(f"[red]error:[/red] unknown --selection {selection!r}")
+        raise typer.Exit(2)
     for note in notes:
         console.print(f"[yellow]note:[/yellow] {note}")
     options: dict[str, dict[str, Any]] = {
