@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -12,6 +15,7 @@ from django.test import Client
 from inquest.web.access.levels import Level
 from inquest.web.registry import services
 from inquest.web.registry.models import ParticipantRole, Source
+from inquest.web.runs import services as runs
 
 from ..factories import make_records, make_source
 from ..personas import Personas
@@ -195,3 +199,46 @@ def test_source_and_record_pages_show_versions_with_who_and_why(
     assert client.get(f"/records/{hidden.pk}/").status_code == 404
     client.force_login(personas.reader)
     assert "synthetic-investigator" in _page(client, f"/records/{record.pk}/")
+
+
+def test_run_pages_trace_a_figure_to_its_run(
+    client: Client, personas: Personas, tmp_path: Path
+) -> None:
+    source = make_source(personas.investigator, "PUB", level=Level.PUBLIC)
+    linkage = runs.start_linkage_run(
+        personas.investigator,
+        sources=[source],
+        parameters={"threshold": 0.92},
+        input_sha256="ab" * 32,
+        seed=1367,
+    )
+    model = tmp_path / "model.json"
+    model.write_text("{}", encoding="utf-8")
+    runs.finish_run(
+        personas.investigator, linkage, results={"persons": 41}, artefacts={"model": model}
+    )
+    estimate = runs.start_estimate_run(
+        personas.investigator,
+        method="loglinear",
+        parameters={},
+        input_sha256="cd" * 32,
+        linkage_run=linkage,
+        level=Level.PUBLIC,
+    )
+    hidden = runs.start_estimate_run(
+        personas.investigator,
+        method="dga",
+        parameters={},
+        input_sha256="ef" * 32,
+        level=Level.PROTECTED,
+    )
+    listing = _page(client, "/runs/")
+    assert f"/runs/linkage/{linkage.pk}/" in listing
+    assert f"/runs/estimate/{estimate.pk}/" in listing
+    assert f"/runs/estimate/{hidden.pk}/" not in listing
+    page = html.unescape(_page(client, f"/runs/linkage/{linkage.pk}/"))
+    assert '"threshold": 0.92' in page and '"persons": 41' in page
+    assert "ab" * 32 in page and "1367" in page
+    assert hashlib.sha256(b"{}").hexdigest() in page
+    assert client.get(f"/runs/estimate/{hidden.pk}/").status_code == 404
+    assert client.get(f"/runs/other/{linkage.pk}/").status_code == 404

@@ -1,9 +1,12 @@
 """URLs of the workbench's pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from inquest.web.site import views
+from inquest.web.site.converters import RunKindConverter
+
+register_converter(RunKindConverter, "run_kind")
 
 app_name = "site"
 
@@ -12,6 +15,8 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<str:code>/", views.source_detail, name="source-detail"),
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
+    path("runs/", views.run_list, name="run-list"),
+    path("runs/<run_kind:kind>/<int:pk>/", views.run_detail, name="run-detail"),
     path("persons/", views.person_list, name="person-list"),
     path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
     path(

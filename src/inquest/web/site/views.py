@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.core.paginator import Paginator
@@ -92,3 +93,34 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     versions = registry.versions_of(request.user, record)
     return render(request, "inquest/record_detail.html", {"record": record, "versions": versions})
+
+
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    """The linkage and estimate runs the user may see, newest first."""
+    context = {
+        "linkage_runs": runs.linkage_runs_for(request.user)[:100],
+        "estimate_runs": runs.estimate_runs_for(request.user).select_related("linkage_run")[:100],
+    }
+    return render(request, "inquest/run_list.html", context)
+
+
+@require_GET
+def run_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One run: parameters, input hash, code version, seed, status, results and artefacts."""
+    queryset = (
+        runs.linkage_runs_for(request.user)
+        if kind == "linkage"
+        else runs.estimate_runs_for(request.user)
+    )
+    run = get_object_or_404(queryset, pk=pk)
+    return render(
+        request,
+        "inquest/run_detail.html",
+        {
+            "run": run,
+            "kind": kind,
+            "parameters": json.dumps(run.parameters, indent=2, ensure_ascii=False, sort_keys=True),
+            "results": json.dumps(run.results, indent=2, ensure_ascii=False, sort_keys=True),
+        },
+    )
