@@ -194,7 +194,7 @@ def evaluate(
     o, b = result["ours"], result["baseline_jaro_winkler"]
     assert isinstance(o, dict) and isinstance(b, dict)
     print(
-        f"{label:34s} n+={len(pos):5d} n-={len(neg):5d}  AUC ours {o['roc_auc']:.4f} "
+        f"{label:40s} n+={len(pos):5d} n-={len(neg):5d}  AUC ours {o['roc_auc']:.4f} "
         f"base {b['roc_auc']:.4f} | @t={THRESHOLD}: P {o['at_threshold']['precision']:.3f} "
         f"R {o['at_threshold']['recall']:.3f} | @R>=.90: P ours "
         f"{o['at_recall_0.90']['precision']:.3f} base {b['at_recall_0.90']['precision']:.3f}"
@@ -261,11 +261,16 @@ def febrl_eval(
     o, j = res["ours"], res["jaro_winkler"]
     assert isinstance(o, dict) and isinstance(j, dict)
     print(
-        f"{label:34s} n+={len(pos):5d} n-={len(neg):5d}  AUC ours {o['roc_auc']:.4f} "
+        f"{label:40s} n+={len(pos):5d} n-={len(neg):5d}  AUC ours {o['roc_auc']:.4f} "
         f"JW {j['roc_auc']:.4f} | @R>=.90: P ours {o['at_recall_0.90']['precision']:.3f} "
         f"JW {j['at_recall_0.90']['precision']:.3f}"
     )
     return res
+
+
+def romanised_similarity(a: str, b: str) -> float:
+    """``name_similarity`` with the sound rules also for two Latin words."""
+    return name_similarity(a, b, romanised=True)
 
 
 def latin_variants(
@@ -295,6 +300,9 @@ def main() -> None:
         lpos, lneg = latin_variants(pos, neg)
         results[f"{label}, Latin vs Latin"] = evaluate(
             f"{label}, Latin vs Latin", lpos, lneg, name_similarity
+        )
+        results[f"{label}, Latin vs Latin, romanised=True"] = evaluate(
+            f"{label}, Latin vs Latin, romanised", lpos, lneg, romanised_similarity
         )
     for field, (pos, neg) in febrl(rng).items():
         results[f"febrl3 {field}"] = febrl_eval(f"febrl3 {field} (Latin only)", pos, neg)

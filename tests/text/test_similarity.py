@@ -83,3 +83,14 @@ def test_symmetric_and_bounded(a: str, b: str) -> None:
 @given(st.text(min_size=1, max_size=20).filter(lambda s: any(c.isalpha() for c in s)))
 def test_identical_is_one(s: str) -> None:
     assert name_similarity(s, s) == 1.0
+
+
+def test_romanised_mode_uses_sound_rules_for_latin() -> None:
+    assert name_similarity("Shajarian", "Shadjarian", romanised=True) == 1.0
+    assert name_similarity("Shajarian", "Shadjarian") < 1.0
+    # the lexicon still separates known different names
+    assert name_similarity("Mahmoud", "Mohammad", romanised=True) < 0.6
+    # cross-script pairs do not depend on the mode
+    assert name_similarity("محمد", "Mohammad", romanised=True) == name_similarity(
+        "محمد", "Mohammad"
+    )

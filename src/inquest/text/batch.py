@@ -134,10 +134,12 @@ def parse_names_array(values: ArrayLike) -> pa.StructArray:
     return out
 
 
-def name_similarity_arrays(a: ArrayLike, b: ArrayLike) -> npt.NDArray[np.float64]:
+def name_similarity_arrays(
+    a: ArrayLike, b: ArrayLike, *, romanised: bool = False
+) -> npt.NDArray[np.float64]:
     """:func:`inquest.text.name_similarity` of ``a[i]`` and ``b[i]``; NaN where either is null.
 
-    Each distinct pair of strings is scored once.
+    Each distinct pair of strings is scored once. ``romanised`` as in ``name_similarity``.
     """
     xa, xb = _as_string_array(a), _as_string_array(b)
     if len(xa) != len(xb):
@@ -153,6 +155,8 @@ def name_similarity_arrays(a: ArrayLike, b: ArrayLike) -> npt.NDArray[np.float64
     pairs = np.stack([ia[valid], ib[valid]], axis=1).astype(np.int64)
     uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
     da, db = ea.dictionary.to_pylist(), eb.dictionary.to_pylist()
-    scores = np.array([name_similarity(da[i], db[j]) for i, j in uniq], dtype=np.float64)
+    scores = np.array(
+        [name_similarity(da[i], db[j], romanised=romanised) for i, j in uniq], dtype=np.float64
+    )
     out[valid] = scores[inverse.ravel()]
     return out

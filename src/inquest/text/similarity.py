@@ -7,7 +7,8 @@ Word against word
     The score is ``1 - cost / mass`` where ``mass`` is what it would cost to write the
     longer word from nothing. Two Latin words are scored instead by the mean of
     Jaro-Winkler and the normalised OSA (Damerau) edit similarity: in Latin-only data typing
-    errors dominate, and free short vowels would make Jon = Jan.
+    errors dominate, and free short vowels would make Jon = Jan. With ``romanised=True``
+    (both lists romanised from Persian) two Latin words use the sound rules too.
 The lexicon overrides the rules
     When both words are in the variant lexicon (``data/names/lexicon.csv``) and share an
     entry (``یوسف`` and ``Joseph``), the score is 1. When both are known but as different
@@ -111,7 +112,7 @@ def _part_score(x: str, y: str) -> float:
 
 
 @lru_cache(maxsize=500_000)
-def _word_pair(x: str, y: str) -> tuple[float, str]:
+def _word_pair(x: str, y: str, romanised: bool = False) -> tuple[float, str]:
     if x == y:
         return 1.0, "identical"
     if not x or not y:
@@ -120,7 +121,7 @@ def _word_pair(x: str, y: str) -> tuple[float, str]:
     ex, ey = lex.entries_for(x), lex.entries_for(y)
     if ex and ey and set(ex) & set(ey):
         return 1.0, "lexicon: same name"
-    if x.isascii() and y.isascii():
+    if x.isascii() and y.isascii() and not romanised:
         # Two Latin words: typing errors dominate, and free short vowels would let
         # Jon = Jan; character measures rank these better (FEBRL benchmark).
         rule = 0.5 * float(JaroWinkler.similarity(x, y)) + 0.5 * float(
@@ -141,16 +142,20 @@ def _word_pair(x: str, y: str) -> tuple[float, str]:
     return rule, reason
 
 
-def word_similarity(a: str, b: str) -> float:
-    """Similarity of two single name words (any script), in [0, 1]; symmetric."""
+def word_similarity(a: str, b: str, *, romanised: bool = False) -> float:
+    """Similarity of two single name words (any script), in [0, 1]; symmetric.
+
+    ``romanised=True`` scores two Latin words by the sound rules (for lists romanised from
+    Persian) instead of Jaro-Winkler + OSA (for typing errors); see the module docstring.
+    """
     x, y = normalize(a, "key").replace(" ", ""), normalize(b, "key").replace(" ", "")
     if y < x:
         x, y = y, x
-    return _word_pair(x, y)[0]
+    return _word_pair(x, y, romanised)[0]
 
 
-def _pair(x: str, y: str) -> tuple[float, str]:
-    return _word_pair(x, y) if x <= y else _word_pair(y, x)
+def _pair(x: str, y: str, romanised: bool) -> tuple[float, str]:
+    return _word_pair(x, y, romanised) if x <= y else _word_pair(y, x, romanised)
 
 
 @lru_cache(maxsize=100_000)
@@ -176,9 +181,9 @@ def _variants(words: list[str]) -> list[list[str]]:
 
 
 def _best_pairing(
-    wa: list[str], wb: list[str]
+    wa: list[str], wb: list[str], romanised: bool
 ) -> tuple[float, list[tuple[int, int]], dict[tuple[int, int], tuple[float, str]]]:
-    scores = {(i, j): _pair(x, y) for i, x in enumerate(wa) for j, y in enumerate(wb)}
+    scores = {(i, j): _pair(x, y, romanised) for i, x in enumerate(wa) for j, y in enumerate(wb)}
     short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     flip = len(wa) > len(wb)
 
@@ -209,7 +214,9 @@ def _best_pairing(
     return best_total, pairs, scores
 
 
-def _compare_words(wa: list[str], wb: list[str]) -> tuple[float, list[WordPair], list[str]]:
+def _compare_words(
+    wa: list[str], wb: list[str], romanised: bool
+) -> tuple[float, list[WordPair], list[str]]:
     best: tuple[float, list[WordPair], list[str]] = (0.0, [], [*wa, *wb])
     # A compound split on one side only adds a word there: join neighbours on the longer side.
     options = [(wa, wb)]
@@ -218,7 +225,7 @@ def _compare_words(wa: list[str], wb: list[str]) -> tuple[float, list[WordPair],
     elif len(wb) > len(wa):
         options += [(wa, vb) for vb in _variants(wb)[1:]]
     for va, vb in options:
-        total, pairs, scores = _best_pairing(va, vb)
+        total, pairs, scores = _best_pairing(va, vb, romanised)
         k = len(pairs)
         if k == 0:
             continue
@@ -238,7 +245,7 @@ def _compare_words(wa: list[str], wb: list[str]) -> tuple[float, list[WordPair],
     return best
 
 
-def compare_names(a: str, b: str) -> NameComparison:
+def compare_names(a: str, b: str, *, romanised: bool = False) -> NameComparison:
     """Compare two full names and explain the score (pairs of words and their reasons)."""
     pa, pb = _parsed(a), _parsed(b)
     wa, wb = _words(pa), _words(pb)
@@ -250,13 +257,18 @@ def compare_names(a: str, b: str) -> NameComparison:
         return NameComparison(pa, pb, 1.0, ident, ())
     # Joined neighbours are tried on either side, and word pairs are scored in a fixed
     # order, so the result does not depend on which name comes first.
-    score, pairs, unmatched = _compare_words(wa, wb)
+    score, pairs, unmatched = _compare_words(wa, wb, romanised)
     return NameComparison(pa, pb, min(1.0, max(0.0, score)), tuple(pairs), tuple(unmatched))
 
 
-def name_similarity(a: str, b: str) -> float:
-    """Similarity of two personal names in [0, 1] (see the module docstring); symmetric."""
-    return compare_names(a, b).score
+def name_similarity(a: str, b: str, *, romanised: bool = False) -> float:
+    """Similarity of two personal names in [0, 1] (see the module docstring); symmetric.
+
+    Set ``romanised=True`` when both lists were romanised from Persian (or another
+    Arabic-script language): two Latin words are then scored by the sound rules, which rank
+    transliteration variants better; the default ranks typing errors better.
+    """
+    return compare_names(a, b, romanised=romanised).score
 
 
 def script_pair(a: str, b: str) -> tuple[Script, Script]:
