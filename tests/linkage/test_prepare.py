@@ -1,0 +1,60 @@
+"""Tests for inquest.linkage.prepare on synthetic records (no real persons)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+
+from inquest.io import standard_schema
+from inquest.linkage.prepare import PREPARED_SCHEMA, prepare
+
+
+def records(rows: list[dict[str, str | None]]) -> pa.Table:
+    cols: dict[str, list[str | None]] = {c: [] for c in ("list", *standard_schema().names)}
+    for r in rows:
+        for c in cols:
+            cols[c].append(r.get(c))
+    t = pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
+    return t.append_column("row", pa.array(range(1, len(rows) + 1), pa.int64()))
+
+
+def days(y: int, m: int, d: int) -> int:
+    return (dt.date(y, m, d) - dt.date(1970, 1, 1)).days
+
+
+def test_cross_script_and_order_free_keys() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "full_name": "رضایی محمد", "sex": "مرد"},
+                {"list": "b", "record_id": "1", "given_name": "Mohammad", "family_name": "Rezaei"},
+                {"list": "b", "record_id": "2", "full_name": "Seyed Mohammad Rezaei", "sex": "M"},
+            ]
+        )
+    )
+    assert t.schema == PREPARED_SCHEMA
+    rows = t.to_pylist()
+    assert rows[0]["skel_sorted"] == rows[1]["skel_sorted"] == rows[2]["skel_sorted"]
+    assert rows[2]["name_key"] == "mohammad rezaei"  # the title is dropped
+    assert [r["sex"] for r in rows] == ["m", None, "m"]
+    assert t.column("unique_id").to_pylist() == [0, 1, 2]
+
+
+def test_birth_interval_from_age_at_death() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "death_date": "1988-08-01", "age": "25"},
+                {"list": "a", "record_id": "2", "birth_date": "1367/5/10"},
+                {"list": "a", "record_id": "3"},
+            ]
+        )
+    )
+    r = t.to_pylist()
+    # 25 at death on 1988-08-01: born 1962-08-02 .. 1963-08-01 (to within a day)
+    assert abs(r[0]["birth_lo"] - days(1962, 8, 2)) <= 1
+    assert abs(r[0]["birth_hi"] - days(1963, 8, 1)) <= 1
+    assert r[1]["birth_lo"] == r[1]["birth_hi"] == days(1988, 8, 1)
+    assert r[1]["birth_year"] == 1988
+    assert r[2]["birth_lo"] is None and r[2]["death_lo"] is None
