@@ -34,7 +34,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from inquest.text._kernels import edit_cost, prefix_cost
 from inquest.text.lexicon import lexicon
 from inquest.text.normalize import normalize
-from inquest.text.parse import ParsedName, parse_name
+from inquest.text.parse import ParsedName, parse_name, token_key
 from inquest.text.phonetic import alphabet, encode
 from inquest.text.scripts import Script, detect_script
 
@@ -164,12 +164,12 @@ def _parsed(s: str) -> ParsedName:
 
 
 def _words(p: ParsedName) -> list[str]:
-    out = []
-    for unit in p.tokens:
-        k = normalize(unit, "key").replace(" ", "")
-        if k:
-            out.append(k)
-    return out
+    return [k for k in (token_key(unit).replace(" ", "") for unit in p.tokens) if k]
+
+
+@lru_cache(maxsize=100_000)
+def _words_of(s: str) -> tuple[str, ...]:
+    return tuple(_words(_parsed(s)))
 
 
 def _variants(words: list[str]) -> list[list[str]]:
@@ -248,7 +248,7 @@ def _compare_words(
 def compare_names(a: str, b: str, *, romanised: bool = False) -> NameComparison:
     """Compare two full names and explain the score (pairs of words and their reasons)."""
     pa, pb = _parsed(a), _parsed(b)
-    wa, wb = _words(pa), _words(pb)
+    wa, wb = list(_words_of(a)), list(_words_of(b))
     if not wa or not wb:
         same = bool(wa) is False and bool(wb) is False and a == b and a.strip() != ""
         return NameComparison(pa, pb, 1.0 if same else 0.0, (), tuple(wa + wb))
