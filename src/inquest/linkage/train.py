@@ -33,11 +33,12 @@ def train(
     The prior comes from the deterministic rules at the stated recall, u from random pairs
     (seeded), m from one EM session per ``training.em_blocking`` rule. ``labels`` (columns
     ``unique_id_l, unique_id_r, clerical_match_score``) add m estimates from clerical
-    decisions after EM. Splink refuses an EM session that drives some m to 0 and leaves the
-    model broken; such a session is rolled back (the linker is rebuilt on ``frame`` from the
-    model before it) and reported.
+    decisions after EM. Splink refuses an EM session that drives some m to 0 (leaving the
+    model broken) or whose rule finds no pairs; such a session is rolled back (the linker is
+    rebuilt on ``frame`` from the model before it) and reported.
     """
     from splink import Linker
+    from splink.internals.exceptions import EMTrainingException
 
     t = model.training
     skipped: list[str] = []
@@ -51,7 +52,8 @@ def train(
             linker.training.estimate_parameters_using_expectation_maximisation(
                 _rule(rule), estimate_without_term_frequencies=True
             )
-        except ValueError as exc:
+        except (ValueError, EMTrainingException) as exc:
+            # e.g. a list without fathers' names gives the father-name session no pairs
             log.warning("EM session on %s rolled back: %s", rule, exc)
             skipped.append(f"{rule}: {exc}")
             linker = Linker(frame, before, log_level=logging.WARNING)
