@@ -22,7 +22,7 @@ POSTGRES_URL = os.environ.get(
 NESTED = "INQUEST_TEST_DATABASE_URL" in os.environ
 HERE = Path(__file__).resolve().parent
 # Tests that touch no database, or that make their own SQLite file, gain nothing from a rerun.
-KEEP = ["-k", "not test_config and not test_display and not test_matrix and not test_cli_db"]
+KEEP = ["-k", "not (test_config or test_display or test_matrix or test_properties or test_cli_db)"]
 
 
 def _reachable() -> str | None:

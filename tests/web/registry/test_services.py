@@ -9,7 +9,7 @@ from django.db import DatabaseError, transaction
 from inquest.errors import InputError, InputErrors
 from inquest.web.access.levels import Level
 from inquest.web.audit.models import AuditEntry
-from inquest.web.registry import services
+from inquest.web.registry import queries, services
 from inquest.web.registry.models import Record, RecordVersion, Source
 
 from ..factories import SYNTHETIC_ROWS, make_records, make_source
@@ -202,3 +202,36 @@ def test_objects_given_no_level_and_no_parents_are_internal(personas: Personas) 
     record = make_records(personas.investigator, source, 1)[0]
     person = services.create_person(personas.analyst, records=[record])
     assert person.confidentiality == Level.PUBLIC  # a public record's person may be public
+
+
+def test_record_statements_carry_every_mapped_column_with_provenance(
+    personas: Personas,
+) -> None:
+    a = make_source(personas.analyst, "A")
+    b = make_source(personas.analyst, "B")
+    ra = make_records(personas.analyst, a, 1)[0]  # Persian-script row
+    rb = services.add_records(
+        personas.analyst, b, [services.RowIn(row_number=1, raw=dict(SYNTHETIC_ROWS[1]))]
+    )[0]  # the same synthetic person in Latin script
+    person = services.create_person(personas.analyst, records=[ra, rb])
+    made = services.add_record_statements(personas.analyst, person, ra)
+    made += services.add_record_statements(personas.analyst, person, rb)
+    fields = sorted((s.source.code, s.field, s.prop) for s in made)
+    assert ("A", "father_name", "father_name") in fields
+    assert ("B", "death_date", "death_date") in fields
+    assert all(s.record_version is not None and s.original_value == s.value for s in made)
+    views = {v.prop: v for v in queries.person_properties(personas.analyst, person)}
+    assert views["father_name"].conflict  # "حسن" and "Hasan": shown, not merged
+    assert {c.value for c in views["father_name"].claims} == {"حسن", "Hasan"}
+
+
+def test_empty_values_give_no_statement(personas: Personas) -> None:
+    source = make_source(personas.analyst)
+    record = services.add_records(
+        personas.analyst,
+        source,
+        [services.RowIn(row_number=1, raw={"record_id": "x1", "full_name": " ", "sex": "f"})],
+    )[0]
+    person = services.create_person(personas.analyst, records=[record])
+    made = services.add_record_statements(personas.analyst, person, record)
+    assert [(s.prop, s.value) for s in made] == [("sex", "f")]  # record_id is not a property

@@ -1,4 +1,5 @@
-"""The statement properties (``data/registry/properties.yaml``), validated at load."""
+"""The statement properties (``data/registry/properties.yaml``) and which standard list
+column feeds which (``data/registry/columns.yaml``), validated at load."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from typing import Any
 import yaml
 
 from inquest.errors import ConfigError
+from inquest.io import standard_schema
 
-PROPERTIES_PATH = Path(__file__).resolve().parents[2] / "data" / "registry" / "properties.yaml"
+_DATA = Path(__file__).resolve().parents[2] / "data" / "registry"
+PROPERTIES_PATH = _DATA / "properties.yaml"
+COLUMNS_PATH = _DATA / "columns.yaml"
 KINDS = frozenset({"name", "date", "place", "text", "code", "number"})
 
 
@@ -44,11 +48,42 @@ def parse_properties(data: Any, *, path: str) -> Mapping[str, Property]:
     return out
 
 
+def parse_columns(
+    data: Any, *, path: str, properties: Mapping[str, Property], columns: tuple[str, ...]
+) -> Mapping[str, str]:
+    """Validate a parsed column-to-property document against the properties and columns."""
+    if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+        raise ConfigError("must have a 'columns' mapping", path=path, key="columns")
+    out: dict[str, str] = {}
+    for column, prop in data["columns"].items():
+        key = f"columns.{column}"
+        if column not in columns:
+            raise ConfigError("not a column of the standard list format", path=path, key=key)
+        if prop not in properties:
+            raise ConfigError(f"unknown property {prop!r}", path=path, key=key)
+        out[str(column)] = str(prop)
+    return out
+
+
+def _load(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=str(path)) from exc
+
+
 @cache
 def statement_properties() -> Mapping[str, Property]:
     """The packaged properties (read once)."""
-    try:
-        data = yaml.safe_load(PROPERTIES_PATH.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=str(PROPERTIES_PATH)) from exc
-    return parse_properties(data, path=str(PROPERTIES_PATH))
+    return parse_properties(_load(PROPERTIES_PATH), path=str(PROPERTIES_PATH))
+
+
+@cache
+def column_properties() -> Mapping[str, str]:
+    """Standard list column to statement property, packaged (read once)."""
+    return parse_columns(
+        _load(COLUMNS_PATH),
+        path=str(COLUMNS_PATH),
+        properties=statement_properties(),
+        columns=standard_schema().names,
+    )

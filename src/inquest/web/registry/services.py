@@ -32,7 +32,7 @@ from inquest.web.registry.models import (
     Source,
     Statement,
 )
-from inquest.web.registry.properties import statement_properties
+from inquest.web.registry.properties import column_properties, statement_properties
 
 IMPORT_REASON = "imported"
 DEFAULT_LEVEL = Level.INTERNAL  # for an object given no level and hanging from nothing
@@ -337,6 +337,49 @@ def add_statement(
         detail={"person": person.pk, "prop": prop, "source": source.pk},
     )
     return statement
+
+
+@transaction.atomic
+def add_record_statements(
+    user: AnyUser, person: Person, record: Record, *, linkage_run_id: int | None = None
+) -> list[Statement]:
+    """Add what ``record`` says about ``person``: one statement per non-empty mapped column.
+
+    Columns map to properties by ``data/registry/columns.yaml``; the value and the original
+    value are the text of the record's current version, and each statement names the
+    source, record, version and column. The engine's normalised forms come later.
+    """
+    version = record.current
+    level = _level(person.confidentiality, record.confidentiality, record.source.confidentiality)
+    require(user, Action.STATE, level)
+    mapping = column_properties()
+    statements = Statement.objects.bulk_create(
+        [
+            Statement(
+                person=person,
+                prop=mapping[column],
+                value=text,
+                original_value=text,
+                source_id=record.source_id,
+                record=record,
+                record_version=version,
+                field=column,
+                linkage_run_id=linkage_run_id,
+                created_by_id=user_id(user),
+                confidentiality=level,
+            )
+            for column, text in version.raw.items()
+            if column in mapping and text.strip()
+        ]
+    )
+    audit.record(
+        user,
+        "statements.from_record",
+        person,
+        level=level,
+        detail={"record": record.pk, "version": version.number, "statements": len(statements)},
+    )
+    return statements
 
 
 @transaction.atomic
