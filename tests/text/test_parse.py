@@ -1,3 +1,4 @@
+# Names in these tests are common name parts combined at random: synthetic, no real person.
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -1,3 +1,4 @@
+# Names in these tests are common name parts combined at random: synthetic, no real person.
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,8 +16,8 @@ SAME = [
     ("حسینزاده", "حسین‌زاده"),
     ("علي", "علی"),
     ("كاظم", "Kazem"),
-    ("محمدرضا شجریان", "Mohammad Reza Shajarian"),
-    ("محمدرضا شجریان", "Mohammad-Reza Shajarian"),
+    ("محمدرضا شهبازیان", "Mohammad Reza Shahbazian"),
+    ("محمدرضا شهبازیان", "Mohammad-Reza Shahbazian"),
     ("سید حسین حسینی", "Hossein Hosseini"),
     ("Ali Rezaei", "Rezaei, Ali"),
     ("یوسف", "Joseph"),
@@ -86,8 +87,8 @@ def test_identical_is_one(s: str) -> None:
 
 
 def test_romanised_mode_uses_sound_rules_for_latin() -> None:
-    assert name_similarity("Shajarian", "Shadjarian", romanised=True) == 1.0
-    assert name_similarity("Shajarian", "Shadjarian") < 1.0
+    assert name_similarity("Shahbazian", "Shahbazyan", romanised=True) == 1.0
+    assert name_similarity("Shahbazian", "Shahbazyan") < 1.0
     # the lexicon still separates known different names
     assert name_similarity("Mahmoud", "Mohammad", romanised=True) < 0.6
     # cross-script pairs do not depend on the mode

@@ -27,7 +27,7 @@ def test_same_key(group: list[str]) -> None:
 
 
 def test_values() -> None:
-    assert skeleton("Mohammad Reza Shajarian") == "MHMD RZ $JRN"
+    assert skeleton("Mohammad Reza Shahbazian") == "MHMD RZ $HBZN"
     assert skeleton("غلامرضا") == "QLMRZ"
     assert skeleton("") == ""
     assert skeleton("Aia") == ""
