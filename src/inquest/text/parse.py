@@ -71,7 +71,14 @@ _FATHER_RE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT_RE = re.compile(r"\d")
+_WORD_RE = re.compile(r"[^\W_]")
 _NUMBER_TOKEN_RE = re.compile(r"^[\d\W]+$")
+
+
+@cache
+def _title_starts() -> frozenset[str]:
+    """The first word of every title or particle (a quick test before the full lookup)."""
+    return frozenset(k[0] for k in _title_index()[0] if k)
 
 
 @cache
@@ -107,13 +114,13 @@ def _units(tokens: list[str]) -> list[str]:
     out: list[str] = []
     pending: str | None = None
     for tok in tokens:
-        key = token_key(tok)
+        where = pos.get(token_key(tok))
         if pending is not None:
             tok = f"{pending} {tok}"
             pending = None
-        if pos.get(key) == "prefix":
+        if where == "prefix":
             pending = tok
-        elif pos.get(key) == "suffix" and out:
+        elif where == "suffix" and out:
             out[-1] = f"{out[-1]} {tok}"
         else:
             out.append(tok)
@@ -129,8 +136,12 @@ def _strip_titles(units: list[str]) -> tuple[list[str], list[str], list[str]]:
     index, trailing, longest = _title_index()
     found_titles: list[str] = []
     found_particles: list[str] = []
+    starts = _title_starts()
     i = 0
     while i < len(units) - 1:  # always leave at least one unit
+        first = token_key(units[i]).split()
+        if not first or first[0] not in starts:
+            break
         for n in range(min(longest, len(units) - 1 - i), 0, -1):
             words = tuple(w for u in units[i : i + n] for w in token_key(u).split())
             kind = index.get(words)
@@ -176,13 +187,14 @@ def parse_name(s: str) -> ParsedName:
             body = f"{giv} {fam}"
             given_first = giv
     body = body.replace(",", " ")
-    tokens = body.split()
-    numbers = [t for t in tokens if _NUMBER_TOKEN_RE.match(t)]
-    if numbers:
-        warnings.append(f"dropped number(s) from name: {' '.join(numbers)}")
-        tokens = [t for t in tokens if not _NUMBER_TOKEN_RE.match(t)]
-    if any(_DIGIT_RE.search(t) for t in tokens):
-        warnings.append("digits inside a name word")
+    tokens = [t for t in body.split() if _WORD_RE.search(t)]  # drop bare punctuation
+    if _DIGIT_RE.search(body):
+        numbers = [t for t in tokens if _NUMBER_TOKEN_RE.match(t)]
+        if numbers:
+            warnings.append(f"dropped number(s) from name: {' '.join(numbers)}")
+            tokens = [t for t in tokens if not _NUMBER_TOKEN_RE.match(t)]
+        if any(_DIGIT_RE.search(t) for t in tokens):
+            warnings.append("digits inside a name word")
     units, found_titles, found_particles = _strip_titles(_units(tokens))
     given: str | None = None
     family: str | None = None
