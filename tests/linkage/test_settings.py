@@ -27,7 +27,7 @@ def test_errors_name_the_key() -> None:
     text = (
         default_model_path()
         .read_text("utf-8")
-        .replace("link_threshold: 0.05", "link_threshold: 2.0")
+        .replace("link_threshold: 0.1", "link_threshold: 2.0")
     )
     with pytest.raises(ConfigError, match=r"clustering\.link_threshold"):
         parse_model(text)
