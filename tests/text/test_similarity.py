@@ -95,3 +95,10 @@ def test_romanised_mode_uses_sound_rules_for_latin() -> None:
     assert name_similarity("محمد", "Mohammad", romanised=True) == name_similarity(
         "محمد", "Mohammad"
     )
+
+
+def test_other_scripts_compared_as_text() -> None:
+    """Letters the sound tables do not know must not all count as one symbol."""
+    assert name_similarity("Иван", "Петр") < 0.5
+    assert name_similarity("Иван", "Иван") == 1.0
+    assert name_similarity("Иван Петров", "Петров Иван") == 1.0

@@ -35,7 +35,7 @@ from inquest.text._kernels import edit_cost, prefix_cost
 from inquest.text.lexicon import lexicon
 from inquest.text.normalize import normalize
 from inquest.text.parse import ParsedName, parse_name, token_key
-from inquest.text.phonetic import alphabet, encode
+from inquest.text.phonetic import OTHER, Symbol, alphabet, encode
 from inquest.text.scripts import Script, detect_script
 
 __all__ = ["NameComparison", "WordPair", "compare_names", "name_similarity", "word_similarity"]
@@ -74,13 +74,15 @@ class _Encoded:
     symbols: np.ndarray  # type: ignore[type-arg]
     reversed: np.ndarray  # type: ignore[type-arg]
     mass: float
+    unknown: bool  # has letters the grapheme table does not know (another script)
 
 
 @lru_cache(maxsize=200_000)
 def _encoded(word: str) -> _Encoded:
     ab = alphabet()
     sym = encode(word)
-    return _Encoded(sym, sym[::-1].copy(), float(ab.indel[sym].sum()))
+    unknown = bool((sym == ab.index[Symbol(OTHER, text="?")]).any())
+    return _Encoded(sym, sym[::-1].copy(), float(ab.indel[sym].sum()), unknown)
 
 
 def _rule_score(x: str, y: str) -> float:
@@ -98,6 +100,8 @@ def _part_score(x: str, y: str) -> float:
     (so Hosseini vs حسین, a mere suffix ی, is not a part match). Scaled by ``PART_FACTOR``.
     """
     ex, ey = _encoded(x), _encoded(y)
+    if ex.unknown or ey.unknown:
+        return 0.0
     if ex.mass > ey.mass:
         ex, ey = ey, ex
     if ex.mass < _MIN_PART_MASS or ey.mass - ex.mass < _MIN_PART_MASS:
@@ -121,13 +125,15 @@ def _word_pair(x: str, y: str, romanised: bool = False) -> tuple[float, str]:
     ex, ey = lex.entries_for(x), lex.entries_for(y)
     if ex and ey and set(ex) & set(ey):
         return 1.0, "lexicon: same name"
-    if x.isascii() and y.isascii() and not romanised:
+    latin_pair = x.isascii() and y.isascii() and not romanised
+    if latin_pair or _encoded(x).unknown or _encoded(y).unknown:
         # Two Latin words: typing errors dominate, and free short vowels would let
-        # Jon = Jan; character measures rank these better (FEBRL benchmark).
+        # Jon = Jan; character measures rank these better (FEBRL benchmark). Words in a
+        # script the sound tables do not know (Cyrillic ...) are compared as plain text.
         rule = 0.5 * float(JaroWinkler.similarity(x, y)) + 0.5 * float(
             OSA.normalized_similarity(x, y)
         )
-        reason = "Jaro-Winkler + OSA edit distance (both Latin)"
+        reason = "Jaro-Winkler + OSA edit distance (plain text)"
     else:
         rule = _rule_score(x, y)
         reason = "sound rules"
