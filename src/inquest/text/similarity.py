@@ -12,14 +12,22 @@ Word against word
 The lexicon overrides the rules
     When both words are in the variant lexicon (``data/names/lexicon.csv``) and share an
     entry (``یوسف`` and ``Joseph``), the score is 1. When both are known but as different
-    names (``محمد`` and ``Mahmoud``, ``Hasan`` and ``Hossein``), the rule score is halved.
+    names (``محمد`` and ``Mahmoud``, ``Hasan`` and ``Hossein``), the rule score is halved,
+    unless one is a clean part of the other.
+Compound parts
+    When the shorter word matches the start or end of the longer one and both the part and
+    the rest have about two consonants (``محمدرضا`` and ``Mohammad``), the pair scores
+    0.75 times the part's match.
+Other scripts
+    Words with letters the grapheme table does not know (Cyrillic ...) are compared as plain
+    text, like two Latin words.
 Name against name
     Both names are parsed (:func:`inquest.text.parse_name`); titles, particles and the
     father's name are set aside. Words are paired one to one to maximise the total score
-    (order does not matter), also trying each side with two neighbouring words joined
-    (``Mohammad Reza`` = ``محمدرضا``). The score is the mean over pairs, times 0.93 for each
-    word left without a partner (a middle name on one side only), or 0.85 when only one
-    word could be paired at all (``Niloofar`` against ``نیلوفر بیضایی``).
+    (order does not matter), also trying, on the side with more words, two neighbouring
+    words joined (``Mohammad Reza`` = ``محمدرضا``). The score is the mean over pairs,
+    times 0.93 for each word left without a partner (a middle name on one side only), or
+    0.85 when only one word could be paired at all (``Niloofar`` against ``نیلوفر بیضایی``).
 """
 
 from __future__ import annotations
@@ -36,7 +44,6 @@ from inquest.text.lexicon import lexicon
 from inquest.text.normalize import normalize
 from inquest.text.parse import ParsedName, parse_name, token_key
 from inquest.text.phonetic import OTHER, Symbol, alphabet, encode
-from inquest.text.scripts import Script, detect_script
 
 __all__ = ["NameComparison", "WordPair", "compare_names", "name_similarity", "word_similarity"]
 
@@ -275,8 +282,3 @@ def name_similarity(a: str, b: str, *, romanised: bool = False) -> float:
     transliteration variants better; the default ranks typing errors better.
     """
     return compare_names(a, b, romanised=romanised).score
-
-
-def script_pair(a: str, b: str) -> tuple[Script, Script]:
-    """The scripts of two names (for reports)."""
-    return detect_script(a), detect_script(b)
