@@ -102,3 +102,16 @@ def test_other_scripts_compared_as_text() -> None:
     assert name_similarity("Иван", "Петр") < 0.5
     assert name_similarity("Иван", "Иван") == 1.0
     assert name_similarity("Иван Петров", "Петров Иван") == 1.0
+
+
+def test_non_strings_are_a_clear_type_error() -> None:
+    from inquest.text import normalize, parse_name, skeleton
+
+    for call in (
+        lambda: normalize(None),  # type: ignore[arg-type]
+        lambda: parse_name(3),  # type: ignore[arg-type]
+        lambda: skeleton(b"Ali"),  # type: ignore[arg-type]
+        lambda: name_similarity("Ali", None),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(TypeError, match="expected"):
+            call()

@@ -165,7 +165,13 @@ def _key(display: str) -> str:
 
 
 def normalize(s: str, form: Form = "display") -> str:
-    """Normalise a name to its ``display`` or ``key`` form (see the module docstring)."""
+    """Normalise a name to its ``display`` or ``key`` form (see the module docstring).
+
+    Raises ``TypeError`` for anything but a ``str`` (a missing value is the caller's to
+    handle: the array functions in :mod:`inquest.text.batch` keep nulls as nulls).
+    """
+    if not isinstance(s, str):
+        raise TypeError(f"expected a str, got {type(s).__name__}")
     if form == "display":
         return _display(s)
     if form == "key":

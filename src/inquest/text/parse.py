@@ -161,6 +161,8 @@ def _strip_titles(units: list[str]) -> tuple[list[str], list[str], list[str]]:
 
 def parse_name(s: str) -> ParsedName:
     """Parse a personal name; never raises on a ``str`` (problems go to ``warnings``)."""
+    if not isinstance(s, str):
+        raise TypeError(f"expected a str, got {type(s).__name__}")
     warnings: list[str] = []
     stripped, n_bidi = strip_bidi(s)
     if n_bidi:

@@ -260,6 +260,8 @@ def _compare_words(
 
 def compare_names(a: str, b: str, *, romanised: bool = False) -> NameComparison:
     """Compare two full names and explain the score (pairs of words and their reasons)."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        raise TypeError(f"expected two str, got {type(a).__name__} and {type(b).__name__}")
     pa, pb = _parsed(a), _parsed(b)
     wa, wb = list(_words_of(a)), list(_words_of(b))
     if not wa or not wb:
