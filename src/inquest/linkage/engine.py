@@ -33,7 +33,7 @@ class Engine:
         table_name = name or f"inquest_t{self._tables}"
         if self.name == "spark":
             spark = self.db_api.spark
-            frame = spark.createDataFrame(table.to_pandas())
+            frame = spark.createDataFrame(table)  # Spark 4 reads Arrow directly
             frame.createOrReplaceTempView(table_name)
             return self.db_api.register(table_name, table_name=f"{table_name}_sdf")
         return self.db_api.register(table, table_name=table_name)
@@ -44,14 +44,15 @@ class Engine:
             con = self.db_api._con
             table: pa.Table = con.sql(f"SELECT * FROM {splink_df.physical_name}").to_arrow_table()  # noqa: S608
             return table
-        return pa.Table.from_pandas(splink_df.as_pandas_dataframe(), preserve_index=False)
+        return self.sql_arrow(f"SELECT * FROM {splink_df.physical_name}")  # noqa: S608
 
     def sql_arrow(self, sql: str) -> pa.Table:
         """Run SQL on the engine and return Arrow (DuckDB: in process; Spark: collected)."""
         if self.name == "duckdb":
             out: pa.Table = self.db_api._con.sql(sql).to_arrow_table()
             return out
-        return pa.Table.from_pandas(self.db_api.spark.sql(sql).toPandas(), preserve_index=False)
+        arrow: pa.Table = self.db_api.spark.sql(sql).toArrow()
+        return arrow
 
 
 def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
