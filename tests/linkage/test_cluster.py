@@ -63,3 +63,7 @@ def test_big_component_is_cut() -> None:
     rows = [(i, i + 1, 0.99 if i % 3 else 0.6) for i in range(9)]
     c = cluster_records(10, edges(rows), 0.5, max_component=4)
     assert np.bincount(c.labels).max() <= 4
+    # a record cut loose must not stay with the others under the big component's label
+    rows = [(0, i, 0.6) for i in range(1, 8)] + [(1, 2, 0.99), (3, 4, 0.99)]
+    c = cluster_records(8, edges(rows), 0.5, max_component=4)
+    assert np.bincount(c.labels).max() <= 4

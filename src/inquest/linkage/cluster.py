@@ -147,18 +147,19 @@ def cluster_records(
     groups: list[np.ndarray[Any, Any]] = []
     order = np.argsort(comp, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(counts)])
+    labels = comp.copy()
+    next_label = int(comp.max()) + 1 if n else 0
     for c in np.flatnonzero(counts >= 3):
         members = order[bounds[c] : bounds[c + 1]]
         if len(members) > max_component:
-            groups.extend(
-                p
-                for p in _split_big(members, left, right, prob, threshold, max_component)
-                if len(p) >= 2
-            )
+            for part in _split_big(members, left, right, prob, threshold, max_component):
+                if len(part) >= 2:
+                    groups.append(part)
+                else:  # cut loose from the big component: a person of its own
+                    labels[part] = next_label
+                    next_label += 1
         else:
             groups.append(members)
-    labels = comp.copy()
-    next_label = int(comp.max()) + 1 if n else 0
     # Every pair inside the candidate groups, with its known score.
     group_of = np.full(n, -1, dtype="int64")
     for g, members in enumerate(groups):
