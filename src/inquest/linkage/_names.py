@@ -22,6 +22,7 @@ NAME_COLUMNS = {
     "name_sorted": pa.string(),
     "name_skel": pa.string(),
     "skel_sorted": pa.string(),
+    "skel_bag": pa.string(),
     "given_key": pa.string(),
     "family_key": pa.string(),
     "given_skel": pa.string(),
@@ -62,6 +63,21 @@ def _sorted(key: str) -> str:
     return " ".join(sorted(key.split()))
 
 
+# Coarse consonant classes for a bag-of-letters key: French "ch" and "dj"/"j" spellings of
+# ش/ج/ژ, and q/gh/g, fall together.
+_COARSE = str.maketrans({"C": "$", "J": "Z", "Q": "G"})
+
+
+def _bag(skel: str) -> str | None:
+    """The skeleton's consonant classes, coarsened and sorted, without word breaks.
+
+    "KML MHMD RZ" and "KML MHMDRZ" (joined compound), or "HSN KCRZ" and "HSN K$RZ" (French
+    and English spellings of کشاورز), give the same bag.
+    """
+    letters = sorted(skel.translate(_COARSE).replace(" ", ""))
+    return "".join(letters) or None
+
+
 def _init(skel: str) -> str:
     return skel[0]
 
@@ -91,6 +107,7 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
         "name_sorted": map_distinct(full, _sorted, s),
         "name_skel": name_skel,
         "skel_sorted": map_distinct(name_skel, _sorted, s),
+        "skel_bag": map_distinct(name_skel, _bag, s),
         "given_key": given,
         "family_key": family,
         "given_skel": given_skel,
