@@ -62,6 +62,9 @@ from inquest.cli import link as _link  # noqa: E402
 app.command("link")(_link.link)
 app.command("evaluate")(_link.evaluate)
 app.add_typer(_link.review_app, name="review")
+from inquest.cli import demo as _demo  # noqa: E402
+
+app.command("demo")(_demo.demo)
 
 
 def main() -> None:
