@@ -3,7 +3,6 @@ against scipy), and a multinomial draw keeps its total."""
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -13,7 +12,9 @@ from inquest.estimate import _lcmcr_kernels as k
 DRAWS = 40_000
 
 
-@numba.njit(cache=True)
+# Plain Python loops over the jitted kernels: a new @njit function here that calls the kernels
+# would link their on-disk numba cache into a fresh compile, which aborts in llvmlite on the
+# second run (numba 0.68). Calling the dispatchers from Python loads the cache the normal way.
 def _draw(kind: int, a: float, b: float, n: int, rng: np.ndarray) -> np.ndarray:
     out = np.empty(n)
     for i in range(n):
@@ -32,7 +33,6 @@ def _draw(kind: int, a: float, b: float, n: int, rng: np.ndarray) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True)
 def _multinomials(n: int, p: np.ndarray, reps: int, rng: np.ndarray) -> np.ndarray:
     out = np.empty((reps, p.shape[0]), dtype=np.int64)
     for i in range(reps):
