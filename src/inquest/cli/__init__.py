@@ -9,6 +9,14 @@ from __future__ import annotations
 import typer
 
 from inquest import __version__
+from inquest.cli import dates as _dates
+from inquest.cli import db as _db
+from inquest.cli import demo as _demo
+from inquest.cli import estimate as _estimate
+from inquest.cli import link as _link
+from inquest.cli import names as _names
+from inquest.cli import places as _places
+from inquest.cli import simulate as _simulate
 
 app = typer.Typer(
     name="inquest",
@@ -38,32 +46,16 @@ def _root(
     """inquest command line."""
 
 
-# Command groups register themselves below (one import per group).
-from inquest.cli import dates as _dates  # noqa: E402
-
-app.add_typer(_dates.app, name="dates")
-from inquest.cli import places as _places  # noqa: E402
-
-app.add_typer(_places.app, name="places")
-from inquest.cli import simulate as _simulate  # noqa: E402
-
-app.command("simulate")(_simulate.simulate_command)
-from inquest.cli import estimate as _estimate  # noqa: E402
-
-app.command("estimate")(_estimate.estimate)
-from inquest.cli import db as _db  # noqa: E402
-
-app.add_typer(_db.app, name="db")
-from inquest.cli import names as _names  # noqa: E402
-
+# Command groups: each module holds its commands; they are registered here.
 app.add_typer(_names.app, name="names")
-from inquest.cli import link as _link  # noqa: E402
-
+app.add_typer(_dates.app, name="dates")
+app.add_typer(_places.app, name="places")
+app.command("simulate")(_simulate.simulate_command)
 app.command("link")(_link.link)
 app.command("evaluate")(_link.evaluate)
 app.add_typer(_link.review_app, name="review")
-from inquest.cli import demo as _demo  # noqa: E402
-
+app.command("estimate")(_estimate.estimate)
+app.add_typer(_db.app, name="db")
 app.command("demo")(_demo.demo)
 
 
