@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from persiantools.digits import en_to_fa
 
+from inquest.io.schema import standard_schema
 from inquest.simulate.datefmt import FULL, YEAR, YEAR_MONTH, calendar_parts, format_dates
 from inquest.simulate.names import NameTable
 from inquest.simulate.population import Covariates, Names
@@ -24,22 +25,8 @@ from inquest.simulate.spelling import draw_persian_codes, persian_variant, typo
 
 __all__ = ["LIST_COLUMNS", "RenderedList", "render_list"]
 
-LIST_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "full_name",
-    "given_name",
-    "family_name",
-    "father_name",
-    "sex",
-    "birth_date",
-    "age",
-    "death_date",
-    "birth_place",
-    "residence",
-    "prison",
-    "burial_place",
-    "notes",
-)
+#: The standard list format's columns, in order (the one definition is inquest.io's schema).
+LIST_COLUMNS: tuple[str, ...] = standard_schema().names
 _DAYS_PER_YEAR = 365.2425
 _SEX = {"persian": ("زن", "مرد"), "latin": ("F", "M")}
 # The hereditary title سید as lists write it: the first spelling is the scheme's usual one.
