@@ -47,6 +47,28 @@ def test_cannot_link_wins_over_a_strong_score() -> None:
     assert c.labels[0] != c.labels[2]
 
 
+def test_namesakes_of_one_list_stay_apart_unless_their_own_score_is_high() -> None:
+    # Records 0 and 1 come from list A, 2 from list B; 2 links weakly to both.
+    e = edges([(0, 2, 0.3), (1, 2, 0.3), (0, 1, 0.2)])
+    src = np.array([0, 0, 1])
+    c = cluster_records(3, e, 0.1, source=src, same_source_min=0.5)
+    assert c.labels[0] != c.labels[1]
+    assert c.labels[2] in (c.labels[0], c.labels[1])
+    # Without the rule (or when their own score is high) they join.
+    assert len(set(cluster_records(3, e, 0.1).labels.tolist())) == 1
+    e_dup = edges([(0, 2, 0.3), (1, 2, 0.3), (0, 1, 0.9)])
+    assert len(set(cluster_records(3, e_dup, 0.1, source=src, same_source_min=0.5).labels)) == 1
+    # A pair of one list below the bar is not linked even as a lone pair.
+    lone = cluster_records(
+        2, edges([(0, 1, 0.3)]), 0.1, source=np.array([0, 0]), same_source_min=0.5
+    )
+    assert lone.labels[0] == lone.labels[1]  # one list alone: the rule is off
+    two = cluster_records(
+        3, edges([(0, 1, 0.3)]), 0.1, source=np.array([0, 0, 1]), same_source_min=0.5
+    )
+    assert two.labels[0] != two.labels[1]
+
+
 def test_must_link_joins() -> None:
     c = cluster_records(3, edges([]), 0.5, must_link=[(0, 2)])
     assert c.labels[0] == c.labels[2] != c.labels[1]

@@ -31,3 +31,13 @@ def test_errors_name_the_key() -> None:
     )
     with pytest.raises(ConfigError, match=r"clustering\.link_threshold"):
         parse_model(text)
+
+
+def test_same_list_rule_is_read_and_checked() -> None:
+    text = default_model_path().read_text("utf-8")
+    assert load_model().clustering.same_list_min_probability == 0.5
+    without = text.replace("same_list_min_probability: 0.5", "")
+    assert parse_model(without).clustering.same_list_min_probability == 0.0
+    bad = text.replace("same_list_min_probability: 0.5", "same_list_min_probability: 1.5")
+    with pytest.raises(ConfigError, match=r"clustering\.same_list_min_probability"):
+        parse_model(bad)

@@ -122,15 +122,26 @@ def cluster_records(
     max_component: int = 300,
     must_link: list[tuple[int, int]] | None = None,
     cannot_link: list[tuple[int, int]] | None = None,
+    source: np.ndarray[Any, Any] | None = None,
+    same_source_min: float = 0.0,
 ) -> Clustering:
     """Cluster ``n`` records from scored edges (``unique_id_l, unique_id_r, match_probability``).
 
     ``rescore(left, right) -> probabilities`` scores pairs inside a candidate component that
     the blocking did not produce; without it those pairs count as probability 0.
+    ``source[i]`` is the list of record ``i``: two records of one list end in one cluster
+    only if their own probability is at least ``same_source_min`` (a list rarely names one
+    person twice, so two namesakes of one list are kept apart unless they look alike). The
+    rule is off when every record comes from one list.
     """
     left = edges.column("unique_id_l").to_numpy().astype("int64")
     right = edges.column("unique_id_r").to_numpy().astype("int64")
     prob = edges.column("match_probability").to_numpy().astype("float64")
+    src = np.zeros(n, dtype="int64") if source is None else np.asarray(source)
+    # One list alone is deduplicated, not linked: the rule would forbid what is asked.
+    apart = source is not None and same_source_min > 0.0 and len(np.unique(src)) > 1
+    if apart:
+        prob = np.where((src[left] == src[right]) & (prob < same_source_min), 0.0, prob)
     ml = np.array(must_link or [], dtype="int64").reshape(-1, 2)
     cl = np.array(cannot_link or [], dtype="int64").reshape(-1, 2)
     # Decisions override scores.
@@ -194,7 +205,9 @@ def cluster_records(
             for j in range(i + 1, k):
                 key = (int(ms[i]), int(ms[j]))
                 sim[i, j] = sim[j, i] = known.get(key, 0.0)
-                if key in cannot:
+                if key in cannot or (
+                    apart and src[key[0]] == src[key[1]] and sim[i, j] < same_source_min
+                ):
                     block[i, j] = block[j, i] = True
         off = sim[np.triu_indices(int(k), 1)]
         if off.min() >= threshold and not block.any():

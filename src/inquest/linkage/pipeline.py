@@ -85,6 +85,12 @@ def _rescorer(linker: Any, engine: Engine) -> Callable[[Any, Any], Any]:
     return rescore
 
 
+def _list_codes(prepared: pa.Table) -> np.ndarray[Any, Any]:
+    """An integer code per record for its list (records of one list share a code)."""
+    names = np.asarray(prepared.column("list").to_pylist(), dtype=object)
+    return np.unique(names, return_inverse=True)[1].astype("int64")
+
+
 def link_records(
     records: pa.Table,
     *,
@@ -136,6 +142,8 @@ def link_records(
             max_component=model.clustering.max_component_for_rescoring,
             must_link=must_link,
             cannot_link=cannot_link,
+            source=_list_codes(prepared),
+            same_source_min=model.clustering.same_list_min_probability,
         )
         person_ids = assign_person_ids(
             [str(x) for x in prepared.column("list").to_pylist()],

@@ -48,6 +48,9 @@ class ClusteringSpec:
     max_component_for_rescoring: int
     review_low: float
     review_high: float
+    #: Two records of the same list join one person only if their own match probability is
+    #: at least this (0: no such rule).
+    same_list_min_probability: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,14 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         ),
         review_low=float(_need(rv, "low", float, path, "review")),
         review_high=float(_need(rv, "high", float, path, "review")),
+        same_list_min_probability=float(cl.get("same_list_min_probability", 0.0)),
     )
+    if not 0.0 <= clustering.same_list_min_probability < 1.0:
+        raise ConfigError(
+            "must be a probability in [0, 1)",
+            path=path,
+            key="clustering.same_list_min_probability",
+        )
     for name, p in (
         ("prediction.keep_threshold", clustering.keep_threshold),
         ("clustering.link_threshold", clustering.link_threshold),
