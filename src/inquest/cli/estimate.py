@@ -11,7 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from inquest.errors import InquestError
-from inquest.estimate.run import resolve_methods, run_estimation
 
 console = Console()
 
@@ -60,6 +59,8 @@ def estimate(
     ),
 ) -> None:
     """Estimate the number of victims recorded by no list, with several methods side by side."""
+    from inquest.estimate.run import resolve_methods, run_estimation
+
     try:
         methods, notes = resolve_methods(method)
     except InquestError as exc:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from inquest.errors import InquestError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 console = Console()
 review_app = typer.Typer(help="Clerical review of uncertain pairs.", no_args_is_help=True)
@@ -44,6 +45,8 @@ def link(
     ] = None,
 ) -> None:
     """Link lists into one registry of persons; writes clusters.csv, predictions, model, report."""
+    import pyarrow.csv as pacsv
+
     from inquest.io import load_mapping, read_lists
     from inquest.linkage.pipeline import link_records, write_run
     from inquest.linkage.report import write_report
@@ -102,6 +105,8 @@ def link(
 
 
 def _truth_labels(truth: Path, records: pa.Table) -> list[str]:
+    import pyarrow.csv as pacsv
+
     t = pacsv.read_csv(truth, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
     from inquest.linkage.evaluate import TRUTH_ID_COLUMNS
 

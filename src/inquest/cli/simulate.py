@@ -12,10 +12,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from inquest.errors import ConfigError
-from inquest.simulate import PRESETS, load_scenario, simulate, write_world
-from inquest.simulate.world import FORMATS
 
 __all__ = ["simulate_command"]
+
+# The packaged presets, read from the data folder so that `--help` need not import the
+# simulator (numpy, the name tables); tests check they match inquest.simulate.PRESETS.
+_PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "simulate" / "presets"
+_PRESETS = sorted(p.stem for p in _PRESET_DIR.glob("*.yaml"))
 
 
 def simulate_command(
@@ -26,20 +29,23 @@ def simulate_command(
         typer.Argument(help="A scenario file (YAML); omit it to use --preset.", show_default=False),
     ] = None,
     preset: Annotated[
-        str | None, typer.Option("--preset", help=f"A packaged scenario: {', '.join(PRESETS)}.")
+        str | None, typer.Option("--preset", help=f"A packaged scenario: {', '.join(_PRESETS)}.")
     ] = None,
     population: Annotated[
         int | None,
         typer.Option("--population", min=1, help="Override the scenario's population size."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help=f"File format: {', '.join(FORMATS)}.")
+        str, typer.Option("--format", help="File format: csv, parquet or xlsx.")
     ] = "csv",
 ) -> None:
     """Simulate a synthetic population and the lists that record it (all people synthetic).
 
     Writes lists/NAME.csv, truth.csv, population.csv and scenario.json into --out.
     """
+    from inquest.simulate import load_scenario, simulate, write_world
+    from inquest.simulate.world import FORMATS
+
     console = Console()
     if (scenario_file is None) == (preset is None):
         raise typer.BadParameter("give either a SCENARIO_FILE or --preset, not both or neither")
