@@ -17,3 +17,5 @@ class Action(StrEnum):
     ESTIMATE = "estimate"
     MANAGE_PLACES = "manage_places"
     GRANT = "grant"
+    MANAGE_WITNESSES = "manage_witnesses"
+    VIEW_IDENTITY = "view_identity"
