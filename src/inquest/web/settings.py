@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "inquest.web.audit",
     "inquest.web.registry",
     "inquest.web.runs",
+    "inquest.web.linking",
     "inquest.web.site",
 ]
 

@@ -1,0 +1,1 @@
+"""Linking the registry with the engine, and clerical review of uncertain pairs."""

@@ -1,0 +1,80 @@
+"""Reviewers' decisions on pairs of records: an append-only history per pair.
+
+A pair is two records, the lower primary key first. Each decision names the one it replaces
+(``supersedes``); a decision can be replaced once only, and a pair has one first decision
+only, so two reviewers who saw the same state cannot both write: the second is refused by
+the database and is shown the first one's decision (see ``review.decide``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from inquest.web.access.models import Confidential
+
+
+class Judgement(models.TextChoices):
+    """A reviewer's decision; the values are those of ``inquest.linkage.review.Judgement``."""
+
+    MATCH = "match", _("match")
+    NON_MATCH = "non-match", _("non-match")
+    UNSURE = "unsure", _("unsure")
+
+
+class ReviewDecision(Confidential):
+    """One reviewer's decision on a pair of records, with a note. Never changed or deleted."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record_a", "record_b")
+
+    record_a = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
+    record_b = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
+    judgement = models.CharField(max_length=16, choices=Judgement.choices)
+    note = models.TextField(blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    linkage_run = models.ForeignKey(
+        "runs.LinkageRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("the run whose pair the reviewer was shown"),
+    )
+    match_probability = models.FloatField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("record_a", "record_b", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")),
+                name="review_pair_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"],
+                condition=models.Q(supersedes__isnull=True),
+                name="review_one_first_decision",
+            ),
+        )
+        indexes = (models.Index(fields=["record_a", "record_b"], name="review_pair"),)
+
+    def __str__(self) -> str:
+        return f"{self.judgement} on records {self.record_a_id} and {self.record_b_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: a decision is replaced by a new one, never edited."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("review decisions are append-only; record a new decision")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused: the history is kept."""
+        raise ValueError("review decisions are append-only; they are never deleted")
