@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from inquest.web.site import views
+from inquest.web.site import estimates_views, views
 from inquest.web.site.converters import RunKindConverter
 
 register_converter(RunKindConverter, "run_kind")
@@ -26,4 +26,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("display/", views.set_display, name="set-display"),
+    path("estimates/", estimates_views.estimates, name="estimates"),
+    path(
+        "estimates/files/<int:pk>/",
+        estimates_views.estimate_artefact,
+        name="estimate-artefact",
+    ),
 ]

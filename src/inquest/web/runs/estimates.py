@@ -1,0 +1,243 @@
+"""Estimate runs from what ``inquest estimate`` wrote, and the dashboard's view of them.
+
+``register_estimate_dir`` reads a folder with ``estimate.json``, its plots and its report,
+and records one ``EstimateRun`` per method (a method that gave no result is recorded as
+failed, with the warnings that say why). The same ``estimate.json`` registered again finds
+the runs made the first time. ``dashboard`` groups the runs a user may see by the
+``estimate.json`` they came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from inquest.errors import InputError
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser
+from inquest.web.files import file_sha256
+from inquest.web.runs import services
+from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
+
+ESTIMATE_JSON = "estimate.json"
+DOC_HASH_KEY = "estimate_json_sha256"
+PLOT_PREFIX = "plot:"
+
+
+@dataclass(frozen=True)
+class RegisteredEstimate:
+    """The runs recorded from one ``estimate.json``, and whether this call made them."""
+
+    runs: list[EstimateRun]
+    created: bool
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            f"no {ESTIMATE_JSON} here (run `inquest estimate` first)", path=str(path)
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", path=str(path)) from exc
+    if not isinstance(doc, dict):
+        raise InputError("not an estimate document (a JSON object)", path=str(path))
+    for key in ("provenance", "input", "methods"):
+        if not isinstance(doc.get(key), dict):
+            raise InputError("missing or not an object", path=str(path), field=key)
+    if not doc["methods"]:
+        raise InputError("names no method", path=str(path), field="methods")
+    if not isinstance(doc["provenance"].get("input_hash"), str):
+        raise InputError("no input hash", path=str(path), field="provenance.input_hash")
+    return doc
+
+
+def _artefacts(directory: Path, doc: Mapping[str, Any]) -> dict[str, Path]:
+    """The files the document lists (plots, report) that exist, keyed by kind."""
+    found: dict[str, Path] = {"estimate_json": directory / ESTIMATE_JSON}
+    files = doc.get("files") or {}
+    for paths in (files.get("plots") or {}).values():
+        for rel in paths:
+            path = directory / rel
+            if path.is_file():
+                found[f"{PLOT_PREFIX}{path.stem}"] = path
+    report = files.get("report")
+    if isinstance(report, str) and (directory / report).is_file():
+        found["report"] = directory / report
+    return found
+
+
+@transaction.atomic
+def register_estimate_dir(
+    user: AnyUser,
+    directory: Path,
+    *,
+    linkage_run: LinkageRun | None = None,
+    level: Level | None = None,
+) -> RegisteredEstimate:
+    """Record the estimate runs written by ``inquest estimate`` into ``directory``.
+
+    Each run keeps the input hash, inquest version and seed from the document's provenance,
+    the method's result with its strata, and the files (hashed). Raises ``InputError`` naming
+    the file and field for a malformed document, ``PermissionDenied`` without ``estimate``.
+    """
+    path = directory / ESTIMATE_JSON
+    doc = _read_document(path)
+    digest, _ = file_sha256(path)
+    existing = list(
+        EstimateRun.objects.filter(**{f"parameters__{DOC_HASH_KEY}": digest}).order_by("id")
+    )
+    if existing:
+        return RegisteredEstimate(existing, False)
+    provenance = doc["provenance"]
+    artefacts = _artefacts(directory, doc)
+    made = []
+    for method, entry in sorted(doc["methods"].items()):
+        result = entry.get("result") if isinstance(entry, dict) else None
+        seed = result.get("seed") if isinstance(result, dict) else None
+        run = services.start_estimate_run(
+            user,
+            method=method,
+            parameters={
+                DOC_HASH_KEY: digest,
+                "directory": str(directory),
+                "inputs": provenance.get("inputs", []),
+                "settings": provenance.get("settings", {}),
+                "level": doc.get("level"),
+                "created_utc": provenance.get("created_utc"),
+            },
+            input_sha256=provenance["input_hash"],
+            linkage_run=linkage_run,
+            level=level,
+            seed=seed if isinstance(seed, int) else provenance.get("seed"),
+            code_version=str(provenance.get("inquest_version") or "unknown"),
+        )
+        if isinstance(result, dict):
+            services.finish_run(
+                user,
+                run,
+                results={
+                    "result": result,
+                    "strata": entry.get("strata") or {},
+                    "input": {k: v for k, v in doc["input"].items() if k != "patterns"},
+                    "warnings": doc.get("warnings", []),
+                },
+                artefacts=artefacts,
+            )
+        else:
+            why = [w for w in doc.get("warnings", []) if method in w]
+            services.fail_run(user, run, error="; ".join(why) or "no result")
+        made.append(run)
+    return RegisteredEstimate(made, True)
+
+
+@dataclass(frozen=True)
+class StratumRow:
+    """One stratum of one method's estimate."""
+
+    label: str
+    result: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class MethodRow:
+    """One method's estimate, the run that made it, and its strata."""
+
+    run: EstimateRun
+    result: Mapping[str, Any]
+    strata: tuple[StratumRow, ...]
+
+
+@dataclass(frozen=True)
+class EstimateBatch:
+    """The runs made from one ``estimate.json``: one per method, its plots and inputs."""
+
+    key: str
+    runs: tuple[EstimateRun, ...]
+    methods: tuple[MethodRow, ...]
+    failed: tuple[EstimateRun, ...]
+    plots: tuple[Artefact, ...]
+    report: Artefact | None
+
+    @property
+    def first(self) -> EstimateRun:
+        """The batch's first run (they share input, version and seed of the document)."""
+        return self.runs[0]
+
+    @property
+    def documented(self) -> int | None:
+        """Persons on at least one list (the same for every method of the batch)."""
+        for row in self.methods:
+            n = row.result.get("n_observed")
+            if isinstance(n, int):
+                return n
+        return None
+
+    @property
+    def input(self) -> Mapping[str, Any]:
+        """The document's input summary: lists, their sizes, strata."""
+        for run in self.runs:
+            found = run.results.get("input") if isinstance(run.results, dict) else None
+            if isinstance(found, dict):
+                return found
+        return {}
+
+
+def _batch_key(run: EstimateRun) -> str:
+    params = run.parameters if isinstance(run.parameters, dict) else {}
+    return str(params.get(DOC_HASH_KEY) or f"run-{run.pk}")
+
+
+def _batch(key: str, runs: Sequence[EstimateRun]) -> EstimateBatch:
+    rows, failed = [], []
+    for run in sorted(runs, key=lambda r: (r.method, r.pk)):
+        results = run.results if isinstance(run.results, dict) else {}
+        result = results.get("result")
+        if run.status != RunStatus.SUCCEEDED or not isinstance(result, dict):
+            failed.append(run)
+            continue
+        strata = results.get("strata") or {}
+        rows.append(
+            MethodRow(
+                run=run,
+                result=result,
+                strata=tuple(StratumRow(label, strata[label]) for label in sorted(strata)),
+            )
+        )
+    artefacts = [a for run in runs for a in run.artefacts.all()]
+    plots: dict[str, Artefact] = {}
+    report = None
+    for artefact in artefacts:
+        if artefact.kind.startswith(PLOT_PREFIX):
+            plots.setdefault(artefact.kind, artefact)
+        elif artefact.kind == "report" and report is None:
+            report = artefact
+    return EstimateBatch(
+        key=key,
+        runs=tuple(runs),
+        methods=tuple(rows),
+        failed=tuple(failed),
+        plots=tuple(plots.values()),
+        report=report,
+    )
+
+
+def dashboard(user: AnyUser) -> list[EstimateBatch]:
+    """The estimate runs the user may see, grouped by document, newest first."""
+    grouped: dict[str, list[EstimateRun]] = {}
+    runs = (
+        EstimateRun.objects.visible_to(user)
+        .select_related("linkage_run")
+        .prefetch_related(Prefetch("artefacts", queryset=Artefact.objects.visible_to(user)))
+        .order_by("-started_at", "-id")
+    )
+    for run in runs:
+        grouped.setdefault(_batch_key(run), []).append(run)
+    return [_batch(key, runs) for key, runs in grouped.items()]

@@ -1,0 +1,57 @@
+"""The estimates dashboard and the files of estimate runs, both narrowed to what the user
+may see (``inquest.web.runs.estimates``)."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from inquest.web.files import file_sha256
+from inquest.web.runs.estimates import PLOT_PREFIX, dashboard
+from inquest.web.runs.models import Artefact
+
+# The files of an estimate run a browser may show in a page; others are downloaded.
+_INLINE = {".png": "image/png"}
+
+
+@require_GET
+def estimates(request: HttpRequest) -> HttpResponse:
+    """Documented count, estimates with intervals, strata, plots and assumptions of a run."""
+    batches = dashboard(request.user)
+    wanted = request.GET.get("batch")
+    chosen = next((b for b in batches if b.key == wanted), batches[0] if batches else None)
+    return render(
+        request, "inquest/estimates/dashboard.html", {"batches": batches, "batch": chosen}
+    )
+
+
+@require_GET
+def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A file an estimate run wrote, if the user may see it and it is unchanged since."""
+    artefact = get_object_or_404(
+        Artefact.objects.visible_to(request.user).filter(estimate_run__isnull=False), pk=pk
+    )
+    path = Path(artefact.path)
+    if not path.is_file():
+        raise Http404("the file is no longer where the run wrote it")
+    digest, _ = file_sha256(path)
+    if digest != artefact.sha256:
+        return HttpResponse(
+            "the file has changed since the run recorded it", status=409, content_type="text/plain"
+        )
+    inline = artefact.kind.startswith(PLOT_PREFIX) and path.suffix.lower() in _INLINE
+    content_type = (
+        _INLINE[path.suffix.lower()]
+        if inline
+        else (mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    )
+    response = FileResponse(
+        path.open("rb"), as_attachment=not inline, filename=path.name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,137 @@
+"""The estimates dashboard: numbers from registered runs, linked to them, only for the cleared."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+
+from inquest.errors import InputError
+from inquest.web.access.levels import Level
+from inquest.web.runs.estimates import dashboard, register_estimate_dir
+from inquest.web.runs.models import Artefact, EstimateRun, RunStatus
+
+from ..personas import Personas
+from .estimate_fixture import write_estimate_dir
+
+
+@pytest.fixture(scope="module")
+def estimate_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_estimate_dir(tmp_path_factory.mktemp("estimate"))
+
+
+@pytest.fixture
+def fresh_dir(estimate_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "estimate"
+    shutil.copytree(estimate_dir, copy)
+    return copy
+
+
+def test_register_keeps_provenance_results_and_files(
+    personas: Personas, estimate_dir: Path
+) -> None:
+    doc = json.loads((estimate_dir / "estimate.json").read_text("utf-8"))
+    made = register_estimate_dir(personas.analyst, estimate_dir, level=Level.CONFIDENTIAL)
+    assert made.created
+    (run,) = made.runs
+    assert run.method == "loglinear" and run.status == RunStatus.SUCCEEDED
+    assert run.input_sha256 == doc["provenance"]["input_hash"]
+    assert run.code_version == doc["provenance"]["inquest_version"]
+    assert run.seed == doc["methods"]["loglinear"]["result"]["seed"]
+    assert run.confidentiality == Level.CONFIDENTIAL
+    assert run.results["result"]["estimate"] == doc["methods"]["loglinear"]["result"]["estimate"]
+    assert set(run.results["strata"]) == {"north", "south"}
+    kinds = set(run.artefacts.values_list("kind", flat=True))
+    assert {"estimate_json", "report", "plot:overlap", "plot:comparison"} <= kinds
+    again = register_estimate_dir(personas.analyst, estimate_dir)
+    assert not again.created and [r.pk for r in again.runs] == [run.pk]
+    assert EstimateRun.objects.count() == 1
+
+
+def test_register_needs_the_estimate_right(personas: Personas, fresh_dir: Path) -> None:
+    with pytest.raises(PermissionDenied):
+        register_estimate_dir(personas.researcher, fresh_dir)
+    assert not EstimateRun.objects.exists()
+
+
+def test_register_names_the_file_and_field_of_a_bad_document(
+    personas: Personas, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError, match=r"estimate\.json"):
+        register_estimate_dir(personas.analyst, tmp_path)
+    (tmp_path / "estimate.json").write_text('{"provenance": {}, "input": {}}', "utf-8")
+    with pytest.raises(InputError) as caught:
+        register_estimate_dir(personas.analyst, tmp_path)
+    assert caught.value.field == "methods" and caught.value.path.endswith("estimate.json")
+
+
+def test_a_method_without_result_is_a_failed_run(personas: Personas, fresh_dir: Path) -> None:
+    path = fresh_dir / "estimate.json"
+    doc = json.loads(path.read_text("utf-8"))
+    doc["methods"]["dga"] = {"result": None, "strata": {}}
+    doc["warnings"] = ["dga failed: the model does not fit"]
+    path.write_text(json.dumps(doc), "utf-8")
+    runs = {r.method: r for r in register_estimate_dir(personas.analyst, fresh_dir).runs}
+    assert runs["dga"].status == RunStatus.FAILED
+    assert "does not fit" in runs["dga"].error
+    (batch,) = dashboard(personas.analyst)
+    assert [r.run.method for r in batch.methods] == ["loglinear"]
+    assert [r.method for r in batch.failed] == ["dga"]
+
+
+def test_dashboard_shows_numbers_linked_to_their_run(
+    client: Client, personas: Personas, estimate_dir: Path
+) -> None:
+    (run,) = register_estimate_dir(personas.analyst, estimate_dir, level=Level.CONFIDENTIAL).runs
+    result = run.results["result"]
+    client.force_login(personas.analyst)
+    page = client.get("/estimates/").content.decode()
+    assert f'href="/runs/estimate/{run.pk}/">{round(result["estimate"])}</a>' in page
+    assert f">{result['n_observed']}<" in page
+    assert "north" in page and "south" in page
+    assert "Closed population" in page  # an assumption, in words
+    assert run.input_sha256[:16] in page
+    plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
+    assert f"/estimates/files/{plot.pk}/" in page
+    image = client.get(f"/estimates/files/{plot.pk}/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert b"".join(image.streaming_content).startswith(b"\x89PNG")
+
+
+def test_dashboard_and_files_hidden_from_roles_not_cleared(
+    client: Client, personas: Personas, estimate_dir: Path
+) -> None:
+    (run,) = register_estimate_dir(personas.analyst, estimate_dir, level=Level.CONFIDENTIAL).runs
+    plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
+    client.force_login(personas.researcher)  # cleared to internal only
+    page = client.get("/estimates/").content.decode()
+    assert "No estimate runs you may see." in page
+    assert run.input_sha256[:16] not in page
+    assert client.get(f"/estimates/files/{plot.pk}/").status_code == 404
+    client.logout()
+    assert client.get(f"/estimates/files/{plot.pk}/").status_code == 404
+
+
+def test_a_changed_file_is_not_served(client: Client, personas: Personas, fresh_dir: Path) -> None:
+    (run,) = register_estimate_dir(personas.analyst, fresh_dir).runs
+    plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
+    Path(plot.path).write_bytes(b"\x89PNG tampered")
+    client.force_login(personas.analyst)
+    assert client.get(f"/estimates/files/{plot.pk}/").status_code == 409
+
+
+def test_dashboard_in_persian_digits_and_jalali(
+    client: Client, personas: Personas, estimate_dir: Path
+) -> None:
+    (run,) = register_estimate_dir(personas.analyst, estimate_dir).runs
+    client.force_login(personas.analyst)
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    page = client.get("/estimates/").content.decode()
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    digits = str(run.results["result"]["n_observed"]).translate(persian)
+    assert digits in page
+    assert 'dir="rtl"' in page
