@@ -17,8 +17,8 @@ from rich.table import Table
 
 app = typer.Typer(
     help=(
-        "Workbench database: migrate, status, import lists, load the gazetteer, grant roles, "
-        "verify the audit log, serve."
+        "Workbench database: migrate, status, import lists and estimates, load the gazetteer, "
+        "grant roles, verify the audit log, serve."
     ),
     no_args_is_help=True,
 )
@@ -191,6 +191,55 @@ def import_(
             f"already imported as source [bold]{source.code}[/bold] "
             f"({result.n_records} records); nothing changed"
         )
+
+
+@app.command("import-estimate")
+def import_estimate(
+    directory: Annotated[Path, typer.Argument(help="A folder written by `inquest estimate`.")],
+    user: str = typer.Option(..., "--user", help="The account the runs are recorded as."),
+    linkage_run: int | None = typer.Option(
+        None, "--linkage-run", help="Id of the linkage run whose persons were estimated from."
+    ),
+    level: str | None = typer.Option(
+        None, "--level", help="public, internal, confidential or protected (default: internal)."
+    ),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Record the estimate runs in a folder (estimate.json, plots, report); again: no-op."""
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from inquest.errors import InputError
+    from inquest.web.access.levels import Level
+    from inquest.web.runs.estimates import register_estimate_dir
+    from inquest.web.runs.models import LinkageRun
+
+    account = get_user_model().objects.filter(username=user).first()
+    if account is None:
+        err.print(f"[red]no user {user!r}[/red]")
+        raise typer.Exit(1)
+    try:
+        chosen = Level.from_name(level) if level else None
+    except KeyError:
+        err.print(f"[red]bad --level:[/red] {level!r}")
+        raise typer.Exit(2) from None
+    run = None
+    if linkage_run is not None:
+        run = LinkageRun.objects.visible_to(account).filter(pk=linkage_run).first()
+        if run is None:
+            err.print(f"[red]no linkage run {linkage_run} that {user} may see[/red]")
+            raise typer.Exit(1)
+    try:
+        made = register_estimate_dir(account, directory, linkage_run=run, level=chosen)
+    except (InputError, PermissionDenied) as exc:
+        err.print(f"[red]nothing recorded:[/red] {exc}")
+        raise typer.Exit(1) from None
+    runs = ", ".join(f"#{r.pk} {r.method} ({r.status})" for r in made.runs)
+    if made.created:
+        console.print(f"recorded estimate runs {runs}")
+    else:
+        console.print(f"already recorded as estimate runs {runs}; nothing changed")
 
 
 @app.command("gazetteer")
