@@ -355,3 +355,43 @@ class EventParticipant(Confidential):
 
     def __str__(self) -> str:
         return f"person {self.person_id} as {self.role} in event {self.event_id}"
+
+
+class NameKey(Confidential):
+    """A record's name as the registry search finds it (``inquest.web.registry.search``).
+
+    One row per record: its name as the source gives it (``name``, original script), that
+    name in the engine's key form, the key of its prison column, and the person the record
+    belongs to (copied from its membership, so search needs no join). Written by the
+    registry services when a record or a correction is added, and by ``inquest db manage
+    search_keys`` for rows written before; its tokens are in ``NameToken``.
+    """
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record",)
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="name_key")
+    version = models.PositiveIntegerField(help_text=_("the record version the name is from"))
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="name_keys"
+    )
+    name = models.CharField(max_length=300)
+    key = models.CharField(max_length=300)
+    prison_key = models.CharField(max_length=200, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (record {self.record_id})"
+
+
+class NameToken(models.Model):
+    """A search token of a name: one word's skeleton (``MHMD``) or two words' skeletons in
+    order (``HSN MHMD``), so a two-word query is one index lookup whatever the script."""
+
+    name = models.ForeignKey(NameKey, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = (models.Index(fields=["token", "name"], name="nametoken_token_name"),)
+
+    def __str__(self) -> str:
+        return f"{self.token} -> {self.name_id}"

@@ -18,6 +18,7 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
+from inquest.web.registry import search
 from inquest.web.registry.models import (
     Event,
     EventKind,
@@ -177,6 +178,7 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
         ],
         batch_size=_BATCH,
     )
+    search.index_rows((record, 1, raw) for record, raw in zip(records, cleaned, strict=True))
     audit.record(user, "records.add", source, level=level, detail={"rows": len(records)})
     return records
 
@@ -204,6 +206,11 @@ def correct_record(
         reason=reason.strip(),
         created_by_id=user_id(user),
         confidentiality=locked.confidentiality,
+    )
+    membership = PersonRecord.objects.filter(record=locked).first()
+    search.index_rows(
+        [(locked, version.number, values)],
+        person_id=membership.person_id if membership is not None else None,
     )
     changed = sorted(
         k for k in values.keys() | current.raw.keys() if values.get(k) != current.raw.get(k)
@@ -266,6 +273,7 @@ def create_person(
         )
         for record in records
     )
+    search.set_person(records, person)
     audit.record(
         user,
         "person.create",

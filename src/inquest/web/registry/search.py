@@ -1,0 +1,340 @@
+"""Registry search across scripts: "Mohamad Hoseini" finds «محمد حسینی» and "Mohammad Hosseini".
+
+Each record has one ``NameKey`` row (its name as the source gives it) and a few ``NameToken``
+rows: every word's consonant skeleton (``inquest.text.skeleton``: محمد, Mohammad and Mohamad
+all give ``MHMD``) and every pair of them in sorted order. A query becomes the same tokens; a
+name is a candidate when it has all of them (a two-word query is one index lookup). The
+candidates the user may see are then grouped by distinct name and ranked by
+``inquest.text.name_similarity``, so each name is scored once however many records carry it.
+
+Filters narrow the candidates: source, prison (the record's prison column, compared in key
+form with the place's names), place and date range (an event of the record's person there or
+then, at that place or a place within it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+
+from inquest.text import name_similarity, normalize
+from inquest.text.skeleton import skeleton_of_key
+from inquest.web.access.policy import AnyUser
+from inquest.web.registry.models import (
+    EventParticipant,
+    NameKey,
+    NameToken,
+    Person,
+    Place,
+    Record,
+    RecordVersion,
+    Source,
+)
+
+#: Words of a name that get tokens; more are ignored (titles and long compound names).
+MAX_WORDS = 6
+#: Names scoring below this against the query are not shown.
+MIN_SCORE = 0.5
+#: At most this many distinct candidate names are ranked (the most frequent first).
+MAX_NAMES = 3000
+#: Results on one page.
+PAGE_SIZE = 50
+_BATCH = 2000
+
+
+def record_name(raw: Mapping[str, str]) -> str:
+    """The name a record gives: its ``full_name``, else given and family name joined."""
+    full = (raw.get("full_name") or "").strip()
+    if full:
+        return full
+    parts = (raw.get("given_name") or "", raw.get("family_name") or "")
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def name_tokens(name: str) -> list[str]:
+    """The search tokens of a name: each word's skeleton and each sorted pair of them."""
+    words = _skeleton_words(normalize(name, "key"))
+    pairs = {" ".join(sorted(p)) for p in itertools.combinations(words, 2)}
+    return sorted(set(words) | pairs)
+
+
+def query_tokens(query: str) -> list[str]:
+    """The tokens a name must have to match ``query``: the pairs of its words, or its one word."""
+    words = _skeleton_words(normalize(query, "key"))
+    if len(words) == 1:
+        return words
+    return sorted({" ".join(sorted(p)) for p in itertools.combinations(words, 2)})
+
+
+def _skeleton_words(key: str) -> list[str]:
+    words: list[str] = []
+    for word in key.split():
+        skel = skeleton_of_key(word).replace(" ", "")
+        if skel and skel not in words:
+            words.append(skel)
+    return words[:MAX_WORDS]
+
+
+def place_keys(place: Place) -> set[str]:
+    """A place's names (English, original, others) in key form, to compare with raw text."""
+    names = [place.name, place.name_original, *(place.other_names or [])]
+    keys = {normalize(str(n), "key") for n in names if str(n).strip()}
+    # "Evin prison" / «زندان اوین»: the bare name matches too.
+    return keys | {k for k in (_bare(k) for k in keys) if k}
+
+
+_PRISON_WORDS = frozenset({"prison", "zendan", "زندان"})
+
+
+def _bare(key: str) -> str:
+    return " ".join(w for w in key.split() if w not in _PRISON_WORDS)
+
+
+def index_rows(
+    rows: Iterable[tuple[Record, int, Mapping[str, str]]], *, person_id: int | None = None
+) -> int:
+    """Write the search rows of records (record, version number, raw values); returns the
+    count written. Records that already have rows get them replaced."""
+    items = [(r, n, raw) for r, n, raw in rows]
+    if not items:
+        return 0
+    NameKey.objects.filter(record_id__in=[r.pk for r, _, _ in items]).delete()
+    written = 0
+    for start in range(0, len(items), _BATCH):
+        chunk = items[start : start + _BATCH]
+        keys = []
+        for record, number, raw in chunk:
+            name = record_name(raw)[:300]
+            prison = normalize(raw.get("prison") or "", "key")
+            keys.append(
+                NameKey(
+                    record_id=record.pk,
+                    version=number,
+                    source_id=record.source_id,
+                    person_id=person_id,
+                    name=name,
+                    key=normalize(name, "key")[:300],
+                    prison_key=(_bare(prison) or prison)[:200],
+                    confidentiality=record.confidentiality,
+                )
+            )
+        made = NameKey.objects.bulk_create(keys)
+        if any(k.pk is None for k in made):
+            ids = dict(
+                NameKey.objects.filter(record_id__in=[k.record_id for k in made]).values_list(
+                    "record_id", "pk"
+                )
+            )
+            for key in made:
+                key.pk = ids[key.record_id]
+        NameToken.objects.bulk_create(
+            NameToken(name_id=key.pk, token=token)
+            for key in made
+            for token in name_tokens(key.name)
+        )
+        written += len(made)
+    return written
+
+
+def set_person(records: Sequence[Record], person: Person | None) -> int:
+    """Point the search rows of ``records`` at ``person`` (its membership changed)."""
+    return NameKey.objects.filter(record_id__in=[r.pk for r in records]).update(
+        person=person.pk if person is not None else None
+    )
+
+
+def backfill(*, batch: int = 5000) -> int:
+    """Write search rows for every record without them or with rows of an older version.
+
+    For records written before the index existed (``inquest db manage search_keys``).
+    Returns the number of records (re)indexed.
+    """
+    done = 0
+    last = 0
+    while True:
+        ids = list(
+            Record.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        last = ids[-1]
+        records = {r.pk: r for r in Record.objects.filter(pk__in=ids).select_related("membership")}
+        indexed = dict(
+            NameKey.objects.filter(record_id__in=ids).values_list("record_id", "version")
+        )
+        current: dict[int, tuple[int, dict[str, str]]] = {}
+        for record_id, number, raw in (
+            RecordVersion.objects.filter(record_id__in=ids)
+            .order_by("record_id", "number")
+            .values_list("record_id", "number", "raw")
+        ):
+            current[record_id] = (number, raw)
+        stale = [
+            (records[rid], number, raw)
+            for rid, (number, raw) in current.items()
+            if indexed.get(rid) != number
+        ]
+        by_person: dict[int | None, list[tuple[Record, int, dict[str, str]]]] = {}
+        for item in stale:
+            membership = getattr(item[0], "membership", None)
+            by_person.setdefault(membership.person_id if membership else None, []).append(item)
+        for person_id, items in by_person.items():
+            done += index_rows(items, person_id=person_id)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search may be narrowed to; ``None`` means no filter."""
+
+    source: Source | None = None
+    prison: Place | None = None
+    place: Place | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def events(self) -> Q | None:
+        """The condition on a person's events, if place or dates are given."""
+        condition = Q()
+        if self.place is not None:
+            condition &= Q(event__place=self.place) | Q(event__place__parent=self.place)
+        if self.date_from is not None:
+            condition &= Q(event__date_latest__gte=self.date_from) | Q(
+                event__date_latest__isnull=True, event__date_earliest__gte=self.date_from
+            )
+        if self.date_to is not None:
+            condition &= Q(event__date_earliest__lte=self.date_to) | Q(
+                event__date_earliest__isnull=True, event__date_latest__lte=self.date_to
+            )
+        return condition if condition else None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found: its search row (name, record, source, person) and its score."""
+
+    key: NameKey
+    score: float
+    person_visible: bool
+
+
+@dataclass
+class SearchPage:
+    """One page of results, best first, and how many there are in all."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    number: int
+    page_size: int = PAGE_SIZE
+    truncated: bool = False
+    names: int = field(default=0)
+
+    @property
+    def num_pages(self) -> int:
+        """Pages in all (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        """True if there is a page before this one."""
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        """True if there is a page after this one."""
+        return self.number < self.num_pages
+
+
+@lru_cache(maxsize=200_000)
+def _score(query: str, name: str) -> float:
+    return name_similarity(query, name)
+
+
+def candidates(user: AnyUser, query: str, filters: Filters = Filters()) -> QuerySet[NameKey]:
+    """The search rows the user may see whose name has every token of ``query``."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return NameKey.objects.none()
+    rows = NameKey.objects.visible_to(user)
+    if len(tokens) == 1:
+        rows = rows.filter(Exists(NameToken.objects.filter(name=OuterRef("pk"), token=tokens[0])))
+    else:
+        for token in tokens:
+            rows = rows.filter(Exists(NameToken.objects.filter(name=OuterRef("pk"), token=token)))
+    if filters.source is not None:
+        rows = rows.filter(source=filters.source)
+    if filters.prison is not None:
+        rows = rows.filter(prison_key__in=sorted(place_keys(filters.prison)))
+    events = filters.events()
+    if events is not None:
+        rows = rows.filter(
+            Exists(
+                EventParticipant.objects.visible_to(user)
+                .filter(person=OuterRef("person"))
+                .filter(events)
+            )
+        )
+    return rows
+
+
+def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int = 1) -> SearchPage:
+    """The records matching ``query`` that the user may see, best-scoring names first.
+
+    Ties keep the order of source and row. At most ``MAX_NAMES`` distinct names are ranked
+    (the most frequent); ``truncated`` says when there were more.
+    """
+    query = query.strip()
+    rows = candidates(user, query, filters)
+    counted = list(rows.values_list("name").annotate(n=Count("id")).order_by("-n", "name"))
+    truncated = len(counted) > MAX_NAMES
+    scored = sorted(
+        (
+            (score, name, n)
+            for name, n in counted[:MAX_NAMES]
+            if (score := _score(query, name)) >= MIN_SCORE
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )
+    total = sum(n for _, _, n in scored)
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(1, page), pages)
+    start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
+    # The names that cover this page's slice of the ranked rows.
+    chosen: list[tuple[float, str]] = []
+    offset = 0
+    skip = 0
+    for score, name, n in scored:
+        if offset + n > start and offset < stop:
+            if not chosen:
+                skip = start - offset
+            chosen.append((score, name))
+        offset += n
+        if offset >= stop:
+            break
+    hits: list[Hit] = []
+    if chosen:
+        rank = Case(
+            *(When(name=name, then=Value(i)) for i, (_, name) in enumerate(chosen)),
+            output_field=IntegerField(),
+        )
+        page_rows = list(
+            rows.filter(name__in=[name for _, name in chosen])
+            .select_related("source", "record")
+            .annotate(rank=rank)
+            .order_by("rank", "source__code", "record__row_number")[skip : skip + PAGE_SIZE]
+        )
+        scores = dict((name, score) for score, name in chosen)
+        person_ids = {k.person_id for k in page_rows if k.person_id is not None}
+        visible = set(
+            Person.objects.visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
+        )
+        hits = [Hit(key, scores[key.name], key.person_id in visible) for key in page_rows]
+        for hit in hits:
+            if not hit.person_visible:
+                hit.key.person = None
+    return SearchPage(query, hits, total, number, truncated=truncated, names=len(scored))

@@ -1,0 +1,190 @@
+"""Registry search: across scripts, ranked, filtered, paginated, and only what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from inquest.web.access.levels import Level
+from inquest.web.registry import search, services
+from inquest.web.registry.models import (
+    EventKind,
+    NameKey,
+    NameToken,
+    ParticipantRole,
+    PlaceKind,
+    Record,
+)
+
+from ..factories import make_source
+from ..personas import Personas
+
+
+def _rows(*names: tuple[str, str, str]) -> list[services.RowIn]:
+    return [
+        services.RowIn(row_number=i + 1, raw={"given_name": g, "family_name": f, "prison": p})
+        for i, (g, f, p) in enumerate(names)
+    ]
+
+
+@pytest.fixture
+def registry(personas: Personas) -> dict[str, list[Record]]:
+    analyst = personas.investigator
+    a = make_source(analyst, "A", level=Level.INTERNAL)
+    b = make_source(analyst, "B", level=Level.PROTECTED)
+    return {
+        "A": services.add_records(
+            analyst,
+            a,
+            _rows(
+                ("محمد", "حسینی", "زندان اوین"),
+                ("Mohammad", "Hosseini", "Gohardasht"),
+                ("Mahmoud", "Hosseini", "Evin prison"),
+                ("Ali", "Nemuneh", ""),
+                ("Hossein", "Mohammadi", ""),
+            ),
+        ),
+        "B": services.add_records(analyst, b, _rows(("Muhammad", "Husseini", ""))),
+    }
+
+
+def _names(page: search.SearchPage) -> list[str]:
+    return [hit.key.name for hit in page.hits]
+
+
+def test_tokens_are_script_blind() -> None:
+    assert search.name_tokens("محمد حسینی") == search.name_tokens("Mohamad Hoseini")
+    assert search.name_tokens("Mohammad Hosseini") == ["HSN", "HSN MHMD", "MHMD"]
+    assert search.query_tokens("Hoseini, Mohamad") == ["HSN MHMD"]
+    assert search.query_tokens("Mohamad") == ["MHMD"]
+    assert search.query_tokens("  ,, ") == []
+
+
+def test_cross_script_search_ranks_and_respects_access(
+    personas: Personas, registry: dict[str, list[Record]]
+) -> None:
+    page = search.search(personas.analyst, "Mohamad Hoseini")
+    names = _names(page)
+    assert set(names[:2]) == {"محمد حسینی", "Mohammad Hosseini"}
+    assert "Ali Nemuneh" not in names
+    # Same skeletons, other names: Mahmoud ranks below Mohammad; "Hossein Mohammadi" (the
+    # words swapped) scores under the threshold and is left out.
+    assert names.index("Mahmoud Hosseini") == 2
+    assert "Hossein Mohammadi" not in names
+    assert search.name_tokens("Hossein Mohammadi") == search.name_tokens("Mohammad Hosseini")
+    scores = [hit.score for hit in page.hits]
+    assert scores == sorted(scores, reverse=True)
+    # Source B is protected: the analyst may not see it, the investigator may.
+    assert "Muhammad Husseini" not in names
+    assert "Muhammad Husseini" in _names(search.search(personas.investigator, "Mohamad Hoseini"))
+    assert search.search(personas.reader, "Mohamad Hoseini").total == 0
+
+
+def test_filters_by_source_prison_and_events(
+    personas: Personas, registry: dict[str, list[Record]]
+) -> None:
+    analyst = personas.investigator
+    evin = services.add_place(
+        analyst, name="Evin prison", name_original="زندان اوین", kind=PlaceKind.PRISON
+    )
+    by_source = search.search(
+        analyst, "Mohamad Hoseini", search.Filters(source=registry["B"][0].source)
+    )
+    assert _names(by_source) == ["Muhammad Husseini"]
+    in_evin = search.search(analyst, "Hoseini", search.Filters(prison=evin))
+    assert sorted(_names(in_evin)) == ["Mahmoud Hosseini", "محمد حسینی"]
+
+    tehran = services.add_place(analyst, name="Tehran", kind=PlaceKind.PROVINCE)
+    prison = services.add_place(analyst, name="Qezel Hesar", kind=PlaceKind.PRISON, parent=tehran)
+    person = services.create_person(analyst, records=[registry["A"][1]])
+    services.add_event(
+        analyst,
+        kind=EventKind.EXECUTION,
+        participants=[(person, ParticipantRole.SUBJECT)],
+        date_earliest=dt.date(1988, 8, 1),
+        date_latest=dt.date(1988, 8, 31),
+        place=prison,
+    )
+    within = search.Filters(place=tehran, date_from=dt.date(1988, 8, 20))
+    assert _names(search.search(analyst, "Mohamad Hoseini", within)) == ["Mohammad Hosseini"]
+    after = search.Filters(date_from=dt.date(1988, 9, 1))
+    assert search.search(analyst, "Mohamad Hoseini", after).total == 0
+    hit = search.search(analyst, "Mohammad Hosseini", within).hits[0]
+    assert hit.key.person == person and hit.person_visible
+
+
+def test_hidden_person_is_not_shown(personas: Personas) -> None:
+    source = make_source(personas.investigator, "P", level=Level.PUBLIC)
+    records = services.add_records(personas.investigator, source, _rows(("Ali", "Nemuneh", "")))
+    services.create_person(personas.investigator, records=records, level=Level.PROTECTED)
+    hit = search.search(personas.researcher, "Ali Nemuneh").hits[0]
+    assert not hit.person_visible and hit.key.person is None
+
+
+def test_pages_cover_every_hit_once(personas: Personas) -> None:
+    source = make_source(personas.analyst, "M")
+    spellings = ("Mohammad Hosseini", "Mohamad Hoseini", "محمد حسینی", "Muhammad Husseini")
+    services.add_records(
+        personas.analyst,
+        source,
+        [
+            services.RowIn(row_number=i + 1, raw={"full_name": spellings[i % 4]})
+            for i in range(search.PAGE_SIZE * 2 + 7)
+        ],
+    )
+    first = search.search(personas.analyst, "Mohammad Hosseini", page=1)
+    assert first.total == search.PAGE_SIZE * 2 + 7 and first.num_pages == 3
+    seen = [
+        hit.key.record_id
+        for n in (1, 2, 3)
+        for hit in search.search(personas.analyst, "Mohammad Hosseini", page=n).hits
+    ]
+    assert len(seen) == len(set(seen)) == first.total
+    assert search.search(personas.analyst, "Mohammad Hosseini", page=99).number == 3
+
+
+def test_correction_and_linking_update_the_index(
+    personas: Personas, registry: dict[str, list[Record]]
+) -> None:
+    record = registry["A"][3]
+    person = services.create_person(personas.analyst, records=[record])
+    assert NameKey.objects.get(record=record).person == person
+    services.correct_record(
+        personas.analyst,
+        record,
+        raw={"given_name": "Reza", "family_name": "Nemuneh"},
+        reason="typo in the list",
+    )
+    key = NameKey.objects.get(record=record)
+    assert (key.name, key.version, key.person) == ("Reza Nemuneh", 2, person)
+    assert search.search(personas.analyst, "Ali Nemuneh").total == 0
+    assert search.search(personas.analyst, "رضا نمونه").total == 1
+
+
+def test_backfill_indexes_records_without_rows(
+    personas: Personas, registry: dict[str, list[Record]]
+) -> None:
+    n = Record.objects.count()
+    NameToken.objects.all().delete()
+    NameKey.objects.all().delete()
+    assert search.search(personas.analyst, "Mohamad Hoseini").total == 0
+    call_command("search_keys", batch=2)
+    assert NameKey.objects.count() == n
+    assert search.search(personas.analyst, "Mohamad Hoseini").total == 3
+    assert search.backfill() == 0  # nothing left to do
+
+
+def test_query_count_does_not_grow_with_results(
+    personas: Personas, django_assert_max_num_queries: object
+) -> None:
+    source = make_source(personas.analyst, "Q")
+    services.add_records(
+        personas.analyst,
+        source,
+        [services.RowIn(row_number=i + 1, raw={"full_name": "Ali Nemuneh"}) for i in range(60)],
+    )
+    with django_assert_max_num_queries(6):  # type: ignore[operator]
+        page = search.search(personas.analyst, "Ali Nemuneh")
+    assert len(page.hits) == search.PAGE_SIZE
