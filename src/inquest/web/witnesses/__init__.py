@@ -1,0 +1,1 @@
+"""Witness protection: pseudonyms, identities encrypted at rest, audited decryption."""

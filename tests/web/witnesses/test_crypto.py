@@ -1,0 +1,72 @@
+"""AES-GCM field sealing: round trip, binding to the cell, key ids, key loading errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inquest.errors import ConfigError
+from inquest.web.witnesses import crypto
+from inquest.web.witnesses.crypto import FieldKey, SealError
+
+CELL = {"table": "witnesses_witness", "column": "real_name", "row": "u-1"}
+
+
+def test_round_trip_and_fresh_nonce() -> None:
+    key = FieldKey.generate()
+    one = crypto.seal(key, "نام نمونه synthetic", **CELL)
+    two = crypto.seal(key, "نام نمونه synthetic", **CELL)
+    assert one != two  # a new nonce each time
+    assert "synthetic" not in one
+    assert crypto.key_id_of(one) == key.key_id
+    assert crypto.open_sealed(key, one, **CELL) == "نام نمونه synthetic"
+    assert crypto.seal(key, "", **CELL) == "" and crypto.open_sealed(key, "", **CELL) == ""
+
+
+@pytest.mark.parametrize("moved", [{"row": "u-2"}, {"column": "contact"}, {"table": "other"}])
+def test_a_value_moved_to_another_cell_does_not_open(moved: dict[str, str]) -> None:
+    key = FieldKey.generate()
+    token = crypto.seal(key, "synthetic value", **CELL)
+    with pytest.raises(SealError, match="does not open"):
+        crypto.open_sealed(key, token, **{**CELL, **moved})
+
+
+def test_an_altered_value_does_not_open() -> None:
+    key = FieldKey.generate()
+    token = crypto.seal(key, "synthetic value", **CELL)
+    head, body = token.rsplit(".", 1)
+    flipped = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
+    with pytest.raises(SealError, match="does not open"):
+        crypto.open_sealed(key, f"{head}.{flipped}", **CELL)
+
+
+def test_the_wrong_key_is_named() -> None:
+    old, new = FieldKey.generate(), FieldKey.generate()
+    token = crypto.seal(old, "synthetic value", **CELL)
+    with pytest.raises(SealError, match=f"sealed with key {old.key_id}.*{new.key_id}"):
+        crypto.open_sealed(new, token, **CELL)
+
+
+def test_key_from_env_and_file(tmp_path: Path) -> None:
+    key = FieldKey.generate()
+    assert crypto.key_from_env({crypto.ENV_KEY: key.encoded()}) == key
+    path = tmp_path / "field.key"
+    path.write_text(key.encoded() + "\n", encoding="ascii")
+    assert crypto.key_from_env({crypto.ENV_KEY_FILE: str(path)}) == key
+    assert key.encoded() not in repr(key)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "INQUEST_FIELD_KEY"),
+        ({crypto.ENV_KEY: "not base64!"}, "not base64"),
+        ({crypto.ENV_KEY: "c2hvcnQ="}, "32 bytes"),
+        ({crypto.ENV_KEY: "x", crypto.ENV_KEY_FILE: "y"}, "not both"),
+        ({crypto.ENV_KEY_FILE: "/nonexistent/field.key"}, "cannot read the key file"),
+    ],
+)
+def test_key_errors_say_what_to_set(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        crypto.key_from_env(env)
