@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "inquest.web.access",
     "inquest.web.audit",
     "inquest.web.registry",
+    "inquest.web.witnesses",
     "inquest.web.runs",
     "inquest.web.linking",
     "inquest.web.site",
@@ -73,6 +74,18 @@ TEMPLATES = [
 
 DATABASES = {"default": config.database(_ENV, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Every handler redacts decrypted witness identities (inquest.web.witnesses.redaction).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_identities": {"()": "inquest.web.witnesses.redaction.RedactRevealed"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_identities"]},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

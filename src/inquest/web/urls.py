@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+handler500 = "inquest.web.site.errors.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("inquest.web.api.urls")),
+    path("witnesses/", include("inquest.web.witnesses.urls")),
     path("", include("inquest.web.site.urls")),
 ]
