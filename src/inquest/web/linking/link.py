@@ -1,0 +1,359 @@
+"""Link sources from the database with the engine and write the persons back.
+
+The engine's input is built from each record's current version in the standard list format
+(``list`` = source code, ``record_id`` = the record's primary key, ``row`` = its row). The run
+is opened first (so a failure is recorded), the engine runs outside any transaction, and
+everything it produced is written back in one transaction: persons, memberships with their
+probability, statements with provenance, the run's artefacts with hashes, all audited.
+
+Person uids stay stable: the engine's ``previous`` table is the current memberships, so a
+cluster takes the uid of the person whose records it mostly carries over
+(``inquest.linkage.ids``). A person whose records all went elsewhere is marked as merged into
+the person that took most of them. Reviewers' decisions (``ReviewDecision``) become must-link /
+cannot-link constraints and training labels; a decision whose records are not in this run is
+kept and reported as orphaned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.db import transaction
+
+from inquest.errors import InputError
+from inquest.io import provenance_columns, standard_schema
+from inquest.linkage.review import Decision, apply_decisions
+from inquest.linkage.review import Judgement as EngineJudgement
+from inquest.web.access.actions import Action
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser, require
+from inquest.web.audit import services as audit
+from inquest.web.linking.models import ReviewDecision
+from inquest.web.registry import services as registry
+from inquest.web.registry.models import Person, PersonRecord, Record, Source, Statement
+from inquest.web.runs import services as runs
+from inquest.web.runs.models import LinkageRun
+
+log = logging.getLogger(__name__)
+
+_LABEL_COLUMNS = ("given_name", "family_name")
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """A finished run and what it changed in the registry."""
+
+    run: LinkageRun
+    results: dict[str, Any]
+
+
+def current_decisions() -> list[ReviewDecision]:
+    """The latest decision on every pair (the one no other decision replaces)."""
+    return list(
+        ReviewDecision.objects.filter(superseded_by__isnull=True).select_related(
+            "record_a__source", "record_b__source"
+        )
+    )
+
+
+def _engine_decision(decision: ReviewDecision) -> Decision:
+    return Decision(
+        (decision.record_a.source.code, str(decision.record_a_id)),
+        (decision.record_b.source.code, str(decision.record_b_id)),
+        EngineJudgement(decision.judgement),
+    )
+
+
+def engine_input(sources: Sequence[Source]) -> tuple[pa.Table, list[Record]]:
+    """The records of ``sources`` as the engine reads a list: every standard column, as text.
+
+    Values come from each record's current version; empty values are null, as the list
+    reader makes them. Returns the table and the records in its row order.
+    """
+    names = standard_schema().names
+    records = list(
+        Record.objects.filter(source__in=sources)
+        .select_related("source")
+        .prefetch_related("versions")
+        .order_by("source__code", "row_number")
+    )
+    columns: dict[str, list[str | None]] = {c: [] for c in (*provenance_columns(), *names)}
+    for record in records:
+        version = max(record.versions.all(), key=lambda v: v.number)
+        columns["list"].append(record.source.code)
+        columns["record_id"].append(str(record.pk))
+        columns["row"].append(str(record.row_number))
+        for name in names:
+            if name in ("list", "record_id", "row"):
+                continue
+            value = version.raw.get(name)
+            columns[name].append(value.strip() or None if isinstance(value, str) else None)
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()})
+    return table, records
+
+
+def _input_hash(table: pa.Table) -> str:
+    digest = hashlib.sha256()
+    for row in table.to_pylist():
+        digest.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _previous(records: Sequence[Record]) -> pa.Table:
+    """The current memberships of ``records`` as a ``clusters.csv``-shaped table."""
+    rows = (
+        PersonRecord.objects.filter(record__in=records, person__merged_into__isnull=True)
+        .select_related("record__source", "person")
+        .values_list("record__source__code", "record_id", "person__uid")
+    )
+    lists, ids, persons = [], [], []
+    for code, record_id, uid in rows:
+        lists.append(code)
+        ids.append(str(record_id))
+        persons.append(str(uid))
+    return pa.table(
+        {
+            "list": pa.array(lists, pa.string()),
+            "record_id": pa.array(ids, pa.string()),
+            "person_id": pa.array(persons, pa.string()),
+        }
+    )
+
+
+def link_sources(
+    user: AnyUser, sources: Sequence[Source], *, out_dir: Path | None = None
+) -> LinkOutcome:
+    """Link every record of ``sources`` and write the persons back (see the module doc).
+
+    Refused unless the user may link at the level of every record included. Runs the engine
+    synchronously: meant for registries of some tens of thousands of records at most.
+    """
+    from inquest.linkage.pipeline import link_records, write_run
+    from inquest.linkage.report import write_report
+
+    if not sources:
+        raise InputError("choose at least one source to link", field="sources")
+    table, records = engine_input(sources)
+    if not records:
+        raise InputError("the chosen sources have no records", field="sources")
+    level = Level(max(r.confidentiality for r in records))
+    require(user, Action.LINK, level)
+    decisions = current_decisions()
+    applied = apply_decisions([_engine_decision(d) for d in decisions], table)
+    orphaned_keys = {d.key for d in applied.not_applied}
+    orphaned = [d.pk for d in decisions if _engine_decision(d).key in orphaned_keys]
+    run = runs.start_linkage_run(
+        user,
+        sources=list(sources),
+        parameters={"sources": [s.code for s in sources], "engine": "duckdb"},
+        input_sha256=_input_hash(table),
+    )
+    if run.confidentiality < level:
+        with transaction.atomic():
+            run.confidentiality = level
+            run.save(update_fields=["confidentiality"])
+    try:
+        result = link_records(
+            table,
+            labels=applied.labels if applied.labels.num_rows else None,
+            must_link=applied.must_link,
+            cannot_link=applied.cannot_link,
+            previous=_previous(records),
+        )
+        folder = out_dir or Path(settings.DATA_DIR) / "runs" / f"linkage-{run.pk}"
+        paths = write_run(result, folder)
+        paths["report"] = write_report(result, folder)
+        summary = json.loads(paths["run"].read_text("utf-8"))
+        spec = result.model.clustering
+        run.parameters = {
+            **run.parameters,
+            "review_low": spec.review_low,
+            "review_high": spec.review_high,
+            "link_threshold": spec.link_threshold,
+        }
+        with transaction.atomic():
+            run.save(update_fields=["parameters"])
+            changes = _write_back(user, run, records, result.clusters)
+            results = {
+                **changes,
+                "records": summary["records"],
+                "pairs_kept": summary["pairs_kept"],
+                "components_split": summary["components_split"],
+                "decisions_applied": len(decisions) - len(orphaned),
+                "decisions_orphaned": orphaned,
+                "warnings": summary["warnings"],
+                "timings": summary["timings"],
+            }
+            runs.finish_run(user, run, results=results, artefacts=paths)
+    except Exception as exc:
+        log.exception("linkage run %s failed", run.pk)
+        runs.fail_run(user, run, error=f"{type(exc).__name__}: {exc}")
+        raise
+    return LinkOutcome(run, results)
+
+
+def _label(record: Record) -> str:
+    raw = record.current.raw
+    return " ".join(str(raw[c]) for c in _LABEL_COLUMNS if raw.get(c))[:300]
+
+
+def _write_back(
+    user: AnyUser, run: LinkageRun, records: Sequence[Record], clusters: pa.Table
+) -> dict[str, Any]:
+    """Persons, memberships and statements from ``clusters`` (inside the caller's transaction)."""
+    by_pk = {r.pk: r for r in records}
+    groups: dict[str, list[int]] = defaultdict(list)
+    confidence: dict[int, float] = {}
+    for row in clusters.select(["record_id", "person_id", "confidence"]).to_pylist():
+        pk = int(row["record_id"])
+        groups[str(row["person_id"])].append(pk)
+        confidence[pk] = float(row["confidence"])
+    memberships = {
+        m.record_id: m
+        for m in PersonRecord.objects.select_for_update()
+        .filter(record__in=records)
+        .select_related("person")
+    }
+    before = {pk: m.person for pk, m in memberships.items()}
+    known = {
+        str(p.uid): p
+        for p in Person.objects.filter(
+            uid__in=[uid for uid in groups if not uid.startswith("P")], merged_into__isnull=True
+        )
+    }
+    created = kept = moved = 0
+    for uid, pks in sorted(groups.items()):
+        members = [by_pk[pk] for pk in sorted(pks)]
+        level = Level(max(r.confidentiality for r in members))
+        person = known.get(uid)
+        if person is None:
+            person = registry.create_person(
+                user, level=level, label=_label(members[0]), linkage_run_id=run.pk
+            )
+            created += 1
+        else:
+            kept += 1
+            if person.confidentiality < level:
+                person.confidentiality = level
+                person.save(update_fields=["confidentiality"])
+        for record in members:
+            moved += _place(user, run, person, record, memberships.get(record.pk), confidence)
+    merged = _merge_emptied(user, before, records)
+    audit.record(
+        user,
+        "linkage_run.write_back",
+        run,
+        level=run.confidentiality,
+        detail={"created": created, "kept": kept, "moved": moved, "merged": merged},
+    )
+    return {
+        "persons": len(groups),
+        "persons_created": created,
+        "persons_kept": kept,
+        "persons_merged": len(merged),
+        "records_moved": moved,
+    }
+
+
+def _place(
+    user: AnyUser,
+    run: LinkageRun,
+    person: Person,
+    record: Record,
+    membership: PersonRecord | None,
+    confidence: dict[int, float],
+) -> int:
+    """Put ``record`` in ``person``; refresh its statements if it moved or was corrected.
+
+    Returns 1 if the record left another person, else 0.
+    """
+    probability = confidence[record.pk]
+    level = Level(max(person.confidentiality, record.confidentiality))
+    moved = membership is not None and membership.person_id != person.pk
+    if membership is None:
+        PersonRecord.objects.create(
+            person=person,
+            record=record,
+            linkage_run=run,
+            match_probability=probability,
+            confidentiality=level,
+        )
+    else:
+        old = membership.person_id
+        membership.person = person
+        membership.linkage_run = run
+        membership.decided_by = None
+        membership.match_probability = probability
+        membership.confidentiality = level
+        membership.save(
+            update_fields=[
+                "person",
+                "linkage_run",
+                "decided_by",
+                "match_probability",
+                "confidentiality",
+            ]
+        )
+        if moved:
+            audit.record(
+                user,
+                "person_record.move",
+                membership,
+                level=level,
+                detail={"record": record.pk, "from": old, "to": person.pk, "run": run.pk},
+            )
+    engine_made = Statement.objects.filter(record=record, linkage_run__isnull=False)
+    current = record.current
+    stale = (
+        engine_made.exclude(person=person).exists()
+        or engine_made.exclude(record_version=current).exists()
+    )
+    if stale or not engine_made.exists():
+        if stale:
+            count, _ = engine_made.delete()
+            audit.record(
+                user,
+                "statements.replace",
+                record,
+                level=level,
+                detail={"record": record.pk, "removed": count, "run": run.pk},
+            )
+        registry.add_record_statements(user, person, record, linkage_run_id=run.pk)
+    return int(moved)
+
+
+def _merge_emptied(
+    user: AnyUser, before: dict[int, Person], records: Sequence[Record]
+) -> list[int]:
+    """Mark persons left without records as merged into the one that took most of theirs."""
+    now = {m.record_id: m.person_id for m in PersonRecord.objects.filter(record__in=records)}
+    lost: dict[int, Counter[int]] = defaultdict(Counter)
+    for pk, person in before.items():
+        lost[person.pk][now[pk]] += 1
+    merged = []
+    for person_pk, went in sorted(lost.items()):
+        if PersonRecord.objects.filter(person_id=person_pk).exists():
+            continue
+        survivor = went.most_common(1)[0][0]
+        person = Person.objects.get(pk=person_pk)
+        person.merged_into_id = survivor
+        person.save(update_fields=["merged_into"])
+        audit.record(
+            user,
+            "person.merge",
+            person,
+            level=person.confidentiality,
+            detail={"into": survivor},
+        )
+        merged.append(person_pk)
+    return merged
