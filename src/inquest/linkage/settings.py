@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "linkage"
+#: Default floor on a term-frequency u (a value seen twice among a million records).
+_TF_MIN_U = 1e-6
 _LEVEL_KINDS = {"missing", "exact", "jaro_winkler", "damerau_levenshtein", "all", "sql", "else"}
 
 
@@ -231,7 +233,8 @@ def _level(level: dict[str, Any]) -> Any:
     if level.get("tf"):
         options["tf_adjustment_column"] = level.get("tf_column", level["column"])
         options["tf_adjustment_weight"] = float(level.get("tf_weight", 1.0))
-        options["tf_minimum_u_value"] = 0.001
+        # A floor above the level's average u would turn every adjustment into a penalty.
+        options["tf_minimum_u_value"] = float(level.get("tf_min_u", _TF_MIN_U))
     if kind == "missing":
         options["is_null_level"] = True
     return made.configure(**options) if options else made
