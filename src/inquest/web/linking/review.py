@@ -1,0 +1,329 @@
+"""Clerical review in the workbench: the queue of uncertain pairs, their evidence, decisions.
+
+The queue comes from the latest linkage run the user may see: pairs whose match probability
+lies in the run's review band, plus, for every record held in its person with a confidence
+below the band's top, its strongest pair inside that person. Only pairs whose two records the
+user may see and review are listed.
+
+Decisions use optimistic concurrency: a reviewer's form carries the decision they saw
+(``seen``). If another reviewer decided the pair since, ``decide`` raises ``ReviewConflict``
+with that decision instead of writing; the database refuses a second successor of one
+decision too, so a race between the check and the insert ends the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from inquest.errors import InputError
+from inquest.linkage.review import _level_labels  # the engine's gamma -> label table
+from inquest.web.access.actions import Action
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser, can, require, user_id
+from inquest.web.audit import services as audit
+from inquest.web.linking.models import Judgement, ReviewDecision
+from inquest.web.registry.models import Record
+from inquest.web.runs.models import LinkageRun, RunStatus
+from inquest.web.runs.queries import linkage_runs_for
+
+_PAIR_COLUMNS = ("record_id_l", "record_id_r", "match_probability", "match_weight")
+_CHART_WIDTH = 240.0
+
+
+class ReviewConflict(Exception):
+    """Another reviewer decided the pair after this reviewer loaded it."""
+
+    def __init__(self, current: ReviewDecision) -> None:
+        super().__init__(f"pair already decided by decision {current.pk}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One pair to review: records ``a < b``, the run's scores, why it is here, its decision."""
+
+    a: int
+    b: int
+    probability: float
+    match_weight: float
+    reason: str
+    decision: ReviewDecision | None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One step of the match-weight waterfall, placed on a chart ``_CHART_WIDTH`` wide."""
+
+    name: str
+    label: str
+    weight: float
+    total: float
+    x: float
+    width: float
+
+    @property
+    def supports(self) -> bool:
+        """True if this step is evidence for a match."""
+        return self.weight > 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence for and against one pair: waterfall steps, probability and zero line."""
+
+    bars: list[Bar]
+    probability: float
+    match_weight: float
+    zero_x: float
+    width: float = _CHART_WIDTH
+
+
+def latest_run(user: AnyUser) -> LinkageRun | None:
+    """The newest succeeded linkage run the user may see that kept its predictions."""
+    return (
+        linkage_runs_for(user)
+        .filter(status=RunStatus.SUCCEEDED, artefacts__kind="predictions")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _artefact(run: LinkageRun, kind: str) -> tuple[str, str]:
+    artefact = run.artefacts.filter(kind=kind).first()
+    if artefact is None:
+        raise InputError(f"linkage run {run.pk} has no {kind} artefact", field=kind)
+    return artefact.path, artefact.sha256
+
+
+@lru_cache(maxsize=8)
+def _predictions(path: str, sha256: str) -> pa.Table:
+    """A run's predictions (read once per file and hash)."""
+    return pq.read_table(path)
+
+
+@lru_cache(maxsize=8)
+def _clusters(path: str, sha256: str) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={"record_id": pa.string(), "person_id": pa.string()}
+        ),
+    )
+
+
+@lru_cache(maxsize=8)
+def _model(path: str, sha256: str) -> dict[str, Any]:
+    return dict(json.loads(Path(path).read_text("utf-8")))
+
+
+def _candidates(run: LinkageRun) -> dict[tuple[int, int], tuple[float, float, str]]:
+    """Pair -> (probability, match weight, reason) from the run's files, before access."""
+    predictions = _predictions(*_artefact(run, "predictions")).select(list(_PAIR_COLUMNS))
+    low = float(run.parameters.get("review_low", 0.05))
+    high = float(run.parameters.get("review_high", 0.5))
+    rows = predictions.to_pylist()
+    scores = {}
+    for r in rows:
+        a, b = sorted((int(r["record_id_l"]), int(r["record_id_r"])))
+        scores[(a, b)] = (float(r["match_probability"]), float(r["match_weight"]))
+    out = {pair: (*s, "band") for pair, s in scores.items() if low <= s[0] < high}
+    members = _clusters(*_artefact(run, "clusters")).to_pylist()
+    person_of = {int(str(m["record_id"])): str(m["person_id"]) for m in members}
+    shaky = [
+        int(str(m["record_id"]))
+        for m in members
+        if float(m["confidence"]) < high and int(m["cluster_size"]) > 1
+    ]
+    inside: dict[int, list[tuple[float, tuple[int, int]]]] = {}
+    for pair, s in scores.items():
+        if person_of.get(pair[0]) == person_of.get(pair[1]):
+            for record in pair:
+                inside.setdefault(record, []).append((s[0], pair))
+    for record in shaky:
+        if record in inside:
+            _, pair = max(inside[record])
+            out.setdefault(pair, (*scores[pair], "cluster"))
+    return out
+
+
+def _reviewable(user: AnyUser, pks: set[int]) -> set[int]:
+    """The records among ``pks`` the user may see and review."""
+    return {
+        pk
+        for pk, level in Record.objects.visible_to(user)
+        .filter(pk__in=pks)
+        .values_list("pk", "confidentiality")
+        if can(user, Action.REVIEW, level)
+    }
+
+
+def current_decision(a: int, b: int) -> ReviewDecision | None:
+    """The latest decision on the pair (no other decision replaces it), if any."""
+    return (
+        ReviewDecision.objects.filter(record_a_id=a, record_b_id=b, superseded_by__isnull=True)
+        .select_related("decided_by")
+        .first()
+    )
+
+
+def queue(user: AnyUser, run: LinkageRun) -> list[QueueItem]:
+    """The pairs of ``run`` the user may review, closest to even odds first."""
+    require(user, Action.REVIEW, Level.PUBLIC)
+    candidates = _candidates(run)
+    allowed = _reviewable(user, {pk for pair in candidates for pk in pair})
+    pairs = [pair for pair in candidates if pair[0] in allowed and pair[1] in allowed]
+    latest = Q()
+    for a, b in pairs:
+        latest |= Q(record_a_id=a, record_b_id=b)
+    decided = (
+        {
+            (d.record_a_id, d.record_b_id): d
+            for d in ReviewDecision.objects.filter(latest, superseded_by__isnull=True)
+        }
+        if pairs
+        else {}
+    )
+    items = [QueueItem(a, b, *candidates[(a, b)], decided.get((a, b))) for a, b in pairs]
+    return sorted(items, key=lambda i: (abs(i.probability - 0.5), i.a, i.b))
+
+
+def pair_records(user: AnyUser, a: int, b: int) -> tuple[Record, Record]:
+    """The two records of a pair, if the user may see and review both (else PermissionDenied)."""
+    if a >= b:
+        raise InputError("a pair names the lower record first", field="pair")
+    records = {
+        r.pk: r
+        for r in Record.objects.visible_to(user).select_related("source").filter(pk__in=(a, b))
+    }
+    if len(records) != 2:
+        raise Record.DoesNotExist(f"no such pair of records visible: {a}, {b}")
+    require(user, Action.REVIEW, max(r.confidentiality for r in records.values()))
+    return records[a], records[b]
+
+
+def evidence(run: LinkageRun, a: int, b: int) -> Evidence | None:
+    """The match-weight waterfall of the pair in ``run`` (None if the run did not score it)."""
+    table = _predictions(*_artefact(run, "predictions"))
+    ids = {str(a), str(b)}
+    mask = pc.and_(
+        pc.is_in(table["record_id_l"], pa.array(sorted(ids))),
+        pc.is_in(table["record_id_r"], pa.array(sorted(ids))),
+    )
+    rows = table.filter(mask).to_pylist()
+    if not rows:
+        return None
+    row = rows[0]
+    labels = _level_labels(_model(*_artefact(run, "model")))
+    steps: list[tuple[str, str, float]] = []
+    for comp, table_of in labels.items():
+        gamma = row.get(f"gamma_{comp}")
+        weight = float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
+        label = table_of.get(int(gamma), ("", 0.0))[0] if gamma is not None else ""
+        if gamma is None or gamma < 0:
+            label = "null"
+        steps.append((comp, label, weight))
+    total = float(row["match_weight"])
+    prior = total - sum(w for _, _, w in steps)
+    steps.insert(0, ("prior", "", prior))
+    running = [0.0]
+    for _, _, w in steps:
+        running.append(running[-1] + w)
+    lo, hi = min(running), max(running)
+    span = (hi - lo) or 1.0
+
+    def at(v: float) -> float:
+        return round((v - lo) / span * _CHART_WIDTH, 1)
+
+    bars = [
+        Bar(
+            name,
+            label,
+            round(w, 2),
+            round(running[i + 1], 2),
+            at(min(running[i], running[i + 1])),
+            max(round(abs(w) / span * _CHART_WIDTH, 1), 0.5),
+        )
+        for i, (name, label, w) in enumerate(steps)
+    ]
+    return Evidence(bars, float(row["match_probability"]), total, at(0.0))
+
+
+def history(a: int, b: int) -> list[ReviewDecision]:
+    """Every decision on the pair, oldest first."""
+    return list(
+        ReviewDecision.objects.filter(record_a_id=a, record_b_id=b)
+        .select_related("decided_by")
+        .order_by("id")
+    )
+
+
+@transaction.atomic
+def decide(
+    user: AnyUser,
+    a: int,
+    b: int,
+    *,
+    judgement: str,
+    note: str = "",
+    seen: int | None,
+    run: LinkageRun | None = None,
+) -> ReviewDecision:
+    """Record the user's decision on pair ``(a, b)``, given the decision they saw (``seen``).
+
+    Raises ``ReviewConflict`` if the pair's latest decision is no longer ``seen``.
+    """
+    if judgement not in Judgement.values:
+        raise InputError(f"unknown decision {judgement!r}", field="judgement")
+    record_a, record_b = pair_records(user, a, b)
+    level = Level(max(record_a.confidentiality, record_b.confidentiality))
+    current = current_decision(a, b)
+    if (current.pk if current else None) != seen:
+        if current is None:
+            raise InputError("the decision you saw is not one of this pair's", field="seen")
+        raise ReviewConflict(current)
+    probability = None
+    if run is not None:
+        scored = evidence(run, a, b)
+        probability = scored.probability if scored else None
+    try:
+        with transaction.atomic():
+            decision = ReviewDecision.objects.create(
+                record_a=record_a,
+                record_b=record_b,
+                judgement=judgement,
+                note=note.strip(),
+                supersedes=current,
+                linkage_run=run,
+                match_probability=probability,
+                decided_by_id=user_id(user),
+                confidentiality=level,
+            )
+    except IntegrityError:
+        latest = current_decision(a, b)
+        if latest is None:
+            raise
+        raise ReviewConflict(latest) from None
+    audit.record(
+        user,
+        "review.decide",
+        decision,
+        level=level,
+        detail={
+            "records": [a, b],
+            "judgement": judgement,
+            "supersedes": current.pk if current else None,
+            "run": run.pk if run else None,
+        },
+    )
+    return decision

@@ -1,0 +1,151 @@
+"""Pages to link the registry and to review uncertain pairs. Rules live in the services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from inquest.errors import InputError
+from inquest.web.access.actions import Action
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import can
+from inquest.web.linking import review
+from inquest.web.linking.link import link_sources
+from inquest.web.linking.models import Judgement
+from inquest.web.registry.models import Record, Source
+from inquest.web.registry.queries import sources_for
+
+
+def _signed_in(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def link_page(request: HttpRequest) -> HttpResponse:
+    """Choose sources and link them now (synchronously; fine for small registries)."""
+    if (login := _signed_in(request)) is not None:
+        return login
+    if not can(request.user, Action.LINK, Level.PUBLIC):
+        raise PermissionDenied(_("You may not start linkage runs."))
+    sources = sources_for(request.user).order_by("code")
+    error = ""
+    chosen_codes = request.POST.getlist("source") if request.method == "POST" else []
+    if request.method == "POST":
+        chosen = list(Source.objects.visible_to(request.user).filter(code__in=chosen_codes))
+        if len(chosen) != len(set(chosen_codes)) or not chosen:
+            error = _("Choose one or more of the sources listed.")
+        else:
+            try:
+                outcome = link_sources(request.user, chosen)
+            except InputError as exc:
+                error = str(exc)
+            else:
+                return redirect("site:run-detail", kind="linkage", pk=outcome.run.pk)
+    return render(
+        request,
+        "inquest/linking/link.html",
+        {"sources": sources, "chosen": set(chosen_codes), "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The uncertain pairs of the latest run the user may review."""
+    if (login := _signed_in(request)) is not None:
+        return login
+    if not can(request.user, Action.REVIEW, Level.PUBLIC):
+        raise PermissionDenied(_("You may not review pairs."))
+    run = review.latest_run(request.user)
+    items = review.queue(request.user, run) if run is not None else []
+    undecided = sum(1 for i in items if i.decision is None)
+    return render(
+        request,
+        "inquest/linking/review_queue.html",
+        {"run": run, "items": items, "undecided": undecided},
+    )
+
+
+def _neighbours(
+    items: list[review.QueueItem], a: int, b: int
+) -> tuple[review.QueueItem | None, review.QueueItem | None]:
+    keys = [(i.a, i.b) for i in items]
+    if (a, b) not in keys:
+        return None, items[0] if items else None
+    at = keys.index((a, b))
+    return (items[at - 1] if at > 0 else None), (items[at + 1] if at + 1 < len(keys) else None)
+
+
+def _seen(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+@require_http_methods(["GET", "POST"])
+def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
+    """Two records side by side with the evidence, and the reviewer's decision."""
+    if (login := _signed_in(request)) is not None:
+        return login
+    try:
+        left, right = review.pair_records(request.user, a, b)
+    except (Record.DoesNotExist, InputError):
+        raise Http404(_("No such pair.")) from None
+    run = review.latest_run(request.user)
+    items = review.queue(request.user, run) if run is not None else []
+    previous, following = _neighbours(items, a, b)
+    conflict = None
+    mine = {"judgement": "", "note": ""}
+    status = 200
+    if request.method == "POST":
+        mine = {
+            "judgement": request.POST.get("judgement", ""),
+            "note": request.POST.get("note", ""),
+        }
+        try:
+            seen = _seen(request.POST.get("seen", ""))
+            review.decide(
+                request.user,
+                a,
+                b,
+                judgement=mine["judgement"],
+                note=mine["note"],
+                seen=seen,
+                run=run,
+            )
+        except ValueError:
+            return HttpResponseBadRequest(_("The form was damaged; reload the page."))
+        except InputError as exc:
+            return HttpResponseBadRequest(str(exc))
+        except review.ReviewConflict as exc:
+            conflict = exc.current
+            status = 409
+        else:
+            if following is not None:
+                return redirect("linking:review-pair", a=following.a, b=following.b)
+            return redirect(reverse("linking:review-queue"))
+    current = review.current_decision(a, b)
+    rows = [
+        (column, left.current.raw.get(column, ""), right.current.raw.get(column, ""))
+        for column in sorted(left.current.raw.keys() | right.current.raw.keys())
+    ]
+    context = {
+        "left": left,
+        "right": right,
+        "rows": rows,
+        "run": run,
+        "evidence": review.evidence(run, a, b) if run is not None else None,
+        "current": current,
+        "history": review.history(a, b),
+        "previous": previous,
+        "following": following,
+        "conflict": conflict,
+        "mine": mine,
+        "judgements": Judgement.choices,
+    }
+    return render(request, "inquest/linking/review_pair.html", context, status=status)
