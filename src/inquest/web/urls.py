@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("inquest.web.api.urls")),
     path("witnesses/", include("inquest.web.witnesses.urls")),
+    path("", include("inquest.web.linking.urls")),
     path("", include("inquest.web.site.urls")),
 ]
