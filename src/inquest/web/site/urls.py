@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from inquest.web.site import estimates_views, views
+from inquest.web.site import estimates_views, search_views, views
 from inquest.web.site.converters import RunKindConverter
 
 register_converter(RunKindConverter, "run_kind")
@@ -17,6 +17,7 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("runs/", views.run_list, name="run-list"),
     path("runs/<run_kind:kind>/<int:pk>/", views.run_detail, name="run-detail"),
+    path("search/", search_views.registry_search, name="search"),
     path("persons/", views.person_list, name="person-list"),
     path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
     path(

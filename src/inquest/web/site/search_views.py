@@ -1,0 +1,92 @@
+"""The registry search page: a name in any script, with filters, results ranked and paged.
+
+The form's choices (sources, prisons, provinces) come from ``visible_to`` querysets, so a
+user can neither see nor choose what they may not see; the results come from
+``registry.search``, which narrows to the user's clearance too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from inquest.web.access.policy import AnyUser
+from inquest.web.registry.models import Place, PlaceKind, Source
+from inquest.web.registry.search import Filters, search
+
+
+class SearchForm(forms.Form):
+    """A name and optional filters; every choice is one the user may see."""
+
+    q = forms.CharField(label=_("Name"), max_length=200, required=False)
+    source: forms.ModelChoiceField[Source] = forms.ModelChoiceField(
+        label=_("Source"), queryset=Source.objects.none(), required=False, to_field_name="code"
+    )
+    prison: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("Prison"), queryset=Place.objects.none(), required=False
+    )
+    place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("Province"), queryset=Place.objects.none(), required=False
+    )
+    date_from = forms.DateField(
+        label=_("Events from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Events until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, user: AnyUser, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        places = Place.objects.visible_to(user).order_by("name")
+        choices: dict[str, QuerySet[Any]] = {
+            "source": Source.objects.visible_to(user).order_by("code"),
+            "prison": places.filter(kind=PlaceKind.PRISON),
+            "place": places.filter(kind=PlaceKind.PROVINCE),
+        }
+        for name, queryset in choices.items():
+            cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset = queryset
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a date range that ends before it starts."""
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The range ends before it starts."))
+        return data
+
+    def filters(self) -> Filters:
+        """The filters chosen (the form must be valid)."""
+        data = self.cleaned_data
+        return Filters(
+            source=data.get("source"),
+            prison=data.get("prison"),
+            place=data.get("place"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+@require_GET
+def registry_search(request: HttpRequest) -> HttpResponse:
+    """Search records by name across scripts; results link to their record and person."""
+    form = SearchForm(request.user, request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        try:
+            number = int(request.GET.get("page", "1"))
+        except ValueError:
+            number = 1
+        page = search(request.user, form.cleaned_data["q"], form.filters(), page=number)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "inquest/search.html",
+        {"form": form, "page": page, "params": params.urlencode()},
+    )
