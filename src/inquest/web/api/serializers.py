@@ -1,10 +1,23 @@
-"""JSON shapes of the API."""
+"""JSON shapes of the API. Nested lists (a person's statements, an event's participants, a
+run's sources and files) hold only what the viewset prefetched for the caller: each viewset
+narrows them with ``visible_to`` (see ``inquest.web.api.views``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from inquest.web.registry.models import Source
+from inquest.web.registry.models import (
+    Event,
+    EventParticipant,
+    Person,
+    Place,
+    Record,
+    Source,
+    Statement,
+)
+from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun
 
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
@@ -28,3 +41,191 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
             "confidentiality",
             "n_records",
         )
+
+
+class RecordSerializer(serializers.ModelSerializer[Record]):
+    """A record with the values of its latest version the caller may see."""
+
+    source: serializers.SlugRelatedField[Source] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+    version = serializers.SerializerMethodField()
+    values = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Record
+        fields = (
+            "id",
+            "source",
+            "row_number",
+            "external_id",
+            "confidentiality",
+            "version",
+            "values",
+        )
+
+    def _latest(self, record: Record) -> Any:
+        versions = getattr(record, "visible_versions", [])
+        return versions[0] if versions else None
+
+    def get_version(self, record: Record) -> int | None:
+        """The number of the latest visible version."""
+        latest = self._latest(record)
+        return None if latest is None else int(latest.number)
+
+    def get_values(self, record: Record) -> dict[str, str]:
+        """Column name to the verbatim text of the latest visible version."""
+        latest = self._latest(record)
+        return {} if latest is None else dict(latest.raw)
+
+
+class StatementSerializer(serializers.ModelSerializer[Statement]):
+    """A claim about a person, with the source (and row and column) that makes it."""
+
+    source: serializers.SlugRelatedField[Source] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+
+    class Meta:
+        model = Statement
+        fields = (
+            "prop",
+            "value",
+            "original_value",
+            "lang",
+            "source",
+            "record",
+            "field",
+            "confidentiality",
+        )
+
+
+class PersonSerializer(serializers.ModelSerializer[Person]):
+    """A person with the statements and records the caller may see."""
+
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+    statements = StatementSerializer(many=True, read_only=True, source="visible_statements")
+    records = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ("uid", "label", "confidentiality", "statements", "records")
+
+    def get_records(self, person: Person) -> list[dict[str, Any]]:
+        """The person's records the caller may see: id, source code and row."""
+        return [
+            {"id": m.record.pk, "source": m.record.source.code, "row_number": m.record.row_number}
+            for m in getattr(person, "visible_memberships", [])
+        ]
+
+
+class PlaceSerializer(serializers.ModelSerializer[Place]):
+    """A gazetteer place (or one a user added)."""
+
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+
+    class Meta:
+        model = Place
+        fields = (
+            "id",
+            "name",
+            "name_original",
+            "other_names",
+            "kind",
+            "parent",
+            "latitude",
+            "longitude",
+            "gazetteer_id",
+            "confidentiality",
+        )
+
+
+class ParticipantSerializer(serializers.ModelSerializer[EventParticipant]):
+    """A person's part in an event."""
+
+    person: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
+        slug_field="uid", read_only=True
+    )
+
+    class Meta:
+        model = EventParticipant
+        fields = ("person", "role", "note")
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    """An event with its date interval, place, source and the persons the caller may see."""
+
+    source: serializers.SlugRelatedField[Source] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+    participants = ParticipantSerializer(many=True, read_only=True, source="visible_participants")
+
+    class Meta:
+        model = Event
+        fields = (
+            "id",
+            "kind",
+            "date_earliest",
+            "date_latest",
+            "date_original",
+            "place",
+            "description",
+            "source",
+            "record",
+            "participants",
+            "confidentiality",
+        )
+
+
+class ArtefactSerializer(serializers.ModelSerializer[Artefact]):
+    """A file a run wrote, with its hash and size."""
+
+    class Meta:
+        model = Artefact
+        fields = ("id", "kind", "sha256", "size_bytes")
+
+
+_RUN_FIELDS = (
+    "id",
+    "status",
+    "parameters",
+    "input_sha256",
+    "code_version",
+    "seed",
+    "results",
+    "error",
+    "started_at",
+    "finished_at",
+    "confidentiality",
+    "artefacts",
+)
+
+
+class LinkageRunSerializer(serializers.ModelSerializer[LinkageRun]):
+    """A linkage run: what it was asked, on which sources, with which code, and its results."""
+
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+    sources = serializers.SerializerMethodField()
+    artefacts = ArtefactSerializer(many=True, read_only=True, source="visible_artefacts")
+
+    class Meta:
+        model = LinkageRun
+        fields = (*_RUN_FIELDS, "sources")
+
+    def get_sources(self, run: LinkageRun) -> list[str]:
+        """Codes of the run's sources the caller may see."""
+        return [source.code for source in getattr(run, "visible_sources", [])]
+
+
+class EstimateRunSerializer(serializers.ModelSerializer[EstimateRun]):
+    """An estimate run: method, input hash, version, seed, result and files."""
+
+    confidentiality = serializers.CharField(source="get_confidentiality_display")
+    artefacts = ArtefactSerializer(many=True, read_only=True, source="visible_artefacts")
+
+    class Meta:
+        model = EstimateRun
+        fields = (*_RUN_FIELDS, "method", "linkage_run")

@@ -1,11 +1,40 @@
-"""URLs of the JSON API."""
+"""URLs of the JSON API and its OpenAPI schema (``/api/schema/``)."""
 
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
 
+from inquest import __version__
 from inquest.web.api import views
 
 app_name = "api"
 
+router = SimpleRouter()
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("records", views.RecordViewSet, basename="record")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("places", views.PlaceViewSet, basename="place")
+router.register("events", views.EventViewSet, basename="event")
+router.register("linkage-runs", views.LinkageRunViewSet, basename="linkage-run")
+router.register("estimate-runs", views.EstimateRunViewSet, basename="estimate-run")
+
+SCHEMA_SETTINGS = {
+    "TITLE": "inquest workbench API",
+    "DESCRIPTION": (
+        "Read-only JSON over the registry and the runs. Every answer holds only what the "
+        "caller's roles may see; lists are paginated (50 to a page)."
+    ),
+    "VERSION": __version__,
+}
+
+
 urlpatterns = [
-    path("sources/", views.SourceList.as_view(), name="source-list"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            custom_settings=SCHEMA_SETTINGS, patterns=[path("api/", include(router.urls))]
+        ),
+        name="schema",
+    ),
+    path("", include(router.urls)),
 ]

@@ -1,20 +1,172 @@
-"""API views: read-only, every queryset narrowed with the caller's access."""
+"""API viewsets: read-only and paginated; every queryset, nested ones included, is narrowed
+to what the caller may see (``visible_to`` and ``inquest.web.registry.queries``)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from rest_framework import generics
+from typing import Any
 
-from inquest.web.api.serializers import SourceSerializer
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import viewsets
+from rest_framework.pagination import PageNumberPagination
+
+from inquest.web.api import serializers as s
 from inquest.web.registry import queries
-from inquest.web.registry.models import Source
+from inquest.web.registry.models import (
+    Event,
+    EventParticipant,
+    Person,
+    PersonRecord,
+    Place,
+    Record,
+    RecordVersion,
+    Source,
+    Statement,
+)
+from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun
 
 
-class SourceList(generics.ListAPIView[Source]):
-    """``GET /api/sources/``: the sources the caller may see."""
+class Page(PageNumberPagination):
+    """50 to a page; ``?page_size=`` up to 500."""
 
-    serializer_class = SourceSerializer
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
+    """List and detail only, paginated, described in the OpenAPI schema."""
+
+    pagination_class = Page
+    schema = AutoSchema()
+
+
+class SourceViewSet(ReadOnly):
+    """Sources (lists and document collections) the caller may see, by code."""
+
+    serializer_class = s.SourceSerializer
+    lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Source]:
-        """The caller's visible sources, by code."""
+        """The caller's visible sources with their visible record counts."""
         return queries.sources_for(self.request.user).order_by("code")
+
+
+class RecordViewSet(ReadOnly):
+    """Records the caller may see, with the values of their latest visible version."""
+
+    serializer_class = s.RecordSerializer
+
+    def get_queryset(self) -> QuerySet[Record]:
+        """Visible records by source and row; ``?source=CODE`` narrows to one source."""
+        user = self.request.user
+        records = (
+            Record.objects.visible_to(user)
+            .select_related("source")
+            .prefetch_related(
+                Prefetch(
+                    "versions",
+                    queryset=RecordVersion.objects.visible_to(user).order_by("-number"),
+                    to_attr="visible_versions",
+                )
+            )
+            .order_by("source__code", "row_number")
+        )
+        code = self.request.query_params.get("source")
+        return records.filter(source__code=code) if code else records
+
+
+class PersonViewSet(ReadOnly):
+    """Persons the caller may see (not merged into another), by uid, with their statements."""
+
+    serializer_class = s.PersonSerializer
+    lookup_field = "uid"
+
+    def get_queryset(self) -> QuerySet[Person]:
+        """Visible persons with only their visible statements and records."""
+        user = self.request.user
+        statements = (
+            Statement.objects.visible_to(user)
+            .select_related("source")
+            .order_by("prop", "value", "source__code", "id")
+        )
+        memberships = (
+            PersonRecord.objects.visible_to(user)
+            .select_related("record__source")
+            .order_by("record__source__code", "record__row_number")
+        )
+        return (
+            queries.persons_for(user)
+            .prefetch_related(
+                Prefetch("statements", queryset=statements, to_attr="visible_statements")
+            )
+            .prefetch_related(
+                Prefetch("memberships", queryset=memberships, to_attr="visible_memberships")
+            )
+            .order_by("id")
+        )
+
+
+class PlaceViewSet(ReadOnly):
+    """Places of the gazetteer, and those users added, that the caller may see."""
+
+    serializer_class = s.PlaceSerializer
+
+    def get_queryset(self) -> QuerySet[Place]:
+        """Visible places by name."""
+        return Place.objects.visible_to(self.request.user).order_by("name", "id")
+
+
+class EventViewSet(ReadOnly):
+    """Events the caller may see, with the participants the caller may see."""
+
+    serializer_class = s.EventSerializer
+
+    def get_queryset(self) -> QuerySet[Event]:
+        """Visible events by date."""
+        user = self.request.user
+        return (
+            Event.objects.visible_to(user)
+            .select_related("source")
+            .prefetch_related(
+                Prefetch(
+                    "participants",
+                    queryset=EventParticipant.objects.visible_to(user).select_related("person"),
+                    to_attr="visible_participants",
+                )
+            )
+            .order_by("date_earliest", "id")
+        )
+
+
+def _artefacts(user: Any) -> Prefetch[Any]:
+    return Prefetch(
+        "artefacts", queryset=Artefact.objects.visible_to(user), to_attr="visible_artefacts"
+    )
+
+
+class LinkageRunViewSet(ReadOnly):
+    """Linkage runs the caller may see, newest first."""
+
+    serializer_class = s.LinkageRunSerializer
+
+    def get_queryset(self) -> QuerySet[LinkageRun]:
+        """Visible linkage runs with their visible sources and files."""
+        user = self.request.user
+        sources = Source.objects.visible_to(user)
+        return (
+            LinkageRun.objects.visible_to(user)
+            .prefetch_related(Prefetch("sources", queryset=sources, to_attr="visible_sources"))
+            .prefetch_related(_artefacts(user))
+        )
+
+
+class EstimateRunViewSet(ReadOnly):
+    """Estimate runs the caller may see, newest first."""
+
+    serializer_class = s.EstimateRunSerializer
+
+    def get_queryset(self) -> QuerySet[EstimateRun]:
+        """Visible estimate runs with their visible files."""
+        user = self.request.user
+        return EstimateRun.objects.visible_to(user).prefetch_related(_artefacts(user))

@@ -1,0 +1,154 @@
+"""The JSON API: read-only, paginated, every endpoint hides what a role may not see, and the
+OpenAPI schema validates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import yaml
+from django.test import Client
+from drf_spectacular.validation import validate_schema
+
+from inquest.web.access.levels import Level
+from inquest.web.registry import services
+from inquest.web.registry.models import ParticipantRole, PlaceKind
+from inquest.web.runs import services as runs
+
+from ..factories import make_records, make_source
+from ..personas import Personas
+
+CANARY = "CANARY-7f3a"  # planted only in protected objects
+
+
+@pytest.fixture
+def world(personas: Personas) -> dict[str, Any]:
+    """A public source with a person, and a protected source whose every text holds CANARY."""
+    boss = personas.investigator
+    public = make_source(boss, "PUB", level=Level.PUBLIC)
+    (pub_record,) = make_records(boss, public, n=1)
+    person = services.create_person(boss, records=[pub_record], level=Level.PUBLIC)
+    services.add_record_statements(boss, person, pub_record)
+    secret = services.create_source(
+        boss, code="SEC", name=f"list {CANARY}", origin=CANARY, level=Level.PROTECTED
+    )
+    (sec_record,) = services.add_records(
+        boss,
+        secret,
+        [services.RowIn(row_number=1, raw={"given_name": CANARY}, external_id=CANARY)],
+    )
+    # A protected statement about the public person, from the protected source.
+    services.add_statement(
+        boss, person, prop="father_name", value=CANARY, source=secret, record=sec_record
+    )
+    hidden_person = services.create_person(boss, records=[sec_record])
+    services.add_record_statements(boss, hidden_person, sec_record)
+    place = services.add_place(boss, name="Synthetic prison", kind=PlaceKind.PRISON)
+    services.add_place(boss, name=CANARY, kind=PlaceKind.CEMETERY, level=Level.PROTECTED)
+    services.add_event(
+        boss,
+        kind="detention",
+        participants=[(person, ParticipantRole.SUBJECT)],
+        date_earliest=dt.date(1988, 7, 1),
+        date_latest=dt.date(1988, 7, 31),
+        place=place,
+        source=public,
+        level=Level.PUBLIC,
+    )
+    services.add_event(
+        boss,
+        kind="execution",
+        participants=[(hidden_person, ParticipantRole.SUBJECT)],
+        description=CANARY,
+        source=secret,
+    )
+    linkage = runs.start_linkage_run(
+        boss, sources=[secret], parameters={"note": CANARY}, input_sha256="ab" * 32
+    )
+    runs.start_estimate_run(
+        boss,
+        method="loglinear",
+        parameters={"note": CANARY},
+        input_sha256="cd" * 32,
+        linkage_run=linkage,
+    )
+    return {"person": person, "hidden": hidden_person}
+
+
+ENDPOINTS = (
+    "sources",
+    "records",
+    "persons",
+    "places",
+    "events",
+    "linkage-runs",
+    "estimate-runs",
+)
+
+
+def _get(client: Client, url: str) -> Any:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_each_endpoint_hides_protected_objects_from_a_researcher(
+    client: Client, personas: Personas, world: dict[str, Any], endpoint: str
+) -> None:
+    client.force_login(personas.researcher)
+    page = client.get(f"/api/{endpoint}/")
+    assert page.status_code == 200
+    assert CANARY not in page.content.decode()
+    client.logout()
+    assert CANARY not in client.get(f"/api/{endpoint}/").content.decode()
+    client.force_login(personas.investigator)
+    cleared = _get(client, f"/api/{endpoint}/")
+    assert cleared["count"] >= 1
+    assert CANARY in client.get(f"/api/{endpoint}/").content.decode()
+
+
+def test_details_are_narrowed_like_lists(
+    client: Client, personas: Personas, world: dict[str, Any]
+) -> None:
+    person, hidden = world["person"], world["hidden"]
+    client.force_login(personas.researcher)
+    shown = _get(client, f"/api/persons/{person.uid}/")
+    props = {(st["prop"], st["value"]) for st in shown["statements"]}
+    assert ("given_name", "علی") in props
+    assert all(st["value"] != CANARY for st in shown["statements"])
+    assert [r["source"] for r in shown["records"]] == ["PUB"]
+    assert client.get(f"/api/persons/{hidden.uid}/").status_code == 404
+    assert client.get("/api/sources/SEC/").status_code == 404
+    assert _get(client, "/api/sources/PUB/")["n_records"] == 1
+    client.force_login(personas.investigator)
+    both = _get(client, f"/api/persons/{person.uid}/")
+    assert ("father_name", CANARY) in {(st["prop"], st["value"]) for st in both["statements"]}
+    records = _get(client, "/api/records/?source=SEC")["results"]
+    assert [r["values"] for r in records] == [{"given_name": CANARY}]
+
+
+def test_api_is_read_only_and_paginated(
+    client: Client, personas: Personas, world: dict[str, Any]
+) -> None:
+    client.force_login(personas.investigator)
+    make_records(personas.investigator, make_source(personas.investigator, "MANY"), n=7)
+    assert client.post("/api/sources/", {"code": "X"}).status_code == 405
+    assert client.delete("/api/sources/PUB/").status_code == 405
+    first = _get(client, "/api/records/?source=MANY&page_size=5")
+    assert first["count"] == 7 and len(first["results"]) == 5 and first["next"]
+    second = _get(client, first["next"])
+    assert [r["row_number"] for r in second["results"]] == [6, 7]
+
+
+def test_openapi_schema_validates_and_lists_every_endpoint(client: Client, db: None) -> None:
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    validate_schema(schema)
+    for endpoint in ENDPOINTS:
+        assert f"/api/{endpoint}/" in schema["paths"]
+        assert set(schema["paths"][f"/api/{endpoint}/"]) == {"get"}
+    assert schema["info"]["title"] == "inquest workbench API"
