@@ -96,10 +96,10 @@ def test_font_and_licence_are_served_locally() -> None:
 
 
 def test_api_lists_visible_sources(client: Client, personas: Personas, sources: None) -> None:
-    anonymous = client.get("/api/sources/").json()
+    anonymous = client.get("/api/sources/").json()["results"]
     assert [s["code"] for s in anonymous] == ["PUB"]
     client.force_login(personas.investigator)
-    cleared = client.get("/api/sources/").json()
+    cleared = client.get("/api/sources/").json()["results"]
     assert [(s["code"], s["n_records"]) for s in cleared] == [("PUB", 0), ("SEC", 3)]
 
 
