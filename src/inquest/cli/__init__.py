@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from inquest import __version__
+from inquest.cli import audit as _audit
 from inquest.cli import dates as _dates
 from inquest.cli import db as _db
 from inquest.cli import demo as _demo
@@ -56,6 +57,7 @@ app.command("evaluate")(_link.evaluate)
 app.add_typer(_link.review_app, name="review")
 app.command("estimate")(_estimate.estimate)
 app.add_typer(_db.app, name="db")
+app.add_typer(_audit.app, name="audit")
 app.command("demo")(_demo.demo)
 
 

@@ -108,12 +108,14 @@ def test_no_identity_in_logs_or_error_pages(personas: Personas, witness: Witness
     ]
     assert len(handlers) == 2, "the settings install the redacting filter on both handlers"
     streams = [io.StringIO() for _ in handlers]
-    olds = [h.setStream(s) for h, s in zip(handlers, streams, strict=True)]  # type: ignore[attr-defined]
+    olds = [h.stream for h in handlers]  # type: ignore[attr-defined]
+    for h, s in zip(handlers, streams, strict=True):
+        h.stream = s  # type: ignore[attr-defined]
     try:
         response = _client(personas.investigator).get(f"/leak/{witness.pk}/")
     finally:
         for h, old in zip(handlers, olds, strict=True):
-            h.setStream(old)  # type: ignore[attr-defined]
+            h.stream = old  # type: ignore[attr-defined]
     assert response.status_code == 500
     logged = "".join(s.getvalue() for s in streams)
     assert "Internal Server Error" in logged and "RuntimeError" in logged

@@ -1,0 +1,53 @@
+"""``inquest audit``: check the workbench's tamper-evident audit log.
+
+``verify`` recomputes the hash chain and names every altered, removed or reordered entry;
+``head`` prints the chain's last hash, to keep somewhere the server cannot rewrite and pass
+back as ``verify --head`` (which also catches entries removed from the end).
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from inquest.cli.db import _URL_OPTION, _setup
+
+app = typer.Typer(help="Audit log: verify the hash chain, print its head.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command("verify")
+def verify(
+    head: str | None = typer.Option(
+        None, "--head", help="A head hash recorded earlier; it must still be in the chain."
+    ),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Recompute every entry's hash and link; exit 1 and name each entry that is wrong."""
+    _setup(database_url)
+    from inquest.web.audit.verify import verify_all
+
+    result = verify_all(expected_head=head)
+    if result.intact:
+        console.print(
+            f"[green]audit log intact[/green]: {result.checked} entries, head {result.head}"
+        )
+        return
+    err.print(
+        f"[red]audit log tampered[/red]: {len(result.problems)} problem(s) "
+        f"in {result.checked} entries"
+    )
+    for problem in result.problems:
+        err.print(f"  [bold]{problem.kind.value}[/bold]: {problem.message}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command("head")
+def head(database_url: str | None = _URL_OPTION) -> None:
+    """Print the number of entries and the last entry's hash (keep it off the server)."""
+    _setup(database_url)
+    from inquest.web.audit.verify import verify_all
+
+    result = verify_all()
+    console.print(f"{result.checked} {result.head}", highlight=False)
