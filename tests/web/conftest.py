@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -37,8 +38,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db.backends.base.base import BaseDatabaseWrapper  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
+from django.test import Client  # noqa: E402
 
-from .personas import Personas, make_personas  # noqa: E402
+from .personas import Personas, make_personas, mark_verified  # noqa: E402
 
 
 def _allow_truncate(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
@@ -57,6 +59,23 @@ def django_db_modify_db_settings() -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("postgresql"):
         db.setdefault("TEST", {})["NAME"] = f"test_inquest_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login(user)`` also marks the session two-factor verified.
+
+    Roles above public must verify a TOTP token (inquest.web.accounts); tests that are not
+    about sign-in log in with ``force_login`` and get a verified session. Tests of sign-in
+    itself post to the login and two-factor pages instead.
+    """
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

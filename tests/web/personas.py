@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inquest.web.access.services import grant_role
 
@@ -38,3 +42,23 @@ def make_personas() -> Personas:
         investigator=_user("investigator", "investigator"),
         administrator=_user("administrator", "administrator"),
     )
+
+
+def totp_device(user: User) -> TOTPDevice:
+    """The user's confirmed TOTP device, made if missing (as if they had enrolled)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    return device
+
+
+def totp_token(device: TOTPDevice) -> str:
+    """The six digits the device's authenticator app would show now."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def mark_verified(client: Client, user: User) -> None:
+    """Mark the client's session as having passed two-factor sign-in with ``user``'s device."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()

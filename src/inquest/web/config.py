@@ -36,6 +36,20 @@ def env_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false)")
 
 
+def env_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum``; anything else is an error naming the variable."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is below {minimum}")
+    return value
+
+
 def env_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[str]:
     """A comma-separated list; blanks between commas are dropped."""
     raw = env.get(name)

@@ -7,6 +7,7 @@ handler500 = "inquest.web.site.errors.server_error"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("inquest.web.api.urls")),
+    path("accounts/", include("inquest.web.accounts.urls")),
     path("witnesses/", include("inquest.web.witnesses.urls")),
     path("", include("inquest.web.linking.urls")),
     path("", include("inquest.web.site.urls")),

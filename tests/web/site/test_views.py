@@ -18,7 +18,7 @@ from inquest.web.registry.models import ParticipantRole, Source
 from inquest.web.runs import services as runs
 
 from ..factories import make_records, make_source
-from ..personas import Personas
+from ..personas import Personas, totp_device, totp_token
 
 
 @pytest.fixture
@@ -166,6 +166,13 @@ def test_sign_in_and_out(client: Client, personas: Personas, sources: None) -> N
     response = client.post(
         "/login/",
         {"username": user.username, "password": "synthetic-pass-1988", "next": "/sources/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/sources/"
+    # An investigator sees protected data, so a TOTP code is asked for first.
+    device = totp_device(user)
+    assert client.get("/sources/")["Location"].startswith("/accounts/two-factor/verify/")
+    response = client.post(
+        "/accounts/two-factor/verify/", {"token": totp_token(device), "next": "/sources/"}
     )
     assert response.status_code == 302 and response["Location"] == "/sources/"
     page = _page(client, "/sources/")

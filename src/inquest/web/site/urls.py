@@ -3,7 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from inquest.web.site import estimates_views, search_views, views
+from inquest.web.accounts import views as accounts_views
+from inquest.web.site import estimates_views, imports_views, search_views, views
 from inquest.web.site.converters import RunKindConverter
 
 register_converter(RunKindConverter, "run_kind")
@@ -20,13 +21,13 @@ urlpatterns = [
     path("search/", search_views.registry_search, name="search"),
     path("persons/", views.person_list, name="person-list"),
     path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="inquest/login.html"),
-        name="login",
-    ),
+    path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("display/", views.set_display, name="set-display"),
+    path("import/", imports_views.import_start, name="import"),
+    path("import/<str:token>/columns/", imports_views.import_columns, name="import-columns"),
+    path("import/<str:token>/preview/", imports_views.import_preview, name="import-preview"),
+    path("import/<str:token>/cancel/", imports_views.import_cancel, name="import-cancel"),
     path("estimates/", estimates_views.estimates, name="estimates"),
     path(
         "estimates/files/<int:pk>/",

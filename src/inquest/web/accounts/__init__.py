@@ -1,0 +1,1 @@
+"""Accounts: two-factor enrolment and verification, audited sign-in, lockout after failures."""

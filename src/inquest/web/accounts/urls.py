@@ -1,0 +1,12 @@
+"""URLs of the two-factor pages."""
+
+from django.urls import path
+
+from inquest.web.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("two-factor/enrol/", views.enrol, name="enrol"),
+    path("two-factor/verify/", views.verify, name="verify"),
+]

@@ -1,0 +1,126 @@
+"""Sign-in (audited), TOTP enrolment with a server-drawn QR code, and TOTP verification."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from inquest.web.access.levels import Level
+from inquest.web.accounts.forms import TokenForm
+from inquest.web.accounts.policy import requires_two_factor
+from inquest.web.accounts.qr import qr_svg
+from inquest.web.audit import services as audit
+
+DEVICE_NAME = "authenticator"
+WRONG_TOKEN = _("That code is not right (or too many tries: wait a little and try again).")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in (which rotates the session key), with an audit entry on success."""
+
+    template_name = "inquest/login.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        """Sign in, then record who signed in and whether a second factor is owed."""
+        response = super().form_valid(form)
+        user = form.get_user()
+        with transaction.atomic():
+            audit.record(
+                user,
+                "account.login",
+                user,
+                level=Level.INTERNAL,
+                detail={"two_factor_required": requires_two_factor(user)},
+            )
+        return response
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    return target
+
+
+def _go(view_name: str, request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(f"{reverse(view_name)}?{urlencode({'next': _next(request)})}")
+
+
+def _verified(request: HttpRequest, device: TOTPDevice, action: str) -> HttpResponse:
+    """Mark the session verified by ``device``, give it a new key, audit, and go on."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    with transaction.atomic():
+        audit.record(request.user, action, request.user, level=Level.INTERNAL)  # type: ignore[arg-type]
+    return HttpResponseRedirect(_next(request))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """Show a new TOTP secret (QR code and text) and confirm it with a first token.
+
+    A user who already has a confirmed device is sent to verification: the secret is shown
+    once, before it is confirmed, never again.
+    """
+    user = request.user
+    if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+        return _go("accounts:verify", request)
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user_id=user.pk, name=DEVICE_NAME, confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            return _verified(request, device, "account.two_factor_enrolled")
+        form.add_error("token", WRONG_TOKEN)
+    secret = b32encode(device.bin_key).decode("ascii")
+    context = {
+        "form": form,
+        "next": _next(request),
+        # The SVG is drawn by the qrcode library from the otpauth URI: the URI is encoded as
+        # black squares, never as markup, so nothing the user typed reaches the page as HTML.
+        "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308  # nosec B308 B703
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+    return render(request, "inquest/accounts/enrol.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Ask for a token from the user's confirmed device; failures are throttled and audited."""
+    user = request.user
+    if not TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+        return _go("accounts:enrol", request)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if isinstance(device, TOTPDevice):
+            return _verified(request, device, "account.two_factor_verified")
+        with transaction.atomic():
+            audit.record(user, "account.two_factor_failed", user, level=Level.INTERNAL)  # type: ignore[arg-type]
+        form.add_error("token", WRONG_TOKEN)
+    return render(request, "inquest/accounts/verify.html", {"form": form, "next": _next(request)})

@@ -1,0 +1,78 @@
+"""Argon2 hashes, audited sign-in, lockout per user name and address, cookie settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+
+from inquest.web.audit.models import AuditEntry
+
+from ..personas import Personas
+
+PASSWORD = "synthetic-pass-1988-long"
+
+
+def test_passwords_are_hashed_with_argon2(personas: Personas) -> None:
+    user = personas.researcher
+    user.set_password(PASSWORD)
+    user.save()
+    assert User.objects.get(pk=user.pk).password.startswith("argon2$")
+
+
+def test_sign_in_is_audited(client: Client, personas: Personas) -> None:
+    user = personas.reader
+    user.set_password(PASSWORD)
+    user.save()
+    client.post("/login/", {"username": user.username, "password": PASSWORD})
+    entry = AuditEntry.objects.get(action="account.login")
+    assert entry.actor_id == user.pk and entry.detail == {"two_factor_required": False}
+
+
+def test_lockout_after_five_failures_for_that_name_and_address(
+    client: Client, personas: Personas
+) -> None:
+    user = personas.analyst
+    user.set_password(PASSWORD)
+    user.save()
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit):
+        response = client.post(
+            "/login/", {"username": user.username, "password": "wrong"}, REMOTE_ADDR="10.0.0.7"
+        )
+    assert response.status_code == 429
+    response = client.post(
+        "/login/", {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert response.status_code == 429  # the right password does not help while locked
+    assert "_auth_user_id" not in client.session
+    assert "locked" in response.content.decode().lower()
+    # Another address is not locked out for this user (lockout is per name and address).
+    other = Client()
+    response = other.post(
+        "/login/", {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.8"
+    )
+    assert response.status_code == 302
+    failed = AuditEntry.objects.filter(action="account.login_failed")
+    assert failed.count() >= limit
+    assert all(entry.detail["username"] == user.username for entry in failed)
+    locked = AuditEntry.objects.filter(action="account.locked_out")
+    assert locked.exists()  # at the fifth failure, and again at each refused attempt
+    assert all(e.detail == {"username": user.username, "ip_address": "10.0.0.7"} for e in locked)
+
+
+def test_failed_sign_in_never_records_the_password(client: Client, personas: Personas) -> None:
+    client.post("/login/", {"username": personas.analyst.username, "password": "typed-secret-xyz"})
+    assert not any("typed-secret-xyz" in str(e.detail) for e in AuditEntry.objects.all())
+
+
+def test_session_cookie_is_http_only_same_site_and_short(
+    client: Client, personas: Personas
+) -> None:
+    user = personas.reader
+    user.set_password(PASSWORD)
+    user.save()
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert settings.SESSION_COOKIE_AGE <= 3600 and settings.SESSION_SAVE_EVERY_REQUEST
