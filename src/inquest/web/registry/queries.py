@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from inquest.web.registry.models import (
     Source,
     Statement,
 )
+from inquest.web.registry.properties import column_properties
 
 
 def sources_for(user: AnyUser) -> QuerySet[Source]:
@@ -142,3 +144,81 @@ def person_properties(user: AnyUser, person: Person) -> list[PropertyView]:
 def persons_for(user: AnyUser) -> QuerySet[Person]:
     """The persons the user may see that have not been merged into another."""
     return Person.objects.visible_to(user).filter(Q(merged_into__isnull=True))
+
+
+@dataclass(frozen=True)
+class RecordColumn:
+    """One record on a person page: the record and the values of its latest visible version."""
+
+    record: Record
+    version: RecordVersion
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """A person's records side by side: one column per record, one row per field."""
+
+    columns: tuple[RecordColumn, ...]
+    fields: tuple[str, ...]
+
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """Each field with the value every record gives it ("" where it gives none)."""
+        return [(f, [c.values.get(f, "") for c in self.columns]) for f in self.fields]
+
+    def sources(self) -> list[Source]:
+        """The sources that name the person (through a record the user may see), in order."""
+        seen: dict[int, Source] = {}
+        for column in self.columns:
+            seen.setdefault(column.record.source_id, column.record.source)
+        return list(seen.values())
+
+
+def records_side_by_side(user: AnyUser, person: Person) -> SideBySide:
+    """The person's visible records with the raw values of their latest visible version.
+
+    Fields come in the order of the standard list format, then any others alphabetically.
+    """
+    records = list(records_of_person(user, person))
+    latest: dict[int, RecordVersion] = {}
+    for version in RecordVersion.objects.visible_to(user).filter(
+        record__in=[r.pk for r in records]
+    ):
+        if version.record_id not in latest or version.number > latest[version.record_id].number:
+            latest[version.record_id] = version
+    columns = tuple(
+        RecordColumn(record, latest[record.pk], dict(latest[record.pk].raw))
+        for record in records
+        if record.pk in latest
+    )
+    present = {name for column in columns for name, v in column.values.items() if v}
+    order = list(column_properties())
+    fields = [f for f in order if f in present] + sorted(present - set(order))
+    return SideBySide(columns, tuple(fields))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of a person's timeline: the person's part in it, dated or not."""
+
+    part: EventParticipant
+
+    @property
+    def dated(self) -> bool:
+        """True if the event has at least one end of its interval."""
+        event = self.part.event
+        return event.date_earliest is not None or event.date_latest is not None
+
+
+def timeline_of(user: AnyUser, person: Person) -> list[TimelineEntry]:
+    """The person's visible events in time order (by earliest, then latest date); undated
+    events come last, in the order they were recorded."""
+    parts = list(events_of(user, person))
+
+    def when(part: EventParticipant) -> tuple[int, object, object, int]:
+        event = part.event
+        start = event.date_earliest or event.date_latest
+        end = event.date_latest or event.date_earliest
+        return (0 if start else 1, start or dt.date.max, end or dt.date.max, event.pk)
+
+    return [TimelineEntry(part) for part in sorted(parts, key=when)]

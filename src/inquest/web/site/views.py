@@ -64,13 +64,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    """One person: visible statements by property (conflicts side by side), records, events."""
+    """One person: records side by side, the lists naming them, statements by property
+    (conflicts highlighted), events and a timeline; all narrowed to what the user may see."""
     person = get_object_or_404(Person.objects.visible_to(request.user), uid=uid)
+    records = registry.records_side_by_side(request.user, person)
     context = {
         "person": person,
         "properties": registry.person_properties(request.user, person),
-        "records": registry.records_of_person(request.user, person),
-        "events": registry.events_of(request.user, person),
+        "records": records,
+        "sources": records.sources(),
+        "timeline": registry.timeline_of(request.user, person),
     }
     return render(request, "inquest/person_detail.html", context)
 
