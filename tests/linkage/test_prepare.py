@@ -58,3 +58,31 @@ def test_birth_interval_from_age_at_death() -> None:
     assert r[1]["birth_lo"] == r[1]["birth_hi"] == days(1988, 8, 1)
     assert r[1]["birth_year"] == 1988
     assert r[2]["birth_lo"] is None and r[2]["death_lo"] is None
+
+
+def test_unknown_places_are_missing_and_unresolved_places_match_across_scripts() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "burial_place": "نامعلوم"},
+                {"list": "b", "record_id": "1", "burial_place": "Unknown"},
+                {"list": "b", "record_id": "2", "burial_place": "?"},
+            ]
+        )
+    )
+    r = t.to_pylist()
+    assert [x["burial_id"] for x in r] == [None, None, None]
+    # an invented town outside the gazetteer: the Persian and Latin spellings share a
+    # skeleton id, a different town does not
+    single = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "residence": "کاروک"},
+                {"list": "b", "record_id": "1", "residence": "Karuk"},
+                {"list": "b", "record_id": "2", "residence": "Barak"},
+            ]
+        )
+    ).to_pylist()
+    assert single[0]["residence_id"] == single[1]["residence_id"]
+    assert single[0]["residence_id"].startswith("txt:")
+    assert single[2]["residence_id"] != single[0]["residence_id"]

@@ -41,3 +41,21 @@ def test_same_list_rule_is_read_and_checked() -> None:
     bad = text.replace("same_list_min_probability: 0.5", "same_list_min_probability: 1.5")
     with pytest.raises(ConfigError, match=r"clustering\.same_list_min_probability"):
         parse_model(bad)
+
+
+def test_missing_level_as_sql_and_tf_floor() -> None:
+    model = load_model()
+    cross = next(c for c in model.comparisons if c["name"] == "birth_place_vs_residence")
+    assert cross["levels"][0]["kind"] == "missing" and "sql" in cross["levels"][0]
+    built = splink_settings(model).get_settings("duckdb")
+    comp = next(c for c in built.comparisons if c.output_column_name == "birth_place_vs_residence")
+    assert comp.comparison_levels[0].is_null_level
+    assert "birth_place_id_l IS NULL" in comp.comparison_levels[0].sql_condition
+    # the term-frequency floor sits below the name level's u, so rare names gain weight
+    name = built.comparisons[0]
+    tf_levels = [lv for lv in name.comparison_levels if lv._tf_adjustment_column]
+    assert tf_levels and all(lv._tf_minimum_u_value <= 1e-5 for lv in tf_levels)
+    text = default_model_path().read_text("utf-8")
+    bad = text.replace("- {kind: missing, columns: [prison_id]}", "- {kind: missing}", 1)
+    with pytest.raises(ConfigError, match=r"columns or an sql condition"):
+        parse_model(bad)

@@ -2,7 +2,9 @@
 
 A place is its gazetteer id when :mod:`inquest.places` resolves the text to one place
 (``resolve_one``) (``gz:<id>``, with its 1988 province), and otherwise its normalised text
-(``txt:<key>``), so places outside the gazetteer still match when written alike.
+(``txt:<skeleton>``, the cross-script consonant skeleton of its key), so places outside the
+gazetteer still match when written alike in either script. Values that mean "not known"
+(``data/linkage/unknown.yaml``) are missing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import yaml
 from inquest.errors import ConfigError
 from inquest.linkage._arrow import map_distinct
 from inquest.text import normalize
+from inquest.text.skeleton import skeleton_of_key
 
 PLACE_COLUMNS = {
     "birth_place_id": pa.string(),
@@ -29,6 +32,7 @@ PLACE_COLUMNS = {
     "sex": pa.string(),
 }
 _SEX_FILE = Path(__file__).resolve().parent.parent / "data" / "linkage" / "sex.yaml"
+_UNKNOWN_FILE = _SEX_FILE.with_name("unknown.yaml")
 _PLACE = pa.struct([("id", pa.string()), ("province", pa.string())])
 
 
@@ -53,6 +57,18 @@ def _sex_values() -> dict[str, str]:
     return out
 
 
+@cache
+def _unknown_values() -> frozenset[str]:
+    path = str(_UNKNOWN_FILE)
+    doc = yaml.safe_load(_UNKNOWN_FILE.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or doc.get("version") != 1:
+        raise ConfigError("must be a mapping with version: 1", path=path, key="version")
+    values = doc.get("values")
+    if not isinstance(values, list) or not values:
+        raise ConfigError("must be a non-empty list", path=path, key="values")
+    return frozenset(normalize(str(v), "key") for v in values)
+
+
 def _sex(text: str) -> str | None:
     return _sex_values().get(normalize(text, "key"))
 
@@ -67,13 +83,13 @@ def _resolver() -> Any:
 
 def _place(text: str) -> dict[str, str | None] | None:
     key = normalize(text, "key")
-    if not key:
+    if not key or key in _unknown_values():
         return None
     resolve_one = _resolver()
     match = resolve_one(text) if resolve_one is not None else None
     if match is not None:
         return {"id": f"gz:{match.id}", "province": match.province_1988}
-    return {"id": f"txt:{key}", "province": None}
+    return {"id": f"txt:{skeleton_of_key(key) or key}", "province": None}
 
 
 def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:

@@ -112,10 +112,15 @@ def _check_level(level: Any, path: str, key: str) -> None:
         level.get("threshold"), int | float
     ):
         raise ConfigError("needs a numeric threshold", path=path, key=f"{key}.threshold")
-    if kind == "missing" and not (
-        isinstance(level.get("columns"), list) and all(isinstance(c, str) for c in level["columns"])
+    if (
+        kind == "missing"
+        and not isinstance(level.get("sql"), str)
+        and not (
+            isinstance(level.get("columns"), list)
+            and all(isinstance(c, str) for c in level["columns"])
+        )
     ):
-        raise ConfigError("needs a list of columns", path=path, key=f"{key}.columns")
+        raise ConfigError("needs a list of columns or an sql condition", path=path, key=key)
     if kind == "sql" and not isinstance(level.get("sql"), str):
         raise ConfigError("needs an sql condition", path=path, key=f"{key}.sql")
     if kind == "all":
@@ -212,7 +217,9 @@ def _level(level: dict[str, Any]) -> Any:
 
     kind = level["kind"]
     made: Any
-    if kind == "missing":
+    if kind == "missing" and "sql" in level:
+        made = cll.CustomLevel(" ".join(level["sql"].split()), base_dialect_str="duckdb")
+    elif kind == "missing":
         cols = level["columns"]
         made = cll.NullLevel(cols[0]) if len(cols) == 1 else cll.Or(*map(cll.NullLevel, cols))
     elif kind == "exact":
