@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 
 from inquest.web.audit.models import AuditEntry
 from inquest.web.files import file_sha256
+from inquest.web.linking import review
 from inquest.web.linking.link import link_sources
+from inquest.web.linking.models import ReviewDecision
 from inquest.web.registry import services as registry
 from inquest.web.registry.models import Person, PersonRecord, Record, Statement
 from inquest.web.runs.models import Artefact, RunStatus
@@ -94,3 +96,42 @@ def test_link_needs_the_link_right(personas: Personas, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):
         link_sources(personas.researcher, sources, out_dir=tmp_path / "run")
     assert not PersonRecord.objects.exists()
+
+
+def test_decisions_constrain_the_next_run_and_outlive_their_records(
+    personas: Personas, tmp_path: Path
+) -> None:
+    analyst = personas.analyst
+    sources = import_world(analyst, tmp_path)
+    link_sources(analyst, sources, out_dir=tmp_path / "one")
+    members = {m.record_id: m.person_id for m in PersonRecord.objects.all()}
+    by_person: dict[int, list[int]] = {}
+    for record, person in sorted(members.items()):
+        by_person.setdefault(person, []).append(record)
+    together = next(rs for rs in by_person.values() if len(rs) > 1)
+    apart = sorted(rs[0] for rs in list(by_person.values())[:2] if rs[0] not in together)
+    if len(apart) < 2:
+        apart = sorted([min(rs) for rs in by_person.values() if not set(rs) & set(together)][:2])
+    # a reviewer splits two records the engine joined, and joins two it kept apart
+    review.decide(analyst, together[0], together[1], judgement="non-match", seen=None)
+    review.decide(analyst, apart[0], apart[1], judgement="match", note="same person", seen=None)
+    outcome = link_sources(analyst, sources, out_dir=tmp_path / "two")
+    assert outcome.results["decisions_applied"] == 2
+    assert outcome.results["decisions_orphaned"] == []
+    now = {m.record_id: m.person_id for m in PersonRecord.objects.all()}
+    assert now[together[0]] != now[together[1]]
+    assert now[apart[0]] == now[apart[1]]
+    # a run without the source of one decided record keeps that decision and reports it
+    left_out = Record.objects.get(pk=apart[1]).source
+    rest = [s for s in sources if s != left_out]
+    kept = link_sources(analyst, rest, out_dir=tmp_path / "three")
+    decided = ReviewDecision.objects.get(record_a_id=apart[0], record_b_id=apart[1])
+    expected = {
+        d.pk
+        for d in ReviewDecision.objects.select_related("record_a", "record_b")
+        if left_out.pk in (d.record_a.source_id, d.record_b.source_id)
+    }
+    assert decided.pk in expected
+    assert sorted(kept.results["decisions_orphaned"]) == sorted(expected)
+    assert kept.results["decisions_applied"] == 2 - len(expected)
+    assert ReviewDecision.objects.count() == 2
