@@ -242,6 +242,50 @@ def import_estimate(
         console.print(f"already recorded as estimate runs {runs}; nothing changed")
 
 
+@app.command("link")
+def link(
+    sources: Annotated[list[str], typer.Argument(help="Codes of the sources to link.")],
+    user: str = typer.Option(..., "--user", help="The account the run is made as (audited)."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Link sources with the engine and write the persons back (ids kept where records stay)."""
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from inquest.errors import InputError
+    from inquest.web.linking.link import link_sources
+    from inquest.web.registry.models import Source
+
+    account = get_user_model().objects.filter(username=user).first()
+    if account is None:
+        err.print(f"[red]no user {user!r}[/red]")
+        raise typer.Exit(1)
+    chosen = list(Source.objects.visible_to(account).filter(code__in=sources))
+    missing = sorted(set(sources) - {s.code for s in chosen})
+    if missing:
+        err.print(f"[red]no source {', '.join(missing)} that {user} may see[/red]")
+        raise typer.Exit(1)
+    try:
+        with console.status(f"linking {', '.join(sorted(sources))}"):
+            outcome = link_sources(account, chosen)
+    except (InputError, PermissionDenied) as exc:
+        err.print(f"[red]not linked:[/red] {exc}")
+        raise typer.Exit(1) from None
+    r = outcome.results
+    console.print(
+        f"linkage run [bold]#{outcome.run.pk}[/bold]: {r['records']} records -> "
+        f"{r['persons']} persons ({r['persons_created']} new, {r['persons_kept']} kept, "
+        f"{r['persons_merged']} merged); {r['records_moved']} records moved"
+    )
+    console.print(f"reviewers' decisions applied: {r['decisions_applied']}")
+    if r["decisions_orphaned"]:
+        console.print(
+            f"[yellow]{len(r['decisions_orphaned'])} decision(s) kept but not applied: "
+            "their records are not in these sources[/yellow]"
+        )
+
+
 @app.command("gazetteer")
 def load_gazetteer(
     user: str = typer.Option(..., "--user", help="The account the load is made as (audited)."),
