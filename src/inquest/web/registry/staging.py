@@ -1,0 +1,220 @@
+"""Lists uploaded in the browser, held privately until they are imported or dropped.
+
+An upload is kept as ``<data folder>/uploads/<token>/<its own file name>`` (folders 0700,
+files 0600, never under a served path), so the list's name, the source's file name and
+every error message carry the name the user knows. The browser's import steps read the
+file's headers, suggest a column mapping from the packaged header aliases, and preview the
+rows as ``inquest.web.registry.imports.import_list`` would store them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import get_valid_filename
+
+from inquest.errors import InputError
+from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
+from inquest.io.schema import header_aliases, header_key
+
+UPLOADS = "uploads"
+DEFAULT_MAX_BYTES = 50 * 2**20
+PREVIEW_ROWS = 20
+_TOKEN_BYTES = 18
+
+
+def staging_root() -> Path:
+    """The private folder uploads wait in (made 0700 if missing)."""
+    root = Path(settings.DATA_DIR) / UPLOADS
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root
+
+
+def max_upload_bytes() -> int:
+    """The largest list accepted: ``INQUEST_MAX_UPLOAD_BYTES``, at most the list format's."""
+    limit = int(getattr(settings, "INQUEST_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+    return min(limit, standard_schema().max_file_bytes)
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """An uploaded list waiting to be imported: its token, file name, hash and size."""
+
+    token: str
+    name: str
+    sha256: str
+    size: int
+
+    @property
+    def path(self) -> Path:
+        """Where the file is kept."""
+        return staging_root() / self.token / self.name
+
+    def as_session(self) -> dict[str, Any]:
+        """The form kept in the session."""
+        return {"token": self.token, "name": self.name, "sha256": self.sha256, "size": self.size}
+
+    @classmethod
+    def from_session(cls, data: Mapping[str, Any]) -> StagedFile:
+        """Back from the session form; ``InputError`` if malformed or the file is gone."""
+        try:
+            staged = cls(
+                str(data["token"]), str(data["name"]), str(data["sha256"]), int(data["size"])
+            )
+        except (KeyError, TypeError, ValueError):
+            raise InputError("this upload is not known (start again)", field="file") from None
+        if Path(staged.name).name != staged.name or not staged.token.isascii():
+            raise InputError("this upload is not known (start again)", field="file")
+        if not staged.path.is_file():
+            raise InputError("the uploaded file is gone (start again)", field="file")
+        return staged
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to keep: its last component, with only letters, digits, - _ ."""
+    base = get_valid_filename(Path(name.replace("\\", "/")).name) if name.strip() else ""
+    return base.lstrip(".") or "list"
+
+
+def stage_upload(upload: UploadedFile) -> StagedFile:
+    """Keep an upload privately, checking its format and size; hash it while writing."""
+    name = safe_name(upload.name or "")
+    suffix = Path(name).suffix.lower()
+    if suffix not in LIST_FORMATS:
+        raise InputError(
+            f"{suffix or 'no extension'}: use one of {', '.join(LIST_FORMATS)}",
+            path=upload.name,
+            field="file",
+        )
+    limit = max_upload_bytes()
+    if upload.size is None or upload.size > limit:
+        raise InputError(
+            f"{upload.size} bytes is over the limit of {limit}", path=upload.name, field="file"
+        )
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    folder = staging_root() / token
+    folder.mkdir(mode=0o700)
+    digest = hashlib.sha256()
+    size = 0
+    target = folder / name
+    with target.open("xb") as handle:
+        target.chmod(0o600)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+            if size > limit:
+                handle.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise InputError(f"over the limit of {limit} bytes", path=upload.name, field="file")
+            handle.write(chunk)
+    return StagedFile(token, name, digest.hexdigest(), size)
+
+
+def discard(staged: StagedFile) -> None:
+    """Remove an upload's file and folder."""
+    shutil.rmtree(staging_root() / staged.token, ignore_errors=True)
+
+
+def read_headers(staged: StagedFile) -> list[str]:
+    """The column headers of an uploaded list (first CSV line, first sheet row, Parquet names)."""
+    path, suffix = staged.path, staged.path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return _csv_headers(path, staged.name)
+        if suffix == ".xlsx":
+            return _xlsx_headers(path)
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read the headers: {exc}", path=staged.name, row=0) from exc
+
+
+def _csv_headers(path: Path, name: str) -> list[str]:
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    try:
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8; save the file as UTF-8", path=name, row=0) from None
+    headers = next(csv.reader(io.StringIO(line)), [])
+    if not headers:
+        raise InputError("the file is empty (no header)", path=name, row=0)
+    return headers
+
+
+def _xlsx_headers(path: Path) -> list[str]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
+    finally:
+        book.close()
+    headers = ["" if v is None else str(v) for v in first]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers
+
+
+def suggest_mapping(headers: Iterable[str]) -> dict[str, str]:
+    """Each header's standard column: its own name, else a packaged alias, else "" (ignore)."""
+    names = set(standard_schema().names)
+    aliases = header_aliases()
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        h = header.strip()
+        target = h if h in names else aliases.get(header_key(h), "")
+        if target in taken:
+            target = ""
+        taken.add(target)
+        out[header] = target
+    return out
+
+
+def mapping_from_choices(choices: Mapping[str, str]) -> ColumnMapping:
+    """A mapping from the user's choice per header ("" drops the column)."""
+    names = set(standard_schema().names)
+    problems = [h for h, t in choices.items() if t and t not in names]
+    if problems:
+        raise InputError(f"not a standard column: {choices[problems[0]]!r}", field=problems[0])
+    return ColumnMapping(
+        columns={h: t for h, t in choices.items() if t},
+        ignore=frozenset(h for h, t in choices.items() if not t),
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a clean list as they would be stored, and how many rows it has."""
+
+    n_rows: int
+    columns: tuple[str, ...]
+    rows: tuple[dict[str, str], ...]
+
+
+def preview(staged: StagedFile, mapping: ColumnMapping, *, code: str | None) -> Preview:
+    """Read the whole list as the import would; ``InputErrors`` names every problem."""
+    table = read_list(staged.path, list_name=code, mapping=mapping)
+    skip = set(provenance_columns()) - {"record_id"}
+    present = [
+        name
+        for name in table.column_names
+        if name not in skip and table.column(name).null_count < table.num_rows
+    ]
+    head = table.slice(0, PREVIEW_ROWS).select(["row", *present]).to_pylist()
+    rows = tuple({k: ("" if v is None else str(v)) for k, v in row.items()} for row in head)
+    return Preview(table.num_rows, tuple(present), rows)

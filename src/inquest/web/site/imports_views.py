@@ -1,0 +1,265 @@
+"""Import a list in the browser: upload, map columns, preview (or see every problem by row
+and field), then import all or nothing. The same file again is recognised by its hash.
+
+The upload waits privately (``inquest.web.registry.staging``); the import itself is
+``inquest.web.registry.imports.import_list``, as ``inquest db import`` uses. Each step checks
+the import right again; a pending upload is known only to the session that made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.io import standard_schema
+from inquest.web.access.actions import Action
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser, can
+from inquest.web.registry import staging
+from inquest.web.registry.imports import import_list
+from inquest.web.registry.models import Source
+
+SESSION_KEY = "inquest_imports"
+
+
+def importable_levels(user: AnyUser) -> list[Level]:
+    """The levels the user may import a list at."""
+    return [level for level in Level if can(user, Action.IMPORT, level)]
+
+
+class UploadForm(forms.Form):
+    """The list file and what the source is: where it comes from, how secret it is."""
+
+    file = forms.FileField(label=gettext_lazy("List file (CSV, XLSX or Parquet)"))
+    origin = forms.CharField(
+        label=gettext_lazy("Origin (who compiled or published it)"), max_length=300
+    )
+    level = forms.TypedChoiceField(label=gettext_lazy("Confidentiality"), coerce=int)
+    code = forms.SlugField(
+        label=gettext_lazy("Source code (default: the file name)"),
+        max_length=Source._meta.get_field("code").max_length,
+        required=False,
+        allow_unicode=True,
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=300, required=False)
+    obtained_how = forms.CharField(
+        label=gettext_lazy("How it was obtained"), widget=forms.Textarea, required=False
+    )
+    obtained_on = forms.DateField(
+        label=gettext_lazy("When it was obtained (YYYY-MM-DD)"), required=False
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"), widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args: Any, levels: list[Level], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["level"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(int(level), level.label) for level in levels]
+        if Level.CONFIDENTIAL in levels:
+            field.initial = int(Level.CONFIDENTIAL)
+
+
+def _require_importer(request: HttpRequest) -> list[Level] | HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    levels = importable_levels(request.user)
+    if not levels:
+        raise PermissionDenied(_("You may not import lists."))
+    return levels
+
+
+def _pending(request: HttpRequest, token: str) -> tuple[dict[str, Any], staging.StagedFile]:
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not isinstance(entry, dict) or entry.get("user") != request.user.pk:
+        raise Http404("no such upload in this session")
+    try:
+        return entry, staging.StagedFile.from_session(entry["file"])
+    except InputError:
+        _forget(request, token)
+        raise Http404("the upload is gone") from None
+
+
+def _save(request: HttpRequest, token: str, entry: dict[str, Any]) -> None:
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    pending[token] = entry
+    request.session[SESSION_KEY] = pending
+
+
+def _forget(request: HttpRequest, token: str) -> None:
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+
+
+def _already(user: AnyUser, sha256: str) -> tuple[Source | None, bool]:
+    """The source this very file was imported as, and whether the user may see it."""
+    existing = Source.objects.filter(file_sha256=sha256).first()
+    if existing is None:
+        return None, False
+    return existing, Source.objects.visible_to(user).filter(pk=existing.pk).exists()
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload the file and describe the source."""
+    levels = _require_importer(request)
+    if isinstance(levels, HttpResponse):
+        return levels
+    form = UploadForm(request.POST or None, request.FILES or None, levels=levels)
+    context: dict[str, Any] = {"form": form, "max_bytes": staging.max_upload_bytes()}
+    if request.method == "POST" and form.is_valid():
+        try:
+            staged = staging.stage_upload(form.cleaned_data["file"])
+        except InputError as exc:
+            form.add_error("file", exc.reason)
+            return render(request, "inquest/imports/start.html", context, status=400)
+        existing, visible = _already(request.user, staged.sha256)
+        if existing is not None:
+            staging.discard(staged)
+            context.update(existing=existing if visible else None, duplicate=True)
+            return render(request, "inquest/imports/start.html", context)
+        data = form.cleaned_data
+        when: dt.date | None = data["obtained_on"]
+        _save(
+            request,
+            staged.token,
+            {
+                "user": request.user.pk,
+                "file": staged.as_session(),
+                "mapping": None,
+                "meta": {
+                    "origin": data["origin"],
+                    "level": data["level"],
+                    "code": data["code"] or "",
+                    "name": data["name"] or "",
+                    "obtained_how": data["obtained_how"] or "",
+                    "obtained_on": when.isoformat() if when else "",
+                    "description": data["description"] or "",
+                },
+            },
+        )
+        return redirect("site:import-columns", token=staged.token)
+    return render(request, "inquest/imports/start.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def import_columns(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 2: say which standard column each of the file's columns is (or drop it)."""
+    levels = _require_importer(request)
+    if isinstance(levels, HttpResponse):
+        return levels
+    entry, staged = _pending(request, token)
+    problem: InputProblem | None = None
+    try:
+        headers = staging.read_headers(staged)
+    except InputError as exc:
+        headers, problem = [], exc.problem
+    chosen = entry["mapping"] or staging.suggest_mapping(headers)
+    if request.method == "POST" and problem is None:
+        choices = {h: request.POST.get(f"col-{i}", "") for i, h in enumerate(headers)}
+        try:
+            staging.mapping_from_choices(choices)
+        except InputError as exc:
+            problem = exc.problem
+        else:
+            entry["mapping"] = choices
+            _save(request, token, entry)
+            return redirect("site:import-preview", token=token)
+    schema = standard_schema()
+    rows = [{"index": i, "header": h, "chosen": chosen.get(h, "")} for i, h in enumerate(headers)]
+    return render(
+        request,
+        "inquest/imports/columns.html",
+        {
+            "staged": staged,
+            "rows": rows,
+            "columns": [(c.name, c.description) for c in schema.columns],
+            "problem": problem,
+            "token": token,
+        },
+    )
+
+
+def _problems(exc: InputErrors | InputError) -> list[InputProblem]:
+    return list(exc.problems) if isinstance(exc, InputErrors) else [exc.problem]
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 3: the rows as they will be stored, or every problem by row and field; import."""
+    levels = _require_importer(request)
+    if isinstance(levels, HttpResponse):
+        return levels
+    entry, staged = _pending(request, token)
+    if entry["mapping"] is None:
+        return redirect("site:import-columns", token=token)
+    mapping = staging.mapping_from_choices(entry["mapping"])
+    meta = entry["meta"]
+    code = meta["code"] or None
+    context: dict[str, Any] = {"staged": staged, "meta": meta, "token": token}
+    try:
+        context["preview"] = staging.preview(staged, mapping, code=code)
+    except (InputErrors, InputError) as exc:
+        context["problems"] = _problems(exc)
+        return render(request, "inquest/imports/preview.html", context)
+    if request.method == "POST":
+        try:
+            result = import_list(
+                request.user,
+                staged.path,
+                origin=meta["origin"],
+                level=Level(int(meta["level"])),
+                code=code,
+                name=meta["name"] or None,
+                mapping=mapping,
+                obtained_how=meta["obtained_how"],
+                obtained_on=dt.date.fromisoformat(meta["obtained_on"])
+                if meta["obtained_on"]
+                else None,
+                description=meta["description"],
+            )
+        except (InputErrors, InputError) as exc:
+            context["problems"] = _problems(exc)
+            return render(request, "inquest/imports/preview.html", context, status=400)
+        staging.discard(staged)
+        _forget(request, token)
+        if result.created:
+            messages.success(
+                request,
+                _("Imported %(n)d records as source %(code)s.")
+                % {"n": result.n_records, "code": result.source.code},
+            )
+        else:
+            messages.info(
+                request,
+                _("This file was imported already, as source %(code)s; nothing changed.")
+                % {"code": result.source.code},
+            )
+        return HttpResponseRedirect(reverse("site:source-detail", args=[result.source.code]))
+    return render(request, "inquest/imports/preview.html", context)
+
+
+@require_POST
+def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Drop a pending upload and its file."""
+    levels = _require_importer(request)
+    if isinstance(levels, HttpResponse):
+        return levels
+    _, staged = _pending(request, token)
+    staging.discard(staged)
+    _forget(request, token)
+    return redirect("site:import")

@@ -1,0 +1,243 @@
+"""Importing a list in the browser: upload, column mapping, preview, problems by row and
+field, all or nothing, the same file recognised, only for those with the import right."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from inquest.web.access.levels import Level
+from inquest.web.audit.models import AuditEntry
+from inquest.web.registry.models import Record, Source
+from inquest.web.registry.staging import staging_root, suggest_mapping
+
+from ..personas import Personas
+
+# Synthetic list: Persian headers (two are packaged aliases), one column the reader does not know.
+GOOD = (
+    "شناسه,نام,نام خانوادگی,نام پدر,ستون داخلی\n"
+    "n1,علی,نمونه,حسن,x\n"
+    "n2,مریم,آزمایشی,رضا,y\n"
+    "n3,Reza,Sample,Ali,z\n"
+).encode()
+BAD = b"record_id,full_name,age\nr1,Ali Sample,40\nr1,Maryam Test,31\n,Reza Test,\n"
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Each test's uploads wait in a data folder of its own."""
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+
+
+def _upload(client: Client, content: bytes, name: str = "synthetic_ngo.csv", **extra: str) -> str:
+    data = {
+        "file": SimpleUploadedFile(name, content, content_type="text/csv"),
+        "origin": "synthetic test fixture",
+        "level": str(int(Level.INTERNAL)),
+        **extra,
+    }
+    response = client.post("/import/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    match = re.fullmatch(r"/import/([^/]+)/columns/", response["Location"])
+    assert match
+    return match.group(1)
+
+
+def _columns_form(page: str) -> dict[str, str]:
+    chosen = {}
+    for select in re.finditer(r'<select id="(col-\d+)" name="col-\d+">(.*?)</select>', page, re.S):
+        value = re.search(r'<option value="([^"]*)"[^>]* selected', select.group(2))
+        chosen[select.group(1)] = value.group(1) if value else ""
+    return chosen
+
+
+def test_suggested_mapping_uses_names_and_aliases() -> None:
+    headers = ["شناسه", "given_name", "نام", "Surname", "ستون داخلی"]
+    assert suggest_mapping(headers) == {
+        "شناسه": "record_id",
+        "given_name": "given_name",
+        "نام": "",  # an alias of given_name, which is taken already
+        "Surname": "family_name",
+        "ستون داخلی": "",
+    }
+
+
+def test_upload_map_preview_import(client: Client, personas: Personas) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, GOOD, code="NGO")
+    folder = staging_root() / token
+    assert (folder / "synthetic_ngo.csv").read_bytes() == GOOD
+    assert (folder.stat().st_mode & 0o777) == 0o700
+    assert not str(folder).startswith(str(getattr(settings, "MEDIA_ROOT", "") or "/nonexistent"))
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    chosen = _columns_form(page)
+    assert chosen == {
+        "col-0": "record_id",
+        "col-1": "given_name",
+        "col-2": "family_name",
+        "col-3": "father_name",
+        "col-4": "",
+    }
+    response = client.post(f"/import/{token}/columns/", chosen)
+    assert response["Location"] == f"/import/{token}/preview/"
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "The file has 3 rows." in preview
+    assert "مریم" in preview and "ستون داخلی" not in preview and ">x<" not in preview
+    assert not Source.objects.exists()  # nothing stored before the confirmation
+    done = client.post(f"/import/{token}/preview/")
+    assert done.status_code == 302 and done["Location"] == "/sources/NGO/"
+    source = Source.objects.get(code="NGO")
+    assert source.file_name == "synthetic_ngo.csv"
+    assert source.confidentiality == Level.INTERNAL
+    raws = [r.current.raw for r in Record.objects.filter(source=source).order_by("row_number")]
+    assert raws[0] == {
+        "record_id": "n1",
+        "given_name": "علی",
+        "family_name": "نمونه",
+        "father_name": "حسن",
+    }
+    assert not folder.exists()
+    assert AuditEntry.objects.filter(action="source.create").count() == 1
+    page = client.get("/sources/NGO/").content.decode()
+    assert "Imported 3 records as source NGO." in page
+
+
+def test_the_same_file_again_is_recognised(client: Client, personas: Personas) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, GOOD, code="NGO")
+    client.post(f"/import/{token}/columns/", {"col-0": "record_id", "col-1": "given_name"})
+    client.post(f"/import/{token}/preview/")
+    again = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("renamed.csv", GOOD),
+            "origin": "elsewhere",
+            "level": str(int(Level.INTERNAL)),
+        },
+    )
+    assert again.status_code == 200
+    assert "imported already, as source NGO" in again.content.decode()
+    assert Source.objects.count() == 1
+    assert list(staging_root().iterdir()) == []
+    client.force_login(personas.reader)  # may not see the source: told without its name
+    client.force_login(personas.analyst)
+    Source.objects.filter(code="NGO").update(confidentiality=Level.PROTECTED)
+    hidden = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("again.csv", GOOD),
+            "origin": "elsewhere",
+            "level": str(int(Level.INTERNAL)),
+        },
+    ).content.decode()
+    assert "as a source you may not see" in hidden and "NGO" not in hidden
+
+
+def test_problems_are_listed_by_row_and_field_and_nothing_is_stored(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, BAD, name="synthetic_bad.csv")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    client.post(f"/import/{token}/columns/", _columns_form(page))
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "nothing can be imported" in preview
+    rows = re.findall(r"<tr><td>(\S+?)</td><td dir=\"auto\">(.*?)</td><td>(.*?)</td></tr>", preview)
+    assert ("2", "record_id", "record_id &#x27;r1&#x27; repeats row 1") in rows
+    assert any(r[0] == "3" and r[1] == "record_id" for r in rows)
+    assert "Import all rows" not in preview
+    assert client.post(f"/import/{token}/preview/").status_code == 200
+    assert not Source.objects.exists() and not Record.objects.exists()
+
+
+def test_an_unmapped_required_column_is_a_problem(client: Client, personas: Personas) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, GOOD)
+    client.post(f"/import/{token}/columns/", {"col-1": "given_name"})
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "no record_id column" in preview
+
+
+def test_wrong_type_and_size_are_refused(
+    client: Client, personas: Personas, settings: pytest.FixtureRequest
+) -> None:
+    client.force_login(personas.researcher)
+    response = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("list.exe", b"MZ"),
+            "origin": "x",
+            "level": str(int(Level.INTERNAL)),
+        },
+    )
+    assert response.status_code == 400 and ".exe" in response.content.decode()
+    settings.INQUEST_MAX_UPLOAD_BYTES = 10  # type: ignore[attr-defined]
+    response = client.post(
+        "/import/",
+        {"file": SimpleUploadedFile("big.csv", GOOD), "origin": "x", "level": "1"},
+    )
+    assert response.status_code == 400 and "over the limit" in response.content.decode()
+    assert list(staging_root().iterdir()) == []
+
+
+def test_only_importers_may_import_and_only_at_their_levels(
+    client: Client, personas: Personas
+) -> None:
+    assert client.get("/import/")["Location"].startswith("/login/")
+    client.force_login(personas.reader)
+    assert client.get("/import/").status_code == 403
+    client.force_login(personas.researcher)
+    page = client.get("/import/").content.decode()
+    assert 'value="1"' in page and 'value="2"' not in page  # internal, not confidential
+    response = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("l.csv", GOOD),
+            "origin": "x",
+            "level": str(int(Level.PROTECTED)),
+        },
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_a_pending_upload_belongs_to_its_session(client: Client, personas: Personas) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, GOOD)
+    other = Client()
+    other.force_login(personas.analyst)
+    assert other.get(f"/import/{token}/columns/").status_code == 404
+    assert other.post(f"/import/{token}/preview/").status_code == 404
+    assert client.post(f"/import/{token}/cancel/").status_code == 302
+    assert not (staging_root() / token).exists()
+    assert client.get(f"/import/{token}/columns/").status_code == 404
+
+
+def test_xlsx_upload_is_read_with_its_headers(client: Client, personas: Personas) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "full_name", "death_date"])
+    sheet.append(["x1", "علی نمونه", "۱۳۶۷/۰۵/۱۰"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(personas.researcher)
+    token = _upload(client, buffer.getvalue(), name="synthetic.xlsx", code="XL")
+    chosen = _columns_form(client.get(f"/import/{token}/columns/").content.decode())
+    assert chosen == {"col-0": "record_id", "col-1": "full_name", "col-2": "death_date"}
+    client.post(f"/import/{token}/columns/", chosen)
+    assert client.post(f"/import/{token}/preview/").status_code == 302
+    assert Record.objects.get(source__code="XL").current.raw["death_date"] == "۱۳۶۷/۰۵/۱۰"
+
+
+def test_import_pages_in_persian(client: Client, personas: Personas, tmp_path: Path) -> None:
+    client.force_login(personas.researcher)
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    page = client.get("/import/").content.decode()
+    assert 'dir="rtl"' in page
+    assert "وارد کردن فهرست" in page  # "Import a list"
