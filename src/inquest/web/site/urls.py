@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from inquest.web.accounts import views as accounts_views
-from inquest.web.site import estimates_views, search_views, views
+from inquest.web.site import estimates_views, imports_views, search_views, views
 from inquest.web.site.converters import RunKindConverter
 
 register_converter(RunKindConverter, "run_kind")
@@ -24,6 +24,10 @@ urlpatterns = [
     path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("display/", views.set_display, name="set-display"),
+    path("import/", imports_views.import_start, name="import"),
+    path("import/<str:token>/columns/", imports_views.import_columns, name="import-columns"),
+    path("import/<str:token>/preview/", imports_views.import_preview, name="import-preview"),
+    path("import/<str:token>/cancel/", imports_views.import_cancel, name="import-cancel"),
     path("estimates/", estimates_views.estimates, name="estimates"),
     path(
         "estimates/files/<int:pk>/",
