@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,9 +13,11 @@ from django.test import Client
 
 from inquest.errors import InputError
 from inquest.web.access.levels import Level
-from inquest.web.runs.estimates import dashboard, register_estimate_dir
+from inquest.web.files import file_sha256
+from inquest.web.runs.estimates import dashboard, estimate_from_linkage, register_estimate_dir
 from inquest.web.runs.models import Artefact, EstimateRun, RunStatus
 
+from ..factories import make_source
 from ..personas import Personas
 from .estimate_fixture import write_estimate_dir
 
@@ -135,3 +138,50 @@ def test_dashboard_in_persian_digits_and_jalali(
     digits = str(run.results["result"]["n_observed"]).translate(persian)
     assert digits in page
     assert 'dir="rtl"' in page
+
+
+def _linked_world(personas: Personas, tmp_path: Path) -> Any:
+    """Three synthetic sources and persons found on one, two or three of them."""
+    from inquest.web.registry import services as registry
+    from inquest.web.runs import services as runs_services
+
+    user = personas.analyst
+    sources = {c: make_source(user, c, level=Level.CONFIDENTIAL) for c in "ABC"}
+    rows = {c: 0 for c in "ABC"}
+    patterns = {"A": 30, "B": 25, "C": 20, "AB": 10, "AC": 8, "BC": 6, "ABC": 4}
+    run = runs_services.start_linkage_run(
+        user, sources=list(sources.values()), parameters={}, input_sha256="ef" * 32
+    )
+    for pattern, count in patterns.items():
+        for _ in range(count):
+            records = []
+            for code in pattern:
+                rows[code] += 1
+                records += registry.add_records(
+                    user,
+                    sources[code],
+                    [registry.RowIn(row_number=rows[code], raw={"full_name": "synthetic"})],
+                )
+            registry.create_person(user, records=records, linkage_run_id=run.pk)
+    return run
+
+
+def test_estimate_from_a_linkage_runs_persons(personas: Personas, tmp_path: Path) -> None:
+    run = _linked_world(personas, tmp_path)
+    with pytest.raises(PermissionDenied):
+        estimate_from_linkage(personas.researcher, run, tmp_path / "no")
+    made = estimate_from_linkage(
+        personas.analyst,
+        run,
+        tmp_path / "est",
+        methods=["loglinear"],
+        seed=3,
+        options={"loglinear": {"n_boot": 20}},
+    )
+    (estimate,) = made.runs
+    assert estimate.linkage_run == run
+    assert estimate.confidentiality == Level.CONFIDENTIAL
+    assert estimate.results["result"]["n_observed"] == 103
+    assert estimate.results["input"]["list_sizes"] == {"A": 52, "B": 45, "C": 38}
+    digest, _ = file_sha256(tmp_path / "est" / "clusters.csv")
+    assert estimate.input_sha256 == digest

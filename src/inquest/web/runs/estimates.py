@@ -9,6 +9,7 @@ the runs made the first time. ``dashboard`` groups the runs a user may see by th
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from inquest.errors import InputError
+from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
-from inquest.web.access.policy import AnyUser
+from inquest.web.access.policy import AnyUser, require
 from inquest.web.files import file_sha256
+from inquest.web.registry.models import PersonRecord
 from inquest.web.runs import services
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
 
@@ -136,6 +139,53 @@ def register_estimate_dir(
             services.fail_run(user, run, error="; ".join(why) or "no result")
         made.append(run)
     return RegisteredEstimate(made, True)
+
+
+def write_clusters(user: AnyUser, run: LinkageRun, path: Path) -> int:
+    """Write the current persons of ``run``'s sources as a ``clusters.csv`` for estimation.
+
+    One row per record the user may see: ``list`` (source code), ``record_id`` (the record's
+    id in the workbench) and ``person_id`` (the person's stable uid). Returns the row count.
+    """
+    memberships = (
+        PersonRecord.objects.visible_to(user)
+        .filter(record__source__in=run.sources.all())
+        .order_by("record__source__code", "record__row_number")
+        .values_list("record__source__code", "record_id", "person__uid")
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["list", "record_id", "person_id"])
+        for code, record_id, uid in memberships.iterator(chunk_size=5000):
+            writer.writerow([code, record_id, uid])
+            n += 1
+    return n
+
+
+def estimate_from_linkage(
+    user: AnyUser,
+    run: LinkageRun,
+    out_dir: Path,
+    *,
+    methods: Sequence[str] = ("loglinear",),
+    seed: int = 0,
+    options: dict[str, dict[str, Any]] | None = None,
+) -> RegisteredEstimate:
+    """Estimate the total from a linkage run's persons and record the runs.
+
+    Writes ``clusters.csv`` from the workbench's current memberships into ``out_dir``, runs
+    ``inquest estimate``'s code there, and registers the result against ``run``.
+    """
+    from inquest.estimate.run import run_estimation
+
+    require(user, Action.ESTIMATE, run.confidentiality)
+    clusters = out_dir / "clusters.csv"
+    if write_clusters(user, run, clusters) == 0:
+        raise InputError("the linkage run's sources have no persons to estimate from")
+    run_estimation(clusters, out_dir, methods=list(methods), seed=seed, options=options)
+    return register_estimate_dir(user, out_dir, linkage_run=run)
 
 
 @dataclass(frozen=True)
