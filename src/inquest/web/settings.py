@@ -2,7 +2,7 @@
 
 Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY``,
 ``INQUEST_DEBUG``, ``INQUEST_ALLOWED_HOSTS``, ``INQUEST_CSRF_TRUSTED_ORIGINS``, ``INQUEST_HTTPS``,
-``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``. docs/deployment/workbench.md describes each.
+``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``. docs/deployment/workbench.md describes each.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ DATA_DIR = config.data_dir(_ENV)
 
 SECRET_KEY = config.secret_key(_ENV, DATA_DIR)
 DEBUG = config.env_bool(_ENV, "INQUEST_DEBUG", default=False)
+# A demonstration on synthetic data (`inquest demo`): every page says so in a banner.
+DEMO = config.env_bool(_ENV, "INQUEST_DEMO", default=False)
 ALLOWED_HOSTS = config.env_list(
     _ENV, "INQUEST_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"]
 )
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "inquest.web.site.context.display_preferences",
+                "inquest.web.site.context.demo",
             ],
         },
     },
