@@ -14,9 +14,12 @@ import pyarrow as pa
 
 from inquest.errors import ConfigError
 
-__all__ = ["Engine", "EngineName", "make_engine"]
+__all__ = ["DEFAULT_DUCKDB_MEMORY", "Engine", "EngineName", "make_engine"]
 
 EngineName = Literal["duckdb", "spark"]
+
+#: DuckDB's memory limit unless the caller gives one (it spills to disk beyond it).
+DEFAULT_DUCKDB_MEMORY = "6GB"
 
 
 @dataclass
@@ -62,8 +65,11 @@ def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute("SET memory_limit = ?", [memory_limit])
+    # DuckDB's default limit is 80% of the machine; Python holds the records and edges too.
+    con.execute("SET memory_limit = ?", [memory_limit or DEFAULT_DUCKDB_MEMORY])
+    # Spill to a fresh temporary folder, not ./.tmp in whatever folder the run started from.
+    spill = tempfile.mkdtemp(prefix="inquest-duckdb-")
+    con.execute("SET temp_directory = ?", [spill])
     con.execute("SET preserve_insertion_order = false")
     return Engine("duckdb", DuckDBAPI(connection=con))
 

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from inquest.linkage.caps import DEFAULT_MAX_BLOCK, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
 from inquest.linkage.engine import Engine, EngineName, make_engine
 from inquest.linkage.ids import assign_person_ids
@@ -101,12 +102,14 @@ def link_records(
     cannot_link: list[tuple[int, int]] | None = None,
     previous: pa.Table | None = None,
     step: Step | None = None,
+    max_block: int = DEFAULT_MAX_BLOCK,
 ) -> LinkResult:
     """Link the records of every list (a table from :func:`inquest.io.read_lists`).
 
     ``labels`` are clerical pair labels on ``unique_id``s (see :mod:`inquest.linkage.review`);
     ``must_link``/``cannot_link`` constrain the clustering; ``previous`` is the last run's
-    ``clusters.csv`` table, for stable person ids.
+    ``clusters.csv`` table, for stable person ids. A blocking key value shared by more than
+    ``max_block`` records does not block on its own (see :mod:`inquest.linkage.caps`).
     """
     from splink import Linker
 
@@ -117,12 +120,13 @@ def link_records(
         advance = step("prepare", records.num_rows)
         prepared = prepare(records, on_batch=advance)
     with _timed(timings, "register"):
+        caps = cap_blocks(prepared, model, max_block)
         eng = make_engine(engine) if isinstance(engine, str) else engine
-        frame = eng.register(prepared, "inquest_records")
-        linker = Linker(frame, splink_settings(model), log_level=logging.WARNING)
+        frame = eng.register(caps.table, "inquest_records")
+        linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
     with _timed(timings, "train"):
         advance = step("train", 1)
-        linker, skipped = train(linker, model, frame=frame, engine=eng, labels=labels)
+        linker, skipped = train(linker, caps.model, frame=frame, engine=eng, labels=labels)
         linker = Linker(
             frame, calibrate(linker.misc.save_model_to_json()), log_level=logging.WARNING
         )
@@ -174,7 +178,12 @@ def link_records(
         linker=linker,
         predictions=predictions,
         timings=timings,
-        warnings=[f"EM session skipped: {w}" for w in skipped],
+        warnings=[f"EM session skipped: {w}" for w in skipped]
+        + [
+            f"{n:,} records share a {key} value with more than {max_block} others: "
+            "that key alone does not pair them"
+            for key, n in caps.records_over_cap.items()
+        ],
     )
 
 

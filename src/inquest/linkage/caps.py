@@ -1,0 +1,102 @@
+"""Block caps: a key value shared by very many records does not block on its own.
+
+A blocking rule such as ``l.skel_sorted = r.skel_sorted`` compares every two records with the
+same name skeleton. The pairs grow with the square of a block: at a million records the most
+common names hold thousands of records each, and that one rule alone would ask for hundreds of
+millions of comparisons, nearly all of namesakes. :func:`cap_blocks` counts, for every rule's
+equality key, how many records share each key value, and adds ``l.<count> <= max_block`` to
+the rule; pairs in larger blocks are left to the other rules, whose keys are finer (name and
+birth year, name and father...). Below the cap nothing changes, so small runs are unaffected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from inquest.linkage.settings import LinkageModel
+
+__all__ = ["DEFAULT_MAX_BLOCK", "BlockCaps", "cap_blocks", "equality_keys"]
+
+#: Largest block a rule compares in full. The `default` preset's largest block holds 387
+#: records, so the cap leaves it untouched; at a million records it bounds each rule's pairs.
+DEFAULT_MAX_BLOCK = 500
+
+_EQ = re.compile(r"^\(*\s*l\.(\w+)\s*=\s*r\.(\w+)\s*\)*$")
+
+
+def equality_keys(rule: str) -> tuple[str, ...]:
+    """The columns of a rule's ``l.X = r.X`` terms (joined by AND), sorted; () if none or OR."""
+    if re.search(r"\bOR\b", rule, flags=re.IGNORECASE):
+        return ()
+    cols: set[str] = set()
+    for term in re.split(r"\bAND\b", rule, flags=re.IGNORECASE):
+        m = _EQ.match(term.strip())
+        if m and m.group(1) == m.group(2):
+            cols.add(m.group(1))
+    return tuple(sorted(cols))
+
+
+@dataclass(frozen=True)
+class BlockCaps:
+    """The capped model, the table with block-size columns, and what the caps cut."""
+
+    model: LinkageModel
+    table: pa.Table
+    #: Per capped key (columns joined by "+"): records in blocks over the cap.
+    records_over_cap: dict[str, int]
+    max_block: int
+
+
+def _size_column(keys: tuple[str, ...]) -> str:
+    return "block_n_" + "_".join(keys)
+
+
+def cap_blocks(
+    prepared: pa.Table, model: LinkageModel, max_block: int = DEFAULT_MAX_BLOCK
+) -> BlockCaps:
+    """Add a block-size column per equality key and the cap to every prediction and EM rule.
+
+    Deterministic rules (for the prior) are not capped: they are counted, not compared.
+    """
+    import duckdb
+
+    rules = [*model.blocking, *model.training.em_blocking]
+    keysets = sorted({k for k in map(equality_keys, rules) if k})
+    if not keysets or prepared.num_rows <= max_block:
+        return BlockCaps(model, prepared, {}, max_block)
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    con.register("recs", prepared.select(sorted({c for k in keysets for c in k} | {"unique_id"})))
+    windows = ", ".join(
+        f"CAST(count(*) OVER (PARTITION BY {', '.join(k)}) AS INTEGER) AS {_size_column(k)}"
+        for k in keysets
+    )
+    sql = f"SELECT {windows} FROM recs ORDER BY unique_id"  # noqa: S608 (the model's columns)
+    sizes: pa.Table = con.sql(sql).to_arrow_table()
+    con.close()
+    table = prepared
+    over: dict[str, int] = {}
+    for k in keysets:
+        col = sizes.column(_size_column(k))
+        table = table.append_column(_size_column(k), col)
+        n_over = int((col.to_numpy() > max_block).sum())
+        if n_over:
+            over["+".join(k)] = n_over
+
+    def capped(rule: str) -> str:
+        k = equality_keys(rule)
+        if not k or "+".join(k) not in over:
+            return rule
+        return f"({rule}) AND l.{_size_column(k)} <= {int(max_block)}"
+
+    training = dataclasses.replace(
+        model.training, em_blocking=tuple(capped(r) for r in model.training.em_blocking)
+    )
+    new_model = dataclasses.replace(
+        model, blocking=tuple(capped(r) for r in model.blocking), training=training
+    )
+    return BlockCaps(new_model, table, over, max_block)

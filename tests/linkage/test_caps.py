@@ -1,0 +1,70 @@
+"""Tests for inquest.linkage.caps: oversize blocks stop pairing on their key alone."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+import pyarrow as pa
+
+from inquest.linkage.caps import cap_blocks, equality_keys
+from inquest.linkage.settings import load_model
+
+
+def test_equality_keys_of_rules() -> None:
+    assert equality_keys("l.a = r.a AND l.b = r.b") == ("a", "b")
+    assert equality_keys("l.b = r.b and l.lo = l.hi") == ("b",)
+    assert equality_keys("l.a = r.a OR l.b = r.b") == ()
+    assert equality_keys("l.a = r.b") == ()
+    assert equality_keys("abs(l.x - r.x) < 3") == ()
+
+
+def _records(names: list[str]) -> pa.Table:
+    n = len(names)
+    return pa.table(
+        {
+            "unique_id": pa.array(range(n), pa.int64()),
+            "skel_sorted": pa.array(names, pa.string()),
+            "birth_year": pa.array([1960 + i % 3 for i in range(n)], pa.int64()),
+        }
+    )
+
+
+def _pairs(table: pa.Table, rule: str) -> set[tuple[int, int]]:
+    con = duckdb.connect()
+    con.register("t", table)
+    sql = (
+        f"SELECT l.unique_id, r.unique_id FROM t l JOIN t r ON {rule} AND l.unique_id < r.unique_id"
+    )
+    return {(int(a), int(b)) for a, b in con.execute(sql).fetchall()}
+
+
+def test_big_block_is_cut_small_blocks_kept() -> None:
+    # 12 records named "common", 3 named "rare", one with no name.
+    names = ["common"] * 12 + ["rare"] * 3 + [None]
+    base = load_model()
+    model = dataclasses.replace(
+        base,
+        blocking=("l.skel_sorted = r.skel_sorted", "l.birth_year = r.birth_year"),
+        training=dataclasses.replace(
+            base.training,
+            em_blocking=("l.skel_sorted = r.skel_sorted", "l.lo = l.hi"),
+        ),
+    )
+    caps = cap_blocks(_records(names), model, max_block=5)
+    assert caps.records_over_cap == {"skel_sorted": 12, "birth_year": 6}
+    by_name = _pairs(caps.table, caps.model.blocking[0])
+    assert by_name == {(12, 13), (12, 14), (13, 14)}
+    # the uncapped rule alone would pair every "common" record
+    assert len(_pairs(caps.table, model.blocking[0])) == 66 + 3
+    # EM rules are capped the same way; deterministic rules (counted, not compared) are not
+    assert caps.model.training.deterministic_rules == model.training.deterministic_rules
+    assert caps.model.training.em_blocking == (caps.model.blocking[0], "l.lo = l.hi")
+
+
+def test_no_block_over_the_cap_changes_nothing() -> None:
+    model = load_model()
+    records = _records(["a", "b", "a", "c"])
+    caps = cap_blocks(records.append_column("dummy", pa.array([1, 2, 3, 4])), model, 500)
+    assert caps.model == model
+    assert caps.records_over_cap == {}
