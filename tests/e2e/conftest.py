@@ -41,6 +41,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = Path(os.environ.get("INQUEST_CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = bool(os.environ.get("CI") or os.environ.get("INQUEST_E2E"))
 LANGS = ("en", "fa")
+_PERSIAN = re.compile("[\u0600-\u06ff]")
 TIMEOUT_MS = 10_000
 
 # Runs before any page script: CSP violations (enforced or report-only) become console errors.
@@ -94,8 +95,8 @@ def chromium(_playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="package")
 def workbench(_playwright: Playwright) -> Iterator[Workbench]:
-    """The seeded workbench on SQLite."""
-    with running_workbench("sqlite") as server:
+    """The seeded workbench on SQLite, with a linked simulated world to review."""
+    with running_workbench("sqlite", review=True) as server:
         yield server
 
 
@@ -138,11 +139,30 @@ class Visit:
         self.problems: list[str] = []
         self.fonts: list[str] = []
         self._expected_failures: set[str] = set()
+        self._others: list[Visit] = []
         self._origin = urlsplit(server.url).netloc
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         page.on("request", self._request)
         page.on("response", self._response)
+
+    def another(self) -> Visit:
+        """A second browser (own cookies) in the same language: another user at work.
+
+        Closed with this one; its console problems count as this visit's.
+        """
+        browser = self.page.context.browser
+        assert browser is not None
+        other = open_visit(browser, self.server, self.lang)
+        self._others.append(other)
+        return other
+
+    def close(self) -> None:
+        """Close this visit's browser context and those of ``another()``."""
+        for other in self._others:
+            other.close()
+            self.problems.extend(other.problems)
+        self.page.context.close()
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -167,10 +187,15 @@ class Visit:
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         self.check_page()
 
+    def may_fail(self, path: str) -> None:
+        """Expect ``path`` to answer with an error status: the browser's console line about
+        that failed load is not a problem."""
+        self._expected_failures.add(self.server.at(path))
+
     def status(self, path: str) -> int:
         """Open ``path`` expecting it may fail (404, 403): its HTTP status."""
         url = self.server.at(path)
-        self._expected_failures.add(url)
+        self.may_fail(path)
         response = self.page.goto(url)
         assert response is not None
         return response.status
@@ -190,10 +215,13 @@ class Visit:
         assert family.startswith('"Vazirmatn"') or family.startswith("Vazirmatn"), family
 
     def check_page(self) -> None:
-        """The page is in this visit's language and direction."""
+        """The page is in this visit's language and direction; in Persian, its title too."""
         html = self.page.locator("html")
         assert html.get_attribute("lang") == self.lang
         assert html.get_attribute("dir") == ("rtl" if self.lang == "fa" else "ltr")
+        if self.lang == "fa":
+            title = self.page.title()
+            assert _PERSIAN.search(title), f"{self.page.url}: title not translated: {title!r}"
 
     def sign_in(self, username: str) -> None:
         """Sign in through the login form with the scenario's password, then the TOTP code
@@ -244,19 +272,24 @@ def _test_name(request: pytest.FixtureRequest, server: Workbench) -> str:
     return name if server.vendor == "sqlite" else f"{name}-{server.vendor}"
 
 
-def _visit(
-    request: pytest.FixtureRequest, browser: Browser, server: Workbench, lang: str
-) -> Iterator[Visit]:
+def open_visit(browser: Browser, server: Workbench, lang: str) -> Visit:
+    """A new browser context (its own cookies) with one tab, in ``lang``."""
     context = browser.new_context(locale="fa-IR" if lang == "fa" else "en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
     context.add_init_script(_REPORT_CSP)
-    visit = Visit(context.new_page(), server, lang)
+    return Visit(context.new_page(), server, lang)
+
+
+def _visit(
+    request: pytest.FixtureRequest, browser: Browser, server: Workbench, lang: str
+) -> Iterator[Visit]:
+    visit = open_visit(browser, server, lang)
     try:
         yield visit
         visit.screenshot(_test_name(request, server))
     finally:
-        context.close()
+        visit.close()
     assert not visit.problems, "\n".join(visit.problems)
 
 

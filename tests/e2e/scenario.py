@@ -12,9 +12,14 @@ import datetime as dt
 import json
 import os
 import sys
+from pathlib import Path
+from typing import Any
 
 PASSWORD = "synthetic-e2e-password-7Q"  # a throw-away test account's password
 N_ANALYSTS = 8
+# The simulated world linked for the review pages: small, with enough uncertain pairs.
+REVIEW_POPULATION = 60
+REVIEW_SEED = 3
 
 # Source A: a family list in Persian script; source B: an NGO list in Latin script.
 ROWS_A = (
@@ -57,7 +62,7 @@ def _totp_device(user: object) -> str | None:
     return key
 
 
-def seed() -> dict[str, object]:
+def seed() -> dict[str, Any]:
     """Users, two sources, records, one linked person with statements and an event."""
     from django.contrib.auth.models import User
 
@@ -134,8 +139,34 @@ def seed() -> dict[str, object]:
     }
 
 
+def seed_review(folder: Path, username: str) -> list[list[int]]:
+    """Simulate a small world, import its lists, link them with the engine: the review
+    queue's pairs (lower record id first) as the analyst ``username`` sees them."""
+    from django.contrib.auth.models import User
+
+    from inquest.simulate import load_scenario, simulate, write_world
+    from inquest.web.access.levels import Level
+    from inquest.web.linking import review
+    from inquest.web.linking.link import link_sources
+    from inquest.web.registry.imports import import_list
+
+    analyst = User.objects.get(username=username)
+    scenario = folder / "review-world.yaml"
+    scenario.write_text(
+        f"base: small\nname: review-world\npopulation: {REVIEW_POPULATION}\n", encoding="utf-8"
+    )
+    files = write_world(simulate(load_scenario(scenario), REVIEW_SEED), folder / "review-world")
+    sources = [
+        import_list(analyst, path, origin="synthetic world", level=Level.CONFIDENTIAL).source
+        for path in sorted(p for p in files if p.parent.name == "lists")
+    ]
+    run = link_sources(analyst, sources).run
+    return [[item.a, item.b] for item in review.queue(analyst, run)]
+
+
 def main() -> None:
-    """Migrate, seed, print what was made as JSON on stdout."""
+    """Migrate, seed, print what was made as JSON on stdout (``--review``: link a simulated
+    world too, for the review pages)."""
     for name in ("INQUEST_DATA_DIR", "INQUEST_DATABASE_URL"):
         if name not in os.environ:
             sys.exit(f"scenario.py: set {name}")
@@ -145,7 +176,12 @@ def main() -> None:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    print(json.dumps(seed(), ensure_ascii=False))
+    facts = seed()
+    if "--review" in sys.argv[1:]:
+        folder = Path(os.environ["INQUEST_DATA_DIR"]) / "scenario"
+        folder.mkdir(exist_ok=True)
+        facts["review_pairs"] = seed_review(folder, facts["analysts"][-1])
+    print(json.dumps(facts, ensure_ascii=False))
 
 
 if __name__ == "__main__":

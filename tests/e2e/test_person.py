@@ -1,5 +1,5 @@
-"""The person page in a real browser: records side by side, statements and their conflicts,
-events; hidden from a user without the clearance."""
+"""The person page in a real browser: the lists naming the person, records side by side,
+statements and their conflicts, the timeline; hidden from a user without the clearance."""
 
 from __future__ import annotations
 
@@ -13,18 +13,23 @@ def test_person_page(any_visit: Visit) -> None:
     heading = page.locator("main h1")
     assert heading.inner_text() == facts["person_label"]
     assert heading.get_attribute("dir") == "auto"
-    body = page.locator("main").inner_text()
-    # The sources' names in their own scripts, side by side.
+    # Both lists that name the person, and its three records side by side, names as given.
+    assert page.locator("ul.named-by li").count() == 2
+    records = page.locator("table.records")
+    assert records.locator("thead th").count() == 1 + 3
+    text = records.inner_text()
     for name in ("بهرام", "Bahram", "Azmuni", "Azmooni", "کاظم", "Kazem", "Ghasem"):
-        assert name in body, name
-    # Father's name: three claims that disagree, flagged as a conflict.
+        assert name in text, name
+    assert records.locator("td[dir=auto]").count() >= 3 * 4
+    # Statements: the father's name in three forms is a conflict, shown with its sources.
+    father = page.locator("tr.conflict", has=page.locator("th", has_text="father_name"))
+    assert father.locator(".flag").is_visible()
     assert page.locator("tr.conflict").count() >= 3
-    assert page.locator("tr.conflict .flag").first.is_visible()
-    # The execution event at the sample prison, and the three linked records.
-    events = page.locator("main table.list").nth(1)
-    assert "زندان نمونه" in events.inner_text()
-    records = page.locator("main h2 + ul li")
-    assert records.count() == 3
+    # The execution on the timeline, at the sample prison, with the date as the list gave it.
+    timeline = page.locator("ol.timeline li")
+    assert timeline.count() == 1
+    assert "زندان نمونه" in timeline.inner_text()
+    assert "۱۳۶۷/۰۵/۱۲" in timeline.inner_text()
     if visit.lang == "fa":
         visit.check_persian_font()
 

@@ -112,14 +112,17 @@ def _database(vendor: str, data_dir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running_workbench(vendor: str) -> Iterator[Workbench]:
-    """Migrate and seed a fresh ``vendor`` database, serve it, stop and clean up afterwards."""
+def running_workbench(vendor: str, *, review: bool = False) -> Iterator[Workbench]:
+    """Migrate and seed a fresh ``vendor`` database, serve it, stop and clean up afterwards.
+
+    ``review``: link a simulated world as well, so the review queue has pairs (slower).
+    """
     data_dir = Path(tempfile.mkdtemp(prefix=f"inquest-e2e-{vendor}-"))
     try:
         with _database(vendor, data_dir) as database_url:
             env = _env(data_dir, database_url)
             seeded = subprocess.run(
-                [sys.executable, str(HERE / "scenario.py")],
+                [sys.executable, str(HERE / "scenario.py"), *(["--review"] if review else [])],
                 env=env,
                 capture_output=True,
                 text=True,
