@@ -153,3 +153,12 @@ def test_keyboard_shortcuts_file_is_served(db: None) -> None:
     for key in "mnujk":
         assert key in body
     assert "data-key" in body
+
+
+def test_pair_page_in_persian_is_right_to_left(personas: Personas) -> None:
+    a, b = _pair(personas)
+    client = _client(personas.analyst)
+    html = client.get(f"/review/{a}/{b}/", headers={"accept-language": "fa"}).content.decode()
+    assert 'dir="rtl"' in html
+    assert "یک شخص‌اند؟" in html and "عدم تطابق" in html
+    assert "علی" in html  # names in their original script
