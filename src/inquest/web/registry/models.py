@@ -360,16 +360,19 @@ class EventParticipant(Confidential):
 class NameKey(Confidential):
     """A record's name as the registry search finds it (``inquest.web.registry.search``).
 
-    One row per record: its name as the source gives it (``name``, original script), that
-    name in the engine's key form, the key of its prison column, and the person the record
-    belongs to (copied from its membership, so search needs no join). Written by the
-    registry services when a record or a correction is added, and by ``inquest db manage
-    search_keys`` for rows written before; its tokens are in ``NameToken``.
+    One row per record (keyed by it): its name as the source gives it (``name``, original
+    script), that name in the engine's key form, the key of its prison column, and the
+    person the record belongs to (copied from its membership, so search needs no join).
+    Written by the registry services when a record or a correction is added, and by
+    ``inquest db manage search_keys`` for rows written before; its tokens are in
+    ``NameToken``.
     """
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record",)
 
-    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="name_key")
+    record = models.OneToOneField(
+        Record, on_delete=models.CASCADE, primary_key=True, related_name="name_key"
+    )
     version = models.PositiveIntegerField(help_text=_("the record version the name is from"))
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(

@@ -25,6 +25,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from inquest.text import name_similarity, normalize
 from inquest.text.skeleton import skeleton_of_key
 from inquest.web.access.policy import AnyUser
+from inquest.web.registry import bulk
 from inquest.web.registry.models import (
     EventParticipant,
     NameKey,
@@ -44,7 +45,6 @@ MIN_SCORE = 0.5
 MAX_NAMES = 3000
 #: Results on one page.
 PAGE_SIZE = 50
-_BATCH = 2000
 
 
 def record_name(raw: Mapping[str, str]) -> str:
@@ -96,49 +96,46 @@ def _bare(key: str) -> str:
 
 
 def index_rows(
-    rows: Iterable[tuple[Record, int, Mapping[str, str]]], *, person_id: int | None = None
+    rows: Iterable[tuple[Record, int, Mapping[str, str]]],
+    *,
+    person_id: int | None = None,
+    replace: bool = True,
 ) -> int:
     """Write the search rows of records (record, version number, raw values); returns the
-    count written. Records that already have rows get them replaced."""
-    items = [(r, n, raw) for r, n, raw in rows]
+    count written. With ``replace``, rows the records had already are deleted first (new
+    records have none: an import passes ``replace=False``)."""
+    items = list(rows)
     if not items:
         return 0
-    NameKey.objects.filter(record_id__in=[r.pk for r, _, _ in items]).delete()
-    written = 0
-    for start in range(0, len(items), _BATCH):
-        chunk = items[start : start + _BATCH]
-        keys = []
-        for record, number, raw in chunk:
-            name = record_name(raw)[:300]
-            prison = normalize(raw.get("prison") or "", "key")
-            keys.append(
-                NameKey(
-                    record_id=record.pk,
-                    version=number,
-                    source_id=record.source_id,
-                    person_id=person_id,
-                    name=name,
-                    key=normalize(name, "key")[:300],
-                    prison_key=(_bare(prison) or prison)[:200],
-                    confidentiality=record.confidentiality,
-                )
+    if replace:
+        NameKey.objects.filter(record_id__in=[r.pk for r, _, _ in items]).delete()
+    keys: list[tuple[object, ...]] = []
+    tokens: list[tuple[int, str]] = []
+    for record, number, raw in items:
+        name = record_name(raw)[:300]
+        prison = normalize(raw.get("prison") or "", "key")
+        keys.append(
+            (
+                record.pk,
+                number,
+                record.source_id,
+                person_id,
+                name,
+                normalize(name, "key")[:300],
+                (_bare(prison) or prison)[:200],
+                int(record.confidentiality),
             )
-        made = NameKey.objects.bulk_create(keys)
-        if any(k.pk is None for k in made):
-            ids = dict(
-                NameKey.objects.filter(record_id__in=[k.record_id for k in made]).values_list(
-                    "record_id", "pk"
-                )
-            )
-            for key in made:
-                key.pk = ids[key.record_id]
-        NameToken.objects.bulk_create(
-            NameToken(name_id=key.pk, token=token)
-            for key in made
-            for token in name_tokens(key.name)
         )
-        written += len(made)
+        tokens.extend((record.pk, token) for token in _tokens_cached(name))
+    columns = ["record", "version", "source", "person", "name", "key", "prison_key"]
+    written = bulk.insert(NameKey, [*columns, "confidentiality"], keys)
+    bulk.insert(NameToken, ["name", "token"], tokens)
     return written
+
+
+@lru_cache(maxsize=100_000)
+def _tokens_cached(name: str) -> tuple[str, ...]:
+    return tuple(name_tokens(name))
 
 
 def set_person(records: Sequence[Record], person: Person | None) -> int:
@@ -290,7 +287,7 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
     """
     query = query.strip()
     rows = candidates(user, query, filters)
-    counted = list(rows.values_list("name").annotate(n=Count("id")).order_by("-n", "name"))
+    counted = list(rows.values_list("name").annotate(n=Count("pk")).order_by("-n", "name"))
     truncated = len(counted) > MAX_NAMES
     scored = sorted(
         (

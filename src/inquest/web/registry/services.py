@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from inquest.errors import InputError, InputErrors, InputProblem
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.registry import search
+from inquest.web.registry import bulk, search
 from inquest.web.registry.models import (
     Event,
     EventKind,
@@ -37,7 +38,16 @@ from inquest.web.registry.properties import column_properties, statement_propert
 
 IMPORT_REASON = "imported"
 DEFAULT_LEVEL = Level.INTERNAL  # for an object given no level and hanging from nothing
-_BATCH = 1000
+_VERSION_COLUMNS = [
+    "record",
+    "number",
+    "raw",
+    "prepared_with",
+    "reason",
+    "created_by",
+    "created_at",
+    "confidentiality",
+]
 
 
 def _level(*levels: Level | int | None) -> Level:
@@ -144,41 +154,47 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
     if problems:
         raise InputErrors(problems)
     actor = user_id(user)
-    records = Record.objects.bulk_create(
-        [
-            Record(
-                source=source,
-                row_number=row.row_number,
-                external_id=row.external_id,
-                confidentiality=_level(source.confidentiality, row.level),
-            )
-            for row in rows
-        ],
-        batch_size=_BATCH,
+    now = timezone.now()
+    created = bulk.db_now(now)
+    levels = [_level(source.confidentiality, row.level) for row in rows]
+    bulk.insert(
+        Record,
+        ["source", "row_number", "external_id", "confidentiality", "created_at"],
+        (
+            (source.pk, row.row_number, row.external_id, int(level), created)
+            for row, level in zip(rows, levels, strict=True)
+        ),
     )
-    if any(r.pk is None for r in records):  # backends without RETURNING: fetch the ids
-        by_row = dict(
-            Record.objects.filter(source=source, row_number__in=seen).values_list(
-                "row_number", "pk"
-            )
+    first, last = min(seen, default=0), max(seen, default=0)
+    ids = dict(
+        Record.objects.filter(
+            source=source, row_number__gte=first, row_number__lte=last
+        ).values_list("row_number", "pk")
+    )
+    records = []
+    for row, level in zip(rows, levels, strict=True):
+        record = Record(
+            pk=ids[row.row_number],
+            source=source,
+            row_number=row.row_number,
+            external_id=row.external_id,
+            confidentiality=level,
+            created_at=now,
         )
-        for record in records:
-            record.pk = by_row[record.row_number]
-    RecordVersion.objects.bulk_create(
-        [
-            RecordVersion(
-                record=record,
-                number=1,
-                raw=raw,
-                reason=IMPORT_REASON,
-                created_by_id=actor,
-                confidentiality=record.confidentiality,
-            )
+        record._state.adding = False
+        record._state.db = source._state.db
+        records.append(record)
+    bulk.insert(
+        RecordVersion,
+        _VERSION_COLUMNS,
+        (
+            (record.pk, 1, raw, "", IMPORT_REASON, actor, created, int(record.confidentiality))
             for record, raw in zip(records, cleaned, strict=True)
-        ],
-        batch_size=_BATCH,
+        ),
     )
-    search.index_rows((record, 1, raw) for record, raw in zip(records, cleaned, strict=True))
+    search.index_rows(
+        ((record, 1, raw) for record, raw in zip(records, cleaned, strict=True)), replace=False
+    )
     audit.record(user, "records.add", source, level=level, detail={"rows": len(records)})
     return records
 
