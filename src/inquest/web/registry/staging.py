@@ -26,6 +26,7 @@ from django.utils.text import get_valid_filename
 from inquest.errors import InputError
 from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
 from inquest.io.schema import header_aliases, header_key
+from inquest.web.uploads import check_list_file
 
 UPLOADS = "uploads"
 DEFAULT_MAX_BYTES = 50 * 2**20
@@ -117,6 +118,11 @@ def stage_upload(upload: UploadedFile) -> StagedFile:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise InputError(f"over the limit of {limit} bytes", path=upload.name, field="file")
             handle.write(chunk)
+    try:
+        check_list_file(target, name=upload.name)
+    except InputError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return StagedFile(token, name, digest.hexdigest(), size)
 
 
