@@ -1,7 +1,8 @@
 """Template filters that show dates and numbers as the user chose (``{% load inquest_display %}``).
 
 ``{{ value|shown_date:display }}``; ``{{ event|shown_interval:display }}`` for an object
-with ``date_earliest`` and ``date_latest``; ``{{ n|shown_digits:display }}``.
+with ``date_earliest`` and ``date_latest``; ``{{ n|shown_digits:display }}``;
+``{{ name|isolated }}`` for text from a list: bidi controls removed, inside ``<bdi>``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
+from inquest.text import strip_bidi
 from inquest.web.site.display import Display, format_date, format_interval, shown_digits
 
 register = template.Library()
@@ -34,3 +38,10 @@ def shown_interval(obj: Any, display: Display) -> str:
 def shown_digits_filter(value: Any, display: Display) -> str:
     """A number or text with its digits in the chosen script."""
     return shown_digits(str(value), display)
+
+
+@register.filter
+def isolated(value: Any) -> SafeString:
+    """List text, escaped, without bidi controls, in ``<bdi>``: it cannot reorder the page."""
+    text, _ = strip_bidi("" if value is None else str(value))
+    return format_html("<bdi>{}</bdi>", text)
