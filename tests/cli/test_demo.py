@@ -1,6 +1,8 @@
-"""The demo runs the whole pipeline on a synthetic world and puts estimates beside the truth."""
+"""The demo runs the whole pipeline on a synthetic world, puts estimates beside the truth,
+and loads the world into a workbench database (served unless ``--no-serve``)."""
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,11 @@ from inquest.cli import app
 
 
 @pytest.mark.slow
-def test_demo_runs_simulate_link_evaluate_estimate(tmp_path: Path) -> None:
+def test_demo_runs_simulate_link_evaluate_estimate_and_loads_the_workbench(
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "demo"
-    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--seed", "7"])
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--seed", "7", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert (out / "world" / "truth.csv").exists()
     assert (out / "linkage" / "clusters.csv").exists()
@@ -23,3 +27,19 @@ def test_demo_runs_simulate_link_evaluate_estimate(tmp_path: Path) -> None:
         assert res["lower"] <= res["estimate"] <= res["upper"]
         assert res["n_observed"] > 0
     assert "Estimates beside the truth" in result.output
+    # The workbench: every simulated list imported, linked, estimated from its persons.
+    lists = sorted(p.stem for p in (out / "world" / "lists").glob("*.csv"))
+    with sqlite3.connect(out / "workbench" / "inquest.sqlite3") as db:
+        sources = [r[0] for r in db.execute("SELECT code FROM registry_source ORDER BY code")]
+        n_records = db.execute("SELECT count(*) FROM registry_record").fetchone()[0]
+        n_members = db.execute("SELECT count(*) FROM registry_personrecord").fetchone()[0]
+        estimates = db.execute(
+            "SELECT method, status, linkage_run_id FROM runs_estimaterun ORDER BY method"
+        ).fetchall()
+        users = [r[0] for r in db.execute("SELECT username FROM auth_user")]
+    assert sources == lists
+    assert n_records == n_members > 0  # every record belongs to a person
+    assert [e[0] for e in estimates] == ["dga", "lcmcr", "loglinear"]
+    assert all(e[1] == "succeeded" and e[2] is not None for e in estimates)
+    assert users == ["demo-analyst"]
+    assert "demo-analyst" in result.output and "authenticator key" in result.output

@@ -2,12 +2,19 @@
 
 simulate → link → evaluate (against the simulation's truth) → estimate, each step the same
 command a user types, then a table that puts the estimates beside the true (synthetic) total.
+Then the workbench: a fresh SQLite database in ``OUT/workbench`` gets the simulated lists,
+links them and estimates from the persons it wrote (``inquest.web.demo``, in a child process),
+and serves them on 127.0.0.1 until Ctrl-C, labelled as synthetic on every page
+(``--no-serve`` stops after loading).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,6 +77,64 @@ def _summary(out: Path) -> Table:
     return table
 
 
+def _load_workbench(out: Path, seed: int) -> dict[str, Any]:
+    """Fill the demo's workbench database in a child process; its JSON summary."""
+    from inquest.web.demo import workbench_env
+
+    console.print(Rule("[bold]workbench: import the lists, link, estimate"))
+    env = {**os.environ, **workbench_env(out)}
+    done = subprocess.run(  # noqa: S603 - this Python, this package's module
+        [sys.executable, "-m", "inquest.web.demo", str(out), "--seed", str(seed)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        console.print("[red]the workbench could not be loaded[/red] (see the errors above)")
+        raise typer.Exit(1)
+    summary: dict[str, Any] = json.loads(done.stdout)
+    return summary
+
+
+def _print_account(summary: dict[str, Any], url: str) -> None:
+    import qrcode
+
+    table = Table(title="Workbench demo (synthetic data)", show_header=False)
+    table.add_row("database", summary["database"])
+    table.add_row(
+        "sources", ", ".join(f"{code} ({n:,} records)" for code, n in summary["sources"].items())
+    )
+    table.add_row("persons", f"{summary['persons']:,} (linkage run #{summary['linkage_run']})")
+    table.add_row("estimate runs", ", ".join(f"#{pk}" for pk in summary["estimate_runs"]))
+    table.add_row("address", url)
+    table.add_row("user", summary["username"])
+    table.add_row("password", summary["password"])
+    table.add_row("authenticator key", summary["totp_secret"])
+    console.print(table)
+    console.print(
+        "Sign-in asks for a six-digit code: add the key above (or scan this code) in an "
+        "authenticator app. The account and every person in it are synthetic."
+    )
+    code = qrcode.QRCode(border=1)
+    code.add_data(summary["otpauth_uri"])
+    code.print_ascii(out=sys.stdout, invert=True)
+
+
+def _serve(out: Path, port: int) -> None:
+    from inquest.web.demo import workbench_env
+
+    env = {**os.environ, **workbench_env(out)}
+    command = [sys.executable, "-m", "inquest", "db", "serve", "--port", str(port)]
+    child = subprocess.Popen(command, env=env)  # noqa: S603 - this Python, this package
+    try:
+        child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait(timeout=10)
+        console.print("workbench stopped")
+
+
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for every output.")] = Path(
         "demo-output"
@@ -78,8 +143,13 @@ def demo(
         "small"
     ),
     seed: Annotated[int, typer.Option(help="Seed of the simulation and the estimators.")] = 1988,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the workbench when done.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Port of the workbench on 127.0.0.1.")] = 8000,
 ) -> None:
-    """Run simulate → link → evaluate → estimate on a synthetic world (every person synthetic)."""
+    """Run simulate → link → evaluate → estimate on a synthetic world (every person synthetic),
+    then load it into the workbench and serve it on 127.0.0.1 (``--no-serve``: load only)."""
     world, linkage, estimate = out / "world", out / "linkage", out / "estimate"
     _run(["simulate", "--preset", preset, "--seed", str(seed), "--out", str(world)])
     lists = sorted(str(p) for p in (world / "lists").glob("*.csv"))
@@ -98,3 +168,8 @@ def demo(
         f"{linkage / 'report.html'} (linkage), {estimate / 'report.html'} (estimation). "
         "Every person in this demo is synthetic."
     )
+    summary = _load_workbench(out, seed)
+    url = f"http://127.0.0.1:{port}/"
+    _print_account(summary, url)
+    if serve:
+        _serve(out, port)

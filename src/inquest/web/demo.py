@@ -1,0 +1,139 @@
+"""Load ``inquest demo``'s synthetic world into a fresh workbench database.
+
+``python -m inquest.web.demo OUT --seed N`` runs in a child process whose environment points
+Django at ``OUT/workbench`` (``inquest demo`` sets it up; Django is configured once per
+process). It migrates, makes a demo account (analyst, with a password and an authenticator
+secret, both printed), imports every simulated list, links them with the workbench's own
+linkage service, estimates from the persons it wrote, and prints a JSON summary.
+Every person, list and figure is synthetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+WORKBENCH = "workbench"
+DEMO_USER = "demo-analyst"
+DEMO_ROLE = "analyst"
+ORIGIN = "synthetic: inquest simulate (demo); every person is invented"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo loaded and how to sign in."""
+
+    database: str
+    username: str
+    password: str
+    totp_secret: str
+    otpauth_uri: str
+    sources: dict[str, int]
+    linkage_run: int
+    persons: int
+    estimate_runs: list[int]
+
+
+def workbench_env(out: Path) -> dict[str, str]:
+    """The environment that points the workbench at the demo's own folder and database."""
+    folder = (out / WORKBENCH).resolve()
+    return {
+        "INQUEST_DATA_DIR": str(folder),
+        "INQUEST_DATABASE_URL": f"sqlite:///{folder / 'inquest.sqlite3'}",
+        "INQUEST_DEMO": "1",
+        "DJANGO_SETTINGS_MODULE": "inquest.web.settings",
+    }
+
+
+def _fresh_database(folder: Path) -> None:
+    """Remove the demo database of an earlier run (only the demo's own SQLite files)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (folder / f"inquest.sqlite3{suffix}").unlink(missing_ok=True)
+
+
+def _account() -> tuple[Any, str, str, str]:
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from inquest.web.access.services import grant_role
+
+    password = secrets.token_urlsafe(12)
+    user = get_user_model().objects.create_user(username=DEMO_USER, password=password)
+    grant_role(None, user, DEMO_ROLE)
+    device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return user, password, secret, str(device.config_url)
+
+
+def load_demo(
+    out: Path, *, seed: int, methods: tuple[str, ...] = ("loglinear", "dga", "lcmcr")
+) -> DemoSummary:
+    """Fill the workbench database of ``out`` from the demo's lists (Django set up already)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from inquest.web.access.levels import Level
+    from inquest.web.linking.link import link_sources
+    from inquest.web.registry.imports import import_list
+    from inquest.web.registry.queries import persons_for
+    from inquest.web.runs.estimates import estimate_from_linkage
+
+    folder = Path(settings.DATA_DIR)
+    call_command("migrate", interactive=False, verbosity=0)
+    user, password, secret, uri = _account()
+    sources = []
+    for path in sorted((out / "world" / "lists").glob("*.csv")):
+        result = import_list(
+            user,
+            path,
+            origin=ORIGIN,
+            level=Level.CONFIDENTIAL,
+            description="A list simulated by `inquest simulate` for the demo.",
+        )
+        sources.append(result.source)
+    outcome = link_sources(user, sources, out_dir=folder / "linkage")
+    estimate = estimate_from_linkage(
+        user, outcome.run, folder / "estimate", methods=methods, seed=seed
+    )
+    return DemoSummary(
+        database=str(settings.DATABASES["default"]["NAME"]),
+        username=DEMO_USER,
+        password=password,
+        totp_secret=secret,
+        otpauth_uri=uri,
+        sources={s.code: s.records.count() for s in sources},
+        linkage_run=outcome.run.pk,
+        persons=persons_for(user).count(),
+        estimate_runs=[r.pk for r in estimate.runs],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the child process: load the demo and print its summary as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, default=1988)
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    if os.environ.get("INQUEST_DEMO") != "1":
+        parser.error("run through `inquest demo`, which sets the demo's environment")
+    folder = Path(os.environ["INQUEST_DATA_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    _fresh_database(folder)
+    import django
+
+    django.setup()
+    summary = load_demo(out, seed=args.seed)
+    json.dump(asdict(summary), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
