@@ -14,8 +14,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from inquest.linkage.settings import LinkageModel
 
@@ -55,6 +58,23 @@ def _size_column(keys: tuple[str, ...]) -> str:
     return "block_n_" + "_".join(keys)
 
 
+def _codes(column: pa.ChunkedArray[Any]) -> np.ndarray[Any, Any]:
+    """Dense integer codes of a column's values; -1 for null."""
+    encoded: Any = pc.dictionary_encode(column.combine_chunks())
+    indices = encoded.indices
+    return np.asarray(pc.fill_null(indices, -1).to_numpy(), dtype="int64")
+
+
+def _block_sizes(codes: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    """Records sharing each record's combination of codes (0 when any code is null)."""
+    key = np.zeros(len(codes[0]), dtype="int64")
+    for c in codes:
+        key = np.unique(key * (int(c.max()) + 2) + (c + 1), return_inverse=True)[1].ravel()
+    size = np.bincount(key)[key].astype("int32")
+    size[np.any(np.stack(codes) < 0, axis=0)] = 0
+    return np.asarray(size)
+
+
 def cap_blocks(
     prepared: pa.Table, model: LinkageModel, max_block: int = DEFAULT_MAX_BLOCK
 ) -> BlockCaps:
@@ -62,28 +82,17 @@ def cap_blocks(
 
     Deterministic rules (for the prior) are not capped: they are counted, not compared.
     """
-    import duckdb
-
     rules = [*model.blocking, *model.training.em_blocking]
     keysets = sorted({k for k in map(equality_keys, rules) if k})
     if not keysets or prepared.num_rows <= max_block:
         return BlockCaps(model, prepared, {}, max_block)
-    con = duckdb.connect()
-    con.execute("SET threads = 2")
-    con.register("recs", prepared.select(sorted({c for k in keysets for c in k} | {"unique_id"})))
-    windows = ", ".join(
-        f"CAST(count(*) OVER (PARTITION BY {', '.join(k)}) AS INTEGER) AS {_size_column(k)}"
-        for k in keysets
-    )
-    sql = f"SELECT {windows} FROM recs ORDER BY unique_id"  # noqa: S608 (the model's columns)
-    sizes: pa.Table = con.sql(sql).to_arrow_table()
-    con.close()
+    codes = {c: _codes(prepared.column(c)) for c in sorted({c for k in keysets for c in k})}
     table = prepared
     over: dict[str, int] = {}
     for k in keysets:
-        col = sizes.column(_size_column(k))
-        table = table.append_column(_size_column(k), col)
-        n_over = int((col.to_numpy() > max_block).sum())
+        size = _block_sizes([codes[c] for c in k])
+        table = table.append_column(_size_column(k), pa.array(size, pa.int32()))
+        n_over = int((size > max_block).sum())
         if n_over:
             over["+".join(k)] = n_over
 

@@ -19,6 +19,8 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from inquest.linkage.components import edge_scores, group_pairs, pair_key, split_big
+
 __all__ = ["Clustering", "average_linkage", "cluster_records"]
 
 Rescorer = Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any]], np.ndarray[Any, Any]]
@@ -85,34 +87,6 @@ def _components(n: int, left: Any, right: Any) -> np.ndarray[Any, Any]:
     return np.asarray(labels, dtype="int64")
 
 
-def _split_big(
-    members: np.ndarray[Any, Any],
-    left: np.ndarray[Any, Any],
-    right: np.ndarray[Any, Any],
-    prob: np.ndarray[Any, Any],
-    threshold: float,
-    cap: int,
-) -> list[np.ndarray[Any, Any]]:
-    """Cut a component bigger than ``cap`` at rising thresholds until its parts fit."""
-    parts = [members]
-    for t in (threshold, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999):
-        out = []
-        for part in parts:
-            if len(part) <= cap:
-                out.append(part)
-                continue
-            inside = np.isin(left, part) & np.isin(right, part) & (prob >= t)
-            local = {int(u): i for i, u in enumerate(part)}
-            li = np.array([local[int(u)] for u in left[inside]], dtype="int64")
-            ri = np.array([local[int(u)] for u in right[inside]], dtype="int64")
-            lab = _components(len(part), li, ri)
-            out.extend(part[lab == c] for c in np.unique(lab))
-        parts = out
-        if all(len(p) <= cap for p in parts):
-            break
-    return parts
-
-
 def cluster_records(
     n: int,
     edges: pa.Table,
@@ -160,10 +134,18 @@ def cluster_records(
     bounds = np.concatenate([[0], np.cumsum(counts)])
     labels = comp.copy()
     next_label = int(comp.max()) + 1 if n else 0
+    # Strong edges sorted by component, for cutting over-size components.
+    s_left, s_right, s_prob = left[strong], right[strong], prob[strong]
+    e_order = np.argsort(comp[s_left], kind="stable")
+    e_bounds = np.searchsorted(comp[s_left][e_order], np.arange(len(counts) + 1))
     for c in np.flatnonzero(counts >= 3):
         members = order[bounds[c] : bounds[c + 1]]
         if len(members) > max_component:
-            for part in _split_big(members, left, right, prob, threshold, max_component):
+            own = e_order[e_bounds[c] : e_bounds[c + 1]]
+            parts = split_big(
+                np.sort(members), s_left[own], s_right[own], s_prob[own], threshold, max_component
+            )
+            for part in parts:
                 if len(part) >= 2:
                     groups.append(part)
                 else:  # cut loose from the big component: a person of its own
@@ -171,58 +153,56 @@ def cluster_records(
                     next_label += 1
         else:
             groups.append(members)
-    # Every pair inside the candidate groups, with its known score.
-    group_of = np.full(n, -1, dtype="int64")
-    for g, members in enumerate(groups):
-        group_of[members] = g
-    same = (group_of[left] >= 0) & (group_of[left] == group_of[right])
-    known: dict[tuple[int, int], float] = {}
-    for a, b, p in zip(left[same], right[same], prob[same], strict=True):
-        pk = (int(min(a, b)), int(max(a, b)))
-        known[pk] = max(known.get(pk, 0.0), float(p))
-    missing: list[tuple[int, int]] = []
-    for members in groups:
-        ms = np.sort(members)
-        for i in range(len(ms)):
-            for j in range(i + 1, len(ms)):
-                pk = (int(ms[i]), int(ms[j]))
-                if pk not in known:
-                    missing.append(pk)
-    if missing and rescore is not None:
-        arr = np.array(missing, dtype="int64")
-        scores = rescore(arr[:, 0], arr[:, 1])
-        for pk, p in zip(missing, scores, strict=True):
-            known[pk] = float(p)
-    cannot = {(int(min(a, b)), int(max(a, b))) for a, b in cl}
+    # Every pair inside the candidate groups, with its known score (others rescored or 0).
+    gp = group_pairs(groups)
+    pair_p, known = edge_scores(left, right, prob, gp.a, gp.b, n)
+    missing = ~known
+    if missing.any() and rescore is not None:
+        pair_p[missing] = rescore(gp.a[missing], gp.b[missing])
+    block = np.zeros(len(pair_p), bool)
+    if len(cl):
+        block |= np.isin(pair_key(gp.a, gp.b, n), pair_key(cl[:, 0], cl[:, 1], n))
+    if apart:
+        block |= (src[gp.a] == src[gp.b]) & (pair_p < same_source_min)
     conf = np.ones(n)
     n_split = 0
-    for members in groups:
-        ms = np.sort(members)
-        k = len(ms)
-        sim = np.zeros((k, k))
-        block = np.zeros((k, k), bool)
-        for i in range(k):
-            for j in range(i + 1, k):
-                key = (int(ms[i]), int(ms[j]))
-                sim[i, j] = sim[j, i] = known.get(key, 0.0)
-                if key in cannot or (
-                    apart and src[key[0]] == src[key[1]] and sim[i, j] < same_source_min
-                ):
-                    block[i, j] = block[j, i] = True
-        off = sim[np.triu_indices(int(k), 1)]
-        if off.min() >= threshold and not block.any():
-            sub = np.zeros(k, dtype="int64")
-        else:
-            sub = average_linkage(sim, threshold, block)
-        if sub.max() > 0:
-            n_split += 1
-        for s in np.unique(sub):
-            idx = np.flatnonzero(sub == s)
-            labels[ms[idx]] = next_label
-            next_label += 1
-            if len(idx) > 1:
-                inner = sim[np.ix_(idx, idx)][np.triu_indices(len(idx), 1)]
-                conf[ms[idx]] = float(inner.mean())
+    if groups:
+        sizes_g = gp.sizes
+        first = gp.pair_starts[:-1]
+        # A group whose pairs all reach the threshold, with no conflict, stays whole.
+        need = (np.minimum.reduceat(pair_p, first) < threshold) | np.logical_or.reduceat(
+            block, first
+        )
+        subs: dict[int, np.ndarray[Any, Any]] = {}
+        for gi in np.flatnonzero(need):
+            k, span = int(sizes_g[gi]), slice(gp.pair_starts[gi], gp.pair_starts[gi + 1])
+            sim = np.zeros((k, k))
+            sim[gp.i[span], gp.j[span]] = pair_p[span]
+            sim += sim.T
+            blk = np.zeros((k, k), bool)
+            blk[gp.i[span], gp.j[span]] = block[span]
+            blk |= blk.T
+            subs[int(gi)] = average_linkage(sim, threshold, blk)
+        n_labels = np.ones(len(groups), dtype="int64")
+        for g, sub in subs.items():
+            n_labels[g] = int(sub.max()) + 1
+            n_split += int(sub.max() > 0)
+        offset = next_label + np.concatenate([[0], np.cumsum(n_labels)[:-1]])
+        group_of = np.repeat(np.arange(len(groups)), sizes_g)
+        labels[gp.members] = offset[group_of]
+        mean_p = np.add.reduceat(pair_p, first) / np.diff(gp.pair_starts)
+        conf[gp.members] = mean_p[group_of]
+        for g, sub in subs.items():
+            ms = gp.members[gp.starts[g] : gp.starts[g + 1]]
+            labels[ms] = offset[g] + sub
+            conf[ms] = 1.0
+            span = slice(gp.pair_starts[g], gp.pair_starts[g + 1])
+            inner = sub[gp.i[span]] == sub[gp.j[span]]
+            total = np.bincount(sub[gp.i[span]][inner], pair_p[span][inner], len(ms))
+            n_in = np.bincount(sub[gp.i[span]][inner], minlength=len(ms))
+            several = n_in[sub] > 0
+            conf[ms[several]] = total[sub[several]] / n_in[sub[several]]
+        next_label += int(n_labels.sum())
     # Pairs (size-2 components) and singletons.
     sizes = np.bincount(labels, minlength=next_label)
     pair_edges = (labels[left] == labels[right]) & (sizes[labels[left]] == 2)
@@ -239,5 +219,5 @@ def cluster_records(
         confidence=conf,
         n_components=len(counts),
         n_split=n_split,
-        n_rescored_pairs=len(missing),
+        n_rescored_pairs=int(missing.sum()),
     )

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from inquest.linkage.caps import DEFAULT_MAX_BLOCK, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
+from inquest.linkage.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
 from inquest.linkage.ids import assign_person_ids
 from inquest.linkage.predict import edges as edges_of
@@ -70,18 +71,16 @@ def _rescorer(linker: Any, engine: Engine) -> Callable[[Any, Any], Any]:
     def rescore(left: Any, right: Any) -> Any:
         pairs = pa.table({"unique_id_l": left, "unique_id_r": right})
         scored, _ = score_pairs(linker, engine, pairs)
-        got = {
-            (a, b): p
-            for a, b, p in zip(
-                scored.column("unique_id_l").to_pylist(),
-                scored.column("unique_id_r").to_pylist(),
-                scored.column("match_probability").to_pylist(),
-                strict=True,
-            )
-        }
-        return np.array(
-            [got.get((min(a, b), max(a, b)), 0.0) for a, b in zip(left, right, strict=True)]
+        n = int(max(np.max(left, initial=0), np.max(right, initial=0))) + 1
+        probs, _found = edge_scores(
+            scored.column("unique_id_l").to_numpy(),
+            scored.column("unique_id_r").to_numpy(),
+            scored.column("match_probability").to_numpy(),
+            np.asarray(left),
+            np.asarray(right),
+            n,
         )
+        return probs
 
     return rescore
 
