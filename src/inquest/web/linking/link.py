@@ -212,6 +212,11 @@ def _write_back(
 ) -> dict[str, Any]:
     """Persons, memberships and statements from ``clusters`` (inside the caller's transaction)."""
     by_pk = {r.pk: r for r in records}
+    made: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
+    for record_id, person_id, version_id in Statement.objects.filter(
+        record__in=records, linkage_run__isnull=False
+    ).values_list("record_id", "person_id", "record_version_id"):
+        made[record_id].add((person_id, version_id))
     groups: dict[str, list[int]] = defaultdict(list)
     confidence: dict[int, float] = {}
     for row in clusters.select(["record_id", "person_id", "confidence"]).to_pylist():
@@ -247,7 +252,10 @@ def _write_back(
                 person.confidentiality = level
                 person.save(update_fields=["confidentiality"])
         for record in members:
-            moved += _place(user, run, person, record, memberships.get(record.pk), confidence)
+            moved += _place(
+                user, run, person, record, memberships.get(record.pk), confidence[record.pk]
+            )
+            _refresh_statements(user, run, person, record, made[record.pk])
     merged = _merge_emptied(user, before, records)
     audit.record(
         user,
@@ -271,15 +279,10 @@ def _place(
     person: Person,
     record: Record,
     membership: PersonRecord | None,
-    confidence: dict[int, float],
+    probability: float,
 ) -> int:
-    """Put ``record`` in ``person``; refresh its statements if it moved or was corrected.
-
-    Returns 1 if the record left another person, else 0.
-    """
-    probability = confidence[record.pk]
+    """Put ``record`` in ``person``; 1 if it left another person, else 0."""
     level = Level(max(person.confidentiality, record.confidentiality))
-    moved = membership is not None and membership.person_id != person.pk
     if membership is None:
         PersonRecord.objects.create(
             person=person,
@@ -288,48 +291,58 @@ def _place(
             match_probability=probability,
             confidentiality=level,
         )
-    else:
-        old = membership.person_id
-        membership.person = person
-        membership.linkage_run = run
-        membership.decided_by = None
-        membership.match_probability = probability
-        membership.confidentiality = level
-        membership.save(
-            update_fields=[
-                "person",
-                "linkage_run",
-                "decided_by",
-                "match_probability",
-                "confidentiality",
-            ]
-        )
-        if moved:
-            audit.record(
-                user,
-                "person_record.move",
-                membership,
-                level=level,
-                detail={"record": record.pk, "from": old, "to": person.pk, "run": run.pk},
-            )
-    engine_made = Statement.objects.filter(record=record, linkage_run__isnull=False)
-    current = record.current
-    stale = (
-        engine_made.exclude(person=person).exists()
-        or engine_made.exclude(record_version=current).exists()
+        return 0
+    old = membership.person_id
+    membership.person = person
+    membership.linkage_run = run
+    membership.decided_by = None
+    membership.match_probability = probability
+    membership.confidentiality = level
+    membership.save(
+        update_fields=[
+            "person",
+            "linkage_run",
+            "decided_by",
+            "match_probability",
+            "confidentiality",
+        ]
     )
-    if stale or not engine_made.exists():
-        if stale:
-            count, _ = engine_made.delete()
-            audit.record(
-                user,
-                "statements.replace",
-                record,
-                level=level,
-                detail={"record": record.pk, "removed": count, "run": run.pk},
-            )
-        registry.add_record_statements(user, person, record, linkage_run_id=run.pk)
-    return int(moved)
+    if old == person.pk:
+        return 0
+    audit.record(
+        user,
+        "person_record.move",
+        membership,
+        level=level,
+        detail={"record": record.pk, "from": old, "to": person.pk, "run": run.pk},
+    )
+    return 1
+
+
+def _refresh_statements(
+    user: AnyUser,
+    run: LinkageRun,
+    person: Person,
+    record: Record,
+    made: set[tuple[int, int | None]],
+) -> None:
+    """Give ``record``'s statements to ``person`` from its current version, unless they are.
+
+    Only statements a run made are replaced; those people added by hand stay as they were.
+    """
+    current = max(record.versions.all(), key=lambda v: v.number).pk
+    if made and made == {(person.pk, current)}:
+        return
+    if made:
+        count, _ = Statement.objects.filter(record=record, linkage_run__isnull=False).delete()
+        audit.record(
+            user,
+            "statements.replace",
+            record,
+            level=Level(max(person.confidentiality, record.confidentiality)),
+            detail={"record": record.pk, "removed": count, "run": run.pk},
+        )
+    registry.add_record_statements(user, person, record, linkage_run_id=run.pk)
 
 
 def _merge_emptied(
