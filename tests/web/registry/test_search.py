@@ -188,3 +188,34 @@ def test_query_count_does_not_grow_with_results(
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         page = search.search(personas.analyst, "Ali Nemuneh")
     assert len(page.hits) == search.PAGE_SIZE
+
+
+def test_many_spellings_get_a_shortlist(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "MAX_NAMES", 2)
+    source = make_source(personas.analyst, "V")
+    spellings = [
+        "Mohammad Hosseini",
+        "Mohammad Hosseini",
+        "Mohammad Hosseini",
+        "Mahmoud Hosseini",
+        "Mahmoud Hosseini",
+        "Mohammad Hassani",
+        "Muhammad Hussaini",
+        "Mohamad Hoseyni",
+        "Mohamed Hossaini",
+    ]
+    services.add_records(
+        personas.analyst,
+        source,
+        [services.RowIn(row_number=i + 1, raw={"full_name": n}) for i, n in enumerate(spellings)],
+    )
+    page = search.search(personas.analyst, "Mohamad Hoseyni")
+    assert page.truncated and page.unranked > 0
+    names = _names(page)
+    # The exact spelling is always scored, and comes first.
+    assert names[0] == "Mohamad Hoseyni"
+    # The two most frequent are scored too; what was left out is counted, not lost silently.
+    assert "Mohammad Hosseini" in names
+    assert page.total + page.unranked <= len(spellings)

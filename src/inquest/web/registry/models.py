@@ -368,7 +368,9 @@ class NameKey(Confidential):
     ``NameToken``.
     """
 
-    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record",)
+    # Its level is its record's (set when written; a record's level never changes), so the
+    # record need not be joined to check it: only the source, as for the record itself.
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("source",)
 
     record = models.OneToOneField(
         Record, on_delete=models.CASCADE, primary_key=True, related_name="name_key"
@@ -386,15 +388,27 @@ class NameKey(Confidential):
         return f"{self.name} (record {self.record_id})"
 
 
-class NameToken(models.Model):
-    """A search token of a name: one word's skeleton (``MHMD``) or two words' skeletons in
-    order (``HSN MHMD``), so a two-word query is one index lookup whatever the script."""
+class NameToken(Confidential):
+    """A search token of a record's name: one word's skeleton (``MHMD``) or two words'
+    skeletons in order (``HSN MHMD``), so a two-word query is one index lookup whatever the
+    script. The name, source and level are copied from the ``NameKey``, so the candidates
+    of a query are counted from the index alone."""
 
-    name = models.ForeignKey(NameKey, on_delete=models.CASCADE, related_name="tokens")
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("source",)
+
+    entry = models.ForeignKey(NameKey, on_delete=models.CASCADE, related_name="tokens")
     token = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        indexes = (models.Index(fields=["token", "name"], name="nametoken_token_name"),)
+        indexes = (
+            models.Index(
+                fields=["token", "name"],
+                include=["confidentiality", "source", "entry"],
+                name="nametoken_token_name",
+            ),
+        )
 
     def __str__(self) -> str:
-        return f"{self.token} -> {self.name_id}"
+        return f"{self.token} -> {self.entry_id}"

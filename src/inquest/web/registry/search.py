@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from rapidfuzz import fuzz, process
 
 from inquest.text import name_similarity, normalize
 from inquest.text.skeleton import skeleton_of_key
@@ -41,8 +42,8 @@ from inquest.web.registry.models import (
 MAX_WORDS = 6
 #: Names scoring below this against the query are not shown.
 MIN_SCORE = 0.5
-#: At most this many distinct candidate names are ranked (the most frequent first).
-MAX_NAMES = 3000
+#: With more than twice this many distinct candidate names, only a shortlist is scored.
+MAX_NAMES = 150
 #: Results on one page.
 PAGE_SIZE = 50
 
@@ -110,7 +111,7 @@ def index_rows(
     if replace:
         NameKey.objects.filter(record_id__in=[r.pk for r, _, _ in items]).delete()
     keys: list[tuple[object, ...]] = []
-    tokens: list[tuple[int, str]] = []
+    tokens: list[tuple[object, ...]] = []
     for record, number, raw in items:
         name = record_name(raw)[:300]
         prison = normalize(raw.get("prison") or "", "key")
@@ -126,10 +127,13 @@ def index_rows(
                 int(record.confidentiality),
             )
         )
-        tokens.extend((record.pk, token) for token in _tokens_cached(name))
+        level = int(record.confidentiality)
+        tokens.extend(
+            (record.pk, token, name, record.source_id, level) for token in _tokens_cached(name)
+        )
     columns = ["record", "version", "source", "person", "name", "key", "prison_key"]
     written = bulk.insert(NameKey, [*columns, "confidentiality"], keys)
-    bulk.insert(NameToken, ["name", "token"], tokens)
+    bulk.insert(NameToken, ["entry", "token", "name", "source", "confidentiality"], tokens)
     return written
 
 
@@ -230,6 +234,7 @@ class SearchPage:
     page_size: int = PAGE_SIZE
     truncated: bool = False
     names: int = field(default=0)
+    unranked: int = field(default=0)
 
     @property
     def num_pages(self) -> int:
@@ -252,59 +257,70 @@ def _score(query: str, name: str) -> float:
     return name_similarity(query, name)
 
 
-def candidates(user: AnyUser, query: str, filters: Filters = Filters()) -> QuerySet[NameKey]:
-    """The search rows the user may see whose name has every token of ``query``."""
+def candidates(user: AnyUser, query: str, filters: Filters = Filters()) -> QuerySet[NameToken]:
+    """The token rows the user may see, one per record whose name has every token of
+    ``query`` (and passes the filters); ``name`` and ``entry`` (the record) on each."""
     tokens = query_tokens(query)
     if not tokens:
-        return NameKey.objects.none()
-    rows = NameKey.objects.visible_to(user)
-    if len(tokens) == 1:
-        rows = rows.filter(Exists(NameToken.objects.filter(name=OuterRef("pk"), token=tokens[0])))
-    else:
-        for token in tokens:
-            rows = rows.filter(Exists(NameToken.objects.filter(name=OuterRef("pk"), token=token)))
+        return NameToken.objects.none()
+    rows = NameToken.objects.visible_to(user).filter(token=tokens[0])
+    for token in tokens[1:]:
+        rows = rows.filter(Exists(NameToken.objects.filter(entry=OuterRef("entry"), token=token)))
     if filters.source is not None:
         rows = rows.filter(source=filters.source)
     if filters.prison is not None:
-        rows = rows.filter(prison_key__in=sorted(place_keys(filters.prison)))
+        rows = rows.filter(entry__prison_key__in=sorted(place_keys(filters.prison)))
     events = filters.events()
     if events is not None:
         rows = rows.filter(
             Exists(
                 EventParticipant.objects.visible_to(user)
-                .filter(person=OuterRef("person"))
+                .filter(person=OuterRef("entry__person"))
                 .filter(events)
             )
         )
     return rows
 
 
+def _shortlist(query: str, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The names worth scoring: the ``MAX_NAMES`` most frequent, the ``MAX_NAMES`` closest
+    in spelling (``rapidfuzz`` on key forms) and any with exactly the query's key."""
+    if len(counted) <= 2 * MAX_NAMES:
+        return counted
+    key = normalize(query, "key")
+    keys = [normalize(name, "key") for name, _ in counted]
+    close = process.extract(key, keys, scorer=fuzz.WRatio, limit=MAX_NAMES)
+    keep = set(range(MAX_NAMES)) | {i for _, _, i in close}
+    keep |= {i for i, k in enumerate(keys) if k == key}
+    return [counted[i] for i in sorted(keep)]
+
+
 def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int = 1) -> SearchPage:
     """The records matching ``query`` that the user may see, best-scoring names first.
 
-    Ties keep the order of source and row. At most ``MAX_NAMES`` distinct names are ranked
-    (the most frequent); ``truncated`` says when there were more.
+    Candidates share the query's skeletons; each distinct name among them is scored once
+    with ``name_similarity`` (the exact spelling first among equal scores). Scoring is the
+    costly step, so a query with more than ``2 * MAX_NAMES`` distinct candidate names has
+    only a shortlist scored (see ``_shortlist``): ``truncated`` says so, and ``unranked``
+    counts the records left out.
     """
     query = query.strip()
     rows = candidates(user, query, filters)
-    counted = list(rows.values_list("name").annotate(n=Count("pk")).order_by("-n", "name"))
-    truncated = len(counted) > MAX_NAMES
+    counted = list(rows.values_list("name").annotate(n=Count("name")).order_by("-n", "name"))
+    shortlist = _shortlist(query, counted)
+    key = normalize(query, "key")
     scored = sorted(
-        (
-            (score, name, n)
-            for name, n in counted[:MAX_NAMES]
-            if (score := _score(query, name)) >= MIN_SCORE
-        ),
-        key=lambda t: (-t[0], t[1]),
+        ((score, name, n) for name, n in shortlist if (score := _score(query, name)) >= MIN_SCORE),
+        key=lambda t: (-t[0], normalize(t[1], "key") != key, t[1]),
     )
+    unranked = sum(n for _, n in counted) - sum(n for _, n in shortlist)
     total = sum(n for _, _, n in scored)
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(1, page), pages)
     start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
     # The names that cover this page's slice of the ranked rows.
     chosen: list[tuple[float, str]] = []
-    offset = 0
-    skip = 0
+    offset = skip = 0
     for score, name, n in scored:
         if offset + n > start and offset < stop:
             if not chosen:
@@ -319,19 +335,30 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
             *(When(name=name, then=Value(i)) for i, (_, name) in enumerate(chosen)),
             output_field=IntegerField(),
         )
-        page_rows = list(
+        ids = list(
             rows.filter(name__in=[name for _, name in chosen])
-            .select_related("source", "record")
             .annotate(rank=rank)
-            .order_by("rank", "source__code", "record__row_number")[skip : skip + PAGE_SIZE]
+            .order_by("rank", "source_id", "entry_id")
+            .values_list("entry_id", flat=True)[skip : skip + PAGE_SIZE]
         )
-        scores = dict((name, score) for score, name in chosen)
-        person_ids = {k.person_id for k in page_rows if k.person_id is not None}
+        keys = NameKey.objects.select_related("source", "record", "person").in_bulk(ids)
+        scores = {name: score for score, name in chosen}
+        person_ids = {k.person_id for k in keys.values() if k.person_id is not None}
         visible = set(
             Person.objects.visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
         )
-        hits = [Hit(key, scores[key.name], key.person_id in visible) for key in page_rows]
-        for hit in hits:
-            if not hit.person_visible:
-                hit.key.person = None
-    return SearchPage(query, hits, total, number, truncated=truncated, names=len(scored))
+        for record_id in ids:
+            entry = keys[record_id]
+            shown = entry.person_id in visible
+            if not shown:
+                entry.person = None
+            hits.append(Hit(entry, scores[entry.name], shown))
+    return SearchPage(
+        query,
+        hits,
+        total,
+        number,
+        truncated=len(shortlist) < len(counted),
+        names=len(scored),
+        unranked=unranked,
+    )
