@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-WEB_APPS = ("access", "audit", "registry", "runs", "witnesses")
+WEB_APPS = ("access", "audit", "registry", "runs", "witnesses", "linking")
 
 
 @pytest.mark.django_db
