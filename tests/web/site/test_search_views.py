@@ -65,3 +65,12 @@ def test_empty_query_shows_the_form_only(client: Client, personas: Personas) -> 
     response = client.get("/search/")
     assert response.status_code == 200
     assert b"records found" not in response.content
+
+
+def test_search_page_in_persian(client: Client, personas: Personas) -> None:
+    _registry(personas)
+    response = client.get("/search/", {"q": "محمد حسینی"}, HTTP_ACCEPT_LANGUAGE="fa")
+    page = html.unescape(response.content.decode())
+    assert 'dir="rtl"' in page and "جستجو در دفتر ثبت" in page
+    assert "۲ رکورد یافت شد" in page  # Persian digits by default on Persian pages
+    assert "Mohammad Hosseini" in page
