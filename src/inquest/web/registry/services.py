@@ -195,7 +195,13 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
     search.index_rows(
         ((record, 1, raw) for record, raw in zip(records, cleaned, strict=True)), replace=False
     )
-    audit.record(user, "records.add", source, level=level, detail={"rows": len(records)})
+    audit.record(
+        user,
+        "records.add",
+        source,
+        level=level,
+        detail={"rows": len(records), "file_sha256": source.file_sha256},
+    )
     return records
 
 
