@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 
-.PHONY: demo test lint bench lock venv clean format
+.PHONY: demo test lint audit bench lock venv clean format
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
+
+# bandit over src and pip-audit over requirements.lock (docs/security/scanners.md).
+audit: $(STAMP)
+	$(PY) .ci/audit.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests benchmarks
