@@ -55,13 +55,17 @@ class UploadForm(forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=300, required=False)
     obtained_how = forms.CharField(
-        label=gettext_lazy("How it was obtained"), widget=forms.Textarea, required=False
+        label=gettext_lazy("How it was obtained"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     obtained_on = forms.DateField(
         label=gettext_lazy("When it was obtained (YYYY-MM-DD)"), required=False
     )
     description = forms.CharField(
-        label=gettext_lazy("Description"), widget=forms.Textarea, required=False
+        label=gettext_lazy("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
     def __init__(self, *args: Any, levels: list[Level], **kwargs: Any) -> None:
