@@ -10,6 +10,7 @@ import typer
 
 from inquest import __version__
 from inquest.cli import audit as _audit
+from inquest.cli import backup as _backup
 from inquest.cli import dates as _dates
 from inquest.cli import db as _db
 from inquest.cli import demo as _demo
@@ -17,6 +18,7 @@ from inquest.cli import estimate as _estimate
 from inquest.cli import link as _link
 from inquest.cli import names as _names
 from inquest.cli import places as _places
+from inquest.cli import security as _security
 from inquest.cli import simulate as _simulate
 
 app = typer.Typer(
@@ -58,6 +60,9 @@ app.add_typer(_link.review_app, name="review")
 app.command("estimate")(_estimate.estimate)
 app.add_typer(_db.app, name="db")
 app.add_typer(_audit.app, name="audit")
+app.add_typer(_security.app, name="security")
+app.command("backup")(_backup.backup)
+app.command("restore")(_backup.restore)
 app.command("demo")(_demo.demo)
 
 
