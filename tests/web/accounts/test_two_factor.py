@@ -132,3 +132,12 @@ def test_verification_never_redirects_off_site(
         "/accounts/two-factor/verify/", {"token": totp_token(device), "next": target}
     )
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_two_factor_pages_in_persian(client: Client, personas: Personas) -> None:
+    user = _with_password(personas.investigator)
+    totp_device(user)
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    _sign_in(client, user)
+    page = client.get("/accounts/two-factor/verify/").content.decode()
+    assert 'dir="rtl"' in page and "ورود دومرحله‌ای" in page
