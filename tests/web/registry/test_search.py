@@ -167,12 +167,14 @@ def test_backfill_indexes_records_without_rows(
     personas: Personas, registry: dict[str, list[Record]]
 ) -> None:
     n = Record.objects.count()
+    person = services.create_person(personas.analyst, records=[registry["A"][0]])
     NameToken.objects.all().delete()
     NameKey.objects.all().delete()
     assert search.search(personas.analyst, "Mohamad Hoseini").total == 0
     call_command("search_keys", batch=2)
     assert NameKey.objects.count() == n
     assert search.search(personas.analyst, "Mohamad Hoseini").total == 3
+    assert NameKey.objects.get(record=registry["A"][0]).person == person
     assert search.backfill() == 0  # nothing left to do
 
 

@@ -32,6 +32,7 @@ from inquest.web.registry.models import (
     NameKey,
     NameToken,
     Person,
+    PersonRecord,
     Place,
     Record,
     RecordVersion,
@@ -100,11 +101,13 @@ def index_rows(
     rows: Iterable[tuple[Record, int, Mapping[str, str]]],
     *,
     person_id: int | None = None,
+    persons: Mapping[int, int] | None = None,
     replace: bool = True,
 ) -> int:
     """Write the search rows of records (record, version number, raw values); returns the
-    count written. With ``replace``, rows the records had already are deleted first (new
-    records have none: an import passes ``replace=False``)."""
+    count written. Each row names ``person_id``, or the person ``persons`` maps its record
+    to. With ``replace``, rows the records had already are deleted first (new records have
+    none: an import passes ``replace=False``)."""
     items = list(rows)
     if not items:
         return 0
@@ -120,7 +123,7 @@ def index_rows(
                 record.pk,
                 number,
                 record.source_id,
-                person_id,
+                persons.get(record.pk) if persons is not None else person_id,
                 name,
                 normalize(name, "key")[:300],
                 (_bare(prison) or prison)[:200],
@@ -164,7 +167,10 @@ def backfill(*, batch: int = 5000) -> int:
         if not ids:
             return done
         last = ids[-1]
-        records = {r.pk: r for r in Record.objects.filter(pk__in=ids).select_related("membership")}
+        records = Record.objects.in_bulk(ids)
+        persons = dict(
+            PersonRecord.objects.filter(record_id__in=ids).values_list("record_id", "person_id")
+        )
         indexed = dict(
             NameKey.objects.filter(record_id__in=ids).values_list("record_id", "version")
         )
@@ -180,12 +186,7 @@ def backfill(*, batch: int = 5000) -> int:
             for rid, (number, raw) in current.items()
             if indexed.get(rid) != number
         ]
-        by_person: dict[int | None, list[tuple[Record, int, dict[str, str]]]] = {}
-        for item in stale:
-            membership = getattr(item[0], "membership", None)
-            by_person.setdefault(membership.person_id if membership else None, []).append(item)
-        for person_id, items in by_person.items():
-            done += index_rows(items, person_id=person_id)
+        done += index_rows(stale, persons=persons)
 
 
 @dataclass(frozen=True)
