@@ -24,3 +24,18 @@ def test_ids_follow_the_largest_overlap() -> None:
     assert second[1] == second[2] == first[1]
     assert second[3] == second[4] == first[3]
     assert second[0] not in {first[1], first[3]}
+
+
+def test_first_ids_follow_the_smallest_record_key_of_each_cluster() -> None:
+    # cluster 7 holds ("a", "9") and ("b", "1"): it is named after ("a", "9") in any order
+    one = assign_person_ids(["b", "a", "c"], ["1", "9", "2"], np.array([7, 7, 3]))
+    two = assign_person_ids(["c", "a", "b"], ["2", "9", "1"], np.array([0, 4, 4]))
+    assert one[0] == one[1] == two[1] == two[2]
+    assert one[2] == two[0] != one[0]
+
+
+def test_a_previous_id_goes_to_one_cluster_only() -> None:
+    previous = pa.table({"list": ["l", "l"], "record_id": ["1", "2"], "person_id": ["P1", "P1"]})
+    # the old person is split in two: the tie goes to one cluster, the other gets a new id
+    ids = assign_person_ids(["l", "l"], ["1", "2"], np.array([0, 1]), previous)
+    assert sorted(ids).count("P1") == 1 and len(set(ids)) == 2

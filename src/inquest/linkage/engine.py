@@ -49,6 +49,18 @@ class Engine:
             return table
         return self.sql_arrow(f"SELECT * FROM {splink_df.physical_name}")  # noqa: S608
 
+    def write_parquet(self, splink_df: Any, path: str | os.PathLike[str]) -> None:
+        """Write a Splink dataframe to one Parquet file (DuckDB streams it; Spark collects)."""
+        if self.name == "duckdb":
+            target = str(path).replace("'", "''")
+            self.db_api._con.execute(
+                f"COPY (SELECT * FROM {splink_df.physical_name}) TO '{target}' (FORMAT parquet)"  # noqa: S608
+            )
+            return
+        import pyarrow.parquet as pq
+
+        pq.write_table(self.to_arrow(splink_df), str(path))
+
     def sql_arrow(self, sql: str) -> pa.Table:
         """Run SQL on the engine and return Arrow (DuckDB: in process; Spark: collected)."""
         if self.name == "duckdb":

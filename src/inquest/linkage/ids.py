@@ -9,11 +9,11 @@ reproducible.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["assign_person_ids"]
 
@@ -21,6 +21,27 @@ __all__ = ["assign_person_ids"]
 def _hashed(list_name: str, record_id: str) -> str:
     digest = hashlib.sha256(f"{list_name}\x1f{record_id}".encode()).hexdigest()
     return f"P{digest[:12]}"
+
+
+def _previous_votes(
+    keys: pa.Table, dense: np.ndarray[Any, Any], previous: pa.Table
+) -> tuple[list[tuple[int, int, str]], set[str]]:
+    """Records shared with the previous run, as (count, cluster, previous id); every old id."""
+    prev = previous.select(["list", "record_id", "person_id"]).to_pandas().astype(str)
+    prev = prev.drop_duplicates(["list", "record_id"], keep="last")
+    now = keys.to_pandas()
+    now["cluster"] = dense
+    both = now.merge(prev, on=["list", "record_id"], how="inner")
+    counts = both.groupby(["cluster", "person_id"], sort=False).size().reset_index()
+    votes = list(
+        zip(
+            counts[0].astype(int).tolist(),
+            counts["cluster"].astype(int).tolist(),
+            counts["person_id"].tolist(),
+            strict=True,
+        )
+    )
+    return votes, set(prev["person_id"].tolist())
 
 
 def assign_person_ids(
@@ -31,42 +52,44 @@ def assign_person_ids(
 ) -> list[str]:
     """Person id per record, given cluster ``labels`` and a previous ``clusters.csv`` table."""
     n = len(labels)
-    keys = list(zip(lists, record_ids, strict=True))
-    prev: dict[tuple[str, str], str] = {}
-    if previous is not None and previous.num_rows:
-        for row in previous.select(["list", "record_id", "person_id"]).to_pylist():
-            prev[(str(row["list"]), str(row["record_id"]))] = str(row["person_id"])
-    members: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels.tolist()):
-        members.setdefault(int(lab), []).append(i)
-    votes: list[tuple[int, int, str, int]] = []
-    for lab, idx in members.items():
-        counts = Counter(prev[keys[i]] for i in idx if keys[i] in prev)
-        for pid, c in counts.items():
-            # more overlap first, then the larger share of the cluster, then the id itself
-            votes.append((c, -len(idx), pid, lab))
-    votes.sort(key=lambda v: (-v[0], -v[1], v[2], v[3]))
+    if n == 0:
+        return []
+    keys = pa.table(
+        {"list": pa.array(lists, pa.string()), "record_id": pa.array(record_ids, pa.string())}
+    )
+    labs = np.asarray(labels, dtype="int64")
+    uniq, dense = np.unique(labs, return_inverse=True)
+    dense = dense.ravel()
+    sizes = np.bincount(dense)
+    # Each cluster's smallest (list, record_id); clusters are named in that order.
+    order = pc.sort_indices(keys, [("list", "ascending"), ("record_id", "ascending")]).to_numpy()
+    _, first_pos = np.unique(dense[order], return_index=True)
+    first = order[first_pos]
     chosen: dict[int, str] = {}
     used: set[str] = set()
-    for _, _, pid, lab in votes:
-        if lab not in chosen and pid not in used:
-            chosen[lab] = pid
-            used.add(pid)
-    used |= set(prev.values())
-    out = [""] * n
-    for lab in sorted(members, key=lambda lb: min(keys[i] for i in members[lb])):
-        idx = members[lab]
-        got = chosen.get(lab)
-        if got is not None:
-            pid = got
-        else:
-            first = min(keys[i] for i in idx)
-            pid = _hashed(*first)
+    if previous is not None and previous.num_rows:
+        votes, used_before = _previous_votes(keys, dense, previous)
+        # more overlap first, then the larger share of the cluster, then the id itself
+        ranked = sorted(
+            ((c, -int(sizes[g]), pid, int(uniq[g]), g) for c, g, pid in votes),
+            key=lambda v: (-v[0], -v[1], v[2], v[3]),
+        )
+        for _, _, pid, _, g in ranked:
+            if g not in chosen and pid not in used:
+                chosen[g] = pid
+                used.add(pid)
+        used |= used_before
+    names = np.empty(len(uniq), dtype=object)
+    for g in np.argsort(first_pos, kind="stable").tolist():
+        got = chosen.get(g)
+        if got is None:
+            i = int(first[g])
+            got = _hashed(lists[i], record_ids[i])
             salt = 0
-            while pid in used:
+            while got in used:
                 salt += 1
-                pid = _hashed(first[0], f"{first[1]}#{salt}")
-            used.add(pid)
-        for i in idx:
-            out[i] = pid
+                got = _hashed(lists[i], f"{record_ids[i]}#{salt}")
+            used.add(got)
+        names[g] = got
+    out: list[str] = names[dense].tolist()
     return out

@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from inquest.linkage.caps import DEFAULT_MAX_BLOCK, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
@@ -42,7 +41,11 @@ def _no_progress(_name: str, _total: int) -> Callable[[int], None]:
 
 @dataclass
 class LinkResult:
-    """Everything a run produces; :func:`write_run` writes it to a folder."""
+    """Everything a run produces; :func:`write_run` writes it to a folder.
+
+    ``prepared`` carries the block-size columns and ``model`` the rules as capped for this run
+    (see :mod:`inquest.linkage.caps`).
+    """
 
     prepared: pa.Table
     clusters: pa.Table
@@ -167,12 +170,12 @@ def link_records(
     )
     model_json = linker.misc.save_model_to_json()
     return LinkResult(
-        prepared=prepared,
+        prepared=caps.table,
         clusters=clusters,
         edges=edges,
         clustering=clustering,
         model_json=model_json,
-        model=model,
+        model=caps.model,
         engine=eng,
         linker=linker,
         predictions=predictions,
@@ -198,7 +201,7 @@ def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
     }
     order = pc.sort_indices(result.clusters, [("person_id", "ascending"), ("list", "ascending")])
     pacsv.write_csv(result.clusters.take(order), paths["clusters"])
-    pq.write_table(result.engine.to_arrow(result.predictions), paths["predictions"])
+    result.engine.write_parquet(result.predictions, paths["predictions"])
     paths["model"].write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
     summary = {
         "records": result.prepared.num_rows,

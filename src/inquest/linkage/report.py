@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 import numpy as np
+import pyarrow.compute as pc
 from markupsafe import Markup
 
 from inquest.linkage.blocking import blocking_recall
@@ -70,7 +71,7 @@ def write_report(
         recall = blocking_recall(result.prepared, np.asarray(truth), list(result.model.blocking))
     summary = {
         "records": result.prepared.num_rows,
-        "lists": len(set(result.prepared.column("list").to_pylist())),
+        "lists": len(pc.unique(result.prepared.column("list"))),
         "persons": len(np.unique(result.clustering.labels)),
         "pairs_kept": result.edges.num_rows,
         "components_split": result.clustering.n_split,
