@@ -33,7 +33,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from .workbench import Workbench, postgres_problem, running_workbench
+from .workbench import InBackground, Workbench, postgres_problem
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -73,13 +73,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="package")
-def _playwright() -> Iterator[Playwright]:
+def _need_chromium() -> None:
     if not CHROMIUM.exists():
         message = f"Chromium is not at {CHROMIUM} (apt-get install -y chromium)"
         if REQUIRED:
             pytest.fail(message + "; CI needs it for the browser tests")
         pytest.skip(message)
+
+
+def _wants_postgres(session: pytest.Session) -> bool:
+    """Whether a selected test runs on the PostgreSQL workbench."""
+    return any(
+        getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("any_workbench") == "postgresql"
+        for item in session.items
+    )
+
+
+@pytest.fixture(scope="package")
+def _servers(request: pytest.FixtureRequest) -> Iterator[dict[str, InBackground]]:
+    """Both workbenches, brought up side by side (PostgreSQL only if a test needs it)."""
+    _need_chromium()
+    servers = {"sqlite": InBackground("sqlite", review=True)}
+    if _wants_postgres(request.session) and postgres_problem() is None:
+        servers["postgresql"] = InBackground("postgresql")
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+@pytest.fixture(scope="package")
+def _playwright(_servers: dict[str, InBackground]) -> Iterator[Playwright]:
+    _need_chromium()
     # Stopped at the end of this folder, so its event loop is gone before other tests run.
     with sync_playwright() as playwright:
         yield playwright
@@ -94,21 +121,19 @@ def chromium(_playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="package")
-def workbench(_playwright: Playwright) -> Iterator[Workbench]:
+def workbench(_servers: dict[str, InBackground]) -> Workbench:
     """The seeded workbench on SQLite, with a linked simulated world to review."""
-    with running_workbench("sqlite", review=True) as server:
-        yield server
+    return _servers["sqlite"].get()
 
 
 @pytest.fixture(scope="package")
-def _postgres_workbench(_playwright: Playwright) -> Iterator[Workbench]:
+def _postgres_workbench(_servers: dict[str, InBackground]) -> Workbench:
     problem = postgres_problem()
     if problem is not None:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable: {problem}")
         pytest.skip(f"PostgreSQL is not reachable: {problem}")
-    with running_workbench("postgresql") as server:
-        yield server
+    return _servers["postgresql"].get()
 
 
 @pytest.fixture(

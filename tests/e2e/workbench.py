@@ -1,5 +1,6 @@
 """A real workbench server for the browser tests: a fresh database, migrated and seeded by
-``scenario.py``, served by ``inquest db serve`` on a free port of 127.0.0.1.
+``scenario.py``, served by ``inquest db serve`` on a free port of 127.0.0.1; ``InBackground``
+brings one up in a thread.
 
 SQLite uses a file in a throw-away data folder; PostgreSQL a database of this process's own
 (``inquest_e2e_<pid>``), dropped when the server stops.
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+
+_BRING_UP_S = 900
 
 HERE = Path(__file__).resolve().parent
 INQUEST = Path(sys.executable).with_name("inquest")
@@ -154,3 +158,43 @@ def running_workbench(vendor: str, *, review: bool = False) -> Iterator[Workbenc
                     process.wait()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+class InBackground:
+    """``running_workbench`` in a thread, so servers are seeded while others start.
+
+    ``get()`` waits for the server (re-raising a failure to start it); ``stop()`` stops it.
+    """
+
+    def __init__(self, vendor: str, *, review: bool = False) -> None:
+        self._vendor, self._review = vendor, review
+        self._ready = threading.Event()
+        self._done = threading.Event()
+        self._server: Workbench | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"workbench-{vendor}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with running_workbench(self._vendor, review=self._review) as server:
+                self._server = server
+                self._ready.set()
+                self._done.wait()
+        except BaseException as exc:  # handed to the test that asks for the server
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def get(self) -> Workbench:
+        """The running server, once it is up."""
+        if not self._ready.wait(_BRING_UP_S):
+            raise RuntimeError(f"the {self._vendor} workbench did not come up")
+        if self._server is None:
+            raise RuntimeError(f"the {self._vendor} workbench did not start") from self._error
+        return self._server
+
+    def stop(self) -> None:
+        """Stop the server and remove its database and data folder."""
+        self._done.set()
+        self._thread.join(timeout=60)
