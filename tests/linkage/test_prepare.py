@@ -86,3 +86,23 @@ def test_unknown_places_are_missing_and_unresolved_places_match_across_scripts()
     assert single[0]["residence_id"] == single[1]["residence_id"]
     assert single[0]["residence_id"].startswith("txt:")
     assert single[2]["residence_id"] != single[0]["residence_id"]
+
+
+def test_full_names_split_by_comma_or_by_lexicon_order() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "full_name": "Karimi, Hosein"},
+                {"list": "a", "record_id": "2", "full_name": "کریمی حسین"},
+                {"list": "b", "record_id": "1", "given_name": "حسین", "family_name": "کریمی"},
+                {"list": "b", "record_id": "2", "full_name": "Hosein Karimi"},
+                {"list": "b", "record_id": "3", "full_name": "Gholam Hosein Karimi"},
+                {"list": "b", "record_id": "4", "given_name": "غلام‌حسین", "family_name": "کریمی"},
+            ]
+        )
+    ).to_pylist()
+    assert len({(r["given_skel"], r["family_skel"]) for r in t[:4]}) == 1
+    assert t[0]["given_skel"] == "HSN" and t[0]["family_skel"] == "KRM"
+    # word breaks inside a part do not matter; the two-letter ends serve blocking
+    assert t[4]["given_skel"] == t[5]["given_skel"] == "QLMHSN"
+    assert (t[4]["given_p2"], t[4]["given_s2"]) == ("QL", "SN")

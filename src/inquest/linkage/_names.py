@@ -1,7 +1,12 @@
 """Name features for linkage: key forms, sorted words and cross-script skeletons.
 
 Titles and particles (``data/names/titles.csv``: سید, Haj, Dr ...) are dropped from the
-compared forms, because one list writes them and another does not.
+compared forms, because one list writes them and another does not. A list with only a full
+name is split by :func:`inquest.text.parse_name` ("Family, Given" by its comma); a two-part
+name written family first without a comma ("قزوینی بهمن") is turned round when the lexicon
+knows its first part only as a family name (and the last part not as one), or its last part
+only as a given name (and the first part not as one).
+Given and family skeletons drop word breaks ("Gholam Hosein", "Gholam-Hosein", "غلامحسین").
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from inquest.linkage._arrow import map_distinct, null_if_empty
-from inquest.text import normalize
+from inquest.text import normalize, parse_name
+from inquest.text.lexicon import lexicon
 from inquest.text.skeleton import skeleton_of_key
 from inquest.text.tables import titles
 
@@ -29,6 +35,10 @@ NAME_COLUMNS = {
     "family_skel": pa.string(),
     "given_init": pa.string(),
     "family_init": pa.string(),
+    "given_p2": pa.string(),
+    "given_s2": pa.string(),
+    "family_p2": pa.string(),
+    "family_s2": pa.string(),
     "father_key": pa.string(),
     "father_skel": pa.string(),
 }
@@ -50,13 +60,31 @@ def _skel(key: str) -> str | None:
     return skeleton_of_key(key) or None
 
 
-def _first(key: str) -> str:
-    return key.split()[0]
+def _part_skel(key: str) -> str | None:
+    return skeleton_of_key(key).replace(" ", "") or None
 
 
-def _last(key: str) -> str | None:
-    words = key.split()
-    return words[-1] if len(words) > 1 else None
+def _kinds(key: str) -> set[str]:
+    return {e.kind for e in lexicon().entries_for(key)}
+
+
+def split_full_name(text: str) -> dict[str, str | None] | None:
+    """Given and family key forms of a full name (see the module notes on order)."""
+    parsed = parse_name(text)
+    given = name_key(parsed.given) if parsed.given else None
+    family = name_key(parsed.family) if parsed.family else None
+    if given and family and "," not in text and " " not in given + family:
+        first, last = _kinds(given), _kinds(family)
+        if (first == {"family"} and "family" not in last) or (
+            last == {"given"} and "given" not in first
+        ):
+            given, family = family, given
+    if given is None and family is None:
+        return None
+    return {"given": given, "family": family}
+
+
+_SPLIT = pa.struct([("given", pa.string()), ("family", pa.string())])
 
 
 def _sorted(key: str) -> str:
@@ -82,6 +110,16 @@ def _init(skel: str) -> str:
     return skel[0]
 
 
+# Two-letter ends of a skeleton: one typo in a word leaves one of them intact, so "same
+# family name and same first (or last) two letters of the given name" finds the pair.
+def _p2(skel: str) -> str:
+    return skel[:2]
+
+
+def _s2(skel: str) -> str:
+    return skel[-2:]
+
+
 def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     """The :data:`NAME_COLUMNS` for one batch of standard-format records."""
     s = pa.string()
@@ -95,12 +133,12 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     )
     joined = map_distinct(joined, lambda v: " ".join(v.split()) or None, s)
     full = pc.coalesce(full, joined)
-    # Lists with only a full name: its first word is the given name, its last the family name.
-    given = pc.coalesce(given, map_distinct(full, _first, s))
-    family = pc.coalesce(family, map_distinct(full, _last, s))
+    split = map_distinct(batch.column("full_name"), split_full_name, _SPLIT)
+    given = pc.coalesce(given, pc.struct_field(split, "given"))
+    family = pc.coalesce(family, pc.struct_field(split, "family"))
     name_skel = map_distinct(full, _skel, s)
-    given_skel = map_distinct(given, _skel, s)
-    family_skel = map_distinct(family, _skel, s)
+    given_skel = map_distinct(given, _part_skel, s)
+    family_skel = map_distinct(family, _part_skel, s)
     father = map_distinct(batch.column("father_name"), name_key, s)
     return {
         "name_key": full,
@@ -114,6 +152,10 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
         "family_skel": family_skel,
         "given_init": map_distinct(given_skel, _init, s),
         "family_init": map_distinct(family_skel, _init, s),
+        "given_p2": map_distinct(given_skel, _p2, s),
+        "given_s2": map_distinct(given_skel, _s2, s),
+        "family_p2": map_distinct(family_skel, _p2, s),
+        "family_s2": map_distinct(family_skel, _s2, s),
         "father_key": father,
         "father_skel": map_distinct(father, _skel, s),
     }
