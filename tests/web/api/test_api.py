@@ -152,3 +152,25 @@ def test_openapi_schema_validates_and_lists_every_endpoint(client: Client, db: N
         assert f"/api/{endpoint}/" in schema["paths"]
         assert set(schema["paths"][f"/api/{endpoint}/"]) == {"get"}
     assert schema["info"]["title"] == "inquest workbench API"
+
+
+def test_answers_showing_protected_objects_are_audited(
+    client: Client, personas: Personas, world: dict[str, Any]
+) -> None:
+    from inquest.web.audit.models import AuditEntry
+
+    before = AuditEntry.objects.filter(action="view").count()
+    client.force_login(personas.researcher)
+    for endpoint in ENDPOINTS:
+        client.get(f"/api/{endpoint}/")
+    client.get(f"/api/persons/{world['person'].uid}/")
+    assert AuditEntry.objects.filter(action="view").count() == before  # nothing protected shown
+    client.force_login(personas.investigator)
+    client.get(f"/api/persons/{world['person'].uid}/")  # a protected statement, nested
+    entry = AuditEntry.objects.filter(action="view").latest("id")
+    assert entry.actor_label == personas.investigator.username
+    assert entry.detail["where"] == f"/api/persons/{world['person'].uid}/"
+    assert any(o.startswith("registry.Statement:") for o in entry.detail["objects"])
+    client.get("/api/sources/")
+    latest = AuditEntry.objects.filter(action="view").latest("id")
+    assert latest.detail["models"] == ["registry.Source"] and latest.detail["n"] == 1

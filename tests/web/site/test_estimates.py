@@ -103,6 +103,7 @@ def test_dashboard_shows_numbers_linked_to_their_run(
     image = client.get(f"/estimates/files/{plot.pk}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert b"".join(image.streaming_content).startswith(b"\x89PNG")
+    image.close()
 
 
 def test_dashboard_and_files_hidden_from_roles_not_cleared(
@@ -185,3 +186,23 @@ def test_estimate_from_a_linkage_runs_persons(personas: Personas, tmp_path: Path
     assert estimate.results["input"]["list_sizes"] == {"A": 52, "B": 45, "C": 38}
     digest, _ = file_sha256(tmp_path / "est" / "clusters.csv")
     assert estimate.input_sha256 == digest
+
+
+def test_showing_a_protected_estimate_is_audited(
+    client: Client, personas: Personas, estimate_dir: Path
+) -> None:
+    from inquest.web.audit.models import AuditEntry
+
+    (run,) = register_estimate_dir(personas.investigator, estimate_dir, level=Level.PROTECTED).runs
+    client.force_login(personas.investigator)
+    client.get("/estimates/")
+    entry = AuditEntry.objects.filter(action="view").latest("id")
+    assert entry.detail["where"] == "/estimates/"
+    assert f"runs.EstimateRun:{run.pk}" in entry.detail["objects"]
+    plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
+    served = client.get(f"/estimates/files/{plot.pk}/")
+    b"".join(served.streaming_content)
+    served.close()
+    assert AuditEntry.objects.filter(action="view").latest("id").detail["objects"] == [
+        f"runs.Artefact:{plot.pk}"
+    ]

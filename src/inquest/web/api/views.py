@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from inquest.web.api import serializers as s
+from inquest.web.audit.reads import record_protected_view
 from inquest.web.registry import queries
 from inquest.web.registry.models import (
     Event,
@@ -35,10 +36,32 @@ class Page(PageNumberPagination):
 
 
 class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
-    """List and detail only, paginated, described in the OpenAPI schema."""
+    """List and detail only, paginated, described in the OpenAPI schema. An answer that
+    shows protected objects (nested ones included) is an audit entry."""
 
     pagination_class = Page
     schema = AutoSchema()
+    nested: tuple[str, ...] = ()  # prefetched attributes whose objects are shown too
+
+    def _shown(self, objects: list[Any]) -> list[Model]:
+        shown: list[Model] = list(objects)
+        for obj in objects:
+            for name in self.nested:
+                shown.extend(getattr(obj, name, []))
+        return shown
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        """One page, audited if it shows protected objects."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            record_protected_view(self.request.user, self._shown(page), where=self.request.path)
+        return page
+
+    def get_object(self) -> Any:
+        """One object, audited if it or what it shows is protected."""
+        obj = super().get_object()
+        record_protected_view(self.request.user, self._shown([obj]), where=self.request.path)
+        return obj
 
 
 class SourceViewSet(ReadOnly):
@@ -56,6 +79,7 @@ class RecordViewSet(ReadOnly):
     """Records the caller may see, with the values of their latest visible version."""
 
     serializer_class = s.RecordSerializer
+    nested = ("visible_versions",)
 
     def get_queryset(self) -> QuerySet[Record]:
         """Visible records by source and row; ``?source=CODE`` narrows to one source."""
@@ -81,6 +105,7 @@ class PersonViewSet(ReadOnly):
 
     serializer_class = s.PersonSerializer
     lookup_field = "uid"
+    nested = ("visible_statements", "visible_memberships")
 
     def get_queryset(self) -> QuerySet[Person]:
         """Visible persons with only their visible statements and records."""
@@ -121,6 +146,7 @@ class EventViewSet(ReadOnly):
     """Events the caller may see, with the participants the caller may see."""
 
     serializer_class = s.EventSerializer
+    nested = ("visible_participants",)
 
     def get_queryset(self) -> QuerySet[Event]:
         """Visible events by date."""
@@ -149,6 +175,7 @@ class LinkageRunViewSet(ReadOnly):
     """Linkage runs the caller may see, newest first."""
 
     serializer_class = s.LinkageRunSerializer
+    nested = ("visible_sources", "visible_artefacts")
 
     def get_queryset(self) -> QuerySet[LinkageRun]:
         """Visible linkage runs with their visible sources and files."""
@@ -165,6 +192,7 @@ class EstimateRunViewSet(ReadOnly):
     """Estimate runs the caller may see, newest first."""
 
     serializer_class = s.EstimateRunSerializer
+    nested = ("visible_artefacts",)
 
     def get_queryset(self) -> QuerySet[EstimateRun]:
         """Visible estimate runs with their visible files."""

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from inquest.web.audit.reads import record_protected_view
 from inquest.web.files import file_sha256
 from inquest.web.runs.estimates import PLOT_PREFIX, dashboard
 from inquest.web.runs.models import Artefact
@@ -24,6 +25,9 @@ def estimates(request: HttpRequest) -> HttpResponse:
     batches = dashboard(request.user)
     wanted = request.GET.get("batch")
     chosen = next((b for b in batches if b.key == wanted), batches[0] if batches else None)
+    if chosen is not None:
+        shown = [*chosen.runs, *chosen.plots, *([chosen.report] if chosen.report else [])]
+        record_protected_view(request.user, shown, where=request.path)
     return render(
         request, "inquest/estimates/dashboard.html", {"batches": batches, "batch": chosen}
     )
@@ -43,6 +47,7 @@ def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponseBase:
         return HttpResponse(
             "the file has changed since the run recorded it", status=409, content_type="text/plain"
         )
+    record_protected_view(request.user, [artefact], where=request.path)
     inline = artefact.kind.startswith(PLOT_PREFIX) and path.suffix.lower() in _INLINE
     content_type = (
         _INLINE[path.suffix.lower()]
