@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from inquest.web.accounts import views as accounts_views
-from inquest.web.site import estimates_views, imports_views, search_views, views
+from inquest.web.site import estimates_views, export_views, imports_views, search_views, views
 from inquest.web.site.converters import RunKindConverter
 
 register_converter(RunKindConverter, "run_kind")
@@ -15,6 +15,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<str:code>/", views.source_detail, name="source-detail"),
+    path(
+        "sources/<str:code>/export/<str:fmt>/",
+        export_views.source_records,
+        name="source-export",
+    ),
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("runs/", views.run_list, name="run-list"),
     path("runs/<run_kind:kind>/<int:pk>/", views.run_detail, name="run-detail"),
