@@ -30,6 +30,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Request,
+    Response,
     sync_playwright,
 )
 
@@ -133,6 +134,8 @@ def _postgres_workbench(_servers: dict[str, InBackground]) -> Workbench:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable: {problem}")
         pytest.skip(f"PostgreSQL is not reachable: {problem}")
+    if "postgresql" not in _servers:
+        pytest.fail("PostgreSQL was not reachable when the servers were started")
     return _servers["postgresql"].get()
 
 
@@ -201,10 +204,9 @@ class Visit:
         if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self._origin:
             self.problems.append(f"request to another host: {request.url}")
 
-    def _response(self, response: object) -> None:
-        url = getattr(response, "url", "")
-        if url.endswith(".woff2") and getattr(response, "status", 0) == 200:
-            self.fonts.append(url)
+    def _response(self, response: Response) -> None:
+        if response.url.endswith(".woff2") and response.ok:
+            self.fonts.append(response.url)
 
     def go(self, path: str) -> None:
         """Open ``path`` of the workbench and wait until it has loaded."""
