@@ -102,3 +102,26 @@ def test_staging_refuses_an_upload_over_the_limit(tmp_path: Path) -> None:
         pytest.raises(InputError, match="over the limit"),
     ):
         staging.stage_upload(upload)
+
+
+def test_uploads_are_kept_where_nothing_serves_them(tmp_path: Path) -> None:
+    from django.conf import settings
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.views.static import serve
+
+    with override_settings(DATA_DIR=tmp_path, STATIC_ROOT=tmp_path / "static"):
+        root = staging.staging_root().resolve()
+        assert not root.is_relative_to(Path(settings.STATIC_ROOT).resolve())
+        assert oct(root.stat().st_mode & 0o777) == oct(0o700)
+    assert not settings.MEDIA_ROOT  # no media folder: nothing uploaded is a served file
+
+    def callbacks(patterns: list[URLPattern | URLResolver]) -> list[object]:
+        found: list[object] = []
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                found += callbacks(entry.url_patterns)
+            else:
+                found.append(entry.callback)
+        return found
+
+    assert serve not in callbacks(get_resolver().url_patterns)
