@@ -1,4 +1,5 @@
-"""Fast inserts for imports: rows go to the database with ``executemany``, no model objects.
+"""Fast inserts for imports: rows go to the database with ``COPY`` (PostgreSQL) or
+``executemany`` (SQLite), no model objects.
 
 Used by the registry services for the tables an import fills (records, their first versions,
 search rows), where building a model instance per row cost more than the insert itself.
@@ -30,6 +31,8 @@ def insert(
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        return _copy(table, names, fields, json_at, rows)
     marks = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model's metadata; values are parameters.
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
@@ -48,6 +51,27 @@ def insert(
         if batch:
             cursor.executemany(sql, batch)
             n += len(batch)
+    return n
+
+
+def _copy(
+    table: str,
+    names: str,
+    fields: list[models.Field[Any, Any]],
+    json_at: list[int],
+    rows: Iterable[Sequence[object]],
+) -> int:
+    """PostgreSQL: the same rows through ``COPY ... FROM STDIN`` (many times faster)."""
+    n = 0
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # psycopg's own cursor, for its COPY support
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row)
+                for i in json_at:
+                    values[i] = fields[i].get_db_prep_save(values[i], connection)
+                copy.write_row(values)
+                n += 1
     return n
 
 
