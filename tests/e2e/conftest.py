@@ -208,11 +208,11 @@ class Visit:
         if response.url.endswith(".woff2") and response.ok:
             self.fonts.append(response.url)
 
-    def go(self, path: str) -> None:
-        """Open ``path`` of the workbench and wait until it has loaded."""
+    def go(self, path: str, *, data_title: bool = False) -> None:
+        """Open ``path`` of the workbench, wait until it has loaded, check it (``check_page``)."""
         response = self.page.goto(self.server.at(path))
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
-        self.check_page()
+        self.check_page(data_title=data_title)
 
     def may_fail(self, path: str) -> None:
         """Expect ``path`` to answer with an error status: the browser's console line about
