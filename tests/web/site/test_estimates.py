@@ -102,8 +102,11 @@ def test_dashboard_shows_numbers_linked_to_their_run(
     assert f"/estimates/files/{plot.pk}/" in page
     image = client.get(f"/estimates/files/{plot.pk}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
-    assert b"".join(image.streaming_content).startswith(b"\x89PNG")
-    image.close()
+    assert image.content.startswith(b"\x89PNG")
+    report = client.get(
+        f"/estimates/files/{Artefact.objects.get(estimate_run=run, kind='report').pk}/"
+    )
+    assert report["Content-Disposition"] == 'attachment; filename="report.html"'
 
 
 def test_dashboard_and_files_hidden_from_roles_not_cleared(
@@ -200,9 +203,7 @@ def test_showing_a_protected_estimate_is_audited(
     assert entry.detail["where"] == "/estimates/"
     assert f"runs.EstimateRun:{run.pk}" in entry.detail["objects"]
     plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
-    served = client.get(f"/estimates/files/{plot.pk}/")
-    b"".join(served.streaming_content)
-    served.close()
+    client.get(f"/estimates/files/{plot.pk}/")
     assert AuditEntry.objects.filter(action="view").latest("id").detail["objects"] == [
         f"runs.Artefact:{plot.pk}"
     ]

@@ -3,20 +3,22 @@ may see (``inquest.web.runs.estimates``)."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from inquest.web.audit.reads import record_protected_view
-from inquest.web.files import file_sha256
 from inquest.web.runs.estimates import PLOT_PREFIX, dashboard
 from inquest.web.runs.models import Artefact
 
 # The files of an estimate run a browser may show in a page; others are downloaded.
 _INLINE = {".png": "image/png"}
+MAX_SERVED_BYTES = 50 * 2**20  # estimate files are plots, JSON and a report: far smaller
 
 
 @require_GET
@@ -34,29 +36,28 @@ def estimates(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """A file an estimate run wrote, if the user may see it and it is unchanged since."""
+def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file an estimate run wrote, if the user may see it and its bytes are the ones the
+    run recorded (read once, so the bytes checked are the bytes sent)."""
     artefact = get_object_or_404(
         Artefact.objects.visible_to(request.user).filter(estimate_run__isnull=False), pk=pk
     )
     path = Path(artefact.path)
-    if not path.is_file():
-        raise Http404("the file is no longer where the run wrote it")
-    digest, _ = file_sha256(path)
-    if digest != artefact.sha256:
+    if not path.is_file() or path.stat().st_size > MAX_SERVED_BYTES:
+        raise Http404("the file is not where the run wrote it, or too large to serve here")
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != artefact.sha256:
         return HttpResponse(
             "the file has changed since the run recorded it", status=409, content_type="text/plain"
         )
     record_protected_view(request.user, [artefact], where=request.path)
-    inline = artefact.kind.startswith(PLOT_PREFIX) and path.suffix.lower() in _INLINE
-    content_type = (
-        _INLINE[path.suffix.lower()]
-        if inline
-        else (mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-    )
-    response = FileResponse(
-        path.open("rb"), as_attachment=not inline, filename=path.name, content_type=content_type
-    )
+    suffix = path.suffix.lower()
+    inline = artefact.kind.startswith(PLOT_PREFIX) and suffix in _INLINE
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    content_type = _INLINE[suffix] if inline else guessed
+    response = HttpResponse(content, content_type=content_type)
+    if not inline:
+        response["Content-Disposition"] = content_disposition_header(True, path.name) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
