@@ -30,6 +30,15 @@ def test_person_page(any_visit: Visit) -> None:
     assert timeline.count() == 1
     assert "زندان نمونه" in timeline.inner_text()
     assert "۱۳۶۷/۰۵/۱۲" in timeline.inner_text()
+    # Dates in the calendar and digits the reader chooses, kept for the next pages.
+    for calendar, digits, year in (("gregorian", "persian", "۱۹۸۸"), ("jalali", "latin", "1367")):
+        prefs = page.locator("form.prefs[action$='/display/']")
+        prefs.locator("select[name=calendar]").select_option(calendar)
+        prefs.locator("select[name=digits]").select_option(digits)
+        with page.expect_navigation():
+            prefs.locator("button").click()
+        visit.check_page()
+        assert year in page.locator("ol.timeline .when").inner_text(), (calendar, digits)
     if visit.lang == "fa":
         visit.check_persian_font()
 
