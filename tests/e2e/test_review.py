@@ -47,7 +47,14 @@ def test_review_queue_and_pair_page(visit: Visit) -> None:
     history = page.locator("ol.history li")
     assert history.count() == 1
     assert note in history.first.inner_text()
-    # The page the screenshot keeps: the decided pair.
+    # j and k walk the queue: to the next pair and back.
+    with page.expect_navigation():
+        page.keyboard.press("j")
+    assert not page.url.endswith(path)
+    with page.expect_navigation():
+        page.keyboard.press("k")
+    assert page.url.endswith(path)
+    visit.check_page()
 
 
 def test_two_reviewers_on_one_pair(visit: Visit) -> None:
