@@ -286,6 +286,60 @@ def link(
         )
 
 
+@app.command("estimate")
+def estimate(
+    out: Annotated[Path, typer.Option("--out", help="Folder for clusters.csv and the outputs.")],
+    user: str = typer.Option(..., "--user", help="The account the runs are recorded as."),
+    linkage_run: int | None = typer.Option(
+        None, "--linkage-run", help="Id of the linkage run (default: the latest that succeeded)."
+    ),
+    method: str = typer.Option("loglinear", "--method", help="loglinear, dga, lcmcr or all."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the estimators."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Estimate the total from a linkage run's persons and record the runs against it."""
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from inquest.errors import EstimationError, InputError
+    from inquest.estimate.run import resolve_methods
+    from inquest.web.runs.estimates import estimate_from_linkage
+    from inquest.web.runs.models import LinkageRun, RunStatus
+
+    account = get_user_model().objects.filter(username=user).first()
+    if account is None:
+        err.print(f"[red]no user {user!r}[/red]")
+        raise typer.Exit(1)
+    runs = LinkageRun.objects.visible_to(account).filter(status=RunStatus.SUCCEEDED)
+    run = (
+        runs.filter(pk=linkage_run).first()
+        if linkage_run is not None
+        else runs.order_by("-finished_at", "-id").first()
+    )
+    if run is None:
+        which = f" {linkage_run}" if linkage_run is not None else ""
+        err.print(f"[red]no finished linkage run{which} that {user} may see[/red]")
+        raise typer.Exit(1)
+    try:
+        methods, notes = resolve_methods(method)
+        for note in notes:
+            err.print(f"[yellow]{note}[/yellow]")
+        with console.status(f"estimating from linkage run #{run.pk}"):
+            made = estimate_from_linkage(account, run, out, methods=methods, seed=seed)
+    except (InputError, EstimationError, PermissionDenied) as exc:
+        err.print(f"[red]no estimate:[/red] {exc}")
+        raise typer.Exit(1) from None
+    for r in made.runs:
+        result = (r.results or {}).get("result") or {}
+        figure = (
+            f"{result['estimate']:,.0f} ({result['lower']:,.0f}-{result['upper']:,.0f})"
+            if result
+            else r.error
+        )
+        console.print(f"estimate run #{r.pk} {r.method}: {figure}")
+
+
 @app.command("gazetteer")
 def load_gazetteer(
     user: str = typer.Option(..., "--user", help="The account the load is made as (audited)."),
