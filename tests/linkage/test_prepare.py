@@ -106,3 +106,18 @@ def test_full_names_split_by_comma_or_by_lexicon_order() -> None:
     # word breaks inside a part do not matter; the two-letter ends serve blocking
     assert t[4]["given_skel"] == t[5]["given_skel"] == "QLMHSN"
     assert (t[4]["given_p2"], t[4]["given_s2"]) == ("QL", "SN")
+
+
+def test_one_word_names_keep_a_lone_skeleton() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "full_name": "Chitty"},
+                {"list": "a", "record_id": "2", "full_name": "Thomas Chitty"},
+                {"list": "b", "record_id": "1", "given_name": "حسن"},
+            ]
+        )
+    ).to_pylist()
+    assert t[0]["lone_skel"] == t[1]["family_skel"] == "CT"
+    assert t[1]["lone_skel"] is None
+    assert t[2]["lone_skel"] == t[2]["given_skel"] == "HSN"

@@ -29,6 +29,7 @@ NAME_COLUMNS = {
     "name_skel": pa.string(),
     "skel_sorted": pa.string(),
     "skel_bag": pa.string(),
+    "lone_skel": pa.string(),
     "given_key": pa.string(),
     "family_key": pa.string(),
     "given_skel": pa.string(),
@@ -112,6 +113,11 @@ def _init(skel: str) -> str:
 
 # Two-letter ends of a skeleton: one typo in a word leaves one of them intact, so "same
 # family name and same first (or last) two letters of the given name" finds the pair.
+def _lone(skel: str) -> str | None:
+    """The skeleton of a one-word name (a list gives only "Chitty" or "حسن"), else None."""
+    return None if " " in skel else skel
+
+
 def _p2(skel: str) -> str:
     return skel[:2]
 
@@ -146,6 +152,7 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
         "name_skel": name_skel,
         "skel_sorted": map_distinct(name_skel, _sorted, s),
         "skel_bag": map_distinct(name_skel, _bag, s),
+        "lone_skel": map_distinct(name_skel, _lone, s),
         "given_key": given,
         "family_key": family,
         "given_skel": given_skel,

@@ -1,10 +1,10 @@
 """Place and sex features for linkage.
 
 A place is its gazetteer id when :mod:`inquest.places` resolves the text to one place
-(``resolve_one``) (``gz:<id>``, with its 1988 province), and otherwise its normalised text
-(``txt:<skeleton>``, the cross-script consonant skeleton of its key), so places outside the
-gazetteer still match when written alike in either script. Values that mean "not known"
-(``data/linkage/unknown.yaml``) are missing.
+(``resolve_one``) (``gz:<id>``, with its 1988 province), and otherwise ``txt:`` and the
+cross-script consonant skeleton of its key (the key itself when it holds digits, as postcodes
+do), so places outside the gazetteer still match when written alike in either script. Values
+that mean "not known" (``data/linkage/unknown.yaml``) are missing.
 """
 
 from __future__ import annotations
@@ -89,7 +89,9 @@ def _place(text: str) -> dict[str, str | None] | None:
     match = resolve_one(text) if resolve_one is not None else None
     if match is not None:
         return {"id": f"gz:{match.id}", "province": match.province_1988}
-    return {"id": f"txt:{skeleton_of_key(key) or key}", "province": None}
+    # A skeleton drops digits: a postcode ("tq13 8df") keeps its full key.
+    text_id = key if any(c.isdigit() for c in key) else (skeleton_of_key(key) or key)
+    return {"id": f"txt:{text_id}", "province": None}
 
 
 def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
