@@ -1,39 +1,76 @@
 """How linkage scales: simulated worlds of growing population, linked end to end.
 
-``python benchmarks/bench_linkage_scale.py 10000 100000 [1000000]`` simulates the ``default``
-scenario at each population (seed 1), links every list and records wall time, CPU time,
-peak memory (max RSS of this process) and F1, in ``benchmarks/results/linkage_scale.json``.
+``python benchmarks/bench_linkage_scale.py 10000 100000 300000 1000000`` simulates the
+``default`` scenario at each population (seed 1; 1,000,000 is the ``large`` preset), links
+every list in a fresh process and records, in ``benchmarks/results/linkage_scale.json``: wall
+and CPU time (total and per step), peak resident memory (total and per step, sampled from
+/proc every 0.1 s), the load average before and after, pairs kept and F1 against the truth.
+
+``--worlds DIR`` keeps the simulated worlds there (``DIR/w<population>``) and reuses them.
+``--max-rss-gb G`` (default 13) stops a run whose memory passes G instead of taking the
+machine down.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-
-import pandas as pd
-
-from inquest.io import read_lists
-from inquest.linkage.evaluate import score_clusters
-from inquest.linkage.pipeline import link_records
+from typing import Any
 
 OUT = Path(__file__).resolve().parent / "results" / "linkage_scale.json"
 
 
-def run(population: int) -> dict[str, object]:
-    folder = Path(tempfile.mkdtemp(prefix=f"inquest-scale-{population}-"))
+def _rss_gb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024 / 1024
+    return 0.0
+
+
+class _Sampler(threading.Thread):
+    """Peak RSS per step (the step in progress when each sample is taken)."""
+
+    def __init__(self, limit_gb: float) -> None:
+        super().__init__(daemon=True)
+        self.limit_gb = limit_gb
+        self.step = "read"
+        self.peaks: dict[str, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            rss = _rss_gb()
+            self.peaks[self.step] = max(self.peaks.get(self.step, 0.0), rss)
+            if rss > self.limit_gb:
+                print(f"RSS {rss:.1f} GB passed {self.limit_gb} GB in {self.step}", flush=True)
+                os._exit(3)
+
+
+def simulate(population: int, worlds: Path | None) -> Path:
+    folder = (
+        worlds / f"w{population}"
+        if worlds
+        else Path(tempfile.mkdtemp(prefix=f"inquest-scale-{population}-"))
+    )
+    if (folder / "truth.csv").exists():
+        return folder
+    preset = ["--preset", "large"] if population == 1_000_000 else ["--preset", "default"]
     subprocess.run(
         [
             sys.executable,
             "-m",
             "inquest",
             "simulate",
-            "--preset",
-            "default",
+            *preset,
             "--population",
             str(population),
             "--seed",
@@ -44,40 +81,94 @@ def run(population: int) -> dict[str, object]:
         check=True,
         capture_output=True,
     )
+    return folder
+
+
+def link_one(folder: Path, population: int, limit_gb: float) -> dict[str, Any]:
+    """Link one world in this process and measure it."""
+    import pandas as pd
+
+    from inquest.io import read_lists
+    from inquest.linkage.evaluate import score_clusters
+    from inquest.linkage.pipeline import link_records
+
+    sampler = _Sampler(limit_gb)
+    sampler.start()
+    load_before = os.getloadavg()
+
+    def step(name: str, _total: int) -> Any:
+        sampler.step = name
+        return lambda _n: None
+
     wall, cpu = time.perf_counter(), time.process_time()
     records = read_lists(sorted((folder / "lists").glob("*.csv")))
     read_s = time.perf_counter() - wall
-    result = link_records(records)
+    result = link_records(records, step=step)
     total = {
         "wall_s": round(time.perf_counter() - wall, 1),
         "cpu_s": round(time.process_time() - cpu, 1),
     }
+    sampler.step = "score"
     truth_df = pd.read_csv(folder / "truth.csv", dtype=str)
     key = records.select(["list", "record_id"]).to_pandas()
     truth = key.merge(truth_df, on=["list", "record_id"], how="left")["person_id"].to_numpy()
     scores = score_clusters(result.clustering.labels, truth)
+    sampler.stop.set()
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-    row = {
+    steps = {
+        name: {**t, "peak_rss_gb": round(sampler.peaks.get(name, 0.0), 2)}
+        for name, t in result.timings.items()
+    }
+    return {
         "population": population,
         "records": records.num_rows,
         "read_s": round(read_s, 1),
         **total,
-        "steps": result.timings,
+        "steps": steps,
         "pairs_kept": result.edges.num_rows,
         "peak_rss_gb": round(peak_gb, 2),
+        "load_avg_before": [round(x, 2) for x in load_before],
+        "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         "pairwise_f1": round(scores.pairwise_f1, 4),
         "bcubed_f1": round(scores.bcubed_f1, 4),
     }
-    print(row)
-    return row
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [10_000, 100_000]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("populations", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--worlds", type=Path, default=None)
+    parser.add_argument("--max-rss-gb", type=float, default=13.0)
+    parser.add_argument("--one", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one is not None:  # child process: link one world, print JSON
+        row = link_one(args.one, args.populations[0], args.max_rss_gb)
+        print("RESULT " + json.dumps(row), flush=True)
+        return
     results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    for n in sizes:
-        results[str(n)] = run(n)
-        OUT.write_text(json.dumps(results, indent=2))
+    for n in args.populations:
+        folder = simulate(n, args.worlds)
+        child = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                str(n),
+                "--one",
+                str(folder),
+                "--max-rss-gb",
+                str(args.max_rss_gb),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        lines = [ln for ln in child.stdout.splitlines() if ln.startswith("RESULT ")]
+        if child.returncode != 0 or not lines:
+            print(child.stdout[-2000:], child.stderr[-4000:], file=sys.stderr)
+            raise SystemExit(f"population {n}: the run failed (exit {child.returncode})")
+        row = json.loads(lines[-1][len("RESULT ") :])
+        print(json.dumps(row), flush=True)
+        results[str(n)] = row
+        OUT.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {OUT}")
 
 

@@ -68,3 +68,23 @@ def test_no_block_over_the_cap_changes_nothing() -> None:
     caps = cap_blocks(records.append_column("dummy", pa.array([1, 2, 3, 4])), model, 500)
     assert caps.model == model
     assert caps.records_over_cap == {}
+
+
+def test_pairs_budget_drops_the_largest_blocks_first() -> None:
+    # Blocks of 10, 4 and 2 records (45 + 6 + 1 pairs), none over max_block. A budget of one
+    # pair per record (16) keeps the blocks of 4 and 2 (7 pairs) and drops the block of 10.
+    names = ["a"] * 10 + ["b"] * 4 + ["c"] * 2
+    base = load_model()
+    model = dataclasses.replace(
+        base,
+        blocking=("l.skel_sorted = r.skel_sorted",),
+        training=dataclasses.replace(base.training, em_blocking=()),
+    )
+    table = _records(names)
+    caps = cap_blocks(table, model, max_block=12, pairs_per_record=1.0)
+    assert caps.records_over_cap == {"skel_sorted": 10}
+    assert caps.caps == {"skel_sorted": 4}
+    assert len(_pairs(caps.table, caps.model.blocking[0])) == 7
+    # a budget that holds every block leaves the rule alone
+    roomy = cap_blocks(table, model, max_block=12, pairs_per_record=10.0)
+    assert roomy.records_over_cap == {} and roomy.model == model

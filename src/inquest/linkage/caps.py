@@ -27,6 +27,9 @@ __all__ = ["DEFAULT_MAX_BLOCK", "BlockCaps", "cap_blocks", "equality_keys"]
 #: Largest block a rule compares in full. The `default` preset's largest block holds 387
 #: records, so the cap leaves it untouched; at a million records it bounds each rule's pairs.
 DEFAULT_MAX_BLOCK = 500
+#: Pairs per record one rule may propose: past this, its largest blocks are dropped first.
+#: The `default` preset's busiest rule proposes 11 per record, so this cap leaves it alone.
+DEFAULT_PAIRS_PER_RECORD = 25.0
 
 _EQ = re.compile(r"^\(*\s*l\.(\w+)\s*=\s*r\.(\w+)\s*\)*$")
 
@@ -49,9 +52,10 @@ class BlockCaps:
 
     model: LinkageModel
     table: pa.Table
-    #: Per capped key (columns joined by "+"): records in blocks over the cap.
+    #: Per capped key (columns joined by "+"): records in blocks over the cap...
     records_over_cap: dict[str, int]
-    max_block: int
+    #: ...and the cap (the largest block still compared).
+    caps: dict[str, int]
 
 
 def _size_column(keys: tuple[str, ...]) -> str:
@@ -75,32 +79,50 @@ def _block_sizes(codes: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
     return np.asarray(size)
 
 
+def _largest_block(size: np.ndarray[Any, Any], max_block: int, budget: float) -> int:
+    """The largest block size whose blocks, with all smaller ones, stay within ``budget`` pairs."""
+    sizes, records = np.unique(size[size > 1], return_counts=True)
+    # records // size blocks of each size, each with size * (size - 1) / 2 pairs
+    pairs = np.cumsum(records * (sizes - 1) / 2.0)
+    fits = sizes[(pairs <= budget) & (sizes <= max_block)]
+    return int(fits.max()) if len(fits) else 1
+
+
 def cap_blocks(
-    prepared: pa.Table, model: LinkageModel, max_block: int = DEFAULT_MAX_BLOCK
+    prepared: pa.Table,
+    model: LinkageModel,
+    max_block: int = DEFAULT_MAX_BLOCK,
+    pairs_per_record: float = DEFAULT_PAIRS_PER_RECORD,
 ) -> BlockCaps:
     """Add a block-size column per equality key and the cap to every prediction and EM rule.
 
+    A key's cap is ``max_block``, or lower where its blocks up to that size would propose
+    more than ``pairs_per_record`` pairs per record (the largest blocks go first).
     Deterministic rules (for the prior) are not capped: they are counted, not compared.
     """
     rules = [*model.blocking, *model.training.em_blocking]
     keysets = sorted({k for k in map(equality_keys, rules) if k})
     if not keysets or prepared.num_rows <= max_block:
-        return BlockCaps(model, prepared, {}, max_block)
+        return BlockCaps(model, prepared, {}, {})
     codes = {c: _codes(prepared.column(c)) for c in sorted({c for k in keysets for c in k})}
     table = prepared
     over: dict[str, int] = {}
+    limit: dict[str, int] = {}
+    budget = pairs_per_record * prepared.num_rows
     for k in keysets:
         size = _block_sizes([codes[c] for c in k])
         table = table.append_column(_size_column(k), pa.array(size, pa.int32()))
-        n_over = int((size > max_block).sum())
+        cap = _largest_block(size, max_block, budget)
+        n_over = int((size > cap).sum())
         if n_over:
             over["+".join(k)] = n_over
+            limit["+".join(k)] = cap
 
     def capped(rule: str) -> str:
         k = equality_keys(rule)
         if not k or "+".join(k) not in over:
             return rule
-        return f"({rule}) AND l.{_size_column(k)} <= {int(max_block)}"
+        return f"({rule}) AND l.{_size_column(k)} <= {limit['+'.join(k)]}"
 
     training = dataclasses.replace(
         model.training, em_blocking=tuple(capped(r) for r in model.training.em_blocking)
@@ -108,4 +130,4 @@ def cap_blocks(
     new_model = dataclasses.replace(
         model, blocking=tuple(capped(r) for r in model.blocking), training=training
     )
-    return BlockCaps(new_model, table, over, max_block)
+    return BlockCaps(new_model, table, over, limit)

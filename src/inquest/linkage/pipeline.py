@@ -187,7 +187,7 @@ def link_records(
         timings=timings,
         warnings=[f"EM session skipped: {w}" for w in skipped]
         + [
-            f"{n:,} records share a {key} value with more than {max_block} others: "
+            f"{n:,} records share a {key} value with more than {caps.caps[key]} others: "
             "that key alone does not pair them"
             for key, n in caps.records_over_cap.items()
         ],

@@ -2,7 +2,8 @@
 
 Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY``,
 ``INQUEST_DEBUG``, ``INQUEST_ALLOWED_HOSTS``, ``INQUEST_CSRF_TRUSTED_ORIGINS``, ``INQUEST_HTTPS``,
-``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``. docs/deployment/workbench.md describes each.
+``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``.
+docs/deployment/workbench.md describes each.
 """
 
 from __future__ import annotations
