@@ -180,3 +180,20 @@ def test_sparse_tables_give_a_result_or_a_clear_refusal(counts: list[int]) -> No
     res = fit.result
     assert np.isfinite(res.estimate) and res.estimate >= res.n_observed
     assert np.isfinite(res.lower) and np.isfinite(res.upper) and res.lower <= res.upper
+
+
+def test_bootstrap_far_past_the_profile_interval_is_explained(reference_table) -> None:  # type: ignore[no-untyped-def]
+    # UK 2013: the stepwise model's profile interval is about 9,900-13,100, but resamples
+    # select other models and the percentile bootstrap reaches past 25,000.
+    patterns, counts, lists = reference_table("uk_2013_5list")
+    fit = fit_loglinear(patterns, counts, lists=lists, n_boot=200, seed=3)
+    res = fit.result
+    lo, hi = res.diagnostics["intervals"]["profile"]
+    assert res.upper > 2 * hi - res.estimate
+    [spread] = [w for w in res.warnings if "reaches far past" in w]
+    assert f"{hi:,.0f}" in spread and "model uncertainty" in spread
+    share = float((fit.replicates > hi).mean())
+    assert f"{share:.0%} of them estimate more" in spread
+    # a narrower headline (the profile interval itself) carries no such warning
+    profile = fit_loglinear(patterns, counts, lists=lists, n_boot=0, interval="profile")
+    assert not [w for w in profile.result.warnings if "reaches far past" in w]

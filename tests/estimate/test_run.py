@@ -180,3 +180,20 @@ def test_cli_refuses_unknown_selection(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unknown --selection" in result.output
+
+
+def test_cli_passes_sampler_and_prior_options(tmp_path: Path) -> None:
+    out = tmp_path / "opts"
+    args = ["estimate", str(DATA / "kosovo_4list.csv"), "--out", str(out), "-m", "lcmcr,dga"]
+    args += ["--K", "6", "--thinning", "3", "--max-unobserved", "50000", "--chains", "2"]
+    args += ["--samples", "100", "--burnin", "200", "--prior-n", "uniform", "--seed", "4"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "estimate.json").read_text(encoding="utf-8"))
+    by_method = {name: m["result"] for name, m in doc["methods"].items()}
+    lcmcr = by_method["lcmcr"]["settings"]
+    assert (lcmcr["K"], lcmcr["thinning"], lcmcr["max_unobserved"]) == (6, 3, 50000)
+    assert (lcmcr["chains"], lcmcr["samples"], lcmcr["burnin"]) == (2, 100, 200)
+    assert "uniform" in json.dumps(by_method["dga"]["settings"])
+    bad = CliRunner().invoke(app, [*args[:4], "--prior-n", "nope"])
+    assert bad.exit_code == 2 and "unknown --prior-n" in bad.output

@@ -54,8 +54,23 @@ def estimate(
     chains: int = typer.Option(4, "--chains", help="LCMCR chains."),
     samples: int = typer.Option(2500, "--samples", help="LCMCR kept draws per chain."),
     burnin: int = typer.Option(10000, "--burnin", help="LCMCR burn-in sweeps per chain."),
+    thinning: int = typer.Option(
+        50, "--thinning", help="LCMCR sweeps per kept draw (N mixes slowly: see the docs)."
+    ),
+    k_classes: int | None = typer.Option(
+        None, "--K", help="LCMCR truncation: latent classes (default min(2^J - 1, 15))."
+    ),
+    max_unobserved: int | None = typer.Option(
+        None,
+        "--max-unobserved",
+        help="LCMCR cap on the unobserved count (default none; LCMCR_Strat's N_Max_factor "
+        "times the observed count is the R package's). A cap that rejects draws binds.",
+    ),
     delta: float | None = typer.Option(
         None, "--delta", help="dga hyper-Dirichlet prior per cell (default 2^-J)."
+    ),
+    prior_n: str = typer.Option(
+        "inverse", "--prior-n", help="dga prior on N: inverse (1/N), uniform or rissanen."
     ),
 ) -> None:
     """Estimate the number of victims recorded by no list, with several methods side by side."""
@@ -69,12 +84,30 @@ def estimate(
     if selection not in ("stepwise", "independence", "aic", "bic"):
         console.print(f"[red]error:[/red] unknown --selection {selection!r}")
         raise typer.Exit(2)
+    from inquest.estimate._dga_priors import PRIOR_NAMES
+
+    if prior_n not in PRIOR_NAMES:
+        console.print(
+            f"[red]error:[/red] unknown --prior-n {prior_n!r} (one of {', '.join(PRIOR_NAMES)})"
+        )
+        raise typer.Exit(2)
     for note in notes:
         console.print(f"[yellow]note:[/yellow] {note}")
+    lcmcr: dict[str, Any] = {
+        "chains": chains,
+        "samples": samples,
+        "burnin": burnin,
+        "thinning": thinning,
+        "K": k_classes,
+        "max_unobserved": max_unobserved,
+    }
+    dga: dict[str, Any] = {"prior_n": prior_n}
+    if delta is not None:
+        dga["delta"] = delta
     options: dict[str, dict[str, Any]] = {
         "loglinear": {"selection": selection, "n_boot": n_boot},
-        "lcmcr": {"chains": chains, "samples": samples, "burnin": burnin},
-        "dga": {"delta": delta} if delta is not None else {},
+        "lcmcr": lcmcr,
+        "dga": dga,
     }
     with Progress(
         "[progress.description]{task.description}",
@@ -120,6 +153,17 @@ def estimate(
             res.interval,
         )
     console.print(table)
+    for res in run.combined.values():
+        others = {
+            kind: bounds
+            for kind, bounds in res.diagnostics.get("intervals", {}).items()
+            if kind != res.interval
+        }
+        if others:
+            console.print(
+                f"{res.method}: other {level:.0%} intervals: "
+                + "; ".join(f"{k} {lo:,.0f} – {hi:,.0f}" for k, (lo, hi) in others.items())
+            )
     for warning in run.document["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     for res in run.combined.values():

@@ -18,14 +18,16 @@ draws are not R's bit for bit; the posterior is the same (a test compares it wit
 per-person Gibbs sampler).
 
 N mixes slowly where capture is strongly heterogeneous: on Kosovo the ESS of N is 1-3% of the
-kept draws at thinning 10, as with the R package. The result warns when split R-hat exceeds
+kept draws at thinning 10, as with the R package (split R-hat 1.02-1.07 over four chains on
+four seeds). The default thinning is therefore 50: R-hat 1.002-1.012 and bulk ESS 350-1,230
+on three seeds, at five times the sweeps. The result warns when split R-hat exceeds
 1.01, when the ESS is under 100 per chain, and when all K classes are often occupied.
 
 Defaults, and how they differ from the R package:
 
 - ``K``: ``min(2**J - 1, 15)`` (the project's default); LCMCR's own default is K = 5 and its
   documented example (Kosovo) uses K = 10.
-- ``burnin=10_000``, ``samples=2_500`` kept draws per chain at ``thinning=10``, ``chains=4``:
+- ``burnin=10_000``, ``samples=2_500`` kept draws per chain at ``thinning=50``, ``chains=4``:
   10,000 draws in all. LCMCR's ``lcmCR_PostSampl`` defaults to one chain of 1,000 draws at
   thinning 10 after 10,000 burn-in sweeps; one chain cannot show R-hat.
 - ``max_unobserved``: ``None`` (no cap), as LCMCR's basic sampler (``lcmCR``), whose n0 draw is
@@ -349,7 +351,7 @@ def estimate_lcmcr(
     K: int | None = None,
     burnin: int = 10_000,
     samples: int = 2_500,
-    thinning: int = 10,
+    thinning: int = 50,
     chains: int = 4,
     seed: int | None = None,
     a_alpha: float = 0.25,

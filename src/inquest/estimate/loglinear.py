@@ -179,6 +179,9 @@ def fit_loglinear(
             f"{STUDY_COVERAGE[chosen]:.0%} of simulated worlds, "
             f"{STUDY_COVERAGE_SPARSE[chosen]:.0%} with sparse lists (use the bootstrap interval)"
         )
+    spread = _bootstrap_spread(chosen, intervals, reps, fit.estimate)
+    if spread:
+        warnings.append(spread)
     if selection == "independence":
         warnings.append(
             "the independence model ignores list dependence and heterogeneity; in the coverage "
@@ -218,6 +221,32 @@ def fit_loglinear(
         lists=tuple(names),
     )
     return LoglinearEstimate(result=result, replicates=reps)
+
+
+def _bootstrap_spread(
+    chosen: str, intervals: dict[str, list[float]], reps: npt.NDArray[np.float64], estimate: float
+) -> str | None:
+    """A warning when the bootstrap reaches far past the selected model's profile interval.
+
+    That reach is model uncertainty (resamples select other models), which the profile
+    interval leaves out; a reader should see both ends and why they differ.
+    """
+    if not chosen.startswith("bootstrap") or "profile" not in intervals:
+        return None
+    lo, hi = intervals[chosen]
+    p_lo, p_hi = intervals["profile"]
+    if hi - estimate <= 2 * (p_hi - estimate) and estimate - lo <= 2 * (estimate - p_lo):
+        return None
+    finite = reps[np.isfinite(reps)]
+    above = float((finite > p_hi).mean()) if finite.size else 0.0
+    below = float((finite < p_lo).mean()) if finite.size else 0.0
+    return (
+        f"the {chosen} interval [{lo:,.0f}, {hi:,.0f}] reaches far past the selected model's "
+        f"profile interval [{p_lo:,.0f}, {p_hi:,.0f}]: resamples select other models "
+        f"({above:.0%} of them estimate more than {p_hi:,.0f}, {below:.0%} less than "
+        f"{p_lo:,.0f}). That spread is model uncertainty, which the profile interval leaves "
+        "out; the data do not tell the models apart well."
+    )
 
 
 def _prepare(
