@@ -118,3 +118,47 @@ def test_query_core_is_stable(text: str) -> None:
 def test_too_long_is_an_input_error() -> None:
     with pytest.raises(InputError, match="too long"):
         resolve("Evin " * 100)
+
+
+def _preset_prisons() -> list[tuple[str, str]]:
+    """Every spelling of every prison in the packaged simulation presets, with its preset id."""
+    from importlib import resources
+
+    import yaml
+
+    folder = resources.files("inquest") / "data" / "simulate" / "presets"
+    found = []
+    for preset in sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml")):
+        doc = yaml.safe_load((folder / preset).read_text(encoding="utf-8"))
+        for prison in doc.get("places", {}).get("prisons", []):
+            for field in ("fa", "latin"):
+                names = prison[field] if isinstance(prison[field], list) else [prison[field]]
+                found.extend((name, prison["id"]) for name in names)
+    return sorted(set(found))
+
+
+def test_every_preset_prison_is_a_prison_of_the_gazetteer() -> None:
+    # The simulator writes these into prison columns: each must resolve to one prison site,
+    # the same one in both scripts.
+    by_preset: dict[str, set[str]] = {}
+    for name, preset_id in _preset_prisons():
+        match = resolve_one(name, kinds={PlaceKind.PRISON})
+        assert match is not None, name
+        by_preset.setdefault(preset_id, set()).add(match.id)
+    assert all(len(ids) == 1 for ids in by_preset.values()), by_preset
+    assert len({i for ids in by_preset.values() for i in ids}) == len(by_preset)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Ahvaz", "city:144448"),  # not "Ahvaz mass grave"
+        ("Tabriz", "city:113646"),  # not "Tabriz prison"
+        ("Karun prison", "prison:karun"),  # not Kazerun
+        ("زندان لاکان", "prison:lakan"),
+        ("زندان دستگرد", "prison:dastgerd"),
+    ],
+)
+def test_a_kind_the_query_did_not_name_yields_to_the_name_itself(query: str, expected: str) -> None:
+    match = resolve_one(query)
+    assert match is not None and match.id == expected

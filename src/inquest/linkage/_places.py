@@ -9,7 +9,7 @@ that mean "not known" (``data/linkage/unknown.yaml``) are missing.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +81,20 @@ def _resolver() -> Any:
     return resolve_one
 
 
-def _place(text: str) -> dict[str, str | None] | None:
+def _place(text: str, kind: str | None = None) -> dict[str, str | None] | None:
+    """The place feature of ``text``; ``kind`` ("prison", "cemetery"): the column's kind of
+    place, tried first, so that "Dastgerd" in a prison column is the prison, not the town."""
     key = normalize(text, "key")
     if not key or key in _unknown_values():
         return None
     resolve_one = _resolver()
-    match = resolve_one(text) if resolve_one is not None else None
+    match = None
+    if resolve_one is not None and kind is not None:
+        from inquest.places import PlaceKind
+
+        match = resolve_one(text, kinds={PlaceKind(kind)})
+    if match is None and resolve_one is not None:
+        match = resolve_one(text)
     if match is not None:
         return {"id": f"gz:{match.id}", "province": match.province_1988}
     # A skeleton drops digits: a postcode ("tq13 8df") keeps its full key.
@@ -101,7 +109,11 @@ def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
         resolved = map_distinct(batch.column(src), _place, _PLACE)
         out[f"{dst}_place_id" if dst == "birth" else f"{dst}_id"] = pc.struct_field(resolved, "id")
         out[f"{dst}_province"] = pc.struct_field(resolved, "province")
-    for src, dst in (("prison", "prison_id"), ("burial_place", "burial_id")):
-        out[dst] = pc.struct_field(map_distinct(batch.column(src), _place, _PLACE), "id")
+    for src, dst, kind in (
+        ("prison", "prison_id", "prison"),
+        ("burial_place", "burial_id", "cemetery"),
+    ):
+        column = map_distinct(batch.column(src), partial(_place, kind=kind), _PLACE)
+        out[dst] = pc.struct_field(column, "id")
     out["sex"] = map_distinct(batch.column("sex"), _sex, pa.string())
     return out

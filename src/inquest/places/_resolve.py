@@ -27,6 +27,7 @@ KIND_BONUS = 0.05
 KIND_PENALTY = 0.85
 QUALIFIER_BONUS = 0.05
 VARIANT_FACTOR = 0.95
+IMPLIED_KIND_FACTOR = 0.95
 FUZZY_CANDIDATES = 30
 FUZZY_CUTOFF = 60.0
 SCORED_CANDIDATES = 40
@@ -41,6 +42,8 @@ class _Entry:
     key: str
     skeleton: str
     primary: bool
+    #: The name carried kind words ("Ahvaz mass grave"), stripped from ``key``.
+    implied: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,12 @@ class Gazetteer:
         self._by_skeleton: dict[str, list[int]] = {}
         for index, place in enumerate(places):
             for name in place.names:
-                key = self._strip_kind_words(normalize(name, "key"))[0]
+                full = normalize(name, "key")
+                key = self._strip_kind_words(full)[0]
                 if not key:
                     continue
                 primary = name in (place.persian, place.latin)
-                entry = _Entry(index, name, key, _squash(key), primary)
+                entry = _Entry(index, name, key, _squash(key), primary, key != full)
                 self._by_key.setdefault(key, []).append(len(self._entries))
                 self._by_skeleton.setdefault(entry.skeleton, []).append(len(self._entries))
                 self._entries.append(entry)
@@ -180,6 +184,10 @@ class Gazetteer:
             score = 1.0 if entry.key == query.core else name_similarity(query.core, entry.key)
             if not entry.primary:
                 score *= VARIANT_FACTOR
+            if entry.implied and not query.kinds:
+                # "Ahvaz" matches "Ahvaz mass grave" only once "mass grave" is dropped: the
+                # query did not name that kind, so the city of the same name goes first.
+                score *= IMPLIED_KIND_FACTOR
             if query.kinds:
                 score = (
                     min(1.0, score + KIND_BONUS)
