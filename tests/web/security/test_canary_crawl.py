@@ -3,6 +3,13 @@ then, as every role of the matrix and as an anonymous visitor, fetch every URL t
 configuration offers (pages, API, exports); each canary may appear only in answers to users
 the matrix lets see the object it was planted in.
 
+A view that refuses GET (405) is posted to, empty, as a careless form would (and the user
+signed in again, in case the action was "sign out"). Who may see what comes from the matrix
+(``can``) and the objects' parents, not from the querysets under test; the querysets are
+checked to give the same answer for every role. The test fails on a leak, on any server
+error, on a route that never answered anything but 404 (its parameters could not be filled
+with a real object) and on a confidential model with nothing seeded.
+
 Nothing here is a hand-written list of views: models come from the app registry (every
 ``Confidential`` model), URLs from the resolver (path parameters filled from the seeded
 objects), roles from the matrix. A new view or model is crawled as soon as it exists.
@@ -55,6 +62,8 @@ CANARY = re.compile(r"CNRY\d{5}Z")
 # Fields whose value the code reads as a word of a fixed vocabulary or a digest, not text a
 # person wrote: a canary there would only break the page, and never be shown as such.
 VOCABULARY = frozenset({"prop", "lang", "prepared_with", "code_version", "action", "object_type"})
+# Fields the code reads as a locator: an artefact's path (its file carries a canary instead).
+LOCATORS = frozenset({"path"})
 MAX_COMBINATIONS = 400
 MULTI = 16
 
@@ -151,6 +160,7 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
             level=level,
         )
         runs.fail_run(user, estimate, error="synthetic failure")
+        _seed_estimate_file(user, linkage, level, tmp, garden)
         witness = witnesses.create_witness(
             user, pseudonym=f"crawl-witness-{n}", identity=witnesses.Identity(), level=level
         )
@@ -163,6 +173,24 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
         witnesses.replace_identity(user, witness, identity)
         witnesses.add_testimony(user, witness, summary="synthetic testimony", level=level)
         _seed_review(user, records, linkage, level)
+
+
+def _seed_estimate_file(user: User, linkage: Any, level: Level, tmp: Path, garden: Garden) -> None:
+    """A finished estimate run with a file whose bytes hold a canary (the file is served)."""
+    run = runs.start_estimate_run(
+        user,
+        method="synthetic",
+        parameters={"synthetic": True},
+        input_sha256="2" * 64,
+        linkage_run=linkage,
+        level=level,
+    )
+    text = garden.new("runs.Artefact", None, "file")
+    report = tmp / f"estimate-{int(level)}.json"
+    report.write_text(f'{{"synthetic": "{text}"}}', encoding="utf-8")
+    runs.finish_run(user, run, results={"synthetic": True}, artefacts={"estimate": report})
+    artefact = apps.get_model("runs", "Artefact").objects.get(estimate_run=run)
+    garden.canaries[text] = Canary("runs.Artefact", artefact.pk, "file")
 
 
 def _seed_review(user: User, records: list[Any], linkage: Any, level: Level) -> None:
@@ -196,7 +224,11 @@ def confidential_models() -> list[type[models.Model]]:
 def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     fields = []
     for field in model._meta.concrete_fields:
-        if field.choices or field.name in VOCABULARY or field.name.endswith(("sha256", "hash")):
+        if (
+            field.choices
+            or field.name in VOCABULARY | LOCATORS
+            or field.name.endswith(("sha256", "hash"))
+        ):
             continue
         if field.name.endswith("_sealed"):
             continue  # ciphertext; the identity inside carries its own canaries
@@ -363,17 +395,21 @@ def _fill(template: str, converters: dict[str, Any], pools: dict[str, list[str]]
     return paths
 
 
-def crawl_urls(garden: Garden) -> list[str]:
-    """Every URL of the URL configuration, filled; parameterless ones also with ``?q=``."""
+def crawl_urls(garden: Garden) -> dict[str, str]:
+    """Every URL of the URL configuration, filled (parameterless ones also with ``?q=``),
+    each with the route template it came from."""
     pools = _pools(garden)
-    urls: set[str] = set()
+    urls: dict[str, str] = {}
     for template, converters in _routes(get_resolver().url_patterns):
         filled = _fill(template, converters, pools)
-        urls.update(filled)
+        if not filled:
+            urls.setdefault(template, template)  # no value fits: the route is reported unfilled
+        for url in filled:
+            urls.setdefault(url, template)
         if filled == [template]:
-            urls.add(f"{template}?q=CNRY")
-            urls.add(f"{template}?format=csv")
-    return sorted(urls)
+            urls.setdefault(f"{template}?q=CNRY", template)
+            urls.setdefault(f"{template}?format=csv", template)
+    return dict(sorted(urls.items()))
 
 
 # --- reading answers -------------------------------------------------------------------------
@@ -397,18 +433,46 @@ def _text_of(response: Any) -> str:
 
 
 def _allowed(user: Any) -> tuple[set[tuple[str, Any]], set[tuple[str, Any]]]:
-    """The objects the user may see, and the witnesses whose identity they may see."""
-    visible = {
+    """The objects the user may see and the witnesses whose identity they may see, from the
+    matrix itself (``can``), not from the querysets under test: an object is visible when
+    the matrix lets the user view its level and every confidential object it hangs from."""
+    memo: dict[tuple[str, Any], bool] = {}
+
+    def visible(obj: Any) -> bool:
+        key = (obj._meta.label, obj.pk)
+        if key not in memo:
+            memo[key] = False  # a cycle (a place's parent place) is not a way in
+            parents = [
+                getattr(obj, f.name)
+                for f in obj._meta.concrete_fields
+                if f.is_relation and f.related_model and issubclass(f.related_model, Confidential)
+            ]
+            memo[key] = can(user, Action.VIEW, obj.confidentiality) and all(
+                visible(p) for p in parents if p is not None
+            )
+        return memo[key]
+
+    seen = {
+        (model._meta.label, obj.pk)
+        for model in confidential_models()
+        for obj in model._default_manager.all()
+        if visible(obj)
+    }
+    identities = {
+        (Witness._meta.label, w.pk)
+        for w in Witness._default_manager.all()
+        if (Witness._meta.label, w.pk) in seen
+        and can(user, Action.VIEW_IDENTITY, w.confidentiality)
+    }
+    return seen, identities
+
+
+def _visible_by_querysets(user: Any) -> set[tuple[str, Any]]:
+    return {
         (model._meta.label, pk)
         for model in confidential_models()
         for pk in model._default_manager.visible_to(user).values_list("pk", flat=True)  # type: ignore[attr-defined]
     }
-    identities = {
-        (Witness._meta.label, w.pk)
-        for w in Witness.objects.visible_to(user)
-        if can(user, Action.VIEW_IDENTITY, w.confidentiality)
-    }
-    return visible, identities
 
 
 @dataclass(frozen=True)
@@ -457,14 +521,23 @@ def test_canaries_appear_only_where_the_matrix_allows(
     seen: dict[str, set[str]] = defaultdict(set)
     statuses: Counter[int] = Counter()
     errors: list[tuple[str, str]] = []
+    reached: set[str] = set()
     for role, user in users.items():
         client = Client(raise_request_exception=False)
         if user.is_authenticated:
             client.force_login(user)
         visible, identities = _allowed(user)
-        for url in urls:
+        # the querysets implement the matrix: same objects, for every role
+        assert _visible_by_querysets(user) == visible, role
+        for url, template in urls.items():
             response = client.get(url)
+            if response.status_code == 405:  # an action: post it empty, as a careless form would
+                response = client.post(url, {})
+                if user.is_authenticated:  # the action may have been "sign out"
+                    client.force_login(user)
             statuses[response.status_code] += 1
+            if response.status_code != 404:
+                reached.add(template)
             if response.status_code >= 500:
                 errors.append((role, url))
             for text in set(CANARY.findall(_text_of(response))):
@@ -478,6 +551,7 @@ def test_canaries_appear_only_where_the_matrix_allows(
                 if key not in (identities if where.identity else visible):
                     leaks.append(Leak(role, url, text, where))
     identity_canaries = {c for c, w in garden.canaries.items() if w.identity}
+    unreached = sorted(set(urls.values()) - reached)
     with capsys.disabled():
         print(
             f"\ncanary crawl: {len(urls)} URLs x {len(users)} roles = {len(urls) * len(users)} "
@@ -485,6 +559,7 @@ def test_canaries_appear_only_where_the_matrix_allows(
             f"{sum(planted_in.values())} objects of {len(planted_in)} models; "
             f"{len(leaks)} leaks; statuses {dict(sorted(statuses.items()))}; "
             f"models not seeded: {unseeded or 'none'}; server errors: {len(errors)}; "
+            f"routes {len(set(urls.values()))}, never answered but 404: {unreached or 'none'}; "
             f"path values tried: {', '.join(f'{k} {len(v)}' for k, v in pools.items())}"
         )
         for role in users:
@@ -496,6 +571,10 @@ def test_canaries_appear_only_where_the_matrix_allows(
         f"{leak.role} at {leak.url}"
         for leak in leaks[:50]
     )
+    assert not errors, f"server errors: {errors[:20]}"
+    # Every route was reached: each answered something other than 404 to some role.
+    assert not unreached, f"routes the crawl could not fill with a real object: {unreached}"
+    assert not unseeded, f"confidential models with nothing seeded: {unseeded}"
     # The crawl can see: cleared roles do meet canaries, identities included.
     assert seen["investigator"] & identity_canaries
     assert seen["analyst"] and not seen["analyst"] & identity_canaries
