@@ -197,3 +197,20 @@ def test_bootstrap_far_past_the_profile_interval_is_explained(reference_table) -
     # a narrower headline (the profile interval itself) carries no such warning
     profile = fit_loglinear(patterns, counts, lists=lists, n_boot=0, interval="profile")
     assert not [w for w in profile.result.warnings if "reaches far past" in w]
+
+
+def test_coverage_warnings_quote_the_study_of_that_selection() -> None:
+    from inquest.estimate.loglinear import STUDY_COVERAGE, coverage_warning
+
+    # stepwise with the percentile bootstrap covered well: no warning
+    assert coverage_warning("stepwise", "bootstrap", 0.95) is None
+    # BIC with the profile interval quotes BIC's own figures, not stepwise's
+    bic = coverage_warning("bic", "profile", 0.95)
+    cover, sparse = STUDY_COVERAGE[("bic", "profile")]
+    assert bic is not None and f"{cover:.0%} of simulated worlds" in bic and "bic" in bic
+    assert f"{STUDY_COVERAGE[('stepwise', 'profile')][0]:.0%} of" not in bic
+    # pairs never studied say so
+    unknown = coverage_warning("bic", "bootstrap", 0.95)
+    assert unknown is not None and "not part of inquest's coverage study" in unknown
+    aic = coverage_warning("aic", "wald-log", 0.95)
+    assert aic is not None and "did not cover aic" in aic
