@@ -82,10 +82,15 @@ def posterior_plot(
     fig = Figure(figsize=(8, 2.6 * max(1, len(names))))
     axes_list = list(np.atleast_1d(fig.subplots(len(names) or 1, 1)))
     finite = {m: _finite(draws[m]) for m in names}
-    lo = min([float(np.quantile(d, 0.005)) for d in finite.values()] or [0.0])
-    hi = max([float(np.quantile(d, 0.995)) for d in finite.values()] or [1.0])
+    # The range holds the draws, every interval and the observed count (the dotted line).
+    ends = [float(x) for m in names for x in (results[m].lower, results[m].upper)]
+    observed = [float(results[m].n_observed) for m in names]
+    lo = min([float(np.quantile(d, 0.005)) for d in finite.values()] + ends + observed or [0.0])
+    hi = max([float(np.quantile(d, 0.995)) for d in finite.values()] + ends or [1.0])
     if hi <= lo:  # degenerate draws (e.g. one model on every resample)
         lo, hi = lo - 1.0, hi + 1.0
+    pad = 0.02 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
     for ax, name in zip(axes_list, names, strict=False):
         res = results[name]
         d = finite[name]
@@ -114,7 +119,9 @@ def posterior_plot(
         )
         ax.set_yticks([])
         ax.set_xlim(lo, hi)
-    axes_list[-1].set_xlabel("N (dotted: persons observed)")
+    axes_list[-1].set_xlabel(
+        "N (solid: estimate; dashed: interval; dotted: persons observed on some list)"
+    )
     return _save(fig, path)
 
 
