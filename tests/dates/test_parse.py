@@ -279,3 +279,14 @@ def test_edges_of_the_calendars_do_not_crash(text: str) -> None:
 def test_too_long_is_an_input_error() -> None:
     with pytest.raises(InputError, match="too long"):
         parse_date("1367/5/12 " * 100)
+
+
+def test_a_stated_hijri_birth_date_of_the_1950s_is_not_implausible() -> None:
+    # Bare years are read as Hijri only from 1400, but a Hijri month name states the calendar:
+    # "15 Rajab 1380" is a birth date of early 1961 and needs no warning.
+    d = parse_date("15 Rajab 1380")
+    assert d.calendar is Calendar.HIJRI and d.earliest.year in (1960, 1961)
+    assert not [w for w in d.warnings if "plausible" in w]
+    # a stated year outside the stated range still warns
+    far = parse_date("15 Rajab 1460")
+    assert [w for w in far.warnings if "plausible range 1343-1448" in w]

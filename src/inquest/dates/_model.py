@@ -121,6 +121,14 @@ def _default_plausible() -> tuple[tuple[Calendar, int, int], ...]:
     )
 
 
+def _default_stated() -> tuple[tuple[Calendar, int, int], ...]:
+    return (
+        (Calendar.JALALI, 1200, 1405),
+        (Calendar.HIJRI, 1343, 1448),
+        (Calendar.GREGORIAN, 1800, 2026),
+    )
+
+
 @dataclass(frozen=True)
 class DateSettings:
     """Choices the parser makes, stated once and stored with every run.
@@ -131,6 +139,10 @@ class DateSettings:
       1987-88, not Jalali 2029; "1402" stays ambiguous). Bare 13xx years read as Jalali
       only, because Hijri years in 13xx (1882-1980) are rare in the case material; pass
       another range to change that.
+    - ``stated``: per calendar, the years a date whose calendar is stated (a month name, a
+      marker, a hint) may fall in without a warning. Defaults: Jalali 1200-1405, Hijri
+      1343-1448 (1924-2027: birth dates of the 1988 case are Hijri 13xx; the converter's
+      table starts at 1343), Gregorian 1800-2026.
     - ``two_digit_pivot``: per calendar, a two-digit year ``yy <= pivot`` is read in the
       next century: Jalali 1300+yy (pivot 5: "05" = 1405, "67" = 1367), Hijri 1300+yy
       (pivot 48), Gregorian 1900+yy (pivot 26: "26" = 2026, "27" = 1927).
@@ -144,6 +156,7 @@ class DateSettings:
     """
 
     plausible: tuple[tuple[Calendar, int, int], ...] = field(default_factory=_default_plausible)
+    stated: tuple[tuple[Calendar, int, int], ...] = field(default_factory=_default_stated)
     two_digit_pivot: tuple[tuple[Calendar, int], ...] = (
         (Calendar.JALALI, 5),
         (Calendar.HIJRI, 48),
@@ -166,6 +179,13 @@ class DateSettings:
             if cal is calendar:
                 return lo, hi
         return (1, 0)
+
+    def stated_years(self, calendar: Calendar) -> tuple[int, int]:
+        """The (first, last) year a date stated in ``calendar`` may have without a warning."""
+        for cal, lo, hi in self.stated:
+            if cal is calendar:
+                return lo, hi
+        return self.plausible_years(calendar)
 
     def expand_two_digit(self, yy: int, calendar: Calendar) -> int:
         """The four-digit year a two-digit ``yy`` stands for in ``calendar``."""

@@ -127,7 +127,7 @@ def year_readings(
             calendars = [c for c in settings.calendar_preference if c is not Calendar.HIJRI]
         return [(c, settings.expand_two_digit(num.value, c)) for c in calendars]
     if explicit is not None:
-        lo, hi = settings.plausible_years(explicit)
+        lo, hi = settings.stated_years(explicit)
         if not lo <= num.value <= hi:
             warnings.append(
                 f"{explicit.value} year {num.value} is outside the plausible range {lo}-{hi}"

@@ -19,6 +19,7 @@ def settings_to_dict(settings: DateSettings) -> dict[str, Any]:
     """The settings as JSON/YAML-ready data."""
     return {
         "plausible": {c.value: [lo, hi] for c, lo, hi in settings.plausible},
+        "stated": {c.value: [lo, hi] for c, lo, hi in settings.stated},
         "two_digit_pivot": {c.value: p for c, p in settings.two_digit_pivot},
         "calendar_preference": [c.value for c in settings.calendar_preference],
         "day_first": settings.day_first,
@@ -40,6 +41,23 @@ def _int(value: Any, path: str | None, key: str, *, low: int = 0) -> int:
     return value
 
 
+def _year_ranges(
+    ranges: Any, path: str | None, field: str
+) -> tuple[tuple[Calendar, int, int], ...]:
+    if not isinstance(ranges, Mapping):
+        raise ConfigError("must map calendars to [first, last]", path=path, key=field)
+    triples = []
+    for name, pair in ranges.items():
+        key = f"{field}.{name}"
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ConfigError("must be [first, last]", path=path, key=key)
+        lo, hi = (_int(v, path, key, low=1) for v in pair)
+        if lo > hi:
+            raise ConfigError("first year is after last year", path=path, key=key)
+        triples.append((_calendar(name, path, key), lo, hi))
+    return tuple(triples)
+
+
 def settings_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> DateSettings:
     """``DateSettings`` from plain data (see ``settings_to_dict`` for the shape)."""
     known = set(settings_to_dict(DEFAULT_SETTINGS))
@@ -49,20 +67,9 @@ def settings_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> D
                 f"unknown setting (known: {', '.join(sorted(known))})", path=path, key=key
             )
     out: dict[str, Any] = {}
-    if "plausible" in data:
-        ranges = data["plausible"]
-        if not isinstance(ranges, Mapping):
-            raise ConfigError("must map calendars to [first, last]", path=path, key="plausible")
-        triples = []
-        for name, pair in ranges.items():
-            key = f"plausible.{name}"
-            if not isinstance(pair, list | tuple) or len(pair) != 2:
-                raise ConfigError("must be [first, last]", path=path, key=key)
-            lo, hi = (_int(v, path, key, low=1) for v in pair)
-            if lo > hi:
-                raise ConfigError("first year is after last year", path=path, key=key)
-            triples.append((_calendar(name, path, key), lo, hi))
-        out["plausible"] = tuple(triples)
+    for field in ("plausible", "stated"):
+        if field in data:
+            out[field] = _year_ranges(data[field], path, field)
     if "two_digit_pivot" in data:
         pivots = data["two_digit_pivot"]
         if not isinstance(pivots, Mapping):
