@@ -115,3 +115,12 @@ def test_non_strings_are_a_clear_type_error() -> None:
     ):
         with pytest.raises(TypeError, match="expected"):
             call()
+
+
+def test_french_ch_is_sh_against_persian() -> None:
+    # French-style lists write ش as "ch" (Hachem, Chirazi); English ones write چ so.
+    assert name_similarity("هاشم", "Hachem") >= 0.95
+    assert name_similarity("شیرزاده", "Chirzadeh") >= 0.95
+    assert name_similarity("چمران", "Chamran") == 1.0
+    # still evidence of a different letter between the two Persian letters themselves
+    assert name_similarity("چراغی", "شراغی") < name_similarity("شراغی", "Cheraghi")

@@ -125,6 +125,9 @@ _LATIN_VOWEL_SUB = {
     frozenset("oe"): 0.4,
     frozenset("ao"): 0.4,
 }
+#: Latin "ch" against ش (French spelling), and against Latin "sh" (two schemes).
+FRENCH_CH = 0.15
+FRENCH_CH_LATIN = 0.3
 _NEAR = {
     frozenset("QG"): 0.4,
     frozenset("QK"): 0.4,
@@ -193,6 +196,13 @@ def _sub(x: Symbol, y: Symbol) -> float:
     if cx and cy:
         if cx == cy:
             return 0.2 if kx == ky == CONS_AR else 0.0
+        if {cx, cy} == {"C", "$"} and CONS_LA in (kx, ky):
+            # Latin "ch" is ش in French spelling (Hachem, Chirazi), چ in English: against
+            # ش it is a spelling, not a different letter; against Latin "sh", two schemes.
+            if kx == ky:
+                return FRENCH_CH_LATIN
+            if (x if kx == CONS_LA else y).cls == "C":
+                return FRENCH_CH
         return _NEAR.get(frozenset(cx + cy), 1.0)
     if kx == CARRIER:
         if ky == VOW_LA:
