@@ -189,6 +189,7 @@ def test_bootstrap_far_past_the_profile_interval_is_explained(reference_table) -
     fit = fit_loglinear(patterns, counts, lists=lists, n_boot=200, seed=3)
     res = fit.result
     lo, hi = res.diagnostics["intervals"]["profile"]
+    assert lo < res.estimate < hi < res.upper
     assert res.upper > 2 * hi - res.estimate
     [spread] = [w for w in res.warnings if "reaches far past" in w]
     assert f"{hi:,.0f}" in spread and "model uncertainty" in spread
@@ -208,6 +209,7 @@ def test_coverage_warnings_quote_the_study_of_that_selection() -> None:
     bic = coverage_warning("bic", "profile", 0.95)
     cover, sparse = STUDY_COVERAGE[("bic", "profile")]
     assert bic is not None and f"{cover:.0%} of simulated worlds" in bic and "bic" in bic
+    assert f"{sparse:.0%} with sparse lists" in bic
     assert f"{STUDY_COVERAGE[('stepwise', 'profile')][0]:.0%} of" not in bic
     # pairs never studied say so
     unknown = coverage_warning("bic", "bootstrap", 0.95)
