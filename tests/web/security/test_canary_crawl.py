@@ -151,15 +151,7 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
             user, sources=[source], parameters={"synthetic": True}, input_sha256="0" * 64
         )
         runs.finish_run(user, linkage, results={"synthetic": True}, artefacts={"model": artefact})
-        estimate = runs.start_estimate_run(
-            user,
-            method="synthetic",
-            parameters={"synthetic": True},
-            input_sha256="1" * 64,
-            linkage_run=linkage,
-            level=level,
-        )
-        runs.fail_run(user, estimate, error="synthetic failure")
+        runs.fail_run(user, _start_estimate(user, linkage, level), error="synthetic failure")
         _seed_estimate_file(user, linkage, level, tmp, garden)
         witness = witnesses.create_witness(
             user, pseudonym=f"crawl-witness-{n}", identity=witnesses.Identity(), level=level
@@ -175,16 +167,20 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
         _seed_review(user, records, linkage, level)
 
 
-def _seed_estimate_file(user: User, linkage: Any, level: Level, tmp: Path, garden: Garden) -> None:
-    """A finished estimate run with a file whose bytes hold a canary (the file is served)."""
-    run = runs.start_estimate_run(
+def _start_estimate(user: User, linkage: Any, level: Level) -> Any:
+    return runs.start_estimate_run(
         user,
         method="synthetic",
         parameters={"synthetic": True},
-        input_sha256="2" * 64,
+        input_sha256="1" * 64,
         linkage_run=linkage,
         level=level,
     )
+
+
+def _seed_estimate_file(user: User, linkage: Any, level: Level, tmp: Path, garden: Garden) -> None:
+    """A finished estimate run with a file whose bytes hold a canary (the file is served)."""
+    run = _start_estimate(user, linkage, level)
     text = garden.new("runs.Artefact", None, "file")
     report = tmp / f"estimate-{int(level)}.json"
     report.write_text(f'{{"synthetic": "{text}"}}', encoding="utf-8")
