@@ -121,3 +121,36 @@ def test_one_word_names_keep_a_lone_skeleton() -> None:
     assert t[0]["lone_skel"] == t[1]["family_skel"] == "CT"
     assert t[1]["lone_skel"] is None
     assert t[2]["lone_skel"] == t[2]["given_skel"] == "HSN"
+
+
+def test_prisons_and_cemeteries_carry_the_province_they_lie_in() -> None:
+    t = prepare(
+        records(
+            [
+                {
+                    "list": "a",
+                    "record_id": "1",
+                    "prison": "Lakan",
+                    "burial_place": "Rasht cemetery",
+                },
+                {
+                    "list": "b",
+                    "record_id": "1",
+                    "prison": "زندان لاکان",
+                    "burial_place": "گورستان رشت",
+                },
+                {"list": "b", "record_id": "2", "prison": "Dastgerd", "burial_place": "Khavaran"},
+                {"list": "b", "record_id": "3", "burial_place": "Some yard"},
+            ]
+        )
+    ).to_pylist()
+    # a site of the gazetteer in either script; "Dastgerd" in a prison column is the prison
+    assert t[0]["prison_id"] == t[1]["prison_id"] == "gz:prison:lakan"
+    assert t[2]["prison_id"] == "gz:prison:dastgerd"
+    assert [x["prison_province"] for x in t[:3]] == ["gilan", "gilan", "isfahan"]
+    # a cemetery outside the gazetteer: one id in both scripts, the province of its city
+    assert t[0]["burial_id"] == t[1]["burial_id"] and t[0]["burial_id"].startswith("txt:")
+    assert t[0]["burial_province"] == t[1]["burial_province"] == "gilan"
+    assert t[2]["burial_province"] == "tehran"  # Khavaran
+    # no kind word and no site: no province is guessed
+    assert t[3]["burial_province"] is None

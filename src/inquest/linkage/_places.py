@@ -28,7 +28,9 @@ PLACE_COLUMNS = {
     "residence_id": pa.string(),
     "residence_province": pa.string(),
     "prison_id": pa.string(),
+    "prison_province": pa.string(),
     "burial_id": pa.string(),
+    "burial_province": pa.string(),
     "sex": pa.string(),
 }
 _SEX_FILE = Path(__file__).resolve().parent.parent / "data" / "linkage" / "sex.yaml"
@@ -97,9 +99,30 @@ def _place(text: str, kind: str | None = None) -> dict[str, str | None] | None:
         match = resolve_one(text)
     if match is not None:
         return {"id": f"gz:{match.id}", "province": match.province_1988}
+    province = None
+    if kind is not None:
+        # A prison or cemetery outside the gazetteer: its name without the kind words, so
+        # "Rasht cemetery" and "گورستان رشت" are one place, and the 1988 province of the city
+        # it is named after.
+        core, province = _named_after(text)
+        key = core or key
     # A skeleton drops digits: a postcode ("tq13 8df") keeps its full key.
     text_id = key if any(c.isdigit() for c in key) else (skeleton_of_key(key) or key)
-    return {"id": f"txt:{text_id}", "province": None}
+    return {"id": f"txt:{text_id}", "province": province}
+
+
+def _named_after(text: str) -> tuple[str, str | None]:
+    """A site name without its kind words ("Rasht cemetery" -> "rasht"), and the 1988
+    province of the city that is left, if it is one."""
+    try:
+        from inquest.places import PlaceKind, gazetteer, resolve_one
+    except ImportError:
+        return "", None
+    core = gazetteer().parse_query(text).core
+    if not core or core == normalize(text, "key"):
+        return "", None  # no kind word: not "<city> prison" or "<city> cemetery"
+    city = resolve_one(core, kinds={PlaceKind.CITY})
+    return core, (city.province_1988 if city is not None else None)
 
 
 def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
@@ -109,11 +132,9 @@ def place_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
         resolved = map_distinct(batch.column(src), _place, _PLACE)
         out[f"{dst}_place_id" if dst == "birth" else f"{dst}_id"] = pc.struct_field(resolved, "id")
         out[f"{dst}_province"] = pc.struct_field(resolved, "province")
-    for src, dst, kind in (
-        ("prison", "prison_id", "prison"),
-        ("burial_place", "burial_id", "cemetery"),
-    ):
+    for src, dst, kind in (("prison", "prison", "prison"), ("burial_place", "burial", "cemetery")):
         column = map_distinct(batch.column(src), partial(_place, kind=kind), _PLACE)
-        out[dst] = pc.struct_field(column, "id")
+        out[f"{dst}_id"] = pc.struct_field(column, "id")
+        out[f"{dst}_province"] = pc.struct_field(column, "province")
     out["sex"] = map_distinct(batch.column("sex"), _sex, pa.string())
     return out
