@@ -104,22 +104,22 @@ def _place(text: str, kind: str | None = None) -> dict[str, str | None] | None:
         # A prison or cemetery outside the gazetteer: its name without the kind words, so
         # "Rasht cemetery" and "گورستان رشت" are one place, and the 1988 province of the city
         # it is named after.
-        core, province = _named_after(text)
+        core, province = _named_after(text, key)
         key = core or key
     # A skeleton drops digits: a postcode ("tq13 8df") keeps its full key.
     text_id = key if any(c.isdigit() for c in key) else (skeleton_of_key(key) or key)
     return {"id": f"txt:{text_id}", "province": province}
 
 
-def _named_after(text: str) -> tuple[str, str | None]:
+def _named_after(text: str, key: str) -> tuple[str, str | None]:
     """A site name without its kind words ("Rasht cemetery" -> "rasht"), and the 1988
-    province of the city that is left, if it is one."""
+    province of the city that is left, if it is one; ``key`` is ``text``'s key form."""
     try:
         from inquest.places import PlaceKind, gazetteer, resolve_one
     except ImportError:
         return "", None
     core = gazetteer().parse_query(text).core
-    if not core or core == normalize(text, "key"):
+    if not core or core == key:
         return "", None  # no kind word: not "<city> prison" or "<city> cemetery"
     city = resolve_one(core, kinds={PlaceKind.CITY})
     return core, (city.province_1988 if city is not None else None)
