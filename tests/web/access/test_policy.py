@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -112,3 +114,23 @@ def test_record_visibility_is_exhaustively_the_rule(personas: Personas) -> None:
         seen = set(Record.objects.visible_to(user).values_list("pk", flat=True))
         want = {pk for pk, (s, r) in expected.items() if s <= cleared and r <= cleared}
         assert seen == want, name
+
+
+def test_grants_are_read_once_inside_a_request(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    with policy.grants_read_once(), django_assert_num_queries(1):
+        for _ in range(5):
+            assert policy.clearance(personas.researcher) is Level.INTERNAL
+    with django_assert_num_queries(2):  # outside a request: every call reads the grants
+        policy.clearance(personas.researcher)
+        policy.clearance(personas.researcher)
+
+
+def test_a_grant_inside_a_request_is_seen_at_once(personas: Personas) -> None:
+    with policy.grants_read_once():
+        assert policy.clearance(personas.reader) is Level.PUBLIC
+        grant_role(personas.administrator, personas.reader, "analyst")
+        assert policy.clearance(personas.reader) is Level.CONFIDENTIAL
+        revoke_role(personas.administrator, personas.reader, "analyst")
+        assert policy.clearance(personas.reader) is Level.PUBLIC

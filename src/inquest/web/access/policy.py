@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -14,6 +17,44 @@ from inquest.web.access.matrix import Role, access_matrix
 
 AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
 
+#: Within one request (``RoleCacheMiddleware``), each user's active grants are read once.
+_GRANTS: ContextVar[dict[int, frozenset[str]] | None] = ContextVar("inquest_grants", default=None)
+
+
+@contextmanager
+def grants_read_once() -> Iterator[None]:
+    """Read each user's grants at most once inside this block (one request).
+
+    A grant or revocation made inside the block is seen at once (``forget_grants``); one
+    made by another request is seen from this user's next request on.
+    """
+    token = _GRANTS.set({})
+    try:
+        yield
+    finally:
+        _GRANTS.reset(token)
+
+
+def forget_grants(user_pk: object) -> None:
+    """Drop the cached grants of ``user_pk`` (their grants changed)."""
+    cache = _GRANTS.get()
+    if cache is not None:
+        cache.pop(int(str(user_pk)), None)
+
+
+def _active_grants(user_pk: int) -> frozenset[str]:
+    cache = _GRANTS.get()
+    if cache is not None and user_pk in cache:
+        return cache[user_pk]
+    names = frozenset(
+        RoleGrant.objects.filter(user_id=user_pk, revoked_at__isnull=True).values_list(
+            "role", flat=True
+        )
+    )
+    if cache is not None:
+        cache[user_pk] = names
+    return names
+
 
 def roles_of(user: AnyUser) -> list[Role]:
     """The user's roles: active grants plus the matrix's default for anonymous/signed-in users.
@@ -25,11 +66,7 @@ def roles_of(user: AnyUser) -> list[Role]:
         return [matrix.role(matrix.anonymous)] if matrix.anonymous else []
     if not user.is_active:
         return []
-    names = set(
-        RoleGrant.objects.filter(user_id=user.pk, revoked_at__isnull=True).values_list(
-            "role", flat=True
-        )
-    )
+    names = set(_active_grants(int(user.pk)))
     if matrix.authenticated:
         names.add(matrix.authenticated)
     return [matrix.roles[name] for name in sorted(names) if name in matrix.roles]

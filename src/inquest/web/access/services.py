@@ -11,7 +11,7 @@ from inquest.web.access.actions import Action
 from inquest.web.access.grants import RoleGrant
 from inquest.web.access.levels import Level
 from inquest.web.access.matrix import access_matrix
-from inquest.web.access.policy import AnyUser, require, user_id
+from inquest.web.access.policy import AnyUser, forget_grants, require, user_id
 from inquest.web.audit import services as audit
 
 
@@ -34,6 +34,7 @@ def grant_role(granter: AnyUser | None, user: AbstractBaseUser, role: str) -> Ro
     existing = RoleGrant.objects.filter(user_id=user.pk, role=role, revoked_at__isnull=True).first()
     if existing is not None:
         return existing
+    forget_grants(user.pk)
     grant = RoleGrant.objects.create(
         user_id=user.pk,
         role=role,
@@ -56,6 +57,7 @@ def revoke_role(granter: AnyUser | None, user: AbstractBaseUser, role: str) -> i
             user_id=user.pk, role=role, revoked_at__isnull=True
         )
     )
+    forget_grants(user.pk)
     now = timezone.now()
     for grant in grants:
         grant.revoked_at = now
