@@ -56,10 +56,12 @@ MIDDLEWARE = [
     "inquest.web.hardening.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "inquest.web.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "inquest.web.access.middleware.RoleCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "inquest.web.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -143,9 +145,11 @@ CSRF_COOKIE_NAME = "__Host-csrftoken" if _HTTPS else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Idle timeout: a session unused for 30 minutes ends (each request renews it).
+# Idle timeout: a session unused for 30 minutes ends. A request renews it, at most once a
+# minute (accounts.middleware.SessionRenewalMiddleware), not with a write on every page.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

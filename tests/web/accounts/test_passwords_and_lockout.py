@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
@@ -75,4 +76,28 @@ def test_session_cookie_is_http_only_same_site_and_short(
     response = client.post("/login/", {"username": user.username, "password": PASSWORD})
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
-    assert settings.SESSION_COOKIE_AGE <= 3600 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE <= 3600 and settings.SESSION_RENEW_SECONDS <= 300
+
+
+def test_sessions_renew_at_most_once_a_minute(
+    client: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    from inquest.web.accounts import middleware
+
+    client.force_login(personas.reader)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+
+    def expiry() -> object:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    client.get("/sources/")
+    first = expiry()
+    clock[0] += 30  # within the minute: no write, the expiry stays
+    client.get("/sources/")
+    assert expiry() == first
+    clock[0] += 31  # a minute on: the expiry is pushed back
+    client.get("/sources/")
+    assert expiry() > first

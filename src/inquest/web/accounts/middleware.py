@@ -1,11 +1,13 @@
-"""Send users who must use a second factor to enrolment or verification until they have."""
+"""Accounts middleware: a second factor before any page, and the sessions' idle timeout."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,3 +62,29 @@ def _is_verified(user: Any) -> bool:
     """Whether ``OTPMiddleware`` found a device verified in this session."""
     check = getattr(user, "is_verified", None)
     return bool(check()) if callable(check) else False
+
+
+#: The session key that holds when the session's expiry was last pushed back.
+RENEWED_KEY = "_inquest_renewed"
+
+
+class SessionRenewalMiddleware:
+    """The idle timeout: a session in use has its expiry pushed back, at most once a minute.
+
+    ``SESSION_COOKIE_AGE`` after the last renewal the session ends, so an unused session ends
+    between ``SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS`` and ``SESSION_COOKIE_AGE`` after
+    its last request. Saving on every request (Django's ``SESSION_SAVE_EVERY_REQUEST``) would
+    cost a database write per page. After ``SessionMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.every = int(getattr(settings, "SESSION_RENEW_SECONDS", 60))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get(RENEWED_KEY, 0)) >= self.every:
+                session[RENEWED_KEY] = now
+        return self.get_response(request)
