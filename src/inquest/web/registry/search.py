@@ -258,6 +258,12 @@ def _score(query: str, name: str) -> float:
     return name_similarity(query, name)
 
 
+@lru_cache(maxsize=200_000)
+def _key(name: str) -> str:
+    """A candidate name's key form: the same names come back query after query."""
+    return normalize(name, "key")
+
+
 def candidates(user: AnyUser, query: str, filters: Filters = Filters()) -> QuerySet[NameToken]:
     """The token rows the user may see, one per record whose name has every token of
     ``query`` (and passes the filters); ``name`` and ``entry`` (the record) on each."""
@@ -289,7 +295,7 @@ def _shortlist(query: str, counted: list[tuple[str, int]]) -> list[tuple[str, in
     if len(counted) <= 2 * MAX_NAMES:
         return counted
     key = normalize(query, "key")
-    keys = [normalize(name, "key") for name, _ in counted]
+    keys = [_key(name) for name, _ in counted]
     close = process.extract(key, keys, scorer=fuzz.WRatio, limit=MAX_NAMES)
     keep = set(range(MAX_NAMES)) | {i for _, _, i in close}
     keep |= {i for i, k in enumerate(keys) if k == key}
@@ -312,7 +318,7 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
     key = normalize(query, "key")
     scored = sorted(
         ((score, name, n) for name, n in shortlist if (score := _score(query, name)) >= MIN_SCORE),
-        key=lambda t: (-t[0], normalize(t[1], "key") != key, t[1]),
+        key=lambda t: (-t[0], _key(t[1]) != key, t[1]),
     )
     unranked = sum(n for _, n in counted) - sum(n for _, n in shortlist)
     total = sum(n for _, _, n in scored)

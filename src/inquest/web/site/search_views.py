@@ -7,6 +7,7 @@ user can neither see nor choose what they may not see; the results come from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -18,21 +19,28 @@ from django.views.decorators.http import require_GET
 
 from inquest.web.access.policy import AnyUser
 from inquest.web.registry.models import Place, PlaceKind, Source
-from inquest.web.registry.search import Filters, search
+from inquest.web.registry.search import Filters, SearchPage, search
+from inquest.web.site.fields import ListedModelChoiceField
+from inquest.web.site.links import link_maker
+from inquest.web.site.widgets import QuickSelect
 
 
 class SearchForm(forms.Form):
     """A name and optional filters; every choice is one the user may see."""
 
     q = forms.CharField(label=_("Name"), max_length=200, required=False)
-    source: forms.ModelChoiceField[Source] = forms.ModelChoiceField(
-        label=_("Source"), queryset=Source.objects.none(), required=False, to_field_name="code"
+    source: forms.ModelChoiceField[Source] = ListedModelChoiceField(
+        label=_("Source"),
+        queryset=Source.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=QuickSelect,
     )
-    prison: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
-        label=_("Prison"), queryset=Place.objects.none(), required=False
+    prison: forms.ModelChoiceField[Place] = ListedModelChoiceField(
+        label=_("Prison"), queryset=Place.objects.none(), required=False, widget=QuickSelect
     )
-    place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
-        label=_("Province"), queryset=Place.objects.none(), required=False
+    place: forms.ModelChoiceField[Place] = ListedModelChoiceField(
+        label=_("Province"), queryset=Place.objects.none(), required=False, widget=QuickSelect
     )
     date_from = forms.DateField(
         label=_("Events from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -72,6 +80,41 @@ class SearchForm(forms.Form):
         )
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    """One result as the page shows it; ``person_url`` is empty if the person is not shown."""
+
+    name: str
+    record_url: str
+    source: str
+    row_number: int
+    person_url: str
+    person_label: str
+    score: str
+
+
+def result_rows(page: SearchPage) -> list[ResultRow]:
+    """The page's hits as rows, their links made without one ``reverse()`` each."""
+    record_url = link_maker("site:record-detail")
+    person_url = link_maker("site:person-detail", uuid_argument=True)
+    rows = []
+    for hit in page.hits:
+        key, person = hit.key, hit.key.person
+        shown = hit.person_visible and person is not None
+        rows.append(
+            ResultRow(
+                name=key.name,
+                record_url=record_url(key.record_id),
+                source=key.source.code,
+                row_number=key.record.row_number,
+                person_url=person_url(person.uid) if shown and person is not None else "",
+                person_label=(person.label if shown and person is not None else ""),
+                score=f"{hit.score:.2f}",
+            )
+        )
+    return rows
+
+
 @require_GET
 def registry_search(request: HttpRequest) -> HttpResponse:
     """Search records by name across scripts; results link to their record and person."""
@@ -88,5 +131,10 @@ def registry_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inquest/search.html",
-        {"form": form, "page": page, "params": params.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": result_rows(page) if page is not None else [],
+            "params": params.urlencode(),
+        },
     )
