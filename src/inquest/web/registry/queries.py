@@ -76,16 +76,6 @@ def versions_of(user: AnyUser, record: Record) -> list[VersionView]:
     return out[::-1]
 
 
-def records_of_person(user: AnyUser, person: Person) -> QuerySet[Record]:
-    """The records clustered into ``person`` that the user may see, with their source."""
-    return (
-        Record.objects.visible_to(user)
-        .filter(membership__person=person)
-        .select_related("source")
-        .order_by("source__code", "row_number")
-    )
-
-
 def events_of(user: AnyUser, person: Person) -> QuerySet[EventParticipant]:
     """The person's part in the events the user may see, with event, place and source."""
     return (
@@ -179,18 +169,20 @@ def records_side_by_side(user: AnyUser, person: Person) -> SideBySide:
 
     Fields come in the order of the standard list format, then any others alphabetically.
     """
-    records = list(records_of_person(user, person))
     latest: dict[int, RecordVersion] = {}
-    for version in RecordVersion.objects.visible_to(user).filter(
-        record__in=[r.pk for r in records]
+    # One query: versions the user may see carry their record and its source, both visible.
+    for version in (
+        RecordVersion.objects.visible_to(user)
+        .filter(record__membership__person=person)
+        .select_related("record__source")
+        .defer("prepared")
     ):
         if version.record_id not in latest or version.number > latest[version.record_id].number:
             latest[version.record_id] = version
-    columns = tuple(
-        RecordColumn(record, latest[record.pk], dict(latest[record.pk].raw))
-        for record in records
-        if record.pk in latest
+    ordered = sorted(
+        latest.values(), key=lambda v: (v.record.source.code, v.record.row_number, v.record_id)
     )
+    columns = tuple(RecordColumn(v.record, v, dict(v.raw)) for v in ordered)
     present = {name for column in columns for name, v in column.values.items() if v}
     order = list(column_properties())
     fields = [f for f in order if f in present] + sorted(present - set(order))
