@@ -57,6 +57,7 @@ def test_database_postgresql_url(tmp_path: Path) -> None:
         "127.0.0.1",
         5432,
     )
+    assert db["OPTIONS"]["server_side_binding"] is True  # prepared after five runs
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,11 @@ def database(env: Mapping[str, str], data: Path) -> dict[str, Any]:
         # Take the write lock when a transaction starts, not at its first write, so that
         # read-then-write transactions (the audit chain) do not interleave.
         config.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    else:
+        # Parameters bound on the server, so psycopg prepares a query run five times on a
+        # connection and PostgreSQL stops planning it anew: on the person page, planning
+        # the joins of the access filters took longer than running the queries.
+        config.setdefault("OPTIONS", {})["server_side_binding"] = True
     config.setdefault("TEST", {})
     return config
 
