@@ -177,14 +177,23 @@ def run_scale(args: argparse.Namespace) -> dict[str, Any]:
             conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{args.database}"')
         result["load"] = _in_child("load", url, data_dir, str(world))
+    result["prewarmed_mb"] = _prewarm(url)
     cookies = _in_child("cookies", url, data_dir, str(args.clients))
-    uids = _in_child("persons", url, data_dir, "400")
-    queries = web_scale.sample_queries(world, 400)
-    work = [
-        item
-        for query, uid in zip(queries, uids, strict=False)
-        for item in (("search", web_scale.search_path(query)), ("person", f"/persons/{uid}/"))
-    ]
+    # Warm-up, the run and the run with think time each get their own names and persons,
+    # so no run is served from what an earlier one left in the workers' caches.
+    uids = _in_child("persons", url, data_dir, "3000")
+    queries = web_scale.sample_queries(world, 3000)
+    pairs = list(zip(queries, uids, strict=False))
+    third = len(pairs) // 3
+
+    def work_of(part: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [
+            item
+            for query, uid in part
+            for item in (("search", web_scale.search_path(query)), ("person", f"/persons/{uid}/"))
+        ]
+
+    warm, work, later = (work_of(pairs[i * third : (i + 1) * third]) for i in range(3))
     env = dict(
         os.environ,
         INQUEST_DATABASE_URL=url,
@@ -211,8 +220,14 @@ def run_scale(args: argparse.Namespace) -> dict[str, Any]:
         _wait_for(base)
         load_before = os.getloadavg()
         # Warm-up: each worker compiles the name kernels and fills its caches once.
-        result["warmup"] = web_scale.drive(base, cookies, work[::-1], args.warmup)
+        result["warmup"] = web_scale.drive(base, cookies, warm, args.warmup)
+        before = _cpu_ticks()
         result["run"] = web_scale.drive(base, cookies, work, args.seconds)
+        result["run"]["cpu_ms_per_request"] = _cpu_per_request(before, result["run"])
+        if args.think > 0:
+            result["run_with_think_time"] = web_scale.drive(
+                base, cookies, later, args.seconds, think=args.think
+            )
         result["load_average_before"] = [round(x, 2) for x in load_before]
         result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         result["server"] = {"gunicorn_workers": args.workers, "cpus": os.cpu_count()}
@@ -220,6 +235,61 @@ def run_scale(args: argparse.Namespace) -> dict[str, Any]:
         server.terminate()
         server.wait(timeout=30)
     return result
+
+
+def _cpu_ticks() -> dict[str, int]:
+    """CPU clock ticks used so far by the PostgreSQL server, the gunicorn workers, this
+    process (the clients) and everything else on the machine (Linux ``/proc``). A process's
+    own time and that of its children that ended (a PostgreSQL backend's, in the
+    postmaster's) count, so each tick is counted once."""
+    ticks: dict[str, int] = {}
+    me = str(os.getpid())
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        kind = (
+            "clients"
+            if pid == me
+            else "postgres"
+            if "postgres" in command
+            else "gunicorn"
+            if "gunicorn" in command
+            else "other"
+        )
+        ticks[kind] = ticks.get(kind, 0) + sum(int(f) for f in fields[11:15])
+    return ticks
+
+
+def _cpu_per_request(before: dict[str, int], run: dict[str, Any]) -> dict[str, float]:
+    """CPU milliseconds per answered request by process kind, since ``before``."""
+    after = _cpu_ticks()
+    hz = os.sysconf("SC_CLK_TCK")
+    n = max(1, int(run["latency_ms"]["all"].get("n", 0)))
+    return {kind: round((after[kind] - before.get(kind, 0)) * 1000 / hz / n, 1) for kind in after}
+
+
+def _prewarm(url: str) -> int | None:
+    """Read every table and index of the database into the operating system's cache
+    (``pg_prewarm``, mode ``read``), as on a server that has been up a while; returns the
+    megabytes read, or None without the extension. Without this the first minutes measure
+    the disk: the runs use persons and names the warm-up did not touch."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            rows = conn.execute(
+                "SELECT pg_prewarm(c.oid, 'read') FROM pg_class c "
+                "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')"
+            ).fetchall()
+    except psycopg.Error:
+        return None
+    return int(sum(blocks for (blocks,) in rows) * 8 / 1024)
 
 
 def _wait_for(base: str) -> None:
@@ -258,6 +328,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=30)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="also run with this mean pause (s) between a client's requests; 0: only back to back",
+    )
     args = parser.parse_args()
     out = HERE / "results" / "web.json"
     results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}

@@ -365,17 +365,26 @@ def sample_persons(url: str, data_dir: str, n: int, seed: int = 1) -> list[str]:
 
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT uid FROM registry_person TABLESAMPLE SYSTEM (1) REPEATABLE (%s) LIMIT %s",
+            "SELECT uid FROM registry_person TABLESAMPLE SYSTEM (2) REPEATABLE (%s) LIMIT %s",
             [seed, n],
         )
         return [str(row[0]) for row in cur.fetchall()]
 
 
 def drive(
-    base: str, cookies: list[str], work: list[tuple[str, str]], seconds: float
+    base: str,
+    cookies: list[str],
+    work: list[tuple[str, str]],
+    seconds: float,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     """Each cookie's thread requests ``work`` items (kind, path) round-robin from its own
-    offset for ``seconds``; returns latency percentiles (ms) per kind and overall, and errors."""
+    offset for ``seconds``; returns latency percentiles (ms) per kind and overall, and errors.
+
+    ``think`` 0: each client sends its next request as soon as the last one is answered (a
+    stress test: 20 clients keep 20 requests in flight). Otherwise each client waits a random
+    time between requests (exponential, mean ``think`` seconds, seeded per client), as a
+    person reading the page does."""
     latencies: dict[str, list[float]] = {}
     errors: list[str] = []
     lock = threading.Lock()
@@ -385,7 +394,12 @@ def drive(
         opener = urllib.request.build_opener()
         opener.addheaders = [("Cookie", f"sessionid={cookie}")]
         i = index * 997
+        pause = random.Random(index)
         while time.perf_counter() < stop:
+            if think > 0:
+                time.sleep(min(pause.expovariate(1 / think), max(0.0, stop - time.perf_counter())))
+                if time.perf_counter() >= stop:
+                    break
             kind, path = work[i % len(work)]
             i += 1
             t = time.perf_counter()
@@ -416,6 +430,7 @@ def drive(
     result["all"] = _percentiles(every)
     return {
         "clients": len(cookies),
+        "think_s": think,
         "seconds": round(wall, 1),
         "requests_per_s": round(len(every) / wall, 1),
         "latency_ms": result,
