@@ -88,3 +88,20 @@ def test_pairs_budget_drops_the_largest_blocks_first() -> None:
     # a budget that holds every block leaves the rule alone
     roomy = cap_blocks(table, model, max_block=12, pairs_per_record=10.0)
     assert roomy.records_over_cap == {} and roomy.model == model
+
+
+def test_pairs_counts_each_rules_candidates_within_its_cap() -> None:
+    names = ["a"] * 10 + ["b"] * 4 + ["c"] * 2
+    base = load_model()
+    model = dataclasses.replace(
+        base,
+        blocking=("l.skel_sorted = r.skel_sorted", "l.birth_year = r.birth_year"),
+        training=dataclasses.replace(base.training, em_blocking=()),
+    )
+    table = _records(names)
+    caps = cap_blocks(table, model, max_block=12, pairs_per_record=1.0)
+    by_name, by_year = caps.model.blocking
+    # the block of 10 is over the cap: 6 + 1 pairs remain, as the capped rule finds
+    assert caps.pairs[by_name] == 7 == len(_pairs(caps.table, by_name))
+    # birth years 1960, 1961, 1962 hold 6, 5 and 5 records: 15 + 10 + 10 pairs, over 16
+    assert caps.pairs[by_year] == len(_pairs(caps.table, by_year))

@@ -56,6 +56,9 @@ class BlockCaps:
     records_over_cap: dict[str, int]
     #: ...and the cap (the largest block still compared).
     caps: dict[str, int]
+    #: Candidate pairs each capped prediction rule proposes (rules of equality terms only),
+    #: before pairs found by several rules are counted once: a guide to the work ahead.
+    pairs: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _size_column(keys: tuple[str, ...]) -> str:
@@ -108,6 +111,7 @@ def cap_blocks(
     table = prepared
     over: dict[str, int] = {}
     limit: dict[str, int] = {}
+    key_pairs: dict[str, int] = {}
     budget = pairs_per_record * prepared.num_rows
     for k in keysets:
         size = _block_sizes([codes[c] for c in k])
@@ -117,6 +121,9 @@ def cap_blocks(
         if n_over:
             over["+".join(k)] = n_over
             limit["+".join(k)] = cap
+        # a block of n records holds n(n-1)/2 pairs: (n-1)/2 for each of its records
+        kept = size[(size > 1) & (size <= cap)]
+        key_pairs["+".join(k)] = int(((kept - 1) / 2.0).sum())
 
     def capped(rule: str) -> str:
         k = equality_keys(rule)
@@ -130,4 +137,7 @@ def cap_blocks(
     new_model = dataclasses.replace(
         model, blocking=tuple(capped(r) for r in model.blocking), training=training
     )
-    return BlockCaps(new_model, table, over, limit)
+    pairs = {
+        capped(r): key_pairs["+".join(equality_keys(r))] for r in model.blocking if equality_keys(r)
+    }
+    return BlockCaps(new_model, table, over, limit, pairs)

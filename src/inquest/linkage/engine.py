@@ -30,10 +30,14 @@ class Engine:
     db_api: Any
     _tables: int = field(default=0)
 
+    def new_table_name(self, prefix: str = "inquest_t") -> str:
+        """A table name not used before in this engine."""
+        self._tables += 1
+        return f"{prefix}{self._tables}"
+
     def register(self, table: pa.Table, name: str | None = None) -> Any:
         """Register an Arrow table as a Splink dataframe."""
-        self._tables += 1
-        table_name = name or f"inquest_t{self._tables}"
+        table_name = name or self.new_table_name()
         if self.name == "spark":
             spark = self.db_api.spark
             frame = spark.createDataFrame(table)  # Spark 4 reads Arrow directly

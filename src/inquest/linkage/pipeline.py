@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from inquest.linkage.caps import DEFAULT_MAX_BLOCK, cap_blocks
+from inquest.linkage.caps import DEFAULT_MAX_BLOCK, DEFAULT_PAIRS_PER_RECORD, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
 from inquest.linkage.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
@@ -30,6 +30,9 @@ from inquest.linkage.train import calibrate, train
 __all__ = ["LinkResult", "Step", "link_records", "write_run"]
 
 log = logging.getLogger(__name__)
+
+#: Candidate pairs guessed per record for a rule whose pairs caps cannot count.
+PAIRS_PER_RECORD = DEFAULT_PAIRS_PER_RECORD
 
 #: Records per preparation batch.
 PREPARE_BATCH = 1_000_000
@@ -134,13 +137,27 @@ def link_records(
     with _timed(timings, "train"):
         advance = step("train", 1)
         linker, skipped = train(linker, caps.model, frame=frame, engine=eng, labels=labels)
-        linker = Linker(
-            frame, calibrate(linker.misc.save_model_to_json()), log_level=logging.WARNING
-        )
+        trained = calibrate(linker.misc.save_model_to_json())
+        own_blocking = eng.name == "duckdb"
+        scoring = dict(trained)
+        if own_blocking:
+            # Pairs are found by inquest.linkage.predict: without the rules in Splink's
+            # settings, the block-size and key columns do not travel with every pair.
+            scoring["blocking_rules_to_generate_predictions"] = []
+        linker = Linker(frame, scoring, log_level=logging.WARNING)
         advance(1)
     with _timed(timings, "predict"):
         advance = step("predict", 1)
-        predictions = predict(linker, model.clustering.keep_threshold)
+        rules = list(caps.model.blocking)
+        candidates = sum(caps.pairs.get(r, PAIRS_PER_RECORD * records.num_rows) for r in rules)
+        predictions = predict(
+            linker,
+            model.clustering.keep_threshold,
+            engine=eng if own_blocking else None,
+            records=frame,
+            rules=rules,
+            candidate_pairs=candidates,
+        )
         edges = edges_of(eng, predictions)
         advance(1)
     with _timed(timings, "cluster"):
@@ -174,6 +191,9 @@ def link_records(
         }
     )
     model_json = linker.misc.save_model_to_json()
+    model_json["blocking_rules_to_generate_predictions"] = trained[
+        "blocking_rules_to_generate_predictions"
+    ]
     return LinkResult(
         prepared=caps.table,
         clusters=clusters,

@@ -1,7 +1,19 @@
-"""Predict: score candidate pairs with the trained model, and score chosen pairs on demand."""
+"""Predict: score candidate pairs with the trained model, and score chosen pairs on demand.
+
+On DuckDB the candidate pairs are found here, not by Splink. Splink joins the records once per
+blocking rule and drops from each rule's pairs those an earlier rule found, by evaluating
+every earlier rule on them: the 25th rule's pairs are tested against 24 rules, and all the
+rules' columns travel with every pair. Here each rule only proposes the ids of its pairs;
+a pair proposed by several rules is kept once, with the first rule that proposes it as its
+``match_key`` (Splink's numbering), and Splink scores exactly those pairs. The pairs are
+found and scored in chunks of the left-hand records, so the work in flight stays bounded
+however many records there are. Spark keeps Splink's own blocking.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -9,7 +21,14 @@ import pyarrow.compute as pc
 
 from inquest.linkage.engine import Engine
 
-__all__ = ["EDGE_SCHEMA", "edges", "predict", "score_pairs"]
+__all__ = [
+    "EDGE_SCHEMA",
+    "PAIRS_PER_CHUNK",
+    "blocked_pairs_sql",
+    "edges",
+    "predict",
+    "score_pairs",
+]
 
 _FIELDS: list[pa.Field[Any]] = [
     pa.field("unique_id_l", pa.int64()),
@@ -18,10 +37,79 @@ _FIELDS: list[pa.Field[Any]] = [
 ]
 EDGE_SCHEMA = pa.schema(_FIELDS)
 
+#: Candidate pairs (before pairs found by several rules are counted once) found and scored
+#: at a time: about 1.5 GB of DuckDB's working memory.
+PAIRS_PER_CHUNK = 25_000_000
 
-def predict(linker: Any, threshold: float) -> Any:
-    """Pairs found by the blocking rules with ``match_probability >= threshold`` (Splink frame)."""
-    return linker.inference.predict(threshold_match_probability=threshold)
+
+def blocked_pairs_sql(table: str, rules: Sequence[str], chunk: tuple[int, int] = (0, 1)) -> str:
+    """SQL for the distinct pairs any of ``rules`` finds among ``table``'s records.
+
+    Columns ``match_key`` (the first rule that finds the pair, as text, as Splink numbers
+    it), ``join_key_l`` < ``join_key_r`` (``unique_id``s). ``chunk = (i, n)`` keeps the pairs
+    whose left record has ``unique_id % n = i``; the chunks of one ``n`` partition the pairs.
+    """
+    i, n = chunk
+    where = f" AND l.unique_id % {int(n)} = {int(i)}" if n > 1 else ""
+    # both ids in one BIGINT (unique_id < 2^31): one hashed key instead of two
+    proposed = " UNION ALL ".join(
+        f"SELECT {k} AS k, (l.unique_id::BIGINT << 32) | r.unique_id::BIGINT AS lr "  # noqa: S608 (the model's own SQL)
+        f"FROM {table} AS l JOIN {table} AS r ON ({rule}) "
+        f"WHERE l.unique_id < r.unique_id{where}"
+        for k, rule in enumerate(rules)
+    )
+    return (
+        "SELECT CAST(min(k) AS VARCHAR) AS match_key, "  # noqa: S608 (the model's own SQL)
+        "lr >> 32 AS join_key_l, lr & 4294967295 AS join_key_r "
+        f"FROM ({proposed}) GROUP BY lr"
+    )
+
+
+def _score_chunk(linker: Any, engine: Engine, sql: str, threshold: float) -> Any:
+    con = engine.db_api._con
+    name = engine.new_table_name("inquest_blocked")
+    con.execute(f"CREATE TABLE {name} AS {sql}")
+    try:
+        registered = engine.db_api.register(name, table_name=name)
+        linker.table_management.register_blocked_pairs_for_predict(registered)
+        return linker.inference.predict(threshold_match_probability=threshold)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def predict(
+    linker: Any,
+    threshold: float,
+    *,
+    engine: Engine | None = None,
+    records: Any = None,
+    rules: Sequence[str] = (),
+    candidate_pairs: float = 0.0,
+) -> Any:
+    """Pairs found by the blocking rules with ``match_probability >= threshold`` (Splink frame).
+
+    With a DuckDB ``engine``, the Splink frame of the ``records`` and the (capped) ``rules``,
+    the pairs are found here (see the module's docstring), in
+    ``ceil(candidate_pairs / PAIRS_PER_CHUNK)`` chunks; otherwise Splink blocks on the rules
+    of its settings.
+    """
+    if engine is None or engine.name != "duckdb" or records is None or not rules:
+        return linker.inference.predict(threshold_match_probability=threshold)
+    n = max(1, math.ceil(candidate_pairs / PAIRS_PER_CHUNK))
+    table = records.physical_name
+    parts = [
+        _score_chunk(linker, engine, blocked_pairs_sql(table, rules, (i, n)), threshold)
+        for i in range(n)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    con = engine.db_api._con
+    name = engine.new_table_name("inquest_predictions")
+    union = " UNION ALL ".join(f"SELECT * FROM {p.physical_name}" for p in parts)  # noqa: S608 (Splink's tables)
+    con.execute(f"CREATE TABLE {name} AS {union}")
+    for p in parts:
+        p.drop_table_from_database_and_remove_from_cache()
+    return engine.db_api.register(name, table_name=name)
 
 
 def edges(engine: Engine, predictions: Any) -> pa.Table:
