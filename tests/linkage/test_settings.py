@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from inquest.errors import ConfigError
-from inquest.linkage.settings import default_model_path, load_model, parse_model, splink_settings
+from inquest.linkage.settings import (
+    default_model_path,
+    for_lists,
+    load_model,
+    parse_model,
+    splink_settings,
+)
 
 
 def test_packaged_model_builds_for_duckdb_and_spark() -> None:
@@ -58,4 +64,21 @@ def test_missing_level_as_sql_and_tf_floor() -> None:
     text = default_model_path().read_text("utf-8")
     bad = text.replace("- {kind: missing, columns: [prison_id]}", "- {kind: missing}", 1)
     with pytest.raises(ConfigError, match=r"columns or an sql condition"):
+        parse_model(bad)
+
+
+def test_rules_across_lists_apply_only_when_several_lists_are_linked() -> None:
+    model = load_model()
+    marked = [r for r, flag in zip(model.blocking, model.across_lists, strict=True) if flag]
+    assert marked and all("residence_id" in r or "birth_place_id" in r for r in marked)
+    one = for_lists(model, 1)
+    assert one.blocking == model.blocking and one.across_lists == ()
+    many = for_lists(model, 4)
+    assert many.across_lists == ()
+    for rule, before, flag in zip(many.blocking, model.blocking, model.across_lists, strict=True):
+        assert rule == (f"{before} AND l.list <> r.list" if flag else before)
+    assert for_lists(many, 4) == many
+    text = default_model_path().read_text("utf-8")
+    bad = text.replace("across_lists: true}", "across_lists: yes please}", 1)
+    with pytest.raises(ConfigError, match=r"blocking\[\d+\]"):
         parse_model(bad)

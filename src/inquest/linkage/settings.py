@@ -7,6 +7,7 @@ DuckDB and on Spark.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "LinkageModel",
     "TrainingSpec",
     "default_model_path",
+    "for_lists",
     "load_model",
     "splink_settings",
 ]
@@ -64,6 +66,9 @@ class LinkageModel:
     training: TrainingSpec
     clustering: ClusteringSpec
     source: str
+    #: Per blocking rule: pairs only records of different lists when several are linked
+    #: (see :func:`for_lists`); empty means no rule does.
+    across_lists: tuple[bool, ...] = ()
 
     def columns(self) -> set[str]:
         """Every prepared column the comparisons use."""
@@ -159,9 +164,36 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
             raise ConfigError(
                 "levels must start with missing and end with else", path=path, key=f"{key}.levels"
             )
-    blocking = _need(doc, "blocking", list, path)
-    if not blocking or not all(isinstance(b, str) for b in blocking):
+    blocking_doc = _need(doc, "blocking", list, path)
+    if not blocking_doc:
         raise ConfigError("must be a non-empty list of SQL rules", path=path, key="blocking")
+    blocking: list[str] = []
+    across: list[bool] = []
+    for i, item in enumerate(blocking_doc):
+        if isinstance(item, dict):
+            rule = item.get("rule")
+            flag = item.get("across_lists", False)
+            if (
+                not isinstance(rule, str)
+                or not isinstance(flag, bool)
+                or set(item)
+                - {
+                    "rule",
+                    "across_lists",
+                }
+            ):
+                raise ConfigError(
+                    "a rule is SQL, or a mapping of rule (SQL) and across_lists (true/false)",
+                    path=path,
+                    key=f"blocking[{i}]",
+                )
+            blocking.append(rule)
+            across.append(flag)
+        elif isinstance(item, str):
+            blocking.append(item)
+            across.append(False)
+        else:
+            raise ConfigError("must be SQL or a mapping", path=path, key=f"blocking[{i}]")
     tr = _need(doc, "training", dict, path)
     training = TrainingSpec(
         deterministic_rules=tuple(_need(tr, "deterministic_rules", list, path, "training")),
@@ -199,7 +231,33 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
             raise ConfigError("must be a probability strictly between 0 and 1", path=path, key=name)
     if not clustering.review_low < clustering.review_high:
         raise ConfigError("review.low must be below review.high", path=path, key="review")
-    return LinkageModel(tuple(comps), tuple(blocking), training, clustering, path)
+    return LinkageModel(
+        tuple(comps),
+        tuple(blocking),
+        training,
+        clustering,
+        path,
+        tuple(across) if any(across) else (),
+    )
+
+
+#: The term a rule marked ``across_lists`` gains when several lists are linked.
+ACROSS_LISTS = "l.list <> r.list"
+
+
+def for_lists(model: LinkageModel, lists: int) -> LinkageModel:
+    """The model for linking ``lists`` lists: rules marked ``across_lists`` pair only records
+    of different lists when there are two or more (a list seldom names one person twice, and
+    when it does the name rules find the two: the place and date rules are for names written
+    differently by different lists). The marks are spent: the result has none.
+    """
+    if not model.across_lists:
+        return model
+    rules = tuple(
+        f"{rule} AND {ACROSS_LISTS}" if flag and lists > 1 else rule
+        for rule, flag in zip(model.blocking, model.across_lists, strict=True)
+    )
+    return dataclasses.replace(model, blocking=rules, across_lists=())
 
 
 def load_model(path: str | Path | None = None) -> LinkageModel:
