@@ -31,9 +31,6 @@ __all__ = ["LinkResult", "Step", "link_records", "write_run"]
 
 log = logging.getLogger(__name__)
 
-#: Candidate pairs guessed per record for a rule whose pairs caps cannot count.
-PAIRS_PER_RECORD = DEFAULT_PAIRS_PER_RECORD
-
 #: Records per preparation batch.
 PREPARE_BATCH = 1_000_000
 
@@ -150,7 +147,9 @@ def link_records(
     with _timed(timings, "predict"):
         advance = step("predict", 1)
         rules = list(caps.model.blocking)
-        candidates = sum(caps.pairs.get(r, PAIRS_PER_RECORD * records.num_rows) for r in rules)
+        # a rule whose pairs the caps cannot count is guessed at the per-record budget
+        guess = DEFAULT_PAIRS_PER_RECORD * records.num_rows
+        candidates = sum(caps.pairs.get(r, guess) for r in rules)
         predictions = predict(
             linker,
             model.clustering.keep_threshold,

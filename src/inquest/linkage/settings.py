@@ -173,15 +173,8 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         if isinstance(item, dict):
             rule = item.get("rule")
             flag = item.get("across_lists", False)
-            if (
-                not isinstance(rule, str)
-                or not isinstance(flag, bool)
-                or set(item)
-                - {
-                    "rule",
-                    "across_lists",
-                }
-            ):
+            unknown = set(item) - {"rule", "across_lists"}
+            if not isinstance(rule, str) or not isinstance(flag, bool) or unknown:
                 raise ConfigError(
                     "a rule is SQL, or a mapping of rule (SQL) and across_lists (true/false)",
                     path=path,

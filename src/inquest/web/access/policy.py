@@ -35,11 +35,11 @@ def grants_read_once() -> Iterator[None]:
         _GRANTS.reset(token)
 
 
-def forget_grants(user_pk: object) -> None:
+def forget_grants(user_pk: int) -> None:
     """Drop the cached grants of ``user_pk`` (their grants changed)."""
     cache = _GRANTS.get()
     if cache is not None:
-        cache.pop(int(str(user_pk)), None)
+        cache.pop(user_pk, None)
 
 
 def _active_grants(user_pk: int) -> frozenset[str]:

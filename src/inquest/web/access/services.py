@@ -34,7 +34,7 @@ def grant_role(granter: AnyUser | None, user: AbstractBaseUser, role: str) -> Ro
     existing = RoleGrant.objects.filter(user_id=user.pk, role=role, revoked_at__isnull=True).first()
     if existing is not None:
         return existing
-    forget_grants(user.pk)
+    forget_grants(int(user.pk))
     grant = RoleGrant.objects.create(
         user_id=user.pk,
         role=role,
@@ -57,7 +57,7 @@ def revoke_role(granter: AnyUser | None, user: AbstractBaseUser, role: str) -> i
             user_id=user.pk, role=role, revoked_at__isnull=True
         )
     )
-    forget_grants(user.pk)
+    forget_grants(int(user.pk))
     now = timezone.now()
     for grant in grants:
         grant.revoked_at = now

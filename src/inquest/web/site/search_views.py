@@ -100,15 +100,15 @@ def result_rows(page: SearchPage) -> list[ResultRow]:
     rows = []
     for hit in page.hits:
         key, person = hit.key, hit.key.person
-        shown = hit.person_visible and person is not None
+        shown = person if hit.person_visible else None
         rows.append(
             ResultRow(
                 name=key.name,
                 record_url=record_url(key.record_id),
                 source=key.source.code,
                 row_number=key.record.row_number,
-                person_url=person_url(person.uid) if shown and person is not None else "",
-                person_label=(person.label if shown and person is not None else ""),
+                person_url=person_url(shown.uid) if shown is not None else "",
+                person_label=shown.label if shown is not None else "",
                 score=f"{hit.score:.2f}",
             )
         )
