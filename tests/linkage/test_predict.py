@@ -89,3 +89,9 @@ def test_own_blocking_scores_the_pairs_splink_blocking_scores() -> None:
         assert ours.sort_by([(k, "ascending") for k in key]).equals(
             splinks.sort_by([(k, "ascending") for k in key])
         )
+    # Once inquest's pairs are scored, the linker forgets them: a plain predict() blocks on
+    # the settings' own rules again (it used to find the dropped pairs table registered).
+    linker = Linker(frame, trained, log_level=logging.WARNING)
+    predict(linker, 0.01, engine=eng, records=frame, rules=rules, candidate_pairs=1)
+    again = edges(eng, linker.inference.predict(threshold_match_probability=0.01))
+    assert again.num_rows == splinks.num_rows

@@ -154,3 +154,16 @@ def test_prisons_and_cemeteries_carry_the_province_they_lie_in() -> None:
     assert t[2]["burial_province"] == "tehran"  # Khavaran
     # no kind word and no site: no province is guessed
     assert t[3]["burial_province"] is None
+
+
+def test_forked_workers_give_the_same_table_as_one_process() -> None:
+    from pathlib import Path
+
+    from inquest.io import read_list
+
+    data = read_list(Path(__file__).parent / "data" / "fake_1000_part.csv")
+    one = prepare(data, workers=1)
+    # small batches: several batches, each with columns above and below the parallel minimum
+    two = prepare(data, workers=2, batch_size=400)
+    assert two.num_rows == one.num_rows == data.num_rows
+    assert two.equals(one)

@@ -88,6 +88,10 @@ def split_full_name(text: str) -> dict[str, str | None] | None:
 _SPLIT = pa.struct([("given", pa.string()), ("family", pa.string())])
 
 
+def _squeeze(text: str) -> str | None:
+    return " ".join(text.split()) or None
+
+
 def _sorted(key: str) -> str:
     return " ".join(sorted(key.split()))
 
@@ -137,7 +141,7 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
             pc.fill_null(given, ""), pc.fill_null(family, ""), " ", null_handling="emit_null"
         )
     )
-    joined = map_distinct(joined, lambda v: " ".join(v.split()) or None, s)
+    joined = map_distinct(joined, _squeeze, s)
     full = pc.coalesce(full, joined)
     split = map_distinct(batch.column("full_name"), split_full_name, _SPLIT)
     given = pc.coalesce(given, pc.struct_field(split, "given"))

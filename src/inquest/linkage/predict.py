@@ -26,6 +26,7 @@ __all__ = [
     "PAIRS_PER_CHUNK",
     "blocked_pairs_sql",
     "edges",
+    "forget_blocked_pairs",
     "predict",
     "score_pairs",
 ]
@@ -65,6 +66,17 @@ def blocked_pairs_sql(table: str, rules: Sequence[str], chunk: tuple[int, int] =
     )
 
 
+def forget_blocked_pairs(linker: Any) -> None:
+    """Drop the pairs registered for ``predict()`` from the linker's cache.
+
+    A later plain ``linker.inference.predict()`` then blocks on the settings' own rules
+    again, instead of scoring (or failing on a dropped table of) the pairs registered last.
+    """
+    cache = linker._intermediate_table_cache
+    for key in [k for k, df in cache.items() if df.metadata.get("registered_for_predict")]:
+        del cache[key]
+
+
 def _score_chunk(linker: Any, engine: Engine, sql: str, threshold: float) -> Any:
     con = engine.db_api._con
     name = engine.new_table_name("inquest_blocked")
@@ -74,6 +86,7 @@ def _score_chunk(linker: Any, engine: Engine, sql: str, threshold: float) -> Any
         linker.table_management.register_blocked_pairs_for_predict(registered)
         return linker.inference.predict(threshold_match_probability=threshold)
     finally:
+        forget_blocked_pairs(linker)
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
@@ -139,8 +152,10 @@ def score_pairs(linker: Any, engine: Engine, pairs: pa.Table) -> tuple[pa.Table,
         }
     )
     registered = engine.register(blocked)
-    # The registration stays until the next one: a later plain predict() would score these
-    # pairs again. (Splink's invalidate_cache() would drop every earlier prediction table.)
     linker.table_management.register_blocked_pairs_for_predict(registered)
-    frame = linker.inference.predict()
+    try:
+        frame = linker.inference.predict()
+    finally:
+        # (Splink's invalidate_cache() would drop every earlier prediction table too.)
+        forget_blocked_pairs(linker)
     return edges(engine, frame), frame

@@ -2,7 +2,8 @@
 
 :func:`prepare_batch` is a pure function of one Arrow record batch, so the same code runs in
 process (DuckDB engine) and on Spark executors (``mapInArrow``). :func:`prepare` numbers the
-records (``unique_id``) and maps the batches.
+records (``unique_id``) and maps the batches, with the distinct values of big columns spread
+over every core (:func:`inquest.linkage._arrow.distinct_values_in_parallel`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
+from inquest.linkage._arrow import distinct_values_in_parallel, usable_cores
 from inquest.linkage._dates import DATE_COLUMNS, date_features
 from inquest.linkage._names import NAME_COLUMNS, name_features
 from inquest.linkage._places import PLACE_COLUMNS, place_features
@@ -50,24 +52,34 @@ def prepare_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatc
         yield prepare_batch(batch)
 
 
+#: Fewer records than this are prepared in this process alone: forking costs more.
+PARALLEL_MIN_ROWS = 20_000
+
+
 def prepare(
     records: pa.Table,
     *,
     batch_size: int = 100_000,
     on_batch: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> pa.Table:
     """Number the records 0..n-1 as ``unique_id`` and derive the prepared columns.
 
     ``records`` is a table from :func:`inquest.io.read_lists`. ``on_batch(rows)`` is called
-    after each batch (for progress bars).
+    after each batch (for progress bars). ``workers`` processes share the parsing (default:
+    one per usable core from :data:`PARALLEL_MIN_ROWS` records on); the result is the same.
     """
     n = records.num_rows
-    numbered = records.append_column("unique_id", pa.array(range(n), pa.int64()))
+    # one chunk: batches may span lists, whose names and dates repeat across lists
+    numbered = records.append_column("unique_id", pa.array(range(n), pa.int64())).combine_chunks()
+    if workers is None:
+        workers = usable_cores() if n >= PARALLEL_MIN_ROWS else 1
     out = []
-    for batch in numbered.to_batches(max_chunksize=batch_size):
-        out.append(prepare_batch(batch))
-        if on_batch is not None:
-            on_batch(batch.num_rows)
+    with distinct_values_in_parallel(workers):
+        for batch in numbered.to_batches(max_chunksize=batch_size):
+            out.append(prepare_batch(batch))
+            if on_batch is not None:
+                on_batch(batch.num_rows)
     if not out:
         return PREPARED_SCHEMA.empty_table()
     return pa.Table.from_batches(out, schema=PREPARED_SCHEMA)

@@ -41,6 +41,8 @@ class TrainingSpec:
     u_max_pairs: float
     u_seed: int
     em_blocking: tuple[str, ...]
+    #: EM stops once no m changes by more than this in an iteration (Splink's default: 1e-4).
+    em_convergence: float = 1e-4
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         u_max_pairs=float(_need(tr, "u_max_pairs", int | float, path, "training")),
         u_seed=int(_need(tr, "u_seed", int, path, "training")),
         em_blocking=tuple(_need(tr, "em_blocking", list, path, "training")),
+        em_convergence=float(tr.get("em_convergence", 1e-4)),
     )
     pr = _need(doc, "prediction", dict, path)
     cl = _need(doc, "clustering", dict, path)
@@ -327,4 +330,5 @@ def splink_settings(
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         additional_columns_to_retain=["list", "record_id"],
+        em_convergence=model.training.em_convergence,
     )

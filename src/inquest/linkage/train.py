@@ -56,7 +56,7 @@ def train(
             # e.g. a list without fathers' names gives the father-name session no pairs
             log.warning("EM session on %s rolled back: %s", rule, exc)
             skipped.append(f"{rule}: {exc}")
-            linker = Linker(frame, before, log_level=logging.WARNING)
+            linker = Linker(frame, before, log_level=logging.WARNING, validate_settings=False)
     if labels is not None and labels.num_rows and engine is not None:
         registered = engine.register(labels, "inquest_labels")
         linker.training.estimate_m_from_pairwise_labels(registered)

@@ -169,6 +169,8 @@ def link_sources(
             must_link=applied.must_link,
             cannot_link=applied.cannot_link,
             previous=_previous(records),
+            # a web worker holds database connections and threads: it must not fork
+            prepare_workers=1,
         )
         folder = out_dir or Path(settings.DATA_DIR) / "runs" / f"linkage-{run.pk}"
         paths = write_run(result, folder)
