@@ -105,3 +105,40 @@ def test_pairs_counts_each_rules_candidates_within_its_cap() -> None:
     assert caps.pairs[by_name] == 7 == len(_pairs(caps.table, by_name))
     # birth years 1960, 1961, 1962 hold 6, 5 and 5 records: 15 + 10 + 10 pairs, over 16
     assert caps.pairs[by_year] == len(_pairs(caps.table, by_year))
+
+
+def test_join_terms_of_rules_across_columns() -> None:
+    from inquest.linkage.caps import join_terms
+
+    assert join_terms("l.g = r.g AND l.f = r.f_del1") == (("f", "f_del1"), ("g", "g"))
+    assert join_terms("l.a = r.a AND l.b = r.b") == ()  # same columns: blocks, not partners
+    assert join_terms("l.a = r.b OR l.b = r.a") == ()
+
+
+def test_a_rule_across_columns_is_capped_by_partners() -> None:
+    # "l.full = r.short": record i is paired with every record whose short value is i's full
+    # value. "x" is the short value of 10 records; "y" of 2.
+    full = ["x"] * 3 + ["y"] + [None] * 12
+    short = [None] * 4 + ["x"] * 10 + ["y"] * 2
+    table = pa.table(
+        {
+            "unique_id": pa.array(range(16), pa.int64()),
+            "full": pa.array(full, pa.string()),
+            "short": pa.array(short, pa.string()),
+        }
+    )
+    base = load_model()
+    rule = "l.full = r.short"
+    model = dataclasses.replace(
+        base,
+        blocking=(rule,),
+        training=dataclasses.replace(base.training, em_blocking=("l.lo = l.hi",)),
+    )
+    partners = cap_blocks(table, model, max_block=12).table.column("partners_full_short")
+    assert partners.to_pylist() == [10, 10, 10, 2] + [0] * 12
+    # three records with 10 partners each pass a budget of one pair per record (16)
+    caps = cap_blocks(table, model, max_block=12, pairs_per_record=1.0)
+    assert caps.records_over_cap == {"partners_full_short": 3}
+    assert _pairs(caps.table, caps.model.blocking[0]) == {(3, 14), (3, 15)}
+    assert len(_pairs(caps.table, rule)) == 32
+    assert caps.pairs == {caps.model.blocking[0]: 2}

@@ -103,9 +103,41 @@ def test_full_names_split_by_comma_or_by_lexicon_order() -> None:
     ).to_pylist()
     assert len({(r["given_skel"], r["family_skel"]) for r in t[:4]}) == 1
     assert t[0]["given_skel"] == "HSN" and t[0]["family_skel"] == "KRM"
-    # word breaks inside a part do not matter; the two-letter ends serve blocking
+    # word breaks inside a part do not matter; the two-letter ends serve blocking, in the
+    # coarse classes (q and gh fall together with g)
     assert t[4]["given_skel"] == t[5]["given_skel"] == "QLMHSN"
-    assert (t[4]["given_p2"], t[4]["given_s2"]) == ("QL", "SN")
+    assert (t[4]["given_p2"], t[4]["given_s2"]) == ("GL", "SN")
+
+
+def test_a_list_written_family_first_turns_names_the_lexicon_cannot_tell() -> None:
+    # 20 names the lexicon reads family first, then a garbled one it cannot read ("سعود"
+    # for مسعود, a family name of a constructed kind); the NGO list's lone unknown stays.
+    rows = [{"list": "prison", "full_name": "کریمی حسین"} for _ in range(20)]
+    rows.append({"list": "prison", "full_name": "رضانژاد سعود"})
+    rows.append({"list": "ngo", "full_name": "Saud Rezanejad"})
+    rows += [{"list": "few", "full_name": n} for n in ("کریمی حسین", "رضانژاد سعود")]
+    t = prepare(records([{**r, "record_id": str(i)} for i, r in enumerate(rows)])).to_pylist()
+    assert (t[0]["given_skel"], t[0]["family_skel"]) == ("HSN", "KRM")
+    assert (t[20]["given_skel"], t[20]["family_skel"]) == ("SD", "RZNZD")
+    assert (t[21]["given_skel"], t[21]["family_skel"]) == ("SD", "RZNJD")
+    # two names are too few to tell how a list writes them: the unknown one is kept as given
+    assert (t[23]["given_skel"], t[23]["family_skel"]) == ("RZNZD", "SD")
+
+
+def test_keys_one_consonant_apart_for_blocking() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "given_name": "Ali", "family_name": "Taheri"},
+                {"list": "b", "record_id": "1", "full_name": "Chakeri, Ali"},
+            ]
+        )
+    ).to_pylist()
+    assert t[0]["family_skel"] == "THR"
+    assert (t[0]["family_del1"], t[0]["family_del2"], t[0]["family_dell"]) == ("HR", "TR", "TH")
+    # French "ch" for ش: the coarse skeleton is the English spelling's
+    assert t[1]["family_skel"] == "CKR" and t[1]["family_coarse"] == "$KR"
+    assert t[1]["given_del1"] is None  # "L" without its one consonant: nothing left
 
 
 def test_one_word_names_keep_a_lone_skeleton() -> None:

@@ -5,7 +5,9 @@ compared forms, because one list writes them and another does not. A list with o
 name is split by :func:`inquest.text.parse_name` ("Family, Given" by its comma); a two-part
 name written family first without a comma ("قزوینی بهمن") is turned round when the lexicon
 knows its first part only as a family name (and the last part not as one), or its last part
-only as a given name (and the first part not as one).
+only as a given name (and the first part not as one). A list that writes such names family
+first (90% of those the lexicon can tell, at least 20) has its other two-word names, rare or
+garbled words the lexicon cannot tell, turned round too (a prison register, "رضانژاد سعود").
 Given and family skeletons drop word breaks ("Gholam Hosein", "Gholam-Hosein", "غلامحسین").
 """
 
@@ -36,10 +38,16 @@ NAME_COLUMNS = {
     "family_skel": pa.string(),
     "given_init": pa.string(),
     "family_init": pa.string(),
+    "given_coarse": pa.string(),
+    "family_coarse": pa.string(),
     "given_p2": pa.string(),
     "given_s2": pa.string(),
     "family_p2": pa.string(),
     "family_s2": pa.string(),
+    "given_del1": pa.string(),
+    "family_del1": pa.string(),
+    "family_del2": pa.string(),
+    "family_dell": pa.string(),
     "father_key": pa.string(),
     "father_skel": pa.string(),
 }
@@ -70,22 +78,59 @@ def _kinds(key: str) -> set[str]:
 
 
 def split_full_name(text: str) -> dict[str, str | None] | None:
-    """Given and family key forms of a full name (see the module notes on order)."""
+    """Given and family key forms of a full name (see the module notes on order).
+
+    ``order`` tells how a two-word name without a comma was read: ``family`` (turned round:
+    the lexicon says the first word is the family name), ``given`` (kept: it says the first
+    is the given name), ``unknown`` (kept for want of evidence), or None (a comma, or more
+    words: the order is not in question).
+    """
     parsed = parse_name(text)
     given = name_key(parsed.given) if parsed.given else None
     family = name_key(parsed.family) if parsed.family else None
+    order = None
     if given and family and "," not in text and " " not in given + family:
         first, last = _kinds(given), _kinds(family)
         if (first == {"family"} and "family" not in last) or (
             last == {"given"} and "given" not in first
         ):
-            given, family = family, given
+            given, family, order = family, given, "family"
+        elif (first == {"given"} and "given" not in last) or (
+            last == {"family"} and "family" not in first
+        ):
+            order = "given"
+        else:
+            order = "unknown"
     if given is None and family is None:
         return None
-    return {"given": given, "family": family}
+    return {"given": given, "family": family, "order": order}
 
 
-_SPLIT = pa.struct([("given", pa.string()), ("family", pa.string())])
+_SPLIT = pa.struct([("given", pa.string()), ("family", pa.string()), ("order", pa.string())])
+
+#: A list whose two-word names are, where the lexicon can tell, written family name first at
+#: least this often (and at least ``_ORDER_MIN_EVIDENCE`` times) is read family first
+#: throughout: its names the lexicon cannot tell (a rare or garbled word) are turned round too.
+_ORDER_SHARE = 0.9
+_ORDER_MIN_EVIDENCE = 20
+
+
+def _family_first_lists(lists: Any, order: Any) -> Any:
+    """Per record: does its list write names family first (see ``_ORDER_SHARE``)?"""
+    table = pa.table({"list": lists, "order": order})
+    counts = (
+        table.group_by(["list", "order"]).aggregate([([], "count_all")]).to_pylist()
+    )  # fmt: skip
+    evidence: dict[Any, dict[Any, int]] = {}
+    for row in counts:
+        evidence.setdefault(row["list"], {})[row["order"]] = row["count_all"]
+    family_first = [
+        name
+        for name, seen in evidence.items()
+        if (decided := seen.get("family", 0) + seen.get("given", 0)) >= _ORDER_MIN_EVIDENCE
+        and seen.get("family", 0) >= _ORDER_SHARE * decided
+    ]
+    return pc.is_in(lists, value_set=pa.array(family_first, lists.type))
 
 
 def _squeeze(text: str) -> str | None:
@@ -115,8 +160,16 @@ def _init(skel: str) -> str:
     return skel[0]
 
 
-# Two-letter ends of a skeleton: one typo in a word leaves one of them intact, so "same
-# family name and same first (or last) two letters of the given name" finds the pair.
+def _coarse(skel: str) -> str:
+    """A part's skeleton in the coarse classes of :func:`_bag` (French "ch" = "sh" ...)."""
+    return skel.translate(_COARSE)
+
+
+# Blocking keys on a part's coarse skeleton. Two-letter ends: one typo in a word leaves one of
+# them intact, so "same family name and same first (or last) two letters of the given name"
+# finds the pair. One consonant dropped (the first, the second, the last): two skeletons one
+# typo apart share such a key ("BK" and "NK" both give "K"; "THR" is "THRN" without its last),
+# so "same given name and family names one consonant apart" is a join on equal keys.
 def _lone(skel: str) -> str | None:
     """The skeleton of a one-word name (a list gives only "Chitty" or "حسن"), else None."""
     return None if " " in skel else skel
@@ -128,6 +181,18 @@ def _p2(skel: str) -> str:
 
 def _s2(skel: str) -> str:
     return skel[-2:]
+
+
+def _del1(skel: str) -> str | None:
+    return skel[1:] or None
+
+
+def _del2(skel: str) -> str | None:
+    return (skel[:1] + skel[2:]) if len(skel) > 1 else None
+
+
+def _dell(skel: str) -> str | None:
+    return skel[:-1] or None
 
 
 def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
@@ -144,12 +209,25 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     joined = map_distinct(joined, _squeeze, s)
     full = pc.coalesce(full, joined)
     split = map_distinct(batch.column("full_name"), split_full_name, _SPLIT)
-    given = pc.coalesce(given, pc.struct_field(split, "given"))
-    family = pc.coalesce(family, pc.struct_field(split, "family"))
+    split_given, split_family = pc.struct_field(split, "given"), pc.struct_field(split, "family")
+    order = pc.struct_field(split, "order")
+    lists = batch.column("list")
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    turn = pc.and_(
+        pc.fill_null(pc.equal(order, "unknown"), False), _family_first_lists(lists, order)
+    )
+    split_given, split_family = (
+        pc.if_else(turn, split_family, split_given),
+        pc.if_else(turn, split_given, split_family),
+    )
+    given = pc.coalesce(given, split_given)
+    family = pc.coalesce(family, split_family)
     name_skel = map_distinct(full, _skel, s)
     given_skel = map_distinct(given, _part_skel, s)
     family_skel = map_distinct(family, _part_skel, s)
     father = map_distinct(batch.column("father_name"), name_key, s)
+    given_coarse = map_distinct(given_skel, _coarse, s)
+    family_coarse = map_distinct(family_skel, _coarse, s)
     return {
         "name_key": full,
         "name_sorted": map_distinct(full, _sorted, s),
@@ -163,10 +241,16 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
         "family_skel": family_skel,
         "given_init": map_distinct(given_skel, _init, s),
         "family_init": map_distinct(family_skel, _init, s),
-        "given_p2": map_distinct(given_skel, _p2, s),
-        "given_s2": map_distinct(given_skel, _s2, s),
-        "family_p2": map_distinct(family_skel, _p2, s),
-        "family_s2": map_distinct(family_skel, _s2, s),
+        "given_coarse": given_coarse,
+        "family_coarse": family_coarse,
+        "given_p2": map_distinct(given_coarse, _p2, s),
+        "given_s2": map_distinct(given_coarse, _s2, s),
+        "family_p2": map_distinct(family_coarse, _p2, s),
+        "family_s2": map_distinct(family_coarse, _s2, s),
+        "given_del1": map_distinct(given_coarse, _del1, s),
+        "family_del1": map_distinct(family_coarse, _del1, s),
+        "family_del2": map_distinct(family_coarse, _del2, s),
+        "family_dell": map_distinct(family_coarse, _dell, s),
         "father_key": father,
         "father_skel": map_distinct(father, _skel, s),
     }

@@ -7,6 +7,11 @@ millions of comparisons, nearly all of namesakes. :func:`cap_blocks` counts, for
 equality key, how many records share each key value, and adds ``l.<count> <= max_block`` to
 the rule; pairs in larger blocks are left to the other rules, whose keys are finer (name and
 birth year, name and father...). Below the cap nothing changes, so small runs are unaffected.
+
+A rule that pairs different columns (``l.family_coarse = r.family_del1``: one record's name is
+the other's without a consonant) has no blocks: each record is given the number of records its
+values would pair it with (its *partners*), and records with too many partners do not propose
+pairs by that rule.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pyarrow.compute as pc
 
 from inquest.linkage.settings import LinkageModel
 
-__all__ = ["DEFAULT_MAX_BLOCK", "BlockCaps", "cap_blocks", "equality_keys"]
+__all__ = ["DEFAULT_MAX_BLOCK", "BlockCaps", "cap_blocks", "equality_keys", "join_terms"]
 
 #: Largest block a rule compares in full. The `default` preset's largest block holds 387
 #: records, so the cap leaves it untouched; at a million records it bounds each rule's pairs.
@@ -46,6 +51,21 @@ def equality_keys(rule: str) -> tuple[str, ...]:
     return tuple(sorted(cols))
 
 
+def join_terms(rule: str) -> tuple[tuple[str, str], ...]:
+    """The ``(X, Y)`` of every ``l.X = r.Y`` term when some term pairs two different columns
+    and all are joined by AND; () otherwise (a rule of same-column keys or with OR)."""
+    if re.search(r"\bOR\b", rule, flags=re.IGNORECASE):
+        return ()
+    terms = []
+    for term in re.split(r"\bAND\b", rule, flags=re.IGNORECASE):
+        m = _EQ.match(term.strip())
+        if m:
+            terms.append((m.group(1), m.group(2)))
+    if all(a == b for a, b in terms):
+        return ()
+    return tuple(sorted(set(terms)))
+
+
 @dataclass(frozen=True)
 class BlockCaps:
     """The capped model, the table with block-size columns, and what the caps cut."""
@@ -56,8 +76,9 @@ class BlockCaps:
     records_over_cap: dict[str, int]
     #: ...and the cap (the largest block still compared).
     caps: dict[str, int]
-    #: Candidate pairs each capped prediction rule proposes (rules of equality terms only),
-    #: before pairs found by several rules are counted once: a guide to the work ahead.
+    #: Candidate pairs each capped prediction rule proposes (rules of equality terms only; for
+    #: a rule across columns, pairs in both orders), before pairs found by several rules are
+    #: counted once: a guide to the work ahead.
     pairs: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
@@ -82,6 +103,37 @@ def _block_sizes(codes: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
     return np.asarray(size)
 
 
+def _partners_column(terms: tuple[tuple[str, str], ...]) -> str:
+    return "partners_" + "_".join(f"{a}_{b}" for a, b in terms)
+
+
+def _partners(table: pa.Table, terms: tuple[tuple[str, str], ...]) -> np.ndarray[Any, Any]:
+    """Per record, how many records have, in the right-hand columns, its left-hand values."""
+    n = table.num_rows
+    key = np.zeros(2 * n, dtype="int64")
+    null = np.zeros(2 * n, dtype=bool)
+    for a, b in terms:
+        both = pa.chunked_array(
+            table.column(a).chunks + table.column(b).cast(table.column(a).type).chunks
+        )
+        c = _codes(both)
+        null |= c < 0
+        key = np.unique(key * (int(c.max()) + 2) + (c + 1), return_inverse=True)[1].ravel()
+    left, right = key[:n], key[n:]
+    counts = np.bincount(right[~null[n:]], minlength=int(key.max()) + 1 if len(key) else 0)
+    partners = counts[left] if len(counts) else np.zeros(n, dtype="int64")
+    partners[null[:n]] = 0
+    return np.asarray(partners, dtype="int32")
+
+
+def _largest_partners(partners: np.ndarray[Any, Any], max_block: int, budget: float) -> int:
+    """The most partners a record may have, with all records of fewer, within ``budget``."""
+    values, records = np.unique(partners[partners > 0], return_counts=True)
+    pairs = np.cumsum(values * records.astype("float64"))
+    fits = values[(pairs <= budget) & (values <= max_block)]
+    return int(fits.max()) if len(fits) else 0
+
+
 def _largest_block(size: np.ndarray[Any, Any], max_block: int, budget: float) -> int:
     """The largest block size whose blocks, with all smaller ones, stay within ``budget`` pairs."""
     sizes, records = np.unique(size[size > 1], return_counts=True)
@@ -104,8 +156,8 @@ def cap_blocks(
     Deterministic rules (for the prior) are not capped: they are counted, not compared.
     """
     rules = [*model.blocking, *model.training.em_blocking]
-    keysets = sorted({k for k in map(equality_keys, rules) if k})
-    if not keysets or prepared.num_rows <= max_block:
+    keysets = sorted({k for r in rules if not join_terms(r) and (k := equality_keys(r))})
+    if not rules or prepared.num_rows <= max_block:
         return BlockCaps(model, prepared, {}, {})
     codes = {c: _codes(prepared.column(c)) for c in sorted({c for k in keysets for c in k})}
     table = prepared
@@ -125,11 +177,34 @@ def cap_blocks(
         kept = size[(size > 1) & (size <= cap)]
         key_pairs["+".join(k)] = int(((kept - 1) / 2.0).sum())
 
+    cross_pairs: dict[str, int] = {}
+    for terms in sorted({t for t in map(join_terms, rules) if t}):
+        partners = _partners(prepared, terms)
+        name = _partners_column(terms)
+        table = table.append_column(name, pa.array(partners, pa.int32()))
+        cap = _largest_partners(partners, max_block, budget)
+        n_over = int((partners > cap).sum())
+        if n_over:
+            over[name] = n_over
+            limit[name] = cap
+        cross_pairs[name] = int(partners[partners <= cap].sum())
+
     def capped(rule: str) -> str:
+        terms = join_terms(rule)
+        if terms:
+            name = _partners_column(terms)
+            return f"({rule}) AND l.{name} <= {limit[name]}" if name in over else rule
         k = equality_keys(rule)
         if not k or "+".join(k) not in over:
             return rule
         return f"({rule}) AND l.{_size_column(k)} <= {limit['+'.join(k)]}"
+
+    def proposed(rule: str) -> int | None:
+        terms = join_terms(rule)
+        if terms:
+            return cross_pairs[_partners_column(terms)]
+        k = equality_keys(rule)
+        return key_pairs["+".join(k)] if k else None
 
     training = dataclasses.replace(
         model.training, em_blocking=tuple(capped(r) for r in model.training.em_blocking)
@@ -137,7 +212,5 @@ def cap_blocks(
     new_model = dataclasses.replace(
         model, blocking=tuple(capped(r) for r in model.blocking), training=training
     )
-    pairs = {
-        capped(r): key_pairs["+".join(equality_keys(r))] for r in model.blocking if equality_keys(r)
-    }
+    pairs = {capped(r): n for r in model.blocking if (n := proposed(r)) is not None}
     return BlockCaps(new_model, table, over, limit, pairs)
