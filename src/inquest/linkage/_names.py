@@ -214,7 +214,8 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     lists = batch.column("list")
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     turn = pc.and_(
-        pc.fill_null(pc.equal(order, "unknown"), False), _family_first_lists(lists, order)
+        pc.fill_null(pc.equal(order, pa.scalar("unknown")), False),
+        _family_first_lists(lists, order),
     )
     split_given, split_family = (
         pc.if_else(turn, split_family, split_given),
