@@ -143,19 +143,18 @@ def link_records(
         caps = cap_blocks(prepared, for_lists(model, lists), max_block)
         eng = make_engine(engine) if isinstance(engine, str) else engine
         frame = eng.register(caps.table, "inquest_records")
-        linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
+        own_blocking = eng.name == "duckdb"
+        # On DuckDB the pairs are found by inquest.linkage.predict: Splink's settings carry no
+        # prediction rules (checking 40 rules' SQL costs a second; and the block-size and key
+        # columns would travel with every pair). Training names its own rules.
+        settings = splink_settings(caps.model, blocking=[] if own_blocking else None)
+        linker = Linker(frame, settings, log_level=logging.WARNING)
     with _timed(timings, "train"):
         advance = step("train", 1)
         linker, skipped = train(linker, caps.model, frame=frame, engine=eng, labels=labels)
         trained = calibrate(linker.misc.save_model_to_json())
-        own_blocking = eng.name == "duckdb"
-        scoring = dict(trained)
-        if own_blocking:
-            # Pairs are found by inquest.linkage.predict: without the rules in Splink's
-            # settings, the block-size and key columns do not travel with every pair.
-            scoring["blocking_rules_to_generate_predictions"] = []
         # the same comparisons the first linker validated: checking them again costs ~0.5 s
-        linker = Linker(frame, scoring, log_level=logging.WARNING, validate_settings=False)
+        linker = Linker(frame, trained, log_level=logging.WARNING, validate_settings=False)
         advance(1)
     with _timed(timings, "predict"):
         advance = step("predict", 1)
@@ -204,8 +203,9 @@ def link_records(
         }
     )
     model_json = linker.misc.save_model_to_json()
-    model_json["blocking_rules_to_generate_predictions"] = trained[
-        "blocking_rules_to_generate_predictions"
+    # the model saved with the run names the (capped) rules its pairs came from
+    model_json["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in caps.model.blocking
     ]
     return LinkResult(
         prepared=caps.table,

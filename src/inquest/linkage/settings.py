@@ -325,7 +325,8 @@ def splink_settings(
             for c in chosen
         ],
         blocking_rules_to_generate_predictions=[
-            {"blocking_rule": b, "sql_dialect": "duckdb"} for b in (blocking or model.blocking)
+            {"blocking_rule": b, "sql_dialect": "duckdb"}
+            for b in (model.blocking if blocking is None else blocking)
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
