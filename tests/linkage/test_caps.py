@@ -142,3 +142,23 @@ def test_a_rule_across_columns_is_capped_by_partners() -> None:
     assert _pairs(caps.table, caps.model.blocking[0]) == {(3, 14), (3, 15)}
     assert len(_pairs(caps.table, rule)) == 32
     assert caps.pairs == {caps.model.blocking[0]: 2}
+
+
+def test_a_rule_with_its_own_budget_is_capped_harder() -> None:
+    # Blocks of 10, 4 and 2 records (45 + 6 + 1 pairs): the default budget (25 per record)
+    # keeps all three; a rule's own budget of one pair per record keeps the two small ones.
+    names = ["a"] * 10 + ["b"] * 4 + ["c"] * 2
+    base = load_model()
+    rule = "l.skel_sorted = r.skel_sorted"
+    plain = dataclasses.replace(
+        base,
+        blocking=(rule,),
+        training=dataclasses.replace(base.training, em_blocking=("l.lo = l.hi",)),
+        across_lists=(),
+        pairs_per_record=(),
+    )
+    assert cap_blocks(_records(names), plain, max_block=12).records_over_cap == {}
+    own = dataclasses.replace(plain, pairs_per_record=((rule, 1.0),))
+    caps = cap_blocks(_records(names), own, max_block=12)
+    assert caps.records_over_cap == {"skel_sorted": 10}
+    assert len(_pairs(caps.table, caps.model.blocking[0])) == 7

@@ -82,3 +82,16 @@ def test_rules_across_lists_apply_only_when_several_lists_are_linked() -> None:
     bad = text.replace("across_lists: true}", "across_lists: yes please}", 1)
     with pytest.raises(ConfigError, match=r"blocking\[\d+\]"):
         parse_model(bad)
+
+
+def test_a_rule_may_set_its_own_pairs_budget() -> None:
+    import dataclasses
+
+    base = load_model()
+    assert base.rule_budgets()  # the packaged model's typo rules set one
+    text = default_model_path().read_text(encoding="utf-8")
+    bad = text.replace("pairs_per_record: 3}", "pairs_per_record: -1}", 1)
+    with pytest.raises(ConfigError, match="pairs_per_record"):
+        parse_model(bad, "model.yaml")
+    plain = dataclasses.replace(base, pairs_per_record=())
+    assert plain.rule_budgets() == {}

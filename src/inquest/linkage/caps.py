@@ -152,7 +152,8 @@ def cap_blocks(
     """Add a block-size column per equality key and the cap to every prediction and EM rule.
 
     A key's cap is ``max_block``, or lower where its blocks up to that size would propose
-    more than ``pairs_per_record`` pairs per record (the largest blocks go first).
+    more than ``pairs_per_record`` pairs per record (the largest blocks go first), or than
+    the rule's own budget where the model sets a lower one.
     Deterministic rules (for the prior) are not capped: they are counted, not compared.
     """
     rules = [*model.blocking, *model.training.em_blocking]
@@ -164,11 +165,19 @@ def cap_blocks(
     over: dict[str, int] = {}
     limit: dict[str, int] = {}
     key_pairs: dict[str, int] = {}
-    budget = pairs_per_record * prepared.num_rows
+    # A rule may set its own budget (model.yaml: pairs_per_record); a key shared by several
+    # rules takes the smallest.
+    own = model.rule_budgets()
+    per_record: dict[Any, float] = {}
+    for rule in rules:
+        key: Any = join_terms(rule) or equality_keys(rule)
+        if key:
+            budget_of_rule = min(own.get(rule, pairs_per_record), pairs_per_record)
+            per_record[key] = min(per_record.get(key, budget_of_rule), budget_of_rule)
     for k in keysets:
         size = _block_sizes([codes[c] for c in k])
         table = table.append_column(_size_column(k), pa.array(size, pa.int32()))
-        cap = _largest_block(size, max_block, budget)
+        cap = _largest_block(size, max_block, per_record[k] * prepared.num_rows)
         n_over = int((size > cap).sum())
         if n_over:
             over["+".join(k)] = n_over
@@ -182,7 +191,7 @@ def cap_blocks(
         partners = _partners(prepared, terms)
         name = _partners_column(terms)
         table = table.append_column(name, pa.array(partners, pa.int32()))
-        cap = _largest_partners(partners, max_block, budget)
+        cap = _largest_partners(partners, max_block, per_record[terms] * prepared.num_rows)
         n_over = int((partners > cap).sum())
         if n_over:
             over[name] = n_over

@@ -71,6 +71,14 @@ class LinkageModel:
     #: Per blocking rule: pairs only records of different lists when several are linked
     #: (see :func:`for_lists`); empty means no rule does.
     across_lists: tuple[bool, ...] = ()
+    #: The blocking rules that set their own budget of pairs per record for their caps, and
+    #: that budget (other rules: the default of :func:`inquest.linkage.caps.cap_blocks`).
+    pairs_per_record: tuple[tuple[str, float], ...] = ()
+
+    def rule_budgets(self) -> dict[str, float]:
+        """The rules of ``blocking`` that set their own pairs-per-record budget, and that."""
+        rules = set(self.blocking)
+        return {rule: budget for rule, budget in self.pairs_per_record if rule in rules}
 
     def columns(self) -> set[str]:
         """Every prepared column the comparisons use."""
@@ -171,22 +179,30 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         raise ConfigError("must be a non-empty list of SQL rules", path=path, key="blocking")
     blocking: list[str] = []
     across: list[bool] = []
+    budgets: list[float | None] = []
     for i, item in enumerate(blocking_doc):
         if isinstance(item, dict):
             rule = item.get("rule")
             flag = item.get("across_lists", False)
-            unknown = set(item) - {"rule", "across_lists"}
-            if not isinstance(rule, str) or not isinstance(flag, bool) or unknown:
+            budget = item.get("pairs_per_record")
+            unknown = set(item) - {"rule", "across_lists", "pairs_per_record"}
+            bad_budget = budget is not None and (
+                isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
+            )
+            if not isinstance(rule, str) or not isinstance(flag, bool) or unknown or bad_budget:
                 raise ConfigError(
-                    "a rule is SQL, or a mapping of rule (SQL) and across_lists (true/false)",
+                    "a rule is SQL, or a mapping of rule (SQL), across_lists (true/false) and "
+                    "pairs_per_record (a number > 0)",
                     path=path,
                     key=f"blocking[{i}]",
                 )
             blocking.append(rule)
             across.append(flag)
+            budgets.append(None if budget is None else float(budget))
         elif isinstance(item, str):
             blocking.append(item)
             across.append(False)
+            budgets.append(None)
         else:
             raise ConfigError("must be SQL or a mapping", path=path, key=f"blocking[{i}]")
     tr = _need(doc, "training", dict, path)
@@ -234,6 +250,7 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         clustering,
         path,
         tuple(across) if any(across) else (),
+        tuple((r, b) for r, b in zip(blocking, budgets, strict=True) if b is not None),
     )
 
 
@@ -249,11 +266,16 @@ def for_lists(model: LinkageModel, lists: int) -> LinkageModel:
     """
     if not model.across_lists:
         return model
-    rules = tuple(
-        f"{rule} AND {ACROSS_LISTS}" if flag and lists > 1 else rule
+    renamed = {
+        rule: f"{rule} AND {ACROSS_LISTS}" if flag and lists > 1 else rule
         for rule, flag in zip(model.blocking, model.across_lists, strict=True)
+    }
+    return dataclasses.replace(
+        model,
+        blocking=tuple(renamed[r] for r in model.blocking),
+        across_lists=(),
+        pairs_per_record=tuple((renamed.get(r, r), b) for r, b in model.pairs_per_record),
     )
-    return dataclasses.replace(model, blocking=rules, across_lists=())
 
 
 def load_model(path: str | Path | None = None) -> LinkageModel:
