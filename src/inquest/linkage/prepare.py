@@ -53,7 +53,7 @@ def prepare_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatc
 
 
 #: Fewer records than this are prepared in this process alone: forking costs more.
-PARALLEL_MIN_ROWS = 20_000
+PARALLEL_MIN_ROWS = 2_000
 
 
 def prepare(
