@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from inquest.linkage.caps import cap_blocks, equality_keys
-from inquest.linkage.settings import load_model
+from inquest.linkage.settings import LinkageModel, load_model
 
 
 def test_equality_keys_of_rules() -> None:
@@ -115,6 +115,18 @@ def test_join_terms_of_rules_across_columns() -> None:
     assert join_terms("l.a = r.b OR l.b = r.a") == ()
 
 
+def _one_rule(rule: str) -> LinkageModel:
+    """The packaged model with ``rule`` its only blocking rule (and no EM block to cap)."""
+    base = load_model()
+    return dataclasses.replace(
+        base,
+        blocking=(rule,),
+        training=dataclasses.replace(base.training, em_blocking=("l.lo = l.hi",)),
+        across_lists=(),
+        pairs_per_record=(),
+    )
+
+
 def test_a_rule_across_columns_is_capped_by_partners() -> None:
     # "l.full = r.short": record i is paired with every record whose short value is i's full
     # value. "x" is the short value of 10 records; "y" of 2.
@@ -127,13 +139,8 @@ def test_a_rule_across_columns_is_capped_by_partners() -> None:
             "short": pa.array(short, pa.string()),
         }
     )
-    base = load_model()
     rule = "l.full = r.short"
-    model = dataclasses.replace(
-        base,
-        blocking=(rule,),
-        training=dataclasses.replace(base.training, em_blocking=("l.lo = l.hi",)),
-    )
+    model = _one_rule(rule)
     partners = cap_blocks(table, model, max_block=12).table.column("partners_full_short")
     assert partners.to_pylist() == [10, 10, 10, 2] + [0] * 12
     # three records with 10 partners each pass a budget of one pair per record (16)
@@ -148,15 +155,8 @@ def test_a_rule_with_its_own_budget_is_capped_harder() -> None:
     # Blocks of 10, 4 and 2 records (45 + 6 + 1 pairs): the default budget (25 per record)
     # keeps all three; a rule's own budget of one pair per record keeps the two small ones.
     names = ["a"] * 10 + ["b"] * 4 + ["c"] * 2
-    base = load_model()
     rule = "l.skel_sorted = r.skel_sorted"
-    plain = dataclasses.replace(
-        base,
-        blocking=(rule,),
-        training=dataclasses.replace(base.training, em_blocking=("l.lo = l.hi",)),
-        across_lists=(),
-        pairs_per_record=(),
-    )
+    plain = _one_rule(rule)
     assert cap_blocks(_records(names), plain, max_block=12).records_over_cap == {}
     own = dataclasses.replace(plain, pairs_per_record=((rule, 1.0),))
     caps = cap_blocks(_records(names), own, max_block=12)
