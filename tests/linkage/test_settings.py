@@ -95,3 +95,10 @@ def test_a_rule_may_set_its_own_pairs_budget() -> None:
         parse_model(bad, "model.yaml")
     plain = dataclasses.replace(base, pairs_per_record=())
     assert plain.rule_budgets() == {}
+
+
+def test_em_convergence_must_be_a_number() -> None:
+    text = default_model_path().read_text(encoding="utf-8")
+    bad = text.replace("em_convergence: 0.002", "em_convergence: fast", 1)
+    with pytest.raises(ConfigError, match="em_convergence"):
+        parse_model(bad, "model.yaml")

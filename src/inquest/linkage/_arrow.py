@@ -8,6 +8,7 @@ Python, one core's work otherwise.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -67,9 +68,8 @@ def map_distinct(arr: Any, fn: Callable[[str], Any], out_type: pa.DataType) -> A
     if pool is not None and len(values) >= PARALLEL_MIN_VALUES:
         executor, workers = pool
         step = -(-len(values) // (2 * workers))  # two shares per worker evens out slow values
-        shares = [values[i : i + step] for i in range(0, len(values), step)]
-        mapped_values = [v for share in executor.starmap(_apply, [(fn, s) for s in shares])
-                         for v in share]  # fmt: skip
+        shares = [(fn, values[i : i + step]) for i in range(0, len(values), step)]
+        mapped_values = list(itertools.chain.from_iterable(executor.starmap(_apply, shares)))
     else:
         mapped_values = _apply(fn, values)
     mapped = pa.array(mapped_values, out_type)

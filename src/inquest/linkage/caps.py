@@ -39,31 +39,29 @@ DEFAULT_PAIRS_PER_RECORD = 25.0
 _EQ = re.compile(r"^\(*\s*l\.(\w+)\s*=\s*r\.(\w+)\s*\)*$")
 
 
+def _join_pairs(rule: str) -> set[tuple[str, str]]:
+    """The ``(X, Y)`` of a rule's ``l.X = r.Y`` terms joined by AND; none if it has OR."""
+    if re.search(r"\bOR\b", rule, flags=re.IGNORECASE):
+        return set()
+    found = (_EQ.match(t.strip()) for t in re.split(r"\bAND\b", rule, flags=re.IGNORECASE))
+    return {(m.group(1), m.group(2)) for m in found if m}
+
+
 def equality_keys(rule: str) -> tuple[str, ...]:
     """The columns of a rule's ``l.X = r.X`` terms (joined by AND), sorted; () if none or OR."""
-    if re.search(r"\bOR\b", rule, flags=re.IGNORECASE):
-        return ()
-    cols: set[str] = set()
-    for term in re.split(r"\bAND\b", rule, flags=re.IGNORECASE):
-        m = _EQ.match(term.strip())
-        if m and m.group(1) == m.group(2):
-            cols.add(m.group(1))
-    return tuple(sorted(cols))
+    return tuple(sorted(a for a, b in _join_pairs(rule) if a == b))
 
 
 def join_terms(rule: str) -> tuple[tuple[str, str], ...]:
     """The ``(X, Y)`` of every ``l.X = r.Y`` term when some term pairs two different columns
     and all are joined by AND; () otherwise (a rule of same-column keys or with OR)."""
-    if re.search(r"\bOR\b", rule, flags=re.IGNORECASE):
-        return ()
-    terms = []
-    for term in re.split(r"\bAND\b", rule, flags=re.IGNORECASE):
-        m = _EQ.match(term.strip())
-        if m:
-            terms.append((m.group(1), m.group(2)))
-    if all(a == b for a, b in terms):
-        return ()
-    return tuple(sorted(set(terms)))
+    terms = _join_pairs(rule)
+    return tuple(sorted(terms)) if any(a != b for a, b in terms) else ()
+
+
+def _cap_key(rule: str) -> tuple[str, ...] | tuple[tuple[str, str], ...]:
+    """What caps a rule: its cross-column terms (partners), else its equality keys (blocks)."""
+    return join_terms(rule) or equality_keys(rule)
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,7 @@ def cap_blocks(
     """
     rules = [*model.blocking, *model.training.em_blocking]
     keysets = sorted({k for r in rules if not join_terms(r) and (k := equality_keys(r))})
-    if not rules or prepared.num_rows <= max_block:
+    if prepared.num_rows <= max_block:
         return BlockCaps(model, prepared, {}, {})
     codes = {c: _codes(prepared.column(c)) for c in sorted({c for k in keysets for c in k})}
     table = prepared
@@ -170,8 +168,7 @@ def cap_blocks(
     own = model.rule_budgets()
     per_record: dict[Any, float] = {}
     for rule in rules:
-        key: Any = join_terms(rule) or equality_keys(rule)
-        if key:
+        if key := _cap_key(rule):
             budget_of_rule = min(own.get(rule, pairs_per_record), pairs_per_record)
             per_record[key] = min(per_record.get(key, budget_of_rule), budget_of_rule)
     for k in keysets:
@@ -187,7 +184,7 @@ def cap_blocks(
         key_pairs["+".join(k)] = int(((kept - 1) / 2.0).sum())
 
     cross_pairs: dict[str, int] = {}
-    for terms in sorted({t for t in map(join_terms, rules) if t}):
+    for terms in sorted({t for r in rules if (t := join_terms(r))}):
         partners = _partners(prepared, terms)
         name = _partners_column(terms)
         table = table.append_column(name, pa.array(partners, pa.int32()))

@@ -212,7 +212,11 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         u_max_pairs=float(_need(tr, "u_max_pairs", int | float, path, "training")),
         u_seed=int(_need(tr, "u_seed", int, path, "training")),
         em_blocking=tuple(_need(tr, "em_blocking", list, path, "training")),
-        em_convergence=float(tr.get("em_convergence", 1e-4)),
+        em_convergence=(
+            float(_need(tr, "em_convergence", int | float, path, "training"))
+            if "em_convergence" in tr
+            else 1e-4
+        ),
     )
     pr = _need(doc, "prediction", dict, path)
     cl = _need(doc, "clustering", dict, path)
@@ -266,13 +270,14 @@ def for_lists(model: LinkageModel, lists: int) -> LinkageModel:
     """
     if not model.across_lists:
         return model
-    renamed = {
-        rule: f"{rule} AND {ACROSS_LISTS}" if flag and lists > 1 else rule
+    rules = tuple(
+        f"{rule} AND {ACROSS_LISTS}" if flag and lists > 1 else rule
         for rule, flag in zip(model.blocking, model.across_lists, strict=True)
-    }
+    )
+    renamed = dict(zip(model.blocking, rules, strict=True))
     return dataclasses.replace(
         model,
-        blocking=tuple(renamed[r] for r in model.blocking),
+        blocking=rules,
         across_lists=(),
         pairs_per_record=tuple((renamed.get(r, r), b) for r, b in model.pairs_per_record),
     )
