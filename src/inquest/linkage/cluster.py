@@ -19,6 +19,7 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from inquest.linkage._linkage_kernels import average_linkage_groups, average_linkage_matrix
 from inquest.linkage.components import edge_scores, group_pairs, pair_key, split_big
 
 __all__ = ["Clustering", "average_linkage", "cluster_records"]
@@ -46,39 +47,8 @@ def average_linkage(
     boolean matrix of pairs that must end in different clusters.
     """
     k = sim.shape[0]
-    total = sim.astype("float64").copy()
-    np.fill_diagonal(total, 0.0)
-    blocked = np.zeros((k, k), bool) if cannot is None else cannot.astype(bool).copy()
-    np.fill_diagonal(blocked, True)
-    size = np.ones(k)
-    active = np.ones(k, bool)
-    label = np.arange(k)
-    avg = total / np.outer(size, size)
-    avg[blocked] = -np.inf
-    while True:
-        flat = int(np.argmax(avg))
-        a, b = divmod(flat, k)
-        if avg[a, b] < threshold:
-            break
-        # merge b into a
-        label[label == b] = a
-        total[a, :] += total[b, :]
-        total[:, a] = total[a, :]
-        size[a] += size[b]
-        blocked[a, :] |= blocked[b, :]
-        blocked[:, a] = blocked[a, :]
-        active[b] = False
-        total[b, :] = 0.0
-        total[:, b] = 0.0
-        row = total[a, :] / (size[a] * size)
-        row[blocked[a, :] | ~active] = -np.inf
-        row[a] = -np.inf
-        avg[a, :] = row
-        avg[:, a] = row
-        avg[b, :] = -np.inf
-        avg[:, b] = -np.inf
-    _, out = np.unique(label, return_inverse=True)
-    return np.asarray(out, dtype="int64")
+    blocked = np.zeros((k, k), bool) if cannot is None else np.array(cannot, dtype=bool)
+    return average_linkage_matrix(np.array(sim, dtype="float64"), blocked, float(threshold))
 
 
 def _components(n: int, left: Any, right: Any) -> np.ndarray[Any, Any]:
@@ -173,35 +143,37 @@ def cluster_records(
         need = (np.minimum.reduceat(pair_p, first) < threshold) | np.logical_or.reduceat(
             block, first
         )
-        subs: dict[int, np.ndarray[Any, Any]] = {}
-        for gi in np.flatnonzero(need):
-            k, span = int(sizes_g[gi]), slice(gp.pair_starts[gi], gp.pair_starts[gi + 1])
-            sim = np.zeros((k, k))
-            sim[gp.i[span], gp.j[span]] = pair_p[span]
-            sim += sim.T
-            blk = np.zeros((k, k), bool)
-            blk[gp.i[span], gp.j[span]] = block[span]
-            blk |= blk.T
-            subs[int(gi)] = average_linkage(sim, threshold, blk)
-        n_labels = np.ones(len(groups), dtype="int64")
-        for g, sub in subs.items():
-            n_labels[g] = int(sub.max()) + 1
-            n_split += int(sub.max() > 0)
+        # local sub-cluster of each member (0 in groups that stay whole)
+        local = average_linkage_groups(
+            gp.starts,
+            gp.pair_starts,
+            gp.i,
+            gp.j,
+            pair_p,
+            block,
+            np.flatnonzero(need).astype("int64"),
+            float(threshold),
+        )
+        n_labels = np.maximum.reduceat(local, gp.starts[:-1]) + 1
+        n_split = int((n_labels > 1).sum())
         offset = next_label + np.concatenate([[0], np.cumsum(n_labels)[:-1]])
         group_of = np.repeat(np.arange(len(groups)), sizes_g)
-        labels[gp.members] = offset[group_of]
+        labels[gp.members] = offset[group_of] + local
         mean_p = np.add.reduceat(pair_p, first) / np.diff(gp.pair_starts)
         conf[gp.members] = mean_p[group_of]
-        for g, sub in subs.items():
-            ms = gp.members[gp.starts[g] : gp.starts[g + 1]]
-            labels[ms] = offset[g] + sub
-            conf[ms] = 1.0
-            span = slice(gp.pair_starts[g], gp.pair_starts[g + 1])
-            inner = sub[gp.i[span]] == sub[gp.j[span]]
-            total = np.bincount(sub[gp.i[span]][inner], pair_p[span][inner], len(ms))
-            n_in = np.bincount(sub[gp.i[span]][inner], minlength=len(ms))
-            several = n_in[sub] > 0
-            conf[ms[several]] = total[sub[several]] / n_in[sub[several]]
+        # in a group that was split, a member's confidence is the mean probability of the
+        # pairs inside its own sub-cluster (1 when it stands alone)
+        pair_group = np.repeat(np.arange(len(groups)), np.diff(gp.pair_starts))
+        pos_i = gp.starts[pair_group] + gp.i
+        pos_j = gp.starts[pair_group] + gp.j
+        inner = need[pair_group] & (local[pos_i] == local[pos_j])
+        sub_label = labels[gp.members[pos_i[inner]]]
+        width = next_label + int(n_labels.sum())
+        total = np.bincount(sub_label, pair_p[inner], width)
+        n_in = np.bincount(sub_label, minlength=width)
+        split_members = gp.members[need[group_of]]
+        own = labels[split_members]
+        conf[split_members] = np.where(n_in[own] > 0, total[own] / np.maximum(n_in[own], 1), 1.0)
         next_label += int(n_labels.sum())
     # Pairs (size-2 components) and singletons.
     sizes = np.bincount(labels, minlength=next_label)

@@ -114,20 +114,33 @@ def split_big(
     """Cut a component bigger than ``cap`` at rising thresholds until its parts fit.
 
     ``members`` are sorted; ``left, right, prob`` may be just the component's own edges.
+    Parts come in the order of cutting: a part's pieces, by smallest member, take its place.
+    All parts are cut at once per threshold (a component of 100,000 records may fall into
+    tens of thousands of parts).
     """
-    parts = [members]
+    k = len(members)
+    if k == 0:
+        return []
+    li = np.searchsorted(members, left)
+    ri = np.searchsorted(members, right)
+    inside = (li < k) & (ri < k)
+    inside[inside] &= (members[li[inside]] == left[inside]) & (members[ri[inside]] == right[inside])
+    li, ri, pr = li[inside], ri[inside], prob[inside]
+    # part of each member, numbered in output order
+    part = np.zeros(k, dtype="int64")
     for t in (threshold, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999):
-        out = []
-        for part in parts:
-            if len(part) <= cap:
-                out.append(part)
-                continue
-            inside = np.isin(left, part) & np.isin(right, part) & (prob >= t)
-            li = np.searchsorted(part, left[inside])
-            ri = np.searchsorted(part, right[inside])
-            lab = _components(len(part), li, ri)
-            out.extend(part[lab == c] for c in np.unique(lab))
-        parts = out
-        if all(len(p) <= cap for p in parts):
+        big = np.bincount(part)[part] > cap
+        if not big.any():
             break
-    return parts
+        keep = big[li] & (part[li] == part[ri]) & (pr >= t)
+        # components inside the big parts (the edges kept never leave a part)
+        piece = np.where(big, _components(k, li[keep], ri[keep]), -1)
+        # pieces of one part by their smallest member (as scipy numbers components)
+        first = np.full(k, k, dtype="int64")
+        np.minimum.at(first, piece[big], np.flatnonzero(big))
+        order_key = np.where(big, first[np.maximum(piece, 0)], -1)
+        _, part = np.unique(part * (k + 1) + (order_key + 1), return_inverse=True)
+        part = part.ravel().astype("int64")
+    by_part = np.argsort(part, kind="stable")
+    bounds = np.flatnonzero(np.diff(part[by_part])) + 1
+    return [members[ix] for ix in np.split(by_part, bounds)]
