@@ -41,3 +41,26 @@ def test_link_write_evaluate_and_stable_ids(tmp_path: Path) -> None:
         )
     )
     assert first == second
+
+
+@pytest.mark.slow
+def test_rescoring_in_chunks_scores_the_same_and_leaves_no_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from inquest.linkage import pipeline
+
+    records = read_list(DATA / "fake_1000_part.csv")
+    result = link_records(records)
+    con = result.engine.db_api._con
+    rng = np.random.default_rng(3)
+    left = rng.integers(0, records.num_rows, 50)
+    right = (left + rng.integers(1, 40, 50)) % records.num_rows
+    objects = "SELECT count(*) FROM duckdb_tables() UNION ALL SELECT count(*) FROM duckdb_views()"
+    before = con.execute(objects).fetchall()
+    whole = pipeline._rescorer(result.linker, result.engine)(left, right)
+    monkeypatch.setattr(pipeline, "RESCORE_CHUNK", 7)
+    chunked = pipeline._rescorer(result.linker, result.engine)(left, right)
+    assert con.execute(objects).fetchall() == before
+    assert np.allclose(whole, chunked) and whole.max() > 0

@@ -80,19 +80,30 @@ def _timed(timings: dict[str, dict[str, float]], name: str) -> Iterator[None]:
     }
 
 
+#: Pairs scored at a time when clustering asks for pairs the blocking did not score: each
+#: chunk's Splink table (every comparison column of both records) is dropped once read.
+RESCORE_CHUNK = 2_000_000
+
+
 def _rescorer(linker: Any, engine: Engine) -> Callable[[Any, Any], Any]:
     def rescore(left: Any, right: Any) -> Any:
-        pairs = pa.table({"unique_id_l": left, "unique_id_r": right})
-        scored, _ = score_pairs(linker, engine, pairs)
+        left, right = np.asarray(left), np.asarray(right)
         n = int(max(np.max(left, initial=0), np.max(right, initial=0))) + 1
-        probs, _found = edge_scores(
-            scored.column("unique_id_l").to_numpy(),
-            scored.column("unique_id_r").to_numpy(),
-            scored.column("match_probability").to_numpy(),
-            np.asarray(left),
-            np.asarray(right),
-            n,
-        )
+        probs = np.zeros(len(left))
+        for start in range(0, len(left), RESCORE_CHUNK):
+            part = slice(start, start + RESCORE_CHUNK)
+            pairs = pa.table({"unique_id_l": left[part], "unique_id_r": right[part]})
+            scored, frame = score_pairs(linker, engine, pairs)
+            if frame is not None:
+                frame.drop_table_from_database_and_remove_from_cache()
+            probs[part], _found = edge_scores(
+                scored.column("unique_id_l").to_numpy(),
+                scored.column("unique_id_r").to_numpy(),
+                scored.column("match_probability").to_numpy(),
+                left[part],
+                right[part],
+                n,
+            )
         return probs
 
     return rescore

@@ -158,4 +158,6 @@ def score_pairs(linker: Any, engine: Engine, pairs: pa.Table) -> tuple[pa.Table,
     finally:
         # (Splink's invalidate_cache() would drop every earlier prediction table too.)
         forget_blocked_pairs(linker)
+        if engine.name == "duckdb":  # the pairs were a view over this Arrow table
+            engine.db_api._con.unregister(registered.physical_name)
     return edges(engine, frame), frame
