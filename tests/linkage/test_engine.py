@@ -31,3 +31,23 @@ def test_write_parquet_streams_a_table(tmp_path: Path) -> None:
     eng.db_api._con.register("t_in", table)
     eng.write_parquet(SimpleNamespace(physical_name="t_in"), tmp_path / "o'dd.parquet")
     assert pq.read_table(tmp_path / "o'dd.parquet").equals(table)
+
+
+def test_the_spill_folder_goes_when_a_run_fails() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from pathlib import Path\n"
+        "from inquest.linkage.engine import make_engine\n"
+        "eng = make_engine('duckdb')\n"
+        "con = eng.db_api._con\n"
+        "spill = con.execute(\"SELECT current_setting('temp_directory')\").fetchall()[0][0]\n"
+        "(Path(spill) / 'block.tmp').write_bytes(b'x')\n"
+        "print(spill, flush=True)\n"
+        "raise SystemExit('the run failed')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    spill = Path(run.stdout.strip())
+    assert run.returncode == 1 and spill.name.startswith("inquest-duckdb-")
+    assert not spill.exists()

@@ -5,7 +5,9 @@ Only this module knows which engine runs. Spark is imported lazily and says what
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -86,6 +88,9 @@ def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
     # Spill to a fresh temporary folder, not ./.tmp in whatever folder the run started from.
     spill = tempfile.mkdtemp(prefix="inquest-duckdb-")
     con.execute("SET temp_directory = ?", [spill])
+    # A run that ends in an error leaves DuckDB's spilled blocks behind (tens of GB at a
+    # million records); the folder goes when the process exits (not on SIGKILL).
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
     con.execute("SET preserve_insertion_order = false")
     return Engine("duckdb", DuckDBAPI(connection=con))
 
