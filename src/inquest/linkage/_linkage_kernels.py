@@ -72,14 +72,14 @@ def average_linkage_matrix(
         for y in range(k):
             avg[b, y] = -np.inf
             avg[y, b] = -np.inf
-    # dense labels in order of first appearance of each cluster's smallest label value
-    seen = np.full(k, -1)
+    # dense labels 0..c-1 in the order of the surviving label values (np.unique's order)
+    dense = np.full(k, -1)
+    values = np.unique(label)
+    for c in range(values.shape[0]):
+        dense[values[c]] = c
     out = np.empty(k, dtype=np.int64)
-    order = np.sort(np.unique(label))
-    for c in range(order.shape[0]):
-        seen[order[c]] = c
     for x in range(k):
-        out[x] = seen[label[x]]
+        out[x] = dense[label[x]]
     return out
 
 

@@ -163,11 +163,8 @@ def cluster_records(
         conf[gp.members] = mean_p[group_of]
         # in a group that was split, a member's confidence is the mean probability of the
         # pairs inside its own sub-cluster (1 when it stands alone)
-        pair_group = np.repeat(np.arange(len(groups)), np.diff(gp.pair_starts))
-        pos_i = gp.starts[pair_group] + gp.i
-        pos_j = gp.starts[pair_group] + gp.j
-        inner = need[pair_group] & (local[pos_i] == local[pos_j])
-        sub_label = labels[gp.members[pos_i[inner]]]
+        inner = np.repeat(need, np.diff(gp.pair_starts)) & (labels[gp.a] == labels[gp.b])
+        sub_label = labels[gp.a[inner]]
         width = next_label + int(n_labels.sum())
         total = np.bincount(sub_label, pair_p[inner], width)
         n_in = np.bincount(sub_label, minlength=width)
