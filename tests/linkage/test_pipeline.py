@@ -57,7 +57,7 @@ def test_rescoring_in_chunks_scores_the_same_and_leaves_no_tables(
     rng = np.random.default_rng(3)
     left = rng.integers(0, records.num_rows, 50)
     right = (left + rng.integers(1, 40, 50)) % records.num_rows
-    objects = "SELECT count(*) FROM duckdb_tables() UNION ALL SELECT count(*) FROM duckdb_views()"
+    objects = "SELECT (SELECT count(*) FROM duckdb_tables()), (SELECT count(*) FROM duckdb_views())"
     before = con.execute(objects).fetchall()
     whole = pipeline._rescorer(result.linker, result.engine)(left, right)
     monkeypatch.setattr(pipeline, "RESCORE_CHUNK", 7)
