@@ -102,3 +102,24 @@ def test_em_convergence_must_be_a_number() -> None:
     bad = text.replace("em_convergence: 0.002", "em_convergence: fast", 1)
     with pytest.raises(ConfigError, match="em_convergence"):
         parse_model(bad, "model.yaml")
+
+
+def test_scored_columns_are_every_column_splink_reads_and_no_blocking_key() -> None:
+    import re
+
+    from inquest.linkage.prepare import PREPARED_COLUMNS
+
+    model = load_model()
+    available = [*PREPARED_COLUMNS, "block_n_skel_sorted", "partners_lone_skel_given_skel"]
+    scored = model.scored_columns(available)
+    assert scored == [c for c in available if c in scored]  # the table's order
+    # named only inside SQL levels (prison against burial place)
+    assert {"prison_province", "burial_province", "skel_sorted", "father_skel"} <= set(scored)
+    # blocking keys and caps are inquest's, not Splink's
+    assert not {"given_p2", "family_del1", "block_n_skel_sorted"} & set(scored)
+    built = splink_settings(model).get_settings("duckdb")
+    sql = " ".join(lv.sql_condition for c in built.comparisons for lv in c.comparison_levels)
+    sql += " ".join((*model.training.deterministic_rules, *model.training.em_blocking))
+    read = {c for c in available for w in re.findall(r"\w+", sql) if w in (f"{c}_l", f"{c}_r")}
+    read |= {c for c in available if re.search(rf"\b[lr]\.{c}\b", sql)}
+    assert read and read <= set(scored)

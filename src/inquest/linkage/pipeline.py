@@ -155,17 +155,27 @@ def link_records(
         eng = make_engine(engine) if isinstance(engine, str) else engine
         frame = eng.register(caps.table, "inquest_records")
         own_blocking = eng.name == "duckdb"
+        # Splink reads only the columns it compares (a view over the same Arrow memory):
+        # each of its steps lists and copies every column of its input, and the blocking
+        # keys and caps (60 of 83 columns on the default model) are for inquest's blocking.
+        scored = frame
+        if own_blocking:
+            wanted = ["unique_id", "list", "record_id"]
+            keep = wanted + caps.model.scored_columns(
+                c for c in caps.table.column_names if c not in wanted
+            )
+            scored = eng.register(caps.table.select(keep), "inquest_scored_records")
         # On DuckDB the pairs are found by inquest.linkage.predict: Splink's settings carry no
         # prediction rules (checking 40 rules' SQL costs a second; and the block-size and key
         # columns would travel with every pair). Training names its own rules.
         settings = splink_settings(caps.model, blocking=[] if own_blocking else None)
-        linker = Linker(frame, settings, log_level=logging.WARNING)
+        linker = Linker(scored, settings, log_level=logging.WARNING)
     with _timed(timings, "train"):
         advance = step("train", 1)
-        linker, skipped = train(linker, caps.model, frame=frame, engine=eng, labels=labels)
+        linker, skipped = train(linker, caps.model, frame=scored, engine=eng, labels=labels)
         trained = calibrate(linker.misc.save_model_to_json())
         # the same comparisons the first linker validated: checking them again costs ~0.5 s
-        linker = Linker(frame, trained, log_level=logging.WARNING, validate_settings=False)
+        linker = Linker(scored, trained, log_level=logging.WARNING, validate_settings=False)
         advance(1)
     with _timed(timings, "predict"):
         advance = step("predict", 1)

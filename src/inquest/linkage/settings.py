@@ -8,6 +8,8 @@ DuckDB and on Spark.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from typing import Any
 import yaml
 
 from inquest.errors import ConfigError
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 __all__ = [
     "ClusteringSpec",
@@ -80,22 +84,29 @@ class LinkageModel:
         rules = set(self.blocking)
         return {rule: budget for rule, budget in self.pairs_per_record if rule in rules}
 
-    def columns(self) -> set[str]:
-        """Every prepared column the comparisons use."""
-        cols: set[str] = set()
+    def scored_columns(self, available: Iterable[str]) -> list[str]:
+        """The columns of ``available`` that Splink reads: comparisons' and training rules'.
+
+        Any column named in a level (``column``, ``columns``, or as ``col_l``/``l.col`` in its
+        SQL) or in a training rule counts; ``available``'s order is kept.
+        """
+        words: set[str] = set()
 
         def walk(level: dict[str, Any]) -> None:
             for key in ("column", "tf_column"):
                 if key in level:
-                    cols.add(level[key])
-            cols.update(level.get("columns", []))
+                    words.add(level[key])
+            words.update(level.get("columns", []))
+            words.update(_IDENTIFIER.findall(str(level.get("sql", ""))))
             for sub in level.get("levels", []):
                 walk(sub)
 
         for comp in self.comparisons:
             for level in comp["levels"]:
                 walk(level)
-        return cols
+        for rule in (*self.training.deterministic_rules, *self.training.em_blocking):
+            words.update(_IDENTIFIER.findall(rule))
+        return [c for c in available if c in words or f"{c}_l" in words or f"{c}_r" in words]
 
 
 def default_model_path() -> Path:
