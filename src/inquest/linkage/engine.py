@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,12 +19,24 @@ import pyarrow as pa
 
 from inquest.errors import ConfigError
 
-__all__ = ["DEFAULT_DUCKDB_MEMORY", "Engine", "EngineName", "make_engine"]
+__all__ = ["DEFAULT_DUCKDB_MEMORY", "Engine", "EngineName", "make_engine", "size_bytes"]
 
 EngineName = Literal["duckdb", "spark"]
 
 #: DuckDB's memory limit unless the caller gives one (it spills to disk beyond it).
 DEFAULT_DUCKDB_MEMORY = "6GB"
+
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([kmgt]?i?b)?\s*", re.IGNORECASE)
+_UNIT = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNIT |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def size_bytes(size: str) -> float:
+    """Bytes in a memory size as DuckDB writes it (``6GB``, ``5.5 GiB``, ``512 MiB``)."""
+    found = _SIZE.fullmatch(size)
+    if found is None:
+        raise ValueError(f"not a memory size: {size!r}")
+    return float(found.group(1)) * _UNIT[(found.group(2) or "b").lower()]
 
 
 @dataclass
@@ -30,6 +45,8 @@ class Engine:
 
     name: EngineName
     db_api: Any
+    #: the memory limit the engine was started with (DuckDB reports it rounded)
+    memory_limit: str | None = None
     _tables: int = field(default=0)
 
     def new_table_name(self, prefix: str = "inquest_t") -> str:
@@ -46,6 +63,28 @@ class Engine:
             frame.createOrReplaceTempView(table_name)
             return self.db_api.register(table_name, table_name=f"{table_name}_sdf")
         return self.db_api.register(table, table_name=table_name)
+
+    @contextmanager
+    def memory_held_to(self, limit: str) -> Iterator[None]:
+        """Inside, DuckDB keeps at most ``limit`` in memory (never more than its own limit).
+
+        Its tables move to the spill folder as far as they must and come back when read;
+        the limit is restored on leaving. Spark's memory is fixed when it starts: no change.
+        """
+        if self.name != "duckdb":
+            yield
+            return
+        con = self.db_api._con
+        now = str(con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        before = self.memory_limit or now
+        lower = size_bytes(limit) < size_bytes(now)
+        if lower:
+            con.execute("SET memory_limit = ?", [limit])
+        try:
+            yield
+        finally:
+            if lower:
+                con.execute("SET memory_limit = ?", [before])
 
     def to_arrow(self, splink_df: Any) -> pa.Table:
         """A Splink dataframe as an Arrow table."""
@@ -84,7 +123,8 @@ def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     # DuckDB's default limit is 80% of the machine; Python holds the records and edges too.
-    con.execute("SET memory_limit = ?", [memory_limit or DEFAULT_DUCKDB_MEMORY])
+    limit = memory_limit or DEFAULT_DUCKDB_MEMORY
+    con.execute("SET memory_limit = ?", [limit])
     # Spill to a fresh temporary folder, not ./.tmp in whatever folder the run started from.
     spill = tempfile.mkdtemp(prefix="inquest-duckdb-")
     con.execute("SET temp_directory = ?", [spill])
@@ -92,7 +132,7 @@ def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
     # million records); the folder goes when the process exits (not on SIGKILL).
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
     con.execute("SET preserve_insertion_order = false")
-    return Engine("duckdb", DuckDBAPI(connection=con))
+    return Engine("duckdb", DuckDBAPI(connection=con), memory_limit=limit)
 
 
 def _spark(threads: int | None, memory_limit: str | None) -> Engine:
