@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -95,3 +96,48 @@ def test_own_blocking_scores_the_pairs_splink_blocking_scores() -> None:
     predict(linker, 0.01, engine=eng, records=frame, rules=rules, candidate_pairs=1)
     again = edges(eng, linker.inference.predict(threshold_match_probability=0.01))
     assert again.num_rows == splinks.num_rows
+
+
+@pytest.mark.slow
+def test_lean_scoring_with_values_is_splinks_full_output() -> None:
+    from splink import Linker
+
+    from inquest.linkage.predict import levels_from_weights, with_values
+
+    records = prepare(read_list(DATA / "fake_1000_part.csv"))
+    caps = cap_blocks(records, load_model())
+    eng = make_engine("duckdb")
+    frame = eng.register(caps.table, "inquest_records")
+    linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
+    linker, _ = train(linker, caps.model, frame=frame, engine=eng)
+    trained = calibrate(linker.misc.save_model_to_json())
+    own = {**trained, "blocking_rules_to_generate_predictions": []}
+    blocking = {"engine": eng, "records": frame, "rules": list(caps.model.blocking)}
+    full = eng.to_arrow(
+        predict(Linker(frame, own, log_level=logging.WARNING), 0.01, **blocking)  # type: ignore[arg-type]
+    )
+    lean_linker = Linker(
+        frame, {**own, "retain_matching_columns": False}, log_level=logging.WARNING
+    )
+    levels = levels_from_weights(lean_linker)
+    assert levels is not None and set(levels) == {c["name"] for c in caps.model.comparisons}
+    lean = predict(lean_linker, 0.01, **blocking)  # type: ignore[arg-type]
+    assert not any(c.startswith("gamma_") for c in eng.to_arrow(lean).column_names)
+    columns = caps.model.scored_columns(c for c in caps.table.column_names if c != "unique_id")
+    columns = [c for c in columns if c not in ("list", "record_id")]
+    ours = eng.to_arrow(with_values(eng, lean, frame, columns, levels))
+    key = [("unique_id_l", "ascending"), ("unique_id_r", "ascending")]
+    full, ours = full.sort_by(key), ours.sort_by(key)
+    assert full.num_rows == ours.num_rows > 0
+    assert set(full.column_names) <= set(ours.column_names)
+    for name in full.column_names:
+        assert ours.column(name).equals(full.column(name)), name
+    # a level without its own weight cannot be read back from the weights
+    tied = json.loads(json.dumps(trained))
+    levels_of_sex = tied["comparisons"][
+        [c["output_column_name"] for c in tied["comparisons"]].index("sex")
+    ]
+    for lv in levels_of_sex["comparison_levels"]:
+        if not lv.get("is_null_level"):
+            lv["m_probability"], lv["u_probability"] = 0.5, 0.5
+    assert levels_from_weights(Linker(frame, tied, log_level=logging.WARNING)) is None

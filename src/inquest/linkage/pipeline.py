@@ -23,7 +23,7 @@ from inquest.linkage.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
 from inquest.linkage.ids import assign_person_ids
 from inquest.linkage.predict import edges as edges_of
-from inquest.linkage.predict import predict, score_pairs
+from inquest.linkage.predict import levels_from_weights, predict, score_pairs, with_values
 from inquest.linkage.prepare import prepare
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.train import calibrate, train
@@ -60,8 +60,19 @@ class LinkResult:
     engine: Engine
     linker: Any
     predictions: Any
+    #: the Splink frame of the records the pairs were scored from
+    records: Any = None
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    def explainer(self) -> Any:
+        """A Splink linker of the run's model that keeps each pair's values and levels, as
+        Splink's charts of single pairs need (``linker`` may score without them)."""
+        from splink import Linker
+
+        return Linker(
+            self.records, self.model_json, log_level=logging.WARNING, validate_settings=False
+        )
 
 
 def cpu_seconds() -> float:
@@ -114,6 +125,15 @@ def _rescorer(linker: Any, engine: Engine) -> Callable[[Any, Any], Any]:
     return rescore
 
 
+#: Columns every record keeps beside the compared ones.
+_PROVENANCE = ("unique_id", "list", "record_id")
+
+
+def _lean(model_json: dict[str, Any]) -> dict[str, Any]:
+    """The trained model set to score pairs without their compared values and levels."""
+    return {**model_json, "retain_matching_columns": False}
+
+
 def _list_codes(prepared: pa.Table) -> np.ndarray[Any, Any]:
     """An integer code per record for its list (records of one list share a code)."""
     names = np.asarray(prepared.column("list").to_pylist(), dtype=object)
@@ -164,11 +184,11 @@ def link_records(
         # each of its steps lists and copies every column of its input, and the blocking
         # keys and caps (60 of 83 columns on the default model) are for inquest's blocking.
         scored = frame
+        scored_columns = caps.model.scored_columns(
+            c for c in caps.table.column_names if c not in _PROVENANCE
+        )
         if own_blocking:
-            wanted = ["unique_id", "list", "record_id"]
-            keep = wanted + caps.model.scored_columns(
-                c for c in caps.table.column_names if c not in wanted
-            )
+            keep = [*_PROVENANCE, *scored_columns]
             scored = eng.register(caps.table.select(keep), "inquest_scored_records")
         # On DuckDB the pairs are found by inquest.linkage.predict: Splink's settings carry no
         # prediction rules (checking 40 rules' SQL costs a second; and the block-size and key
@@ -179,8 +199,20 @@ def link_records(
         advance = step("train", 1)
         linker, skipped = train(linker, caps.model, frame=scored, engine=eng, labels=labels)
         trained = calibrate(linker.misc.save_model_to_json())
-        # the same comparisons the first linker validated: checking them again costs ~0.5 s
-        linker = Linker(scored, trained, log_level=logging.WARNING, validate_settings=False)
+        # Splink scores without each pair's compared values and levels when the levels can
+        # be read back from the weights (on DuckDB; the kept pairs get them back in a view):
+        # most candidates are dropped, and carrying their values cost 13% of predict at
+        # 510,041 records. The same comparisons the first linker validated: checking them
+        # again costs ~0.5 s.
+        linker = Linker(
+            scored,
+            _lean(trained) if own_blocking else trained,
+            log_level=logging.WARNING,
+            validate_settings=False,
+        )
+        levels = levels_from_weights(linker) if own_blocking else None
+        if own_blocking and levels is None:
+            linker = Linker(scored, trained, log_level=logging.WARNING, validate_settings=False)
         advance(1)
     with _timed(timings, "predict"):
         advance = step("predict", 1)
@@ -197,6 +229,9 @@ def link_records(
             candidate_pairs=candidates,
         )
         edges = edges_of(eng, predictions)
+        if levels is not None:
+            compared = [c for c in scored_columns if c not in _PROVENANCE]
+            predictions = with_values(eng, predictions, scored, compared, levels)
         advance(1)
     with _timed(timings, "cluster"), eng.memory_held_to(CLUSTER_ENGINE_MEMORY):
         advance = step("cluster", 1)
@@ -229,6 +264,8 @@ def link_records(
         }
     )
     model_json = linker.misc.save_model_to_json()
+    # as Splink's default: whoever loads the model gets each pair's values and levels
+    model_json["retain_matching_columns"] = True
     # the model saved with the run names the (capped) rules its pairs came from
     model_json["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in caps.model.blocking
@@ -243,6 +280,7 @@ def link_records(
         engine=eng,
         linker=linker,
         predictions=predictions,
+        records=scored,
         timings=timings,
         warnings=[f"EM session skipped: {w}" for w in skipped]
         + [

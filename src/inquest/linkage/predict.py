@@ -8,6 +8,10 @@ a pair proposed by several rules is kept once, with the first rule that proposes
 ``match_key`` (Splink's numbering), and Splink scores exactly those pairs. The pairs are
 found and scored in chunks of the left-hand records, so the work in flight stays bounded
 however many records there are. Spark keeps Splink's own blocking.
+
+Splink can also leave out the compared values and levels of every candidate pair (most are
+dropped below the threshold): :func:`levels_from_weights` says whether each comparison's level
+follows from its weight, and :func:`with_values` gives the kept pairs them back.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ __all__ = [
     "blocked_pairs_sql",
     "edges",
     "forget_blocked_pairs",
+    "levels_from_weights",
     "predict",
     "score_pairs",
+    "with_values",
 ]
 
 _FIELDS: list[pa.Field[Any]] = [
@@ -161,3 +167,56 @@ def score_pairs(linker: Any, engine: Engine, pairs: pa.Table) -> tuple[pa.Table,
         if engine.name == "duckdb":  # the pairs were a view over this Arrow table
             engine.db_api._con.unregister(registered.physical_name)
     return edges(engine, frame), frame
+
+
+def levels_from_weights(linker: Any) -> dict[str, str] | None:
+    """Per comparison, SQL giving its level (``gamma_<name>``) back from its weight.
+
+    Splink writes a comparison's weight (``mw_<name>``) as one constant per level, so when no
+    two levels of a comparison have the same weight the level follows from the weight, and
+    Splink need not keep the levels and compared values of every candidate pair. None when
+    some comparison has two levels of equal weight, or a level without one.
+    """
+    out: dict[str, str] = {}
+    for comp in linker._settings_obj.comparisons:
+        whens: list[str] = []
+        weights: set[float] = set()
+        for level in comp.comparison_levels:
+            weight = level._match_weight
+            if weight is None or weight in weights:
+                return None
+            weights.add(weight)
+            # the literal Splink writes for the weight, so the comparison is exact
+            whens.append(
+                f"WHEN {comp._mw_column_name} = cast({weight} as float8) "
+                f"THEN {int(level.comparison_vector_value)}"
+            )
+        out[comp.output_column_name] = f"CASE {' '.join(whens)} END"
+    return out
+
+
+def with_values(
+    engine: Engine, predictions: Any, records: Any, columns: Sequence[str], levels: dict[str, str]
+) -> Any:
+    """A view of scored pairs with what Splink's full output adds: each record's compared
+    values (``<column>_l``, ``<column>_r``) and each comparison's level (``gamma_<name>``).
+
+    ``predictions`` were scored without them (``retain_matching_columns: false``),
+    ``levels`` is :func:`levels_from_weights` of the same model and ``records`` the Splink
+    frame they were scored from. Nothing is computed until the view is read.
+    """
+    name = engine.new_table_name("inquest_pairs")
+    first = "match_weight, match_probability, unique_id_l, unique_id_r"
+    values = "".join(f', l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
+    gammas = "".join(f", {sql} AS gamma_{comp}" for comp, sql in levels.items())
+    table = records.physical_name
+    # Splink's order: scores and ids, values, levels, then its other columns
+    head = ", ".join(f"p.{c}" for c in first.split(", "))
+    engine.db_api._con.execute(
+        f"CREATE VIEW {name} AS SELECT {head}{values}{gammas}, "  # noqa: S608 (the model's own SQL)
+        f"p.* EXCLUDE ({first}) "
+        f"FROM {predictions.physical_name} AS p "
+        f"JOIN {table} AS l ON l.unique_id = p.unique_id_l "
+        f"JOIN {table} AS r ON r.unique_id = p.unique_id_r"
+    )
+    return engine.db_api.register(name, table_name=name)

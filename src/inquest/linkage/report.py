@@ -59,7 +59,7 @@ def write_report(
         f"SELECT * FROM {result.predictions.physical_name} "  # noqa: S608 (Splink's table)
         f"ORDER BY abs(match_probability - 0.5) LIMIT {int(samples)}"
     ).to_pylist()
-    waterfall = _iframe(linker.visualisations.waterfall_chart(sample)) if sample else ""
+    waterfall = _iframe(result.explainer().visualisations.waterfall_chart(sample)) if sample else ""
     sizes = np.bincount(np.bincount(result.clustering.labels))
     scores: dict[str, Any] | None = None
     recall = None
