@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -12,7 +13,7 @@ import pytest
 
 from inquest.io import read_list
 from inquest.linkage.caps import cap_blocks
-from inquest.linkage.engine import make_engine
+from inquest.linkage.engine import Engine, make_engine
 from inquest.linkage.predict import blocked_pairs_sql, edges, predict
 from inquest.linkage.prepare import prepare
 from inquest.linkage.settings import load_model, splink_settings
@@ -59,17 +60,24 @@ def test_blocked_pairs_are_distinct_with_the_first_rule_that_finds_them() -> Non
     assert all(a % 3 == i for i, c in enumerate(chunks) for _, a, _ in c)
 
 
-@pytest.mark.slow
-def test_own_blocking_scores_the_pairs_splink_blocking_scores() -> None:
+def _trained_on_fake_1000() -> tuple[Any, Engine, Any, dict[str, Any]]:
+    """Caps, engine, records frame and the calibrated trained model on fake_1000_part."""
+    from splink import Linker
+
     records = prepare(read_list(DATA / "fake_1000_part.csv"))
     caps = cap_blocks(records, load_model())
     eng = make_engine("duckdb")
     frame = eng.register(caps.table, "inquest_records")
-    from splink import Linker
-
     linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
     linker, _ = train(linker, caps.model, frame=frame, engine=eng)
-    trained = calibrate(linker.misc.save_model_to_json())
+    return caps, eng, frame, calibrate(linker.misc.save_model_to_json())
+
+
+@pytest.mark.slow
+def test_own_blocking_scores_the_pairs_splink_blocking_scores() -> None:
+    from splink import Linker
+
+    caps, eng, frame, trained = _trained_on_fake_1000()
     splinks = edges(eng, predict(Linker(frame, trained, log_level=logging.WARNING), 0.01))
     lean = {**trained, "blocking_rules_to_generate_predictions": []}
     rules = list(caps.model.blocking)
@@ -104,13 +112,7 @@ def test_lean_scoring_with_values_is_splinks_full_output() -> None:
 
     from inquest.linkage.predict import levels_from_weights, with_values
 
-    records = prepare(read_list(DATA / "fake_1000_part.csv"))
-    caps = cap_blocks(records, load_model())
-    eng = make_engine("duckdb")
-    frame = eng.register(caps.table, "inquest_records")
-    linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
-    linker, _ = train(linker, caps.model, frame=frame, engine=eng)
-    trained = calibrate(linker.misc.save_model_to_json())
+    caps, eng, frame, trained = _trained_on_fake_1000()
     own = {**trained, "blocking_rules_to_generate_predictions": []}
     blocking = {"engine": eng, "records": frame, "rules": list(caps.model.blocking)}
     full = eng.to_arrow(
