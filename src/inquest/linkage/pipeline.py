@@ -92,12 +92,12 @@ def _timed(timings: dict[str, dict[str, float]], name: str) -> Iterator[None]:
 
 
 #: DuckDB's memory while clustering, which happens in Python: the scored pairs DuckDB
-#: holds (every comparison column) wait in its spill folder until they are written. At
-#: 1,700,334 records DuckDB held ~6 GB there, and the run peaked at 12.1 GB in clustering.
+#: holds wait in its spill folder until they are written. At 1,700,334 records DuckDB held
+#: ~6 GB there, and the run peaked at 12.1 GB in clustering (9.9 GB held to this).
 CLUSTER_ENGINE_MEMORY = "2GB"
 
 #: Pairs scored at a time when clustering asks for pairs the blocking did not score: each
-#: chunk's Splink table (every comparison column of both records) is dropped once read.
+#: chunk's Splink table (the pairs' weights, and on Spark their values) is dropped once read.
 RESCORE_CHUNK = 2_000_000
 
 
@@ -230,8 +230,7 @@ def link_records(
         )
         edges = edges_of(eng, predictions)
         if levels is not None:
-            compared = [c for c in scored_columns if c not in _PROVENANCE]
-            predictions = with_values(eng, predictions, scored, compared, levels)
+            predictions = with_values(eng, predictions, scored, scored_columns, levels)
         advance(1)
     with _timed(timings, "cluster"), eng.memory_held_to(CLUSTER_ENGINE_MEMORY):
         advance = step("cluster", 1)

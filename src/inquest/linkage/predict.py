@@ -144,7 +144,7 @@ def edges(engine: Engine, predictions: Any) -> pa.Table:
 def score_pairs(linker: Any, engine: Engine, pairs: pa.Table) -> tuple[pa.Table, Any]:
     """Score exactly the given pairs (``unique_id_l < unique_id_r``), whatever the blocking.
 
-    Returns the edges and the Splink prediction frame (with every comparison column).
+    Returns the edges and the Splink prediction frame (with what the linker's settings keep).
     """
     if pairs.num_rows == 0:
         return EDGE_SCHEMA.empty_table(), None
