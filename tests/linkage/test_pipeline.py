@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyarrow.csv as pacsv
@@ -64,3 +65,23 @@ def test_rescoring_in_chunks_scores_the_same_and_leaves_no_tables(
     chunked = pipeline._rescorer(result.linker, result.engine)(left, right)
     assert con.execute(objects).fetchall() == before
     assert np.allclose(whole, chunked) and whole.max() > 0
+
+
+def test_a_failed_training_leaves_no_candidate_pairs_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from inquest.linkage import pipeline
+    from inquest.linkage.engine import make_engine
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("training failed")
+
+    monkeypatch.setattr(pipeline, "train", fail)
+    eng = make_engine("duckdb")
+    with pytest.raises(RuntimeError, match="training failed"):
+        link_records(read_list(DATA / "fake_1000_part.csv"), engine=eng)
+    for thread in threading.enumerate():
+        if thread.name == "inquest-blocking":
+            thread.join()
+    tables = eng.db_api._con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    assert not [t for (t,) in tables if t.startswith("inquest_blocked")]

@@ -14,7 +14,12 @@ import pytest
 from inquest.io import read_list
 from inquest.linkage.caps import cap_blocks
 from inquest.linkage.engine import Engine, make_engine
-from inquest.linkage.predict import blocked_pairs_sql, edges, predict
+from inquest.linkage.predict import (
+    blocked_pairs_sql,
+    edges,
+    find_pairs_in_background,
+    predict,
+)
 from inquest.linkage.prepare import prepare
 from inquest.linkage.settings import load_model, splink_settings
 from inquest.linkage.train import calibrate, train
@@ -98,6 +103,20 @@ def test_own_blocking_scores_the_pairs_splink_blocking_scores() -> None:
         assert ours.sort_by([(k, "ascending") for k in key]).equals(
             splinks.sort_by([(k, "ascending") for k in key])
         )
+    # the same pairs found beforehand on a second connection (as while Splink trains)
+    pending = find_pairs_in_background(eng, caps.table, rules, 1)
+    assert pending is not None
+    early = edges(
+        eng, predict(Linker(frame, lean, log_level=logging.WARNING), 0.01, pending=pending)
+    )
+    assert early.sort_by([(k, "ascending") for k in key]).equals(
+        splinks.sort_by([(k, "ascending") for k in key])
+    )
+    assert pending.wall_s > 0
+    tables = {
+        r[0] for r in eng.db_api._con.sql("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
+    assert pending.name not in tables  # dropped once scored
     # Once inquest's pairs are scored, the linker forgets them: a plain predict() blocks on
     # the settings' own rules again (it used to find the dropped pairs table registered).
     linker = Linker(frame, trained, log_level=logging.WARNING)
@@ -143,3 +162,30 @@ def test_lean_scoring_with_values_is_splinks_full_output() -> None:
         if not lv.get("is_null_level"):
             lv["m_probability"], lv["u_probability"] = 0.5, 0.5
     assert levels_from_weights(Linker(frame, tied, log_level=logging.WARNING)) is None
+
+
+def test_pairs_found_in_background_only_in_one_chunk_on_duckdb() -> None:
+    eng = make_engine("duckdb")
+    table = _records()
+    assert find_pairs_in_background(eng, table, ["l.a = r.a"], 25_000_001) is None
+    assert find_pairs_in_background(eng, table, [], 10) is None
+    pending = find_pairs_in_background(eng, table, ["l.a = r.a", "l.b = r.b"], 10)
+    assert pending is not None
+    rows = eng.db_api._con.sql(
+        f"SELECT match_key, join_key_l, join_key_r FROM {pending.table()}"
+    ).fetchall()
+    assert sorted((str(k), int(a), int(b)) for k, a, b in rows) == _blocked(
+        blocked_pairs_sql("t", ["l.a = r.a", "l.b = r.b"]), table
+    )
+    pending.discard()
+    tables = eng.db_api._con.sql("SELECT table_name FROM duckdb_tables()").fetchall()
+    assert (pending.name,) not in tables
+
+
+def test_an_error_finding_pairs_in_background_reaches_the_caller() -> None:
+    eng = make_engine("duckdb")
+    pending = find_pairs_in_background(eng, _records(), ["l.no_such_column = r.a"], 10)
+    assert pending is not None
+    with pytest.raises(duckdb.BinderException, match="no_such_column"):
+        pending.table()
+    pending.discard()  # waits and drops nothing: no error of its own

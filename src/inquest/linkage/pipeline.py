@@ -23,7 +23,13 @@ from inquest.linkage.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
 from inquest.linkage.ids import assign_person_ids
 from inquest.linkage.predict import edges as edges_of
-from inquest.linkage.predict import levels_from_weights, predict, score_pairs, with_values
+from inquest.linkage.predict import (
+    find_pairs_in_background,
+    levels_from_weights,
+    predict,
+    score_pairs,
+    with_values,
+)
 from inquest.linkage.prepare import prepare
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.train import calibrate, train
@@ -140,6 +146,42 @@ def _list_codes(prepared: pa.Table) -> np.ndarray[Any, Any]:
     return np.unique(names, return_inverse=True)[1].astype("int64")
 
 
+def _train(
+    linker: Any,
+    model: LinkageModel,
+    scored: Any,
+    eng: Engine,
+    labels: pa.Table | None,
+    timings: dict[str, dict[str, float]],
+    step: Step,
+) -> tuple[Any, dict[str, str] | None, list[str]]:
+    """Train, then the linker that scores: returns it, its levels-from-weights SQL (None when
+    it keeps each pair's values itself) and the EM sessions skipped."""
+    from splink import Linker
+
+    own_blocking = eng.name == "duckdb"
+    with _timed(timings, "train"):
+        advance = step("train", 1)
+        linker, skipped = train(linker, model, frame=scored, engine=eng, labels=labels)
+        trained = calibrate(linker.misc.save_model_to_json())
+        # Splink scores without each pair's compared values and levels when the levels can
+        # be read back from the weights (on DuckDB; the kept pairs get them back in a view):
+        # most candidates are dropped, and carrying their values cost 13% of predict at
+        # 510,041 records. The same comparisons the first linker validated: checking them
+        # again costs ~0.5 s.
+        linker = Linker(
+            scored,
+            _lean(trained) if own_blocking else trained,
+            log_level=logging.WARNING,
+            validate_settings=False,
+        )
+        levels = levels_from_weights(linker) if own_blocking else None
+        if own_blocking and levels is None:
+            linker = Linker(scored, trained, log_level=logging.WARNING, validate_settings=False)
+        advance(1)
+    return linker, levels, skipped
+
+
 def link_records(
     records: pa.Table,
     *,
@@ -195,31 +237,20 @@ def link_records(
         # columns would travel with every pair). Training names its own rules.
         settings = splink_settings(caps.model, blocking=[] if own_blocking else None)
         linker = Linker(scored, settings, log_level=logging.WARNING)
-    with _timed(timings, "train"):
-        advance = step("train", 1)
-        linker, skipped = train(linker, caps.model, frame=scored, engine=eng, labels=labels)
-        trained = calibrate(linker.misc.save_model_to_json())
-        # Splink scores without each pair's compared values and levels when the levels can
-        # be read back from the weights (on DuckDB; the kept pairs get them back in a view):
-        # most candidates are dropped, and carrying their values cost 13% of predict at
-        # 510,041 records. The same comparisons the first linker validated: checking them
-        # again costs ~0.5 s.
-        linker = Linker(
-            scored,
-            _lean(trained) if own_blocking else trained,
-            log_level=logging.WARNING,
-            validate_settings=False,
-        )
-        levels = levels_from_weights(linker) if own_blocking else None
-        if own_blocking and levels is None:
-            linker = Linker(scored, trained, log_level=logging.WARNING, validate_settings=False)
-        advance(1)
-    with _timed(timings, "predict"):
-        advance = step("predict", 1)
         rules = list(caps.model.blocking)
         # a rule whose pairs the caps cannot count is guessed at the per-record budget
         guess = DEFAULT_PAIRS_PER_RECORD * records.num_rows
         candidates = sum(caps.pairs.get(r, guess) for r in rules)
+    # The candidate pairs need no model: on DuckDB they are found while Splink trains.
+    pending = find_pairs_in_background(eng, caps.table, rules, candidates)
+    try:
+        linker, levels, skipped = _train(linker, caps.model, scored, eng, labels, timings, step)
+    except BaseException:
+        if pending is not None:
+            pending.discard()
+        raise
+    with _timed(timings, "predict"):
+        advance = step("predict", 1)
         predictions = predict(
             linker,
             model.clustering.keep_threshold,
@@ -227,7 +258,10 @@ def link_records(
             records=frame,
             rules=rules,
             candidate_pairs=candidates,
+            pending=pending,
         )
+        if pending is not None:
+            timings["candidates_beside_train"] = {"wall_s": round(pending.wall_s, 3)}
         edges = edges_of(eng, predictions)
         if levels is not None:
             predictions = with_values(eng, predictions, scored, scored_columns, levels)

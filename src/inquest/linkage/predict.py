@@ -9,6 +9,10 @@ a pair proposed by several rules is kept once, with the first rule that proposes
 found and scored in chunks of the left-hand records, so the work in flight stays bounded
 however many records there are. Spark keeps Splink's own blocking.
 
+Finding the pairs needs no trained model: when they fit in one chunk,
+:func:`find_pairs_in_background` finds them on a second DuckDB connection while Splink trains
+on the first (training keeps about one core busy; finding the pairs takes the other).
+
 Splink can also leave out the compared values and levels of every candidate pair (most are
 dropped below the threshold): :func:`levels_from_weights` says whether each comparison's level
 follows from its weight, and :func:`with_values` gives the kept pairs them back.
@@ -16,8 +20,13 @@ follows from its weight, and :func:`with_values` gives the kept pairs them back.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -28,8 +37,11 @@ from inquest.linkage.engine import Engine
 __all__ = [
     "EDGE_SCHEMA",
     "PAIRS_PER_CHUNK",
+    "PendingPairs",
     "blocked_pairs_sql",
+    "chunks_for",
     "edges",
+    "find_pairs_in_background",
     "forget_blocked_pairs",
     "levels_from_weights",
     "predict",
@@ -83,17 +95,88 @@ def forget_blocked_pairs(linker: Any) -> None:
         del cache[key]
 
 
-def _score_chunk(linker: Any, engine: Engine, sql: str, threshold: float) -> Any:
-    con = engine.db_api._con
+def chunks_for(candidate_pairs: float) -> int:
+    """How many chunks the pairs are found and scored in (see :data:`PAIRS_PER_CHUNK`)."""
+    return max(1, math.ceil(candidate_pairs / PAIRS_PER_CHUNK))
+
+
+@dataclass
+class PendingPairs:
+    """Candidate pairs being written to a DuckDB table on a second connection."""
+
+    #: the table the pairs go to (``match_key, join_key_l, join_key_r``)
+    name: str
+    future: Future[float]
+    engine: Engine
+
+    def table(self) -> str:
+        """The table's name once the pairs are in it (re-raises the thread's error)."""
+        self.future.result()
+        return self.name
+
+    @property
+    def wall_s(self) -> float:
+        """Seconds the pairs took to find (once found)."""
+        return self.future.result()
+
+    def discard(self) -> None:
+        """Wait for the thread and drop the table (when the run stops before scoring)."""
+        # the run is already failing with its own error
+        with contextlib.suppress(Exception):
+            self.future.result()
+        self.engine.db_api._con.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def find_pairs_in_background(
+    engine: Engine, records: pa.Table, rules: Sequence[str], candidate_pairs: float
+) -> PendingPairs | None:
+    """Start finding the distinct pairs of ``rules`` among ``records`` (an Arrow table with
+    ``unique_id`` and the rules' columns) on a second DuckDB connection; None when the
+    pairs need more than one chunk (found then at scoring time, to bound the memory) or on
+    another engine. Hand the result to :func:`predict` as ``pending``.
+    """
+    if engine.name != "duckdb" or not rules or chunks_for(candidate_pairs) > 1:
+        return None
     name = engine.new_table_name("inquest_blocked")
-    con.execute(f"CREATE TABLE {name} AS {sql}")
+    source = engine.new_table_name("inquest_blocking_records")
+    cursor = engine.db_api._con.cursor()
+
+    def find() -> float:
+        start = time.perf_counter()
+        try:
+            cursor.register(source, records)
+            cursor.execute(f"CREATE TABLE {name} AS {blocked_pairs_sql(source, rules)}")
+        finally:
+            cursor.close()
+        return time.perf_counter() - start
+
+    future: Future[float] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(find())
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="inquest-blocking", daemon=True).start()
+    return PendingPairs(name, future, engine)
+
+
+def _score_table(linker: Any, engine: Engine, name: str, threshold: float) -> Any:
+    """Score the pairs in table ``name`` (then dropped) and keep those at ``threshold``."""
     try:
         registered = engine.db_api.register(name, table_name=name)
         linker.table_management.register_blocked_pairs_for_predict(registered)
         return linker.inference.predict(threshold_match_probability=threshold)
     finally:
         forget_blocked_pairs(linker)
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        engine.db_api._con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _score_chunk(linker: Any, engine: Engine, sql: str, threshold: float) -> Any:
+    name = engine.new_table_name("inquest_blocked")
+    engine.db_api._con.execute(f"CREATE TABLE {name} AS {sql}")
+    return _score_table(linker, engine, name, threshold)
 
 
 def predict(
@@ -104,17 +187,21 @@ def predict(
     records: Any = None,
     rules: Sequence[str] = (),
     candidate_pairs: float = 0.0,
+    pending: PendingPairs | None = None,
 ) -> Any:
     """Pairs found by the blocking rules with ``match_probability >= threshold`` (Splink frame).
 
     With a DuckDB ``engine``, the Splink frame of the ``records`` and the (capped) ``rules``,
     the pairs are found here (see the module's docstring), in
     ``ceil(candidate_pairs / PAIRS_PER_CHUNK)`` chunks; otherwise Splink blocks on the rules
-    of its settings.
+    of its settings. ``pending``: the same rules' pairs, already being found by
+    :func:`find_pairs_in_background`.
     """
+    if pending is not None:
+        return _score_table(linker, pending.engine, pending.table(), threshold)
     if engine is None or engine.name != "duckdb" or records is None or not rules:
         return linker.inference.predict(threshold_match_probability=threshold)
-    n = max(1, math.ceil(candidate_pairs / PAIRS_PER_CHUNK))
+    n = chunks_for(candidate_pairs)
     table = records.physical_name
     parts = [
         _score_chunk(linker, engine, blocked_pairs_sql(table, rules, (i, n)), threshold)
