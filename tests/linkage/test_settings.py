@@ -104,6 +104,24 @@ def test_em_convergence_must_be_a_number() -> None:
         parse_model(bad, "model.yaml")
 
 
+def test_training_beside_names_comparisons_and_is_a_flag() -> None:
+    text = default_model_path().read_text(encoding="utf-8")
+    model = parse_model(text, "model.yaml")
+    assert model.training.u_sampled_beside == ("name",)
+    assert model.training.em_sessions_in_parallel is True
+    bad = text.replace("u_sampled_beside: [name]", "u_sampled_beside: [names]", 1)
+    with pytest.raises(ConfigError, match=r"training\.u_sampled_beside.*'names'"):
+        parse_model(bad, "model.yaml")
+    bad = text.replace("em_sessions_in_parallel: true", "em_sessions_in_parallel: 2", 1)
+    with pytest.raises(ConfigError, match=r"training\.em_sessions_in_parallel"):
+        parse_model(bad, "model.yaml")
+    plain = text.replace("u_sampled_beside: [name]\n", "").replace(
+        "em_sessions_in_parallel: true\n", ""
+    )
+    absent = parse_model(plain, "model.yaml").training
+    assert absent.u_sampled_beside == () and absent.em_sessions_in_parallel is False
+
+
 def test_scored_columns_are_every_column_splink_reads_and_no_blocking_key() -> None:
     import re
 

@@ -150,19 +150,23 @@ def _train(
     linker: Any,
     model: LinkageModel,
     scored: Any,
+    records: pa.Table,
     eng: Engine,
     labels: pa.Table | None,
     timings: dict[str, dict[str, float]],
     step: Step,
 ) -> tuple[Any, dict[str, str] | None, list[str]]:
     """Train, then the linker that scores: returns it, its levels-from-weights SQL (None when
-    it keeps each pair's values itself) and the EM sessions skipped."""
+    it keeps each pair's values itself) and the EM sessions skipped. ``records``: the Arrow
+    table ``scored`` was registered from."""
     from splink import Linker
 
     own_blocking = eng.name == "duckdb"
     with _timed(timings, "train"):
         advance = step("train", 1)
-        linker, skipped = train(linker, model, frame=scored, engine=eng, labels=labels)
+        linker, skipped = train(
+            linker, model, frame=scored, engine=eng, labels=labels, records=records
+        )
         trained = calibrate(linker.misc.save_model_to_json())
         # Splink scores without each pair's compared values and levels when the levels can
         # be read back from the weights (on DuckDB; the kept pairs get them back in a view):
@@ -225,13 +229,13 @@ def link_records(
         # Splink reads only the columns it compares (a view over the same Arrow memory):
         # each of its steps lists and copies every column of its input, and the blocking
         # keys and caps (60 of 83 columns on the default model) are for inquest's blocking.
-        scored = frame
+        scored, scored_table = frame, caps.table
         scored_columns = caps.model.scored_columns(
             c for c in caps.table.column_names if c not in _PROVENANCE
         )
         if own_blocking:
-            keep = [*_PROVENANCE, *scored_columns]
-            scored = eng.register(caps.table.select(keep), "inquest_scored_records")
+            scored_table = caps.table.select([*_PROVENANCE, *scored_columns])
+            scored = eng.register(scored_table, "inquest_scored_records")
         # On DuckDB the pairs are found by inquest.linkage.predict: Splink's settings carry no
         # prediction rules (checking 40 rules' SQL costs a second; and the block-size and key
         # columns would travel with every pair). Training names its own rules.
@@ -244,7 +248,9 @@ def link_records(
     # The candidate pairs need no model: on DuckDB they are found while Splink trains.
     pending = find_pairs_in_background(eng, caps.table, rules, candidates)
     try:
-        linker, levels, skipped = _train(linker, caps.model, scored, eng, labels, timings, step)
+        linker, levels, skipped = _train(
+            linker, caps.model, scored, scored_table, eng, labels, timings, step
+        )
     except BaseException:
         if pending is not None:
             pending.discard()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -32,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from inquest.linkage._threads import beside
 from inquest.linkage.engine import Engine
 
 __all__ = [
@@ -150,16 +150,7 @@ def find_pairs_in_background(
             cursor.close()
         return time.perf_counter() - start
 
-    future: Future[float] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(find())
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="inquest-blocking", daemon=True).start()
-    return PendingPairs(name, future, engine)
+    return PendingPairs(name, beside(find, "inquest-blocking"), engine)
 
 
 def _score_table(linker: Any, engine: Engine, name: str, threshold: float) -> Any:

@@ -47,6 +47,10 @@ class TrainingSpec:
     em_blocking: tuple[str, ...]
     #: EM stops once no m changes by more than this in an iteration (Splink's default: 1e-4).
     em_convergence: float = 1e-4
+    #: Comparisons whose u is sampled beside the others' (on DuckDB; see inquest.linkage.train).
+    u_sampled_beside: tuple[str, ...] = ()
+    #: EM sessions after the first run beside it (on DuckDB; see inquest.linkage.train).
+    em_sessions_in_parallel: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,27 @@ def _need(doc: dict[str, Any], key: str, kind: Any, path: str, section: str = ""
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ConfigError(f"has the wrong type ({type(value).__name__})", path=path, key=where)
     return value
+
+
+def _flag(doc: dict[str, Any], key: str, path: str, section: str) -> bool:
+    """An optional true/false (false when absent)."""
+    value = doc.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError("must be true or false", path=path, key=f"{section}.{key}")
+    return value
+
+
+def _comparison_names(doc: dict[str, Any], key: str, names: set[str], path: str) -> tuple[str, ...]:
+    """An optional list of the model's comparison names (empty when absent)."""
+    if key not in doc:
+        return ()
+    listed = _need(doc, key, list, path, "training")
+    unknown = [c for c in listed if c not in names]
+    if unknown:
+        raise ConfigError(
+            f"not comparisons of the model: {unknown}", path=path, key=f"training.{key}"
+        )
+    return tuple(listed)
 
 
 def _check_level(level: Any, path: str, key: str) -> None:
@@ -228,6 +253,8 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
             if "em_convergence" in tr
             else 1e-4
         ),
+        u_sampled_beside=_comparison_names(tr, "u_sampled_beside", names, path),
+        em_sessions_in_parallel=_flag(tr, "em_sessions_in_parallel", path, "training"),
     )
     pr = _need(doc, "prediction", dict, path)
     cl = _need(doc, "clustering", dict, path)

@@ -1,23 +1,124 @@
-"""Train: the prior, u by random sampling, m by EM, and optionally m from clerical labels."""
+"""Train: the prior, u by random sampling, m by EM, and optionally m from clerical labels.
+
+On DuckDB, given the records as Arrow, training uses both cores (Splink's keeps about one
+busy), each piece beside the main thread on a DuckDB database of its own:
+
+- u of the comparisons named in ``training.u_sampled_beside`` is sampled beside the others.
+  Splink's sample is a hash of the record ids and the seed, so both parts see the same
+  pairs, and u is exactly what one pass gives.
+- with ``training.em_sessions_in_parallel``, every EM session after the first runs beside
+  the first, from the same starting model. Each level's m is then the median of the
+  sessions that trained it, as Splink merges sessions run one after another; only the
+  starting values differ (one after another, a session starts from the sessions before it).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future
 from typing import Any
 
 import pyarrow as pa
 
-from inquest.linkage.engine import Engine
+from inquest.linkage._threads import beside
+from inquest.linkage.engine import Engine, make_engine
 from inquest.linkage.settings import LinkageModel
 
-__all__ = ["calibrate", "train"]
+__all__ = ["BESIDE_MEMORY", "calibrate", "train"]
 
 log = logging.getLogger(__name__)
+
+#: DuckDB's memory limit on each database that trains beside the main one.
+BESIDE_MEMORY = "2GB"
 
 
 def _rule(sql: str) -> dict[str, str]:
     return {"blocking_rule": sql, "sql_dialect": "duckdb"}
+
+
+def _linker_beside(records: pa.Table, name: str, settings: dict[str, Any]) -> tuple[Any, Any]:
+    """A linker of ``settings`` on a DuckDB database of its own, over the same records
+    (registered as ``name``), and the records' frame there."""
+    from splink import Linker
+
+    frame = make_engine("duckdb", memory_limit=BESIDE_MEMORY).register(records, name)
+    return Linker(frame, settings, log_level=logging.WARNING, validate_settings=False), frame
+
+
+def _levels(linker: Any) -> dict[str, list[Any]]:
+    """Each comparison's levels (not the null level), by the comparison's output name."""
+    return {
+        c.output_column_name: c._comparison_levels_excluding_null
+        for c in linker._settings_obj.comparisons
+    }
+
+
+def _take_trained(linker: Any, trained: Any, kind: str) -> None:
+    """Add the m or u values ``trained`` (another linker) estimated to ``linker``'s record of
+    trained values, comparison by comparison, level by level."""
+    mine = _levels(linker)
+    for name, levels in _levels(trained).items():
+        for ours, theirs in zip(mine[name], levels, strict=True):
+            getattr(ours, f"_trained_{kind}_probabilities").extend(
+                getattr(theirs, f"_trained_{kind}_probabilities")
+            )
+
+
+def _u_in_two_parts(linker: Any, model: LinkageModel, frame: Any, records: pa.Table) -> None:
+    """Sample u of ``training.u_sampled_beside`` beside the other comparisons' u."""
+    from splink import Linker
+
+    t = model.training
+    settings = linker.misc.save_model_to_json()
+    chosen = [c for c in settings["comparisons"] if c["output_column_name"] in t.u_sampled_beside]
+    others = [c for c in settings["comparisons"] if c not in chosen]
+
+    def sample(part: Any) -> Any:
+        part.training.estimate_u_using_random_sampling(max_pairs=t.u_max_pairs, seed=t.u_seed)
+        return part
+
+    name = frame.templated_name
+    side = beside(
+        lambda: sample(_linker_beside(records, name, {**settings, "comparisons": chosen})[0]),
+        "inquest-u",
+    )
+    here = Linker(
+        frame,
+        {**settings, "comparisons": others},
+        log_level=logging.WARNING,
+        validate_settings=False,
+    )
+    _take_trained(linker, sample(here), "u")
+    _take_trained(linker, side.result(), "u")
+    linker._populate_m_u_from_trained_values()
+
+
+def _em_session(linker: Any, frame: Any, rule: str) -> tuple[Any, str | None]:
+    """One EM session; Splink refuses one that drives some m to 0 (leaving the model broken)
+    or whose rule finds no pairs: it is rolled back (the linker rebuilt on ``frame`` from the
+    model before it) and its error returned."""
+    from splink import Linker
+    from splink.internals.exceptions import EMTrainingException
+
+    before = linker.misc.save_model_to_json()
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            _rule(rule), estimate_without_term_frequencies=True
+        )
+    except (ValueError, EMTrainingException) as exc:
+        # e.g. a list without fathers' names gives the father-name session no pairs
+        log.warning("EM session on %s rolled back: %s", rule, exc)
+        rebuilt = Linker(frame, before, log_level=logging.WARNING, validate_settings=False)
+        return rebuilt, f"{rule}: {exc}"
+    return linker, None
+
+
+def _em_beside(records: pa.Table, name: str, start: dict[str, Any], rule: str) -> Future[Any]:
+    def run() -> tuple[Any, str | None]:
+        return _em_session(*_linker_beside(records, name, start), rule)
+
+    return beside(run, "inquest-em")
 
 
 def train(
@@ -27,36 +128,45 @@ def train(
     frame: Any,
     engine: Engine | None = None,
     labels: pa.Table | None = None,
+    records: pa.Table | None = None,
 ) -> tuple[Any, list[str]]:
     """Estimate the Splink model's parameters; returns the trained linker and skipped sessions.
 
     The prior comes from the deterministic rules at the stated recall, u from random pairs
     (seeded), m from one EM session per ``training.em_blocking`` rule. ``labels`` (columns
     ``unique_id_l, unique_id_r, clerical_match_score``) add m estimates from clerical
-    decisions after EM. Splink refuses an EM session that drives some m to 0 (leaving the
-    model broken) or whose rule finds no pairs; such a session is rolled back (the linker is
-    rebuilt on ``frame`` from the model before it) and reported.
+    decisions after EM. A session Splink refuses is rolled back and reported. ``records``:
+    the Arrow table ``frame`` was registered from; on DuckDB it lets training run on both
+    cores (see the module's docstring).
     """
-    from splink import Linker
-    from splink.internals.exceptions import EMTrainingException
-
     t = model.training
     skipped: list[str] = []
+    in_parallel = records is not None and engine is not None and engine.name == "duckdb"
     linker.training.estimate_probability_two_random_records_match(
         [_rule(r) for r in t.deterministic_rules], recall=t.deterministic_recall
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=t.u_max_pairs, seed=t.u_seed)
-    for rule in t.em_blocking:
-        before = linker.misc.save_model_to_json()
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                _rule(rule), estimate_without_term_frequencies=True
-            )
-        except (ValueError, EMTrainingException) as exc:
-            # e.g. a list without fathers' names gives the father-name session no pairs
-            log.warning("EM session on %s rolled back: %s", rule, exc)
-            skipped.append(f"{rule}: {exc}")
-            linker = Linker(frame, before, log_level=logging.WARNING, validate_settings=False)
+    if in_parallel and t.u_sampled_beside and records is not None:
+        _u_in_two_parts(linker, model, frame, records)
+    else:
+        linker.training.estimate_u_using_random_sampling(max_pairs=t.u_max_pairs, seed=t.u_seed)
+    sessions = list(t.em_blocking)
+    side: dict[str, Future[Any]] = {}
+    if in_parallel and t.em_sessions_in_parallel and records is not None and len(sessions) > 1:
+        start = linker.misc.save_model_to_json()
+        side = {r: _em_beside(records, frame.templated_name, start, r) for r in sessions[1:]}
+        sessions = sessions[:1]
+    for rule in sessions:
+        linker, error = _em_session(linker, frame, rule)
+        if error:
+            skipped.append(error)
+    for rule in side:
+        trained, error = side[rule].result()
+        if error:
+            skipped.append(error)
+        else:
+            _take_trained(linker, trained, "m")
+    if side:
+        linker._populate_m_u_from_trained_values()
     if labels is not None and labels.num_rows and engine is not None:
         registered = engine.register(labels, "inquest_labels")
         linker.training.estimate_m_from_pairwise_labels(registered)

@@ -1,0 +1,70 @@
+"""Tests for inquest.linkage.train: training on both cores gives what one core gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inquest.io import read_list
+from inquest.linkage.caps import cap_blocks
+from inquest.linkage.engine import make_engine
+from inquest.linkage.prepare import prepare
+from inquest.linkage.settings import LinkageModel, load_model, splink_settings
+from inquest.linkage.train import train
+
+DATA = Path(__file__).parent / "data"
+
+
+def _trained(model: LinkageModel, *, beside: bool) -> tuple[dict[str, Any], list[str]]:
+    """The trained model JSON on fake_1000_part, on both cores (``beside``) or on one."""
+    from splink import Linker
+
+    caps = cap_blocks(prepare(read_list(DATA / "fake_1000_part.csv")), model)
+    eng = make_engine("duckdb")
+    frame = eng.register(caps.table, "inquest_records")
+    linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
+    records = caps.table if beside else None
+    linker, skipped = train(linker, caps.model, frame=frame, engine=eng, records=records)
+    return linker.misc.save_model_to_json(), skipped
+
+
+def _probabilities(model_json: dict[str, Any], key: str) -> dict[tuple[str, int], float]:
+    return {
+        (c["output_column_name"], i): lv[key]
+        for c in model_json["comparisons"]
+        for i, lv in enumerate(c["comparison_levels"])
+        if lv.get(key) is not None
+    }
+
+
+@pytest.mark.slow
+def test_training_beside_gives_the_same_u_and_m_within_em_tolerance() -> None:
+    model = load_model()
+    assert model.training.u_sampled_beside and model.training.em_sessions_in_parallel
+    one, skipped_one = _trained(model, beside=False)
+    both, skipped_both = _trained(model, beside=True)
+    assert skipped_one == skipped_both
+    # u: the same sample, split by comparison: exactly the same values
+    assert _probabilities(both, "u_probability") == _probabilities(one, "u_probability")
+    assert one["probability_two_random_records_match"] == pytest.approx(
+        both["probability_two_random_records_match"]
+    )
+    # m: the later EM sessions start from the model before EM, not from the first session
+    m_one, m_both = _probabilities(one, "m_probability"), _probabilities(both, "m_probability")
+    assert m_one.keys() == m_both.keys()
+    assert max(abs(m_one[k] - m_both[k]) for k in m_one) < 0.02
+    # (the sessions did run beside each other: one after another gives exactly the same m)
+    assert sum(m_one[k] != m_both[k] for k in m_one) > 0
+
+
+@pytest.mark.slow
+def test_a_session_beside_that_finds_no_pairs_is_reported() -> None:
+    model = load_model()
+    never = "l.birth_lo = r.birth_lo AND l.birth_lo > 99999999"
+    training = dataclasses.replace(model.training, em_blocking=(*model.training.em_blocking, never))
+    _, skipped = _trained(dataclasses.replace(model, training=training), beside=True)
+    assert [s for s in skipped if s.startswith(never)]
