@@ -12,10 +12,17 @@ Two versions of "another person's record":
 - ``record``: one record of the other person, on its own (what a pairwise comparison sees);
 - ``cluster``: everything any list says of the other person (an oracle that has already
   linked everyone else perfectly).
+- ``exclusive``: as ``cluster``, and the oracle also knows that a list seldom names one person
+  twice. Giving the pair's end to the other person must not make that person appear twice in
+  the end's list (when it would, a linker that knows the lists' duplicate rate tells them
+  apart more often than not). Of the three this counts the fewest pairs as unresolvable: its
+  ceiling is the highest, and the one a target should be held against.
 
-For each, the ceiling on pairwise F1 is the better of two oracles: one that leaves every
-unresolvable pair unlinked (precision 1, recall lost) and one that guesses among the k + 1
-indistinguishable candidates (expected 1/(k+1) of such pairs right, k/(k+1) wrong).
+For each, an oracle links every resolvable pair and, for a pair with k indistinguishable other
+people, either guesses among the k + 1 candidates (right 1/(k+1) of the time, a false pair
+otherwise) or leaves it unlinked. The ceiling on pairwise F1 is its best policy: guess up to
+some k (F1 is a ratio of sums, so the best policy is a threshold on k); ``f1_if_abstaining``
+and ``f1_if_guessing`` are the two extremes.
 
 ``--link`` also links the world with inquest in the same run and reports its precision,
 recall and F1 per pair of lists beside the ceiling.
@@ -109,6 +116,7 @@ def load(world: Path) -> pd.DataFrame:
 
 
 FIELDS = ("death", "birth", "father_name", "sex", *PLACES)
+VERSIONS = ("record", "cluster", "exclusive")
 
 
 def compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -146,8 +154,9 @@ def _pair_key(a: str, b: str) -> str:
 def unresolvable(records: pd.DataFrame) -> dict[str, Any]:
     """Per true pair: how many other people each version finds indistinguishable."""
     totals: Counter[str] = Counter()
-    counts: dict[str, Counter[str]] = {"record": Counter(), "cluster": Counter()}
-    credit: dict[str, dict[str, float]] = {v: {"tp": 0.0, "fp": 0.0} for v in counts}
+    counts: dict[str, Counter[str]] = {v: Counter() for v in VERSIONS}
+    # per version: how many true pairs have k indistinguishable other people (k >= 1)
+    confusers: dict[str, Counter[int]] = {v: Counter() for v in VERSIONS}
     for _, group in records.groupby("name", sort=False):
         rows = group.to_dict("records")
         people: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -173,36 +182,69 @@ def unresolvable(records: pd.DataFrame) -> dict[str, Any]:
                     if (b["list"] in lists_of[q] and compatible(a, merged[q]))
                     or (a["list"] in lists_of[q] and compatible(b, merged[q]))
                 }
-                for version, found in (("record", by_record), ("cluster", by_cluster)):
+                # a goes to q (beside q's record in b's list) only if q has none in a's list
+                by_exclusive = {
+                    q
+                    for q in by_cluster
+                    if (
+                        b["list"] in lists_of[q]
+                        and a["list"] not in lists_of[q]
+                        and compatible(a, merged[q])
+                    )
+                    or (
+                        a["list"] in lists_of[q]
+                        and b["list"] not in lists_of[q]
+                        and compatible(b, merged[q])
+                    )
+                }
+                found_by = {"record": by_record, "cluster": by_cluster, "exclusive": by_exclusive}
+                for version, found in found_by.items():
                     k = len(found)
                     if k:
                         counts[version][key] += 1
-                    credit[version]["tp"] += 1.0 / (k + 1)
-                    credit[version]["fp"] += k / (k + 1)
+                        confusers[version][k] += 1
     n = sum(totals.values())
     result: dict[str, Any] = {"true_pairs": n, "by_list_pair": {}}
     for version in counts:
         share = sum(counts[version].values()) / n
         recall = 1 - share
         abstain = 2 * recall / (1 + recall)
-        tp, fp = credit[version]["tp"], credit[version]["fp"]
-        precision_g, recall_g = tp / (tp + fp), tp / n
-        guess = 2 * precision_g * recall_g / (precision_g + recall_g)
+        guess = best_f1(n, confusers[version], guess_up_to=max(confusers[version], default=0))
         result[version] = {
             "unresolvable_share": round(share, 4),
             "f1_if_abstaining": round(abstain, 4),
             "f1_if_guessing": round(guess, 4),
-            "f1_ceiling": round(max(abstain, guess), 4),
+            "f1_ceiling": round(
+                max(
+                    best_f1(n, confusers[version], t)
+                    for t in range(max(confusers[version], default=0) + 1)
+                ),
+                4,
+            ),
         }
     for key in sorted(totals):
         result["by_list_pair"][key] = {
             "true_pairs": totals[key],
-            **{
-                f"unresolvable_{v}": round(counts[v][key] / totals[key], 4)
-                for v in ("record", "cluster")
-            },
+            **{f"unresolvable_{v}": round(counts[v][key] / totals[key], 4) for v in VERSIONS},
         }
     return result
+
+
+def best_f1(n: int, confusers: Counter[int], guess_up_to: int) -> float:
+    """Pairwise F1 of an oracle that links every resolvable true pair, guesses among the
+    k + 1 candidates of a pair with k <= ``guess_up_to`` indistinguishable other people
+    (right 1/(k+1) of the time, a false pair otherwise) and leaves the rest unlinked.
+
+    F1 is a ratio of sums over the pairs, so the best policy links pairs in order of their
+    chance of being right: some threshold on k, the ceiling is the best of them (0: abstain).
+    """
+    tp = float(n - sum(confusers.values()))
+    fp = 0.0
+    for k, pairs in confusers.items():
+        if k <= guess_up_to:
+            tp += pairs / (k + 1)
+            fp += pairs * k / (k + 1)
+    return 2 * tp / (tp + fp + n) if n else 0.0
 
 
 def linked(world: Path) -> dict[str, Any]:
