@@ -115,22 +115,42 @@ _ORDER_SHARE = 0.9
 _ORDER_MIN_EVIDENCE = 20
 
 
-def _family_first_lists(lists: Any, order: Any) -> Any:
-    """Per record: does its list write names family first (see ``_ORDER_SHARE``)?"""
-    table = pa.table({"list": lists, "order": order})
-    counts = (
-        table.group_by(["list", "order"]).aggregate([([], "count_all")]).to_pylist()
-    )  # fmt: skip
-    evidence: dict[Any, dict[Any, int]] = {}
+#: How often each list writes its two-word names in each order (``given``, ``family``,
+#: ``unknown``): ``{list: {order: count}}``.
+OrderEvidence = dict[str, dict[str, int]]
+
+
+def _order(batch: pa.RecordBatch | pa.Table) -> Any:
+    """Per record, the order its full name is written in, where the lexicon can tell."""
+    split = map_distinct(batch.column("full_name"), split_full_name, _SPLIT)
+    return pc.struct_field(split, "order")
+
+
+def _lists(batch: pa.RecordBatch | pa.Table) -> Any:
+    lists = batch.column("list")
+    return lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+
+
+def order_evidence(batch: pa.RecordBatch | pa.Table, order: Any = None) -> OrderEvidence:
+    """How often each list of the batch writes its names in each order (sums over batches)."""
+    order = _order(batch) if order is None else order
+    table = pa.table({"list": _lists(batch), "order": order})
+    counts = table.group_by(["list", "order"]).aggregate([([], "count_all")]).to_pylist()
+    evidence: OrderEvidence = {}
     for row in counts:
-        evidence.setdefault(row["list"], {})[row["order"]] = row["count_all"]
-    family_first = [
+        if row["order"] is not None:
+            evidence.setdefault(row["list"], {})[row["order"]] = row["count_all"]
+    return evidence
+
+
+def family_first_lists(evidence: OrderEvidence) -> frozenset[str]:
+    """The lists that write names family first (see ``_ORDER_SHARE``)."""
+    return frozenset(
         name
         for name, seen in evidence.items()
         if (decided := seen.get("family", 0) + seen.get("given", 0)) >= _ORDER_MIN_EVIDENCE
         and seen.get("family", 0) >= _ORDER_SHARE * decided
-    ]
-    return pc.is_in(lists, value_set=pa.array(family_first, lists.type))
+    )
 
 
 def _squeeze(text: str) -> str | None:
@@ -195,8 +215,14 @@ def _dell(skel: str) -> str | None:
     return skel[:-1] or None
 
 
-def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
-    """The :data:`NAME_COLUMNS` for one batch of standard-format records."""
+def name_features(
+    batch: pa.RecordBatch | pa.Table, family_first: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The :data:`NAME_COLUMNS` for one batch of standard-format records.
+
+    ``family_first``: the lists that write names family first, decided over all their
+    records (:func:`family_first_lists`); by default decided from this batch alone.
+    """
     s = pa.string()
     given = map_distinct(batch.column("given_name"), name_key, s)
     family = map_distinct(batch.column("family_name"), name_key, s)
@@ -211,11 +237,12 @@ def name_features(batch: pa.RecordBatch | pa.Table) -> dict[str, Any]:
     split = map_distinct(batch.column("full_name"), split_full_name, _SPLIT)
     split_given, split_family = pc.struct_field(split, "given"), pc.struct_field(split, "family")
     order = pc.struct_field(split, "order")
-    lists = batch.column("list")
-    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    lists = _lists(batch)
+    if family_first is None:
+        family_first = family_first_lists(order_evidence(batch, order))
     turn = pc.and_(
         pc.fill_null(pc.equal(order, pa.scalar("unknown")), False),
-        _family_first_lists(lists, order),
+        pc.is_in(lists, value_set=pa.array(sorted(family_first), lists.type)),
     )
     split_given, split_family = (
         pc.if_else(turn, split_family, split_given),

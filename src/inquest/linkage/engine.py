@@ -9,6 +9,7 @@ import atexit
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,6 +146,9 @@ def _spark(threads: int | None, memory_limit: str | None) -> Engine:
             "the Spark engine needs pyspark: pip install 'inquest[spark]' (and Java 17)",
             key="engine",
         ) from exc
+    # The executors' Python (prepare runs there) is this one, with inquest installed, unless
+    # the user chose another; PySpark reads it from the environment when the context starts.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     checkpoints = tempfile.mkdtemp(prefix="inquest-spark-")
     builder = (
         SparkSession.builder.master(f"local[{threads or os.cpu_count() or 2}]")

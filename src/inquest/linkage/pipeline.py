@@ -30,7 +30,7 @@ from inquest.linkage.predict import (
     score_pairs,
     with_values,
 )
-from inquest.linkage.prepare import prepare
+from inquest.linkage.prepare import prepare, prepare_on_spark
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.train import calibrate, train
 
@@ -213,17 +213,25 @@ def link_records(
     model = model or load_model()
     step = step or _no_progress
     timings: dict[str, dict[str, float]] = {}
+    # On Spark the records are prepared by its executors; DuckDB's engine starts after the
+    # records are prepared (prepare forks its workers, which must not copy a running engine).
+    eng = make_engine(engine) if engine == "spark" else engine
     with _timed(timings, "prepare"):
         advance = step("prepare", records.num_rows)
-        # Names, dates and places are parsed once per distinct value in a batch: big batches
-        # parse each common value once (at 510k records: 12.7 -> 9.9 s CPU vs 100k batches).
-        prepared = prepare(
-            records, batch_size=PREPARE_BATCH, on_batch=advance, workers=prepare_workers
-        )
+        if isinstance(eng, Engine) and eng.name == "spark":
+            prepared = prepare_on_spark(records, eng.db_api.spark)
+            advance(records.num_rows)
+        else:
+            # Names, dates and places are parsed once per distinct value in a batch: big
+            # batches parse each common value once (at 510k records: 12.7 -> 9.9 s CPU vs
+            # 100k batches).
+            prepared = prepare(
+                records, batch_size=PREPARE_BATCH, on_batch=advance, workers=prepare_workers
+            )
     with _timed(timings, "register"):
         lists = len(pc.unique(prepared.column("list")))
         caps = cap_blocks(prepared, for_lists(model, lists), max_block)
-        eng = make_engine(engine) if isinstance(engine, str) else engine
+        eng = make_engine(eng) if isinstance(eng, str) else eng
         frame = eng.register(caps.table, "inquest_records")
         own_blocking = eng.name == "duckdb"
         # Splink reads only the columns it compares (a view over the same Arrow memory):
