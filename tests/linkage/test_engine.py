@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from inquest.linkage.engine import make_engine
 
@@ -88,3 +89,16 @@ def test_memory_held_to_moves_tables_to_the_spill_folder_and_back() -> None:
     assert _setting(eng, "memory_limit") == before
     with eng.memory_held_to("20GB"):  # never above the engine's own limit
         assert _setting(eng, "memory_limit") == before
+
+
+def test_close_removes_the_spill_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import atexit
+
+    unregistered: list[object] = []
+    monkeypatch.setattr(atexit, "unregister", unregistered.append)
+    eng = make_engine("duckdb")
+    spill = Path(_setting(eng, "temp_directory"))
+    assert spill.is_dir() and eng.spill_dir == str(spill)
+    eng.close()
+    assert not spill.exists()
+    assert unregistered == [eng._remove_spill]  # and no handler waits for the exit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,10 @@ def test_training_beside_gives_the_same_u_and_m_within_em_tolerance() -> None:
     model = load_model()
     assert model.training.u_sampled_beside and model.training.em_sessions_in_parallel
     one, skipped_one = _trained(model, beside=False)
+    spills = set(Path(tempfile.gettempdir()).glob("inquest-duckdb-*"))
     both, skipped_both = _trained(model, beside=True)
+    # the databases beside are closed and their spill folders gone: only the main one's stays
+    assert len(set(Path(tempfile.gettempdir()).glob("inquest-duckdb-*")) - spills) == 1
     assert skipped_one == skipped_both
     # u: the same sample, split by comparison: exactly the same values
     assert _probabilities(both, "u_probability") == _probabilities(one, "u_probability")

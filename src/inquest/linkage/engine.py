@@ -48,7 +48,22 @@ class Engine:
     db_api: Any
     #: the memory limit the engine was started with (DuckDB reports it rounded)
     memory_limit: str | None = None
+    #: DuckDB's spill folder, removed by :meth:`close` or when the process exits
+    spill_dir: str | None = None
     _tables: int = field(default=0)
+
+    def close(self) -> None:
+        """Close DuckDB's database and remove its spill folder (Spark: nothing to do)."""
+        if self.name != "duckdb":
+            return
+        self.db_api._con.close()
+        if self.spill_dir is not None:
+            shutil.rmtree(self.spill_dir, ignore_errors=True)
+            atexit.unregister(self._remove_spill)
+
+    def _remove_spill(self) -> None:
+        if self.spill_dir is not None:
+            shutil.rmtree(self.spill_dir, ignore_errors=True)
 
     def new_table_name(self, prefix: str = "inquest_t") -> str:
         """A table name not used before in this engine."""
@@ -129,11 +144,12 @@ def _duckdb(threads: int | None, memory_limit: str | None) -> Engine:
     # Spill to a fresh temporary folder, not ./.tmp in whatever folder the run started from.
     spill = tempfile.mkdtemp(prefix="inquest-duckdb-")
     con.execute("SET temp_directory = ?", [spill])
+    con.execute("SET preserve_insertion_order = false")
+    engine = Engine("duckdb", DuckDBAPI(connection=con), memory_limit=limit, spill_dir=spill)
     # A run that ends in an error leaves DuckDB's spilled blocks behind (tens of GB at a
     # million records); the folder goes when the process exits (not on SIGKILL).
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    con.execute("SET preserve_insertion_order = false")
-    return Engine("duckdb", DuckDBAPI(connection=con), memory_limit=limit)
+    atexit.register(engine._remove_spill)
+    return engine
 
 
 def _spark(threads: int | None, memory_limit: str | None) -> Engine:

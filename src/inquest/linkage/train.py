@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -37,13 +39,21 @@ def _rule(sql: str) -> dict[str, str]:
     return {"blocking_rule": sql, "sql_dialect": "duckdb"}
 
 
-def _linker_beside(records: pa.Table, name: str, settings: dict[str, Any]) -> tuple[Any, Any]:
+@contextmanager
+def _linker_beside(
+    records: pa.Table, name: str, settings: dict[str, Any]
+) -> Iterator[tuple[Any, Any]]:
     """A linker of ``settings`` on a DuckDB database of its own, over the same records
-    (registered as ``name``), and the records' frame there."""
+    (registered as ``name``), and the records' frame there; the database is closed after
+    (the linker keeps its trained values)."""
     from splink import Linker
 
-    frame = make_engine("duckdb", memory_limit=BESIDE_MEMORY).register(records, name)
-    return Linker(frame, settings, log_level=logging.WARNING, validate_settings=False), frame
+    engine = make_engine("duckdb", memory_limit=BESIDE_MEMORY)
+    try:
+        frame = engine.register(records, name)
+        yield Linker(frame, settings, log_level=logging.WARNING, validate_settings=False), frame
+    finally:
+        engine.close()
 
 
 def _levels(linker: Any) -> dict[str, list[Any]]:
@@ -78,11 +88,12 @@ def _u_in_two_parts(linker: Any, model: LinkageModel, frame: Any, records: pa.Ta
         part.training.estimate_u_using_random_sampling(max_pairs=t.u_max_pairs, seed=t.u_seed)
         return part
 
-    name = frame.templated_name
-    side = beside(
-        lambda: sample(_linker_beside(records, name, {**settings, "comparisons": chosen})[0]),
-        "inquest-u",
-    )
+    def sample_beside() -> Any:
+        only_chosen = {**settings, "comparisons": chosen}
+        with _linker_beside(records, frame.templated_name, only_chosen) as (part, _):
+            return sample(part)
+
+    side = beside(sample_beside, "inquest-u")
     here = Linker(
         frame,
         {**settings, "comparisons": others},
@@ -116,7 +127,8 @@ def _em_session(linker: Any, frame: Any, rule: str) -> tuple[Any, str | None]:
 
 def _em_beside(records: pa.Table, name: str, start: dict[str, Any], rule: str) -> Future[Any]:
     def run() -> tuple[Any, str | None]:
-        return _em_session(*_linker_beside(records, name, start), rule)
+        with _linker_beside(records, name, start) as (linker, frame):
+            return _em_session(linker, frame, rule)
 
     return beside(run, "inquest-em")
 
