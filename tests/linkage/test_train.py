@@ -72,3 +72,14 @@ def test_a_session_beside_that_finds_no_pairs_is_reported() -> None:
     training = dataclasses.replace(model.training, em_blocking=(*model.training.em_blocking, never))
     _, skipped = _trained(dataclasses.replace(model, training=training), beside=True)
     assert [s for s in skipped if s.startswith(never)]
+
+
+@pytest.mark.slow
+def test_a_big_run_trains_on_the_main_database_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inquest.linkage import train as training
+
+    model = load_model()
+    one, _ = _trained(model, beside=False)
+    monkeypatch.setattr(training, "BESIDE_MAX_RECORDS", 10)
+    big, _ = _trained(model, beside=True)
+    assert _probabilities(big, "m_probability") == _probabilities(one, "m_probability")

@@ -1,7 +1,8 @@
 """Train: the prior, u by random sampling, m by EM, and optionally m from clerical labels.
 
 On DuckDB, given the records as Arrow, training uses both cores (Splink's keeps about one
-busy), each piece beside the main thread on a DuckDB database of its own:
+busy at up to a few hundred thousand records), each piece beside the main thread on a
+DuckDB database of its own:
 
 - u of the comparisons named in ``training.u_sampled_beside`` is sampled beside the others.
   Splink's sample is a hash of the record ids and the seed, so both parts see the same
@@ -27,12 +28,20 @@ from inquest.linkage._threads import beside
 from inquest.linkage.engine import Engine, make_engine
 from inquest.linkage.settings import LinkageModel
 
-__all__ = ["BESIDE_MEMORY", "calibrate", "train"]
+__all__ = ["BESIDE_MAX_RECORDS", "BESIDE_MEMORY", "calibrate", "train"]
 
 log = logging.getLogger(__name__)
 
 #: DuckDB's memory limit on each database that trains beside the main one.
 BESIDE_MEMORY = "2GB"
+
+#: Above this many records training runs on the main database alone: there DuckDB's own
+#: queries keep both cores busy. Training time, side by side against one core (2026-12-06,
+#: two runs each): 34,001 records 2.4-2.8 s against 3.3-3.4 s; 170,230: 5.4-5.6 against
+#: 6.1-6.9 s; 510,041: 13.5-14.5 against 13.1-13.3 s; 1,021,206: 28.1-31.0 against
+#: 28.8-31.3 s; and at 1,700,334 records the databases beside raised training's peak
+#: memory from 7.2 to 8.7 GB.
+BESIDE_MAX_RECORDS = 300_000
 
 
 def _rule(sql: str) -> dict[str, str]:
@@ -148,12 +157,18 @@ def train(
     (seeded), m from one EM session per ``training.em_blocking`` rule. ``labels`` (columns
     ``unique_id_l, unique_id_r, clerical_match_score``) add m estimates from clerical
     decisions after EM. A session Splink refuses is rolled back and reported. ``records``:
-    the Arrow table ``frame`` was registered from; on DuckDB it lets training run on both
-    cores (see the module's docstring).
+    the Arrow table ``frame`` was registered from; on DuckDB, up to
+    :data:`BESIDE_MAX_RECORDS` records, it lets training run on both cores (see the module's
+    docstring).
     """
     t = model.training
     skipped: list[str] = []
-    in_parallel = records is not None and engine is not None and engine.name == "duckdb"
+    in_parallel = (
+        records is not None
+        and records.num_rows <= BESIDE_MAX_RECORDS
+        and engine is not None
+        and engine.name == "duckdb"
+    )
     linker.training.estimate_probability_two_random_records_match(
         [_rule(r) for r in t.deterministic_rules], recall=t.deterministic_recall
     )
