@@ -16,14 +16,17 @@ DATA = Path(__file__).parent / "data"
 
 pyspark = pytest.importorskip("pyspark")
 
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("java") is None, reason="needs Java"),
+    pytest.mark.skipif(
+        os.environ.get("INQUEST_SPARK_TESTS") != "1",
+        reason="starts Spark, about 3 minutes on 2 cores: set INQUEST_SPARK_TESTS=1 (CI's job)",
+    ),
+]
 
-@pytest.mark.spark
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("java") is None, reason="needs Java")
-@pytest.mark.skipif(
-    os.environ.get("INQUEST_SPARK_TESTS") != "1",
-    reason="about 3 minutes on 2 cores: set INQUEST_SPARK_TESTS=1 (CI's Spark job)",
-)
+
 def test_spark_agrees_with_duckdb() -> None:
     records = read_list(DATA / "fake_1000_part.csv")
     duck = link_records(records, engine="duckdb")
@@ -32,13 +35,6 @@ def test_spark_agrees_with_duckdb() -> None:
     assert agreement.bcubed_f1 > 0.95
 
 
-@pytest.mark.spark
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("java") is None, reason="needs Java")
-@pytest.mark.skipif(
-    os.environ.get("INQUEST_SPARK_TESTS") != "1",
-    reason="starts Spark: set INQUEST_SPARK_TESTS=1 (CI's Spark job)",
-)
 def test_prepare_on_spark_is_prepare_whatever_the_partitions() -> None:
     import pyarrow as pa
 
