@@ -39,8 +39,8 @@ BESIDE_MEMORY = "2GB"
 #: queries keep both cores busy. Training time, side by side against one core (2026-12-06,
 #: two runs each): 34,001 records 2.4-2.8 s against 3.3-3.4 s; 170,230: 5.4-5.6 against
 #: 6.1-6.9 s; 510,041: 13.5-14.5 against 13.1-13.3 s; 1,021,206: 28.1-31.0 against
-#: 28.8-31.3 s; and at 1,700,334 records the databases beside raised training's peak
-#: memory from 7.2 to 8.7 GB.
+#: 28.8-31.3 s; and at 1,700,334 records training's peak memory was 8.7 GB with the
+#: databases beside (7.2 GB without them, measured on 2026-12-04).
 BESIDE_MAX_RECORDS = 300_000
 
 
