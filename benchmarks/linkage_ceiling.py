@@ -206,21 +206,15 @@ def unresolvable(records: pd.DataFrame) -> dict[str, Any]:
     n = sum(totals.values())
     result: dict[str, Any] = {"true_pairs": n, "by_list_pair": {}}
     for version in counts:
-        share = sum(counts[version].values()) / n
-        recall = 1 - share
-        abstain = 2 * recall / (1 + recall)
-        guess = best_f1(n, confusers[version], guess_up_to=max(confusers[version], default=0))
+        # F1 when guessing up to k = 0 (abstaining on every unresolvable pair), 1, 2, ...
+        policies = [
+            best_f1(n, confusers[version], t) for t in range(max(confusers[version], default=0) + 1)
+        ]
         result[version] = {
-            "unresolvable_share": round(share, 4),
-            "f1_if_abstaining": round(abstain, 4),
-            "f1_if_guessing": round(guess, 4),
-            "f1_ceiling": round(
-                max(
-                    best_f1(n, confusers[version], t)
-                    for t in range(max(confusers[version], default=0) + 1)
-                ),
-                4,
-            ),
+            "unresolvable_share": round(sum(counts[version].values()) / n, 4),
+            "f1_if_abstaining": round(policies[0], 4),
+            "f1_if_guessing": round(policies[-1], 4),
+            "f1_ceiling": round(max(policies), 4),
         }
     for key in sorted(totals):
         result["by_list_pair"][key] = {

@@ -57,9 +57,8 @@ class Engine:
         if self.name != "duckdb":
             return
         self.db_api._con.close()
-        if self.spill_dir is not None:
-            shutil.rmtree(self.spill_dir, ignore_errors=True)
-            atexit.unregister(self._remove_spill)
+        self._remove_spill()
+        atexit.unregister(self._remove_spill)
 
     def _remove_spill(self) -> None:
         if self.spill_dir is not None:
