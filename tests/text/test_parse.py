@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inquest.text import Script, parse_name
+from inquest.text.tables import FatherMarker, father_markers
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,43 @@ def test_never_raises(s: str) -> None:
     p = parse_name(s)
     assert p.original == s
     assert all(t for t in p.tokens)
+
+
+# Every father marker of the data file, in a name of its script. Synthetic name parts.
+_MARKER_NAMES = {
+    "arabic": ("نسرین", "یگانه", "غلامعلی"),
+    "latin": ("Nasrin", "Yegane", "Gholamali"),
+}
+
+
+@pytest.mark.parametrize("marker", father_markers(), ids=lambda m: m.form)
+def test_every_father_marker_parses(marker: FatherMarker) -> None:
+    given_, family, father = _MARKER_NAMES[marker.script]
+    p = parse_name(f"{given_} {family} {marker.form} {father}")
+    assert (p.given, p.family, p.father) == (given_, family, father)
+    p = parse_name(f"{given_} {family} ({marker.form}: {father})")
+    assert (p.given, p.family, p.father) == (given_, family, father)
+
+
+@pytest.mark.parametrize("marker", [m for m in father_markers() if m.opens], ids=str)
+def test_an_opening_marker_may_begin_the_text(marker: FatherMarker) -> None:
+    father = _MARKER_NAMES[marker.script][2]
+    p = parse_name(f"{marker.form} {father}")
+    assert (p.given, p.family, p.father) == (None, None, father)
+
+
+@pytest.mark.parametrize("raw", ["Bin Rezaei", "ولد رضایی", "Ibn Yegane"])
+def test_a_marker_that_cannot_open_is_a_name_at_the_start(raw: str) -> None:
+    p = parse_name(raw)
+    assert p.father is None
+    assert p.name == raw
+
+
+def test_valad_in_a_persian_record() -> None:
+    p = parse_name("نسرین یگانه ولد غلام‌علی")
+    assert (p.given, p.family, p.father) == ("نسرین", "یگانه", "غلام‌علی")
+
+
+def test_a_marker_inside_a_word_is_not_a_marker() -> None:
+    p = parse_name("Hossein Valadi Binesh")
+    assert (p.given, p.family, p.father) == ("Hossein Valadi", "Binesh", None)

@@ -1,13 +1,14 @@
 """Split a personal name into its parts: titles, particles, given, family, father.
 
 The rules, in order: bidi controls are removed (and reported); the display form is taken;
-a father's name introduced by ``فرزند`` / ``son of`` / ``daughter of`` / ``s/o`` / ``d/o``
-goes to ``father``; ``Family, Given`` (one comma) is read in that order; affixes written apart
-join their word (``حسین زاده``, ``Hossein Zadeh``, ``Abdol Hossein``); leading titles and
-particles (``data/names/titles.csv``: سید, Haj, Mirza, Shahid, Dr, آیت الله ...) go to
-their own fields, and trailing particles (Khan, Beg) too; of what is left, the last word is
-the family name and the rest the given name (one word alone is a given name unless the
-lexicon knows it only as a family name).
+a father's name introduced by a marker of ``data/names/father_markers.csv`` (``فرزند``,
+``ولد``, ``بن``, ``son of``, ``s/o``, ``fils de``, ``ibn`` ...) goes to ``father``;
+``Family, Given`` (one comma) is read in that order; affixes written apart join their word
+(``حسین زاده``, ``Hossein Zadeh``, ``Abdol Hossein``); leading titles and particles
+(``data/names/titles.csv``: سید, Haj, Mirza, Shahid, Dr, آیت الله ...) go to their own
+fields, and trailing particles (Khan, Beg) too; of what is left, the last word is the family
+name and the rest the given name (one word alone is a given name unless the lexicon knows it
+only as a family name).
 
 Nothing is dropped silently: digits, mixed scripts and removed controls are reported in
 ``warnings``, and ``original`` is kept byte for byte.
@@ -23,7 +24,7 @@ from typing import Any
 from inquest.text.lexicon import lexicon
 from inquest.text.normalize import normalize
 from inquest.text.scripts import Script, detect_script, strip_bidi
-from inquest.text.tables import affixes, titles
+from inquest.text.tables import affixes, father_markers, titles
 
 __all__ = ["ParsedName", "parse_name"]
 
@@ -66,13 +67,32 @@ class ParsedName:
         }
 
 
-_FATHER_RE = re.compile(
-    r"(?:^|[\s,(])(?:فرزند|son of|daughter of|child of|s/o|d/o)\s*[:\-]?\s+([^,()]+)\)?",
-    re.IGNORECASE,
-)
 _DIGIT_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"[^\W_]")
 _NUMBER_TOKEN_RE = re.compile(r"^[\d\W]+$")
+
+
+@cache
+def _father_re() -> tuple[re.Pattern[str], frozenset[str]]:
+    """One pattern for every father marker, longest first; and the markers that may open."""
+    markers = sorted(father_markers(), key=lambda m: -len(m.form))
+    forms = [normalize(m.form) for m in markers]
+    alternation = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    pattern = re.compile(
+        rf"(?:^|(?<=[\s,(]))({alternation})\s*[:\-]?\s+([^,()]+)\)?", re.IGNORECASE
+    )
+    opening = frozenset(f.casefold() for f, m in zip(forms, markers, strict=True) if m.opens)
+    return pattern, opening
+
+
+def _find_father(body: str) -> re.Match[str] | None:
+    """The first father marker followed by a name (a marker that cannot open needs one before)."""
+    pattern, opening = _father_re()
+    for m in pattern.finditer(body):
+        marker = " ".join(m.group(1).split()).casefold()
+        if marker in opening or _WORD_RE.search(body[: m.start()]):
+            return m
+    return None
 
 
 @cache
@@ -178,10 +198,10 @@ def parse_name(s: str) -> ParsedName:
         warnings.append("no letters in name")
     father: str | None = None
     body = display
-    m = _FATHER_RE.search(body)
+    m = _find_father(body)
     if m:
-        father = m.group(1).strip() or None
-        body = (body[: m.start()] + " " + body[m.end() :]).strip(" ,")
+        father = m.group(2).strip() or None
+        body = (body[: m.start()] + " " + body[m.end() :]).strip(" ,(")
     given_first: str | None = None
     if body.count(",") == 1:
         fam, giv = (p.strip() for p in body.split(","))

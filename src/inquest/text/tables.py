@@ -16,9 +16,11 @@ from inquest.errors import InputErrors, InputProblem
 
 __all__ = [
     "Affix",
+    "FatherMarker",
     "Grapheme",
     "Title",
     "affixes",
+    "father_markers",
     "graphemes",
     "read_rows",
     "read_table",
@@ -88,6 +90,19 @@ class Title:
     field: str  # "title" or "particle"
 
 
+@dataclass(frozen=True)
+class FatherMarker:
+    """Words that introduce a father's name (``فرزند``, ``ولد``, ``son of``, ``fils de``).
+
+    ``opens``: the marker may begin the text (``فرزند حسن``); otherwise a name must come
+    before it, because the word is also a name part elsewhere (``bin``, ``پسر``).
+    """
+
+    form: str
+    script: str
+    opens: bool
+
+
 def _check_affix(row: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     if not row["form"] or " " in row["form"]:
@@ -108,6 +123,26 @@ def _check_title(row: dict[str, str]) -> list[tuple[str, str]]:
     if row["field"] not in ("title", "particle"):
         out.append(("field", f"must be title or particle, not {row['field']!r}"))
     return out
+
+
+def _check_father_marker(row: dict[str, str]) -> list[tuple[str, str]]:
+    out = []
+    if not row["form"] or row["form"] != " ".join(row["form"].split()):
+        out.append(("form", "must be words with single spaces, not empty"))
+    if row["script"] not in SCRIPTS:
+        out.append(("script", f"must be one of {SCRIPTS}, not {row['script']!r}"))
+    if row["opens"] not in ("yes", "no"):
+        out.append(("opens", f"must be yes or no, not {row['opens']!r}"))
+    return out
+
+
+@cache
+def father_markers() -> tuple[FatherMarker, ...]:
+    """The father markers table (``data/names/father_markers.csv``)."""
+    rows = read_table(
+        _data_path("father_markers.csv"), ("form", "script", "opens"), _check_father_marker
+    )
+    return tuple(FatherMarker(r["form"], r["script"], r["opens"] == "yes") for r in rows)
 
 
 @cache
