@@ -40,11 +40,12 @@ def _setup(database_url: str | None) -> None:
         os.environ["INQUEST_DATABASE_URL"] = database_url
     import django
     from django.core.exceptions import ImproperlyConfigured
+    from rich.markup import escape
 
     try:
         django.setup()
     except ImproperlyConfigured as exc:
-        err.print(f"[red]settings:[/red] {exc}")
+        err.print(f"[red]settings:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
