@@ -63,11 +63,11 @@ def _last_written(entry: Path) -> float:
     return max(times)
 
 
-def expire_uploads(*, max_age: float | None = None, now: float | None = None) -> list[str]:
+def expire_uploads(*, max_age: float | None = None) -> list[str]:
     """Delete every upload older than ``max_age`` seconds (default: the setting); their
-    tokens, sorted. An upload still being imported is younger than that by far."""
+    tokens, sorted. A session still importing one finds it gone and is asked to start again."""
     limit = max_age_seconds() if max_age is None else max_age
-    cutoff = (time.time() if now is None else now) - limit
+    cutoff = time.time() - limit
     removed = []
     for entry in staging_root().iterdir():
         try:
