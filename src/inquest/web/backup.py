@@ -284,7 +284,8 @@ def _skipped(path: Path, root: Path) -> bool:
 def _named_keys(root: Path) -> frozenset[Path]:
     """The secret key file and the key files the environment names."""
     named = [root / SECRET_KEY_FILE]
-    named += [Path(os.environ[v]).expanduser() for v in KEY_FILE_VARIABLES if os.environ.get(v)]
+    given = [os.environ.get(v, "").strip() for v in KEY_FILE_VARIABLES]
+    named += [Path(v).expanduser() for v in given if v]
     return frozenset(p.resolve() for p in named)
 
 

@@ -208,7 +208,8 @@ def private_paths(env: Mapping[str, str], data: Path, db: Mapping[str, Any]) -> 
     database_file = sqlite_file(db)
     if database_file is not None:
         paths += [database_file, *(Path(f"{database_file}{s}") for s in SQLITE_SIDE_FILES)]
-    paths += [Path(env[name]).expanduser() for name in KEY_FILE_VARIABLES if env.get(name)]
+    named = [env.get(name, "").strip() for name in KEY_FILE_VARIABLES]
+    paths += [Path(name).expanduser() for name in named if name]
     return [p for p in paths if p.exists()]
 
 
@@ -217,13 +218,13 @@ def check_private(env: Mapping[str, str], data: Path, db: Mapping[str, Any]) -> 
 
     The error names every such path and the ``chmod`` that closes it.
     """
-    open_ = [(p, exposed_bits(p)) for p in private_paths(env, data, db)]
-    open_ = [(p, bits) for p, bits in open_ if bits]
-    if not open_:
+    found = [(p, exposed_bits(p)) for p in private_paths(env, data, db)]
+    exposed = [(p, bits) for p, bits in found if bits]
+    if not exposed:
         return
     lines = "\n".join(
         f"  {p} is open to {_who(bits)} (mode {p.stat().st_mode & 0o777:o}); fix: {chmod_fix(p)}"
-        for p, bits in open_
+        for p, bits in exposed
     )
     raise ImproperlyConfigured(
         "the workbench will not start while other accounts on this machine may read its "
