@@ -1,7 +1,9 @@
 """The ``inquest`` command line: one entry point, one thin module per command group.
 
 Each command module defines a Typer app or command and is registered here; the modules
-call the engine and print with rich, and hold no logic of their own.
+call the engine and print with rich, and hold no logic of their own. Every command runs with
+a umask that leaves group and others no permission: runs, lists, backups and the
+workbench's database are private to the user who made them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from inquest.cli import names as _names
 from inquest.cli import places as _places
 from inquest.cli import security as _security
 from inquest.cli import simulate as _simulate
+from inquest.private import restrict_umask
 
 app = typer.Typer(
     name="inquest",
@@ -47,6 +50,7 @@ def _root(
     ),
 ) -> None:
     """inquest command line."""
+    restrict_umask()
 
 
 # Command groups: each module holds its commands; they are registered here.

@@ -54,8 +54,10 @@ def backup(
     passphrase: bool = _PASSPHRASE,
     database_url: str | None = _URL_OPTION,
 ) -> None:
-    """Write an encrypted archive of the database and the data folder's files."""
+    """Write an encrypted archive of the database and the data folder's files (keys left out)."""
     _setup(database_url)
+    from rich.markup import escape
+
     from inquest.errors import ConfigError
     from inquest.web.backup import BackupError, key_from_passphrase, write_backup
 
@@ -71,6 +73,16 @@ def backup(
         f"wrote [bold]{out}[/bold]: database ({result.database_format}, {result.tables} tables, "
         f"{result.rows} rows, {result.audit_entries} audit entries) and {result.files} file(s)"
     )
+    if result.keys_left_out:
+        err.print(
+            "[bold yellow]keys left out of the archive:[/bold yellow] "
+            + escape(", ".join(result.keys_left_out))
+            + " (in the data folder). An archive never holds the keys that protect it: keep "
+            "them apart from it. Restore does not need them; the workbench needs the field key "
+            "to open witness identities, and without secret_key it makes a new one (everyone "
+            "signs in again).",
+            highlight=False,
+        )
 
 
 def restore(

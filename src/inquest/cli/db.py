@@ -18,7 +18,7 @@ from rich.table import Table
 app = typer.Typer(
     help=(
         "Workbench database: migrate, status, import lists and estimates, load the gazetteer, "
-        "grant roles, verify the audit log, serve."
+        "grant roles, verify the audit log, expire abandoned uploads, serve."
     ),
     no_args_is_help=True,
 )
@@ -40,11 +40,12 @@ def _setup(database_url: str | None) -> None:
         os.environ["INQUEST_DATABASE_URL"] = database_url
     import django
     from django.core.exceptions import ImproperlyConfigured
+    from rich.markup import escape
 
     try:
         django.setup()
     except ImproperlyConfigured as exc:
-        err.print(f"[red]settings:[/red] {exc}")
+        err.print(f"[red]settings:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -366,6 +367,24 @@ def load_gazetteer(
         f"places: [bold]{result.created}[/bold] added, {result.updated} updated, "
         f"{result.unchanged} unchanged"
     )
+
+
+@app.command("expire-uploads")
+def expire_uploads(
+    max_age_hours: int | None = typer.Option(
+        None,
+        "--max-age-hours",
+        min=0,
+        help="Delete uploads older than this (default: INQUEST_UPLOAD_MAX_AGE_HOURS, 24).",
+    ),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Delete lists uploaded in the browser and left neither imported nor cancelled."""
+    _setup(database_url)
+    from inquest.web.registry.staging import expire_uploads as expire
+
+    removed = expire(max_age=None if max_age_hours is None else max_age_hours * 3600.0)
+    console.print(f"deleted {len(removed)} expired upload(s)")
 
 
 @app.command("verify-audit")

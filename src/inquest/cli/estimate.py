@@ -24,7 +24,12 @@ def estimate(
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Directory for estimate.json, plots, report.")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Directory for estimate.json, plots, report (made 0700, files 0600).",
+        ),
     ],
     method: str = typer.Option(
         "loglinear", "--method", "-m", help="loglinear, dga, lcmcr, a comma-separated list, or all."

@@ -28,7 +28,7 @@ def _fail(exc: InquestError) -> None:
 
 def link(
     lists: Annotated[list[Path], typer.Argument(help="List files (CSV, XLSX, Parquet).")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (made 0700, files 0600).")],
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark.")] = "duckdb",
     labels: Annotated[
         Path | None, typer.Option(help="Decisions file from `inquest review import`.")

@@ -23,7 +23,10 @@ _PRESETS = sorted(p.stem for p in _PRESET_DIR.glob("*.yaml"))
 
 def simulate_command(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same files.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Output folder (created if missing; made 0700, files 0600)."),
+    ],
     scenario_file: Annotated[
         Path | None,
         typer.Argument(help="A scenario file (YAML); omit it to use --preset.", show_default=False),

@@ -8,6 +8,8 @@ with each method, combines strata by summing draws, and writes to the output dir
 * ``plots/*.png``: lists overlap, distribution of N, comparison of methods, LCMCR traces;
 * ``report.html``: the plain-words report.
 
+The directory is made 0700 and every file 0600: unpublished findings are the user's alone.
+
 dga and LCMCR are imported when asked for; a method whose module is missing is reported.
 """
 
@@ -30,6 +32,7 @@ from inquest.estimate.loglinear import fit_loglinear
 from inquest.estimate.provenance import run_manifest
 from inquest.estimate.result import EstimateResult
 from inquest.estimate.strata import combine, drop_empty_lists, stratum_problems
+from inquest.private import private_files, private_folder
 
 METHODS = ("loglinear", "dga", "lcmcr")
 _MODULES = {
@@ -111,8 +114,7 @@ def run_estimation(
     ``{"loglinear": {"n_boot": 500}, "lcmcr": {"chains": 2}}``).
     """
     options = options or {}
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_folder(Path(out_dir))
     histories = read_histories(input_path, strata=strata, strata_file=strata_file)
     paths = list(histories.sources)
     manifest = run_manifest(
@@ -231,6 +233,7 @@ def run_estimation(
         from inquest.estimate.report import render_report
 
         run.files.append(render_report(_jsonable(document), plots, out / "report.html"))
+    private_files(run.files)
     return run
 
 
@@ -280,7 +283,7 @@ def _run_method(
 def _write_plots(run: EstimationRun, out: Path) -> dict[str, list[str]]:
     from inquest.estimate import plots
 
-    pdir = out / "plots"
+    pdir = private_folder(out / "plots")
     files: dict[str, list[str]] = {"overlap": [], "posterior": [], "comparison": [], "trace": []}
     files["overlap"].append(_rel(plots.overlap_plot(run.histories, pdir / "overlap.png"), out))
     draws = run.combined_draws

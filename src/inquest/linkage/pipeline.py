@@ -33,6 +33,7 @@ from inquest.linkage.predict import (
 from inquest.linkage.prepare import prepare, prepare_on_spark
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.train import calibrate, train
+from inquest.private import private_files, private_folder
 
 __all__ = ["LinkResult", "Step", "cpu_seconds", "link_records", "write_run"]
 
@@ -339,9 +340,11 @@ def link_records(
 
 
 def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
-    """Write ``clusters.csv``, ``predictions.parquet``, ``model.json`` and ``run.json``."""
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write ``clusters.csv``, ``predictions.parquet``, ``model.json`` and ``run.json``.
+
+    The folder is made 0700 and the files 0600: a run holds unpublished findings.
+    """
+    folder = private_folder(Path(out))
     paths = {
         "clusters": folder / "clusters.csv",
         "predictions": folder / "predictions.parquet",
@@ -362,4 +365,5 @@ def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
         "warnings": result.warnings,
     }
     paths["run"].write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    private_files(paths.values())
     return paths

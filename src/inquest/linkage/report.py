@@ -15,6 +15,7 @@ from markupsafe import Markup
 from inquest.linkage.blocking import blocking_recall
 from inquest.linkage.evaluate import score_clusters
 from inquest.linkage.pipeline import LinkResult
+from inquest.private import private_file
 
 __all__ = ["write_report"]
 
@@ -91,4 +92,4 @@ def write_report(
     )
     path = Path(out) / "report.html"
     path.write_text(page, encoding="utf-8")
-    return path
+    return private_file(path)

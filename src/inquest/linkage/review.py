@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.private import private_file
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -140,13 +141,14 @@ def review_pairs(
 
 
 def export_review(pairs: pa.Table, path: str | Path) -> int:
-    """Write review pairs as a UTF-8 CSV (with BOM, so spreadsheets show Persian); count."""
+    """Write review pairs as a UTF-8 CSV (with BOM, so spreadsheets show Persian), 0600; count."""
     rows = pairs.to_pylist()
     cols = pairs.column_names
     with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         w.writerows(rows)
+    private_file(Path(path))
     return len(rows)
 
 
@@ -217,12 +219,13 @@ def merge_decisions(kept: list[Decision], new: list[Decision]) -> list[Decision]
 
 
 def write_decisions(decisions: list[Decision], path: str | Path) -> None:
-    """Write the decisions file (the only state review keeps)."""
+    """Write the decisions file (the only state review keeps), 0600."""
     with Path(path).open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(DECISION_COLUMNS)
         for d in decisions:
             w.writerow([*d.left, *d.right, d.judgement.value, d.reviewer, d.decided_at, d.note])
+    private_file(Path(path))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from inquest import __version__
+from inquest.private import private_files, private_folder
 from inquest.simulate.capture import CaptureSample, draw_captures
 from inquest.simulate.names import NameTable, load_name_tables, persian_form
 from inquest.simulate.population import draw_covariates, draw_names, streams
@@ -249,11 +250,13 @@ def write_world(world: World, out_dir: str | Path, *, fmt: str = "csv") -> list[
     """Write ``lists/<name>.<fmt>``, ``truth``, ``population`` and ``scenario.json``.
 
     Lists are in the standard list format; ``truth`` has ``list, record_id, person_id``.
+    Folders are made 0700 and files 0600 like every run's: the world is synthetic, but one
+    rule for everything inquest writes is simpler to trust than exceptions to it.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    out = Path(out_dir)
-    (out / "lists").mkdir(parents=True, exist_ok=True)
+    out = private_folder(Path(out_dir))
+    private_folder(out / "lists")
     written = [_write(t, out / "lists" / name, fmt) for name, t in world.lists.items()]
     written.append(_write(world.truth, out / "truth", fmt))
     written.append(_write(world.population, out / "population", fmt))
@@ -263,4 +266,5 @@ def write_world(world: World, out_dir: str | Path, *, fmt: str = "csv") -> list[
         encoding="utf-8",
     )
     written.append(meta)
+    private_files(written)
     return written

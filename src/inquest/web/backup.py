@@ -11,7 +11,9 @@ through scrypt.
 The payload holds ``manifest.json`` (every file's hash and size, every table's row count and
 content hash, the audit chain's head), the database (SQLite: a copy made with SQLite's
 backup API; PostgreSQL: ``pg_dump`` custom format, else ``dumpdata`` JSON of every app) and
-the data folder's files. docs/security/backups.md describes use.
+the data folder's files. Keys stay out: Django's secret key, the files the key variables
+name and any file holding a bare base64 256-bit key (a field or backup key) are left out and
+listed as ``keys_left_out``. docs/security/backups.md describes use.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from django.db import connection
 
 from inquest import __version__
 from inquest.errors import ConfigError, InquestError
+from inquest.private import private_folder
+from inquest.web.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
 from inquest.web.files import file_sha256
 
 MAGIC = b"INQUEST-BACKUP\n"
@@ -55,6 +59,8 @@ SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 MANIFEST = "manifest.json"
 _HEADER_LIMIT = 1 << 16
 _SKIP_DIRS = frozenset({"static"})
+#: Longer than any key file's text (44 base64 characters and a line end).
+_KEY_TEXT_LIMIT = 256
 
 
 class BackupError(InquestError):
@@ -256,6 +262,8 @@ class BackupResult:
     rows: int
     files: int
     audit_entries: int
+    #: keys found in the data folder and left out, relative to it
+    keys_left_out: tuple[str, ...] = ()
 
 
 def _files_root() -> Path:
@@ -271,6 +279,27 @@ def _skipped(path: Path, root: Path) -> bool:
         return False
     db_name = str(Path(str(settings.DATABASES["default"]["NAME"])).resolve())
     return str(path).startswith(db_name)
+
+
+def _named_keys(root: Path) -> frozenset[Path]:
+    """The secret key file and the key files the environment names."""
+    named = [root / SECRET_KEY_FILE]
+    given = [os.environ.get(v, "").strip() for v in KEY_FILE_VARIABLES]
+    named += [Path(v).expanduser() for v in given if v]
+    return frozenset(p.resolve() for p in named)
+
+
+def _is_key(path: Path, named: frozenset[Path]) -> bool:
+    """A named key file, or a small file holding only base64 text of a 256-bit key."""
+    if path.resolve() in named:
+        return True
+    if path.stat().st_size > _KEY_TEXT_LIMIT:
+        return False
+    try:
+        raw = base64.b64decode(path.read_bytes().strip(), validate=True)
+    except ValueError:
+        return False
+    return len(raw) == KEY_BYTES
 
 
 def _dump_database(folder: Path, fmt: str | None) -> tuple[str, Path, dict[str, Any]]:
@@ -422,7 +451,8 @@ def write_archive(
 def write_backup(
     out: Path, key: BackupKey, *, files_root: Path | None = None, db_format: str | None = None
 ) -> BackupResult:
-    """Write an encrypted archive of the database and the data folder's files to ``out``.
+    """Write an encrypted archive of the database and the data folder's files to ``out``;
+    keys found in the data folder are left out (``BackupResult.keys_left_out``).
 
     ``db_format`` "dumpdata" forces the JSON dump on PostgreSQL (default: pg_dump if found).
     Run outside any transaction (SQLite's backup API waits for the database to be free).
@@ -434,10 +464,17 @@ def write_backup(
         fmt, db_file, tables = _dump_database(Path(tmp), db_format)
         audit = verify_all()
         entries = [(f"database/{db_file.name}", db_file)]
+        keys: list[str] = []
         if root.is_dir():
+            named = _named_keys(root)
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                if not path.is_symlink() and not _skipped(path, root):
-                    entries.append((f"files/{path.relative_to(root).as_posix()}", path))
+                if path.is_symlink() or _skipped(path, root):
+                    continue
+                relative = path.relative_to(root).as_posix()
+                if _is_key(path, named):
+                    keys.append(relative)
+                else:
+                    entries.append((f"files/{relative}", path))
         manifest = {
             "created_at": dt.datetime.now(dt.UTC).isoformat(),
             "inquest": __version__,
@@ -448,6 +485,7 @@ def write_backup(
             },
             "tables": tables,
             "audit": {"entries": audit.checked, "head": audit.head, "intact": audit.intact},
+            "keys_left_out": keys,
         }
         write_archive(out, key, entries, manifest)
     return BackupResult(
@@ -457,6 +495,7 @@ def write_backup(
         rows=sum(t["rows"] for t in tables.values()),
         files=len(entries) - 1,
         audit_entries=audit.checked,
+        keys_left_out=tuple(keys),
     )
 
 
@@ -586,7 +625,7 @@ def restore_backup(
             if not entry["path"].startswith("files/"):
                 continue
             target = root / entry["path"].removeprefix("files/")
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_folder(target.parent)
             shutil.copyfile(opened.folder / entry["path"], target)
             os.chmod(target, 0o600)
             n_files += 1

@@ -17,10 +17,16 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from inquest.private import chmod_fix, exposed_bits, private_folder
+
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 _SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+#: Variables that may name a key file: witness field keys and backup keys.
+KEY_FILE_VARIABLES = ("INQUEST_FIELD_KEY_FILE", "INQUEST_BACKUP_KEY_FILE")
+#: The files SQLite keeps beside a database while it writes.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def env_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
@@ -62,7 +68,9 @@ def data_dir(env: Mapping[str, str]) -> Path:
     """Where the workbench keeps its SQLite file, secret key and uploads.
 
     ``INQUEST_DATA_DIR``, else ``$XDG_DATA_HOME/inquest``, else ``~/.local/share/inquest``.
-    The folder is created if missing; an unusable path is an error naming the variable.
+    The folder is created if missing, 0700 (and any missing folder above it); an unusable
+    path is an error naming the variable. An existing folder keeps its mode:
+    :func:`check_private` refuses one that others may enter.
     """
     if "INQUEST_DATA_DIR" in env:
         name, path = "INQUEST_DATA_DIR", Path(env["INQUEST_DATA_DIR"]).expanduser()
@@ -73,7 +81,7 @@ def data_dir(env: Mapping[str, str]) -> Path:
     if not str(path).strip():
         raise ImproperlyConfigured(f"{name} is empty; set it to a writable folder")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_folder(path, tighten=False)
     except OSError as exc:
         raise ImproperlyConfigured(f"{name}: cannot create data folder {path}: {exc}") from exc
     return path
@@ -162,3 +170,73 @@ def _read_key(path: Path) -> str:
             return key
         time.sleep(0.05)
     return ""
+
+
+def sqlite_file(db: Mapping[str, Any]) -> Path | None:
+    """The file of a SQLite database setting; None for another vendor or an in-memory one."""
+    if not str(db.get("ENGINE", "")).endswith("sqlite3"):
+        return None
+    name = str(db.get("NAME") or "")
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def create_sqlite_file(db: Mapping[str, Any]) -> None:
+    """Make a missing SQLite database file empty and 0600 before SQLite opens it.
+
+    SQLite would make it 0644 under the usual umask, and gives its journal and WAL files
+    the database file's mode. A file whose folder is missing is left to SQLite's own error.
+    """
+    path = sqlite_file(db)
+    if path is None or path.exists() or not path.parent.is_dir():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process made it first
+    except OSError as exc:
+        raise ImproperlyConfigured(f"INQUEST_DATABASE_URL: cannot create {path}: {exc}") from exc
+    os.close(fd)
+
+
+def private_paths(env: Mapping[str, str], data: Path, db: Mapping[str, Any]) -> list[Path]:
+    """What only the workbench's own account may read: the data folder, the SQLite
+    database and its side files, the secret key and the key files named by variables
+    (those that exist)."""
+    paths = [data, data / SECRET_KEY_FILE]
+    database_file = sqlite_file(db)
+    if database_file is not None:
+        paths += [database_file, *(Path(f"{database_file}{s}") for s in SQLITE_SIDE_FILES)]
+    named = [env.get(name, "").strip() for name in KEY_FILE_VARIABLES]
+    paths += [Path(name).expanduser() for name in named if name]
+    return [p for p in paths if p.exists()]
+
+
+def check_private(env: Mapping[str, str], data: Path, db: Mapping[str, Any]) -> None:
+    """Refuse to start when another account may read or write the workbench's private files.
+
+    The error names every such path and the ``chmod`` that closes it.
+    """
+    found = [(p, exposed_bits(p)) for p in private_paths(env, data, db)]
+    exposed = [(p, bits) for p, bits in found if bits]
+    if not exposed:
+        return
+    lines = "\n".join(
+        f"  {p} is open to {_who(bits)} (mode {p.stat().st_mode & 0o777:o}); fix: {chmod_fix(p)}"
+        for p, bits in exposed
+    )
+    raise ImproperlyConfigured(
+        "the workbench will not start while other accounts on this machine may read its "
+        f"private files (records, sessions, TOTP secrets, keys):\n{lines}\n"
+        "Run the commands above as the workbench's user. If another account may already have "
+        "read them, also end every session, rotate the secret and field keys and reset TOTP "
+        "devices (docs/deployment/workbench.md, File permissions)."
+    )
+
+
+def _who(bits: int) -> str:
+    group, others = bits & 0o070, bits & 0o007
+    if group and others:
+        return "its group and others"
+    return "its group" if group else "others"

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from inquest.private import private_folder
+
 WORKBENCH = "workbench"
 DEMO_USER = "demo-analyst"
 DEMO_ROLE = "analyst"
@@ -124,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     if os.environ.get("INQUEST_DEMO") != "1":
         parser.error("run through `inquest demo`, which sets the demo's environment")
-    folder = Path(os.environ["INQUEST_DATA_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(Path(os.environ["INQUEST_DATA_DIR"]))
     _fresh_database(folder)
     import django
 

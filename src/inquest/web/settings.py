@@ -2,8 +2,11 @@
 
 Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY``,
 ``INQUEST_DEBUG``, ``INQUEST_ALLOWED_HOSTS``, ``INQUEST_CSRF_TRUSTED_ORIGINS``, ``INQUEST_HTTPS``,
-``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``.
-docs/deployment/workbench.md describes each.
+``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``, ``INQUEST_MAX_UPLOAD_BYTES``,
+``INQUEST_UPLOAD_MAX_AGE_HOURS``. docs/deployment/workbench.md describes each.
+
+Loading them tightens the process umask (no group or other bits) and refuses to start while
+the data folder, the SQLite database or a key file is open to other accounts.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from inquest.private import restrict_umask
 from inquest.web import config
 
+# Whatever this process writes (SQLite's journals, runs, uploads) is its owner's alone.
+restrict_umask()
 _ENV = os.environ
 WEB_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir(_ENV)
@@ -92,6 +98,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": config.database(_ENV, DATA_DIR)}
+config.create_sqlite_file(DATABASES["default"])
+config.check_private(_ENV, DATA_DIR, DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every handler redacts decrypted witness identities (inquest.web.witnesses.redaction).
@@ -199,6 +207,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 INQUEST_MAX_UPLOAD_BYTES = config.env_int(_ENV, "INQUEST_MAX_UPLOAD_BYTES", default=50 * 2**20)
+# An upload not imported or cancelled within this many hours is deleted (registry.staging).
+INQUEST_UPLOAD_MAX_AGE_HOURS = config.env_int(_ENV, "INQUEST_UPLOAD_MAX_AGE_HOURS", default=24)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

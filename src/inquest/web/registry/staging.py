@@ -5,6 +5,10 @@ files 0600, never under a served path), so the list's name, the source's file na
 every error message carry the name the user knows. The browser's import steps read the
 file's headers, suggest a column mapping from the packaged header aliases, and preview the
 rows as ``inquest.web.registry.imports.import_list`` would store them.
+
+An upload left neither imported nor cancelled is deleted once it is older than
+``INQUEST_UPLOAD_MAX_AGE_HOURS`` (default 24): whenever a new upload is staged, and by
+``inquest db expire-uploads``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import secrets
 import shutil
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +32,58 @@ from django.utils.text import get_valid_filename
 from inquest.errors import InputError
 from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
 from inquest.io.schema import header_aliases, header_key
+from inquest.private import private_folder
 from inquest.web.uploads import check_list_file
+
+log = logging.getLogger(__name__)
 
 UPLOADS = "uploads"
 DEFAULT_MAX_BYTES = 50 * 2**20
+DEFAULT_MAX_AGE_HOURS = 24
 PREVIEW_ROWS = 20
 _TOKEN_BYTES = 18
 
 
 def staging_root() -> Path:
-    """The private folder uploads wait in (made 0700 if missing)."""
-    root = Path(settings.DATA_DIR) / UPLOADS
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return root
+    """The private folder uploads wait in (made, or set, 0700)."""
+    return private_folder(Path(settings.DATA_DIR) / UPLOADS)
+
+
+def max_age_seconds() -> float:
+    """How long an upload may wait: ``INQUEST_UPLOAD_MAX_AGE_HOURS``, in seconds."""
+    hours = int(getattr(settings, "INQUEST_UPLOAD_MAX_AGE_HOURS", DEFAULT_MAX_AGE_HOURS))
+    return hours * 3600.0
+
+
+def _last_written(entry: Path) -> float:
+    """When an upload's folder or anything in it was last written (not followed if a link)."""
+    times = [entry.lstat().st_mtime]
+    if entry.is_dir() and not entry.is_symlink():
+        times += [child.lstat().st_mtime for child in entry.iterdir()]
+    return max(times)
+
+
+def expire_uploads(*, max_age: float | None = None) -> list[str]:
+    """Delete every upload older than ``max_age`` seconds (default: the setting); their
+    tokens, sorted. A session still importing one finds it gone and is asked to start again."""
+    limit = max_age_seconds() if max_age is None else max_age
+    cutoff = time.time() - limit
+    removed = []
+    for entry in staging_root().iterdir():
+        try:
+            if _last_written(entry) >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except FileNotFoundError:
+            continue  # imported or cancelled meanwhile
+        except OSError as exc:
+            log.warning("cannot delete the expired upload %s: %s", entry, exc)
+            continue
+        removed.append(entry.name)
+    return sorted(removed)
 
 
 def max_upload_bytes() -> int:
@@ -88,7 +133,11 @@ def safe_name(name: str) -> str:
 
 
 def stage_upload(upload: UploadedFile) -> StagedFile:
-    """Keep an upload privately, checking its format and size; hash it while writing."""
+    """Keep an upload privately, checking its format and size; hash it while writing.
+
+    Uploads abandoned longer than the allowed age are deleted first.
+    """
+    expire_uploads()
     name = safe_name(upload.name or "")
     suffix = Path(name).suffix.lower()
     if suffix not in LIST_FORMATS:

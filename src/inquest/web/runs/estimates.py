@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from inquest.errors import InputError
+from inquest.private import private_file, private_folder
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
@@ -145,7 +146,8 @@ def write_clusters(user: AnyUser, run: LinkageRun, path: Path) -> int:
     """Write the current persons of ``run``'s sources as a ``clusters.csv`` for estimation.
 
     One row per record the user may see: ``list`` (source code), ``record_id`` (the record's
-    id in the workbench) and ``person_id`` (the person's stable uid). Returns the row count.
+    id in the workbench) and ``person_id`` (the person's stable uid). The folder is made
+    0700 and the file 0600. Returns the row count.
     """
     memberships = (
         PersonRecord.objects.visible_to(user)
@@ -153,9 +155,10 @@ def write_clusters(user: AnyUser, run: LinkageRun, path: Path) -> int:
         .order_by("record__source__code", "record__row_number")
         .values_list("record__source__code", "record_id", "person__uid")
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     n = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
+        private_file(path)
         writer = csv.writer(handle)
         writer.writerow(["list", "record_id", "person_id"])
         for code, record_id, uid in memberships.iterator(chunk_size=5000):
