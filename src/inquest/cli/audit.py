@@ -13,7 +13,10 @@ from rich.console import Console
 
 from inquest.cli.db import _URL_OPTION, _setup
 
-app = typer.Typer(help="Audit log: verify the hash chain, print its head.", no_args_is_help=True)
+app = typer.Typer(
+    help="Audit log: verify the hash chain and its anchored head, print the head.",
+    no_args_is_help=True,
+)
 console = Console()
 err = Console(stderr=True)
 

@@ -63,8 +63,8 @@ class Head:
     def describe(self) -> str:
         """The head in words, for messages."""
         return (
-            f"{self.entries} entries ending at entry {self.last_id} "
-            f"({self.last_hash[:16]}…, anchored {self.at})"
+            f"{self.entries} entries ending at entry {self.last_id}, hash "
+            f"{self.last_hash[:16]}…, anchored at {self.at}"
         )
 
 
