@@ -147,6 +147,34 @@ json.dump(out, sys.stdout)
 """
 
 
+RESEALED = r"""
+import json, os, sys
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from django.contrib.auth.models import User
+from typer.testing import CliRunner
+from inquest.cli import app
+from inquest.web.access.services import grant_role
+from inquest.web.backup import key_from_env, open_archive, write_archive
+
+grant_role(None, User.objects.create_user(username="synthetic-one", password=None), "researcher")
+made, resealed = Path(sys.argv[1]), Path(sys.argv[2])
+runner = CliRunner()
+assert runner.invoke(app, ["backup", "--out", str(made)]).exit_code == 0
+key = key_from_env()
+with open_archive(made, key=key) as opened:  # as someone holding the backup key could
+    manifest = {k: v for k, v in opened.manifest.items() if k not in ("files", "version")}
+    manifest["audit"]["anchor"]["head"]["last_hash"] = "f" * 64
+    entries = [(f["path"], opened.folder / f["path"]) for f in opened.manifest["files"]]
+    write_archive(resealed, key, entries, manifest)
+result = runner.invoke(app, ["restore", str(resealed), "--yes"])
+json.dump({"code": result.exit_code, "output": result.output}, sys.stdout)
+"""
+
+
 def _run(script: str, env: dict[str, str], *args: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", script, *args],
@@ -242,6 +270,16 @@ def test_backup_refuses_a_log_that_does_not_verify(tmp_path: Path) -> None:
     assert audit["intact"] is False and audit["written_despite_problems"] is True
     assert [p.split(":")[0] for p in audit["problems"]] == ["truncated"]
     assert audit["anchor"]["head"]["entries"] == audit["entries"] + 1
+
+
+def test_restore_checks_the_chain_against_the_archived_head(tmp_path: Path) -> None:
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    env = _env(tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite3'}", key, key)
+    made, resealed = tmp_path / "made.inquest-backup", tmp_path / "resealed.inquest-backup"
+    out = _run(RESEALED, env, str(made), str(resealed))
+    assert out["code"] == 1
+    assert "the audit chain does not verify" in out["output"]
+    assert "anchored head" in out["output"]
 
 
 @pytest.fixture
