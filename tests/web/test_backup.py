@@ -111,6 +111,70 @@ json.dump(out, sys.stdout)
 """
 
 
+TAMPERED = r"""
+import json, os, sys
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from django.contrib.auth.models import User
+from django.db import connection
+from typer.testing import CliRunner
+from inquest.cli import app
+from inquest.web.access.services import grant_role
+from inquest.web.audit.models import AuditEntry
+from inquest.web.backup import key_from_env, open_archive
+
+for name in ("one", "two", "three"):
+    user = User.objects.create_user(username=f"synthetic-{name}", password=None)
+    grant_role(None, user, "researcher")
+table = AuditEntry._meta.db_table
+newest = AuditEntry.objects.order_by("id").last().pk
+with connection.cursor() as cursor:  # as someone with rights over the database could
+    cursor.execute(f"DROP TRIGGER {table}_no_delete")
+    cursor.execute(f"DELETE FROM {table} WHERE id = %s", [newest])
+refused, forced = Path(sys.argv[1]), Path(sys.argv[2])
+runner = CliRunner()
+out = {}
+result = runner.invoke(app, ["backup", "--out", str(refused)])
+out["refused"] = {"code": result.exit_code, "output": result.output, "written": refused.exists()}
+result = runner.invoke(app, ["backup", "--out", str(forced), "--allow-broken-audit"])
+out["forced"] = {"code": result.exit_code, "output": result.output, "stderr": result.stderr}
+with open_archive(forced, key=key_from_env()) as opened:
+    out["manifest"] = opened.manifest["audit"]
+json.dump(out, sys.stdout)
+"""
+
+
+RESEALED = r"""
+import json, os, sys
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from django.contrib.auth.models import User
+from typer.testing import CliRunner
+from inquest.cli import app
+from inquest.web.access.services import grant_role
+from inquest.web.backup import key_from_env, open_archive, write_archive
+
+grant_role(None, User.objects.create_user(username="synthetic-one", password=None), "researcher")
+made, resealed = Path(sys.argv[1]), Path(sys.argv[2])
+runner = CliRunner()
+assert runner.invoke(app, ["backup", "--out", str(made)]).exit_code == 0
+key = key_from_env()
+with open_archive(made, key=key) as opened:  # as someone holding the backup key could
+    manifest = {k: v for k, v in opened.manifest.items() if k not in ("files", "version")}
+    manifest["audit"]["anchor"]["head"]["last_hash"] = "f" * 64
+    entries = [(f["path"], opened.folder / f["path"]) for f in opened.manifest["files"]]
+    write_archive(resealed, key, entries, manifest)
+result = runner.invoke(app, ["restore", str(resealed), "--yes"])
+json.dump({"code": result.exit_code, "output": result.output}, sys.stdout)
+"""
+
+
 def _run(script: str, env: dict[str, str], *args: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", script, *args],
@@ -190,6 +254,32 @@ def test_round_trip_sqlite(tmp_path: Path) -> None:
         f"sqlite:///{tmp_path / 'a.sqlite3'}",
         f"sqlite:///{tmp_path / 'b.sqlite3'}",
     )
+
+
+def test_backup_refuses_a_log_that_does_not_verify(tmp_path: Path) -> None:
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    env = _env(tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite3'}", key, key)
+    refused, forced = tmp_path / "refused.inquest-backup", tmp_path / "forced.inquest-backup"
+    out = _run(TAMPERED, env, str(refused), str(forced))
+    assert out["refused"]["code"] == 1 and not out["refused"]["written"]
+    assert "no backup written" in out["refused"]["output"]
+    assert "does not verify" in out["refused"]["output"] and "truncated" in out["refused"]["output"]
+    assert out["forced"]["code"] == 0, out["forced"]["output"]
+    assert "WARNING: the audit log does not verify" in out["forced"]["stderr"]
+    audit = out["manifest"]
+    assert audit["intact"] is False and audit["written_despite_problems"] is True
+    assert [p.split(":")[0] for p in audit["problems"]] == ["truncated"]
+    assert audit["anchor"]["head"]["entries"] == audit["entries"] + 1
+
+
+def test_restore_checks_the_chain_against_the_archived_head(tmp_path: Path) -> None:
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    env = _env(tmp_path / "data", f"sqlite:///{tmp_path / 'db.sqlite3'}", key, key)
+    made, resealed = tmp_path / "made.inquest-backup", tmp_path / "resealed.inquest-backup"
+    out = _run(RESEALED, env, str(made), str(resealed))
+    assert out["code"] == 1
+    assert "the audit chain does not verify" in out["output"]
+    assert "anchored head" in out["output"]
 
 
 @pytest.fixture

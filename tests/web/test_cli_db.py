@@ -38,7 +38,7 @@ steps = [
     ["db", "gazetteer", "--user", "synthetic-operator"],
     ["db", "gazetteer", "--user", "synthetic-operator"],
     ["db", "grant", "synthetic-operator", "analyst", "--revoke"],
-    ["db", "verify-audit"],
+    ["audit", "verify"],
 ]
 out = []
 for args in steps:
@@ -79,7 +79,7 @@ def test_db_commands(tmp_path: Path) -> None:
     assert "granted analyst to synthetic-operator" in steps[4]["output"]
     assert "unknown role 'wizard'" in steps[5]["output"]
     assert "no user 'nobody'" in steps[6]["output"]
-    assert "audit log intact: 1 entries" in steps[7]["output"]
+    assert "audit log intact: 1 entries" in steps[7]["output"]  # the former name still works
     assert "imported 2 records as source A (internal)" in steps[8]["output"]
     assert "already imported as source A (2 records)" in steps[9]["output"]
     assert "nothing imported" in steps[10]["output"]
@@ -88,5 +88,6 @@ def test_db_commands(tmp_path: Path) -> None:
     assert re.search(r"places: 0 added, 0 updated, [1-9][0-9]* unchanged", steps[12]["output"])
     assert "1 grant(s) ended" in steps[13]["output"]
     assert "audit log intact: 6 entries" in steps[14]["output"]
+    assert "anchored head: 6 entries" in steps[14]["output"]
     assert final == {"clearance": "PUBLIC"}
     assert (tmp_path / "secret_key").exists()

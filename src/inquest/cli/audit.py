@@ -1,8 +1,9 @@
 """``inquest audit``: check the workbench's tamper-evident audit log.
 
-``verify`` recomputes the hash chain and names every altered, removed or reordered entry;
-``head`` prints the chain's last hash, to keep somewhere the server cannot rewrite and pass
-back as ``verify --head`` (which also catches entries removed from the end).
+``verify`` recomputes the hash chain, names every altered, removed or reordered entry, and
+compares the chain's end with the head anchored in the data folder (entries removed from the
+end); ``head`` prints the chain's last hash, to keep somewhere the server cannot rewrite and
+pass back as ``verify --head``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from rich.console import Console
 
 from inquest.cli.db import _URL_OPTION, _setup
 
-app = typer.Typer(help="Audit log: verify the hash chain, print its head.", no_args_is_help=True)
+app = typer.Typer(
+    help="Audit log: verify the hash chain and its anchored head, print the head.",
+    no_args_is_help=True,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -24,14 +28,20 @@ def verify(
     ),
     database_url: str | None = _URL_OPTION,
 ) -> None:
-    """Recompute every entry's hash and link; exit 1 and name each entry that is wrong."""
+    """Recompute every entry's hash and link and compare the end with the anchored head;
+    exit 1 and name each problem."""
     _setup(database_url)
     from inquest.web.audit.verify import verify_all
 
     result = verify_all(expected_head=head)
     if result.intact:
+        anchored = (
+            f"; anchored head: {result.anchor.describe()}" if result.anchor is not None else ""
+        )
         console.print(
             f"[green]audit log intact[/green]: {result.checked} entries, head {result.head}"
+            f"{anchored}",
+            highlight=False,
         )
         return
     err.print(

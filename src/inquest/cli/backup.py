@@ -52,9 +52,17 @@ def backup(
     out: Annotated[Path, typer.Option("--out", help="The archive to write.")],
     key_file: Annotated[Path | None, _KEY_FILE] = None,
     passphrase: bool = _PASSPHRASE,
+    allow_broken_audit: bool = typer.Option(
+        False,
+        "--allow-broken-audit",
+        help="Write the archive even if the audit log does not verify (marked in it).",
+    ),
     database_url: str | None = _URL_OPTION,
 ) -> None:
-    """Write an encrypted archive of the database and the data folder's files (keys left out)."""
+    """Write an encrypted archive of the database and the data folder's files (keys left out).
+
+    Refused while the audit log does not verify, unless ``--allow-broken-audit``.
+    """
     _setup(database_url)
     from rich.markup import escape
 
@@ -65,10 +73,18 @@ def backup(
     try:
         chosen = key_from_passphrase(phrase) if phrase is not None else key
         assert chosen is not None
-        result = write_backup(out, chosen)
+        result = write_backup(out, chosen, allow_broken_audit=allow_broken_audit)
     except (ConfigError, BackupError) as exc:
         err.print(f"[red]no backup written:[/red] {exc}")
         raise typer.Exit(1) from None
+    if result.audit_problems:
+        err.print(
+            f"[bold red]WARNING: the audit log does not verify[/bold red]; the archive was "
+            f"written anyway and its manifest records these {len(result.audit_problems)} "
+            "problem(s):"
+        )
+        for problem in result.audit_problems:
+            err.print(f"  [red]{problem}[/red]", highlight=False)
     console.print(
         f"wrote [bold]{out}[/bold]: database ({result.database_format}, {result.tables} tables, "
         f"{result.rows} rows, {result.audit_entries} audit entries) and {result.files} file(s)"

@@ -18,7 +18,7 @@ from rich.table import Table
 app = typer.Typer(
     help=(
         "Workbench database: migrate, status, import lists and estimates, load the gazetteer, "
-        "grant roles, verify the audit log, expire abandoned uploads, serve."
+        "grant roles, expire abandoned uploads, serve."
     ),
     no_args_is_help=True,
 )
@@ -387,21 +387,12 @@ def expire_uploads(
     console.print(f"deleted {len(removed)} expired upload(s)")
 
 
-@app.command("verify-audit")
+@app.command("verify-audit", hidden=True)
 def verify_audit(database_url: str | None = _URL_OPTION) -> None:
-    """Recompute the audit log's hash chain; exit 1 at the first entry that does not match."""
-    _setup(database_url)
-    from inquest.web.audit.services import verify_chain
+    """The former name of ``inquest audit verify``, kept for scripts that use it."""
+    from inquest.cli.audit import verify
 
-    report = verify_chain()
-    if report.intact:
-        console.print(f"[green]audit log intact[/green]: {report.checked} entries")
-        return
-    err.print(
-        f"[red]audit log broken[/red] at entry {report.broken_at}: {report.reason} "
-        f"({report.checked} entries before it are intact)"
-    )
-    raise typer.Exit(1)
+    verify(head=None, database_url=database_url)
 
 
 @app.command("serve")

@@ -9,11 +9,11 @@ dropped, reordered or cut off, or a header edited, fails to open. The key is 32 
 through scrypt.
 
 The payload holds ``manifest.json`` (every file's hash and size, every table's row count and
-content hash, the audit chain's head), the database (SQLite: a copy made with SQLite's
-backup API; PostgreSQL: ``pg_dump`` custom format, else ``dumpdata`` JSON of every app) and
-the data folder's files. Keys stay out: Django's secret key, the files the key variables
-name and any file holding a bare base64 256-bit key (a field or backup key) are left out and
-listed as ``keys_left_out``. docs/security/backups.md describes use.
+content hash, the audit chain's head and its signed anchored head), the database (SQLite: a
+copy made with SQLite's backup API; PostgreSQL: ``pg_dump`` custom format, else ``dumpdata``
+JSON of every app) and the data folder's files. Keys stay out: Django's secret key, the files
+the key variables name and any file holding a bare base64 256-bit key (a field or backup key)
+are left out and listed as ``keys_left_out``. docs/security/backups.md describes use.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from inquest import __version__
 from inquest.errors import ConfigError, InquestError
 from inquest.private import private_folder
 from inquest.web.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
+from inquest.web.audit.anchor import LOCAL_FILES
 from inquest.web.files import file_sha256
 
 MAGIC = b"INQUEST-BACKUP\n"
@@ -264,6 +265,7 @@ class BackupResult:
     audit_entries: int
     #: keys found in the data folder and left out, relative to it
     keys_left_out: tuple[str, ...] = ()
+    audit_problems: tuple[str, ...] = ()
 
 
 def _files_root() -> Path:
@@ -274,6 +276,8 @@ def _skipped(path: Path, root: Path) -> bool:
     """The database itself (and its journal files) and collected static files stay out."""
     relative = path.relative_to(root)
     if relative.parts[0] in _SKIP_DIRS:
+        return True
+    if relative.as_posix() in LOCAL_FILES:  # the audit head goes into the manifest instead
         return True
     if connection.vendor != "sqlite":
         return False
@@ -449,20 +453,36 @@ def write_archive(
 
 
 def write_backup(
-    out: Path, key: BackupKey, *, files_root: Path | None = None, db_format: str | None = None
+    out: Path,
+    key: BackupKey,
+    *,
+    files_root: Path | None = None,
+    db_format: str | None = None,
+    allow_broken_audit: bool = False,
 ) -> BackupResult:
     """Write an encrypted archive of the database and the data folder's files to ``out``;
     keys found in the data folder are left out (``BackupResult.keys_left_out``).
 
+    Refused if the audit log does not verify (a backup would carry the tampering on as if it
+    were the record), unless ``allow_broken_audit``: then the manifest records the problems.
     ``db_format`` "dumpdata" forces the JSON dump on PostgreSQL (default: pg_dump if found).
     Run outside any transaction (SQLite's backup API waits for the database to be free).
     """
+    from inquest.web.audit.anchor import document
     from inquest.web.audit.verify import verify_all
 
     root = (files_root or _files_root()).resolve()
+    # Verified before the dump, so the dump holds every entry checked and the head recorded.
+    audit = verify_all()
+    problems = tuple(f"{p.kind.value}: {p.message}" for p in audit.problems)
+    if problems and not allow_broken_audit:
+        raise BackupError(
+            f"the audit log does not verify ({len(problems)} problem(s); the first: "
+            f"{problems[0]}); no backup written. `inquest audit verify` names every problem; "
+            "--allow-broken-audit writes the archive anyway, marked as such"
+        )
     with tempfile.TemporaryDirectory(prefix="inquest-backup-db-") as tmp:
         fmt, db_file, tables = _dump_database(Path(tmp), db_format)
-        audit = verify_all()
         entries = [(f"database/{db_file.name}", db_file)]
         keys: list[str] = []
         if root.is_dir():
@@ -484,7 +504,14 @@ def write_backup(
                 "path": f"database/{db_file.name}",
             },
             "tables": tables,
-            "audit": {"entries": audit.checked, "head": audit.head, "intact": audit.intact},
+            "audit": {
+                "entries": audit.checked,
+                "head": audit.head,
+                "intact": audit.intact,
+                "anchor": document(audit.anchor) if audit.anchor is not None else None,
+                "problems": list(problems),
+                "written_despite_problems": bool(problems),
+            },
             "keys_left_out": keys,
         }
         write_archive(out, key, entries, manifest)
@@ -496,6 +523,7 @@ def write_backup(
         files=len(entries) - 1,
         audit_entries=audit.checked,
         keys_left_out=tuple(keys),
+        audit_problems=problems,
     )
 
 
@@ -593,9 +621,12 @@ def restore_backup(
     """Verify ``archive`` in full, then replace the database with its copy and write its
     files into the data folder; then check every table's fingerprint and the audit chain.
 
+    The restored audit chain must hold the head anchored when the archive was written; the
+    data folder's anchored head is then replaced by the restored chain's.
     The database must be of the vendor the archive was made on. Nothing is written if the
     archive fails any check.
     """
+    from inquest.web.audit import anchor
     from inquest.web.audit.verify import verify_all
 
     name = str(archive)
@@ -637,11 +668,24 @@ def restore_backup(
             if after.get(t) != manifest["tables"].get(t)
         )
         raise BackupError(f"{name}: restored, but these tables differ from the manifest: {differ}")
-    audit = verify_all(expected_head=manifest["audit"]["head"])
+    signed = manifest["audit"].get("anchor")
+    try:
+        # The archive's authentication vouches for it; it may be signed on another server.
+        anchored = (
+            anchor.from_document(signed, where=f"{name}: the audit head", check_signature=False)
+            if signed is not None
+            else None
+        )
+    except anchor.AnchorError as exc:
+        raise BackupError(str(exc)) from None
+    audit = verify_all(expected_head=manifest["audit"]["head"], anchor=anchored)
     if manifest["audit"]["intact"] and not audit.intact:
         raise BackupError(
             f"{name}: restored, but the audit chain does not verify: {audit.problems[0].message}"
         )
+    anchor.replace(
+        anchor.Head(audit.checked, audit.last_id, audit.head, dt.datetime.now(dt.UTC).isoformat())
+    )
     return RestoreResult(
         tables=len(after),
         rows=sum(t["rows"] for t in after.values()),

@@ -23,6 +23,9 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 _SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+# The audit log's anchored head and the key that signs it (inquest.web.audit.anchor).
+AUDIT_HEAD_FILE = "audit-head.json"
+AUDIT_KEY_FILE = "audit_key"
 #: Variables that may name a key file: witness field keys and backup keys.
 KEY_FILE_VARIABLES = ("INQUEST_FIELD_KEY_FILE", "INQUEST_BACKUP_KEY_FILE")
 #: The files SQLite keeps beside a database while it writes.
@@ -202,9 +205,9 @@ def create_sqlite_file(db: Mapping[str, Any]) -> None:
 
 def private_paths(env: Mapping[str, str], data: Path, db: Mapping[str, Any]) -> list[Path]:
     """What only the workbench's own account may read: the data folder, the SQLite
-    database and its side files, the secret key and the key files named by variables
-    (those that exist)."""
-    paths = [data, data / SECRET_KEY_FILE]
+    database and its side files, the secret key, the audit head and its key, and the key
+    files named by variables (those that exist)."""
+    paths = [data, data / SECRET_KEY_FILE, data / AUDIT_KEY_FILE, data / AUDIT_HEAD_FILE]
     database_file = sqlite_file(db)
     if database_file is not None:
         paths += [database_file, *(Path(f"{database_file}{s}") for s in SQLITE_SIDE_FILES)]

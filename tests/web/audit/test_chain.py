@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from inquest.web.audit import services as audit
 from inquest.web.audit.models import GENESIS, AuditEntry
+from inquest.web.audit.verify import Tampering, verify_all
 
 from ..factories import make_records, make_source
 from ..guards import drop_guards
@@ -25,7 +26,7 @@ def test_writes_are_chained(personas: Personas) -> None:
     assert entries[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in pairwise(entries))
     assert entries[-1].actor_label == "synthetic-researcher"
-    report = audit.verify_chain()
+    report = verify_all(anchor=None)
     assert report.intact and report.checked == len(entries)
 
 
@@ -35,10 +36,9 @@ def test_tampering_is_detected(personas: Personas) -> None:
     target = AuditEntry.objects.get(action="source.create", detail__code="A")
     drop_guards("audit_auditentry")
     AuditEntry.objects.filter(pk=target.pk).update(detail={"code": "Z"})
-    report = audit.verify_chain()
-    assert not report.intact
-    assert report.broken_at == target.pk
-    assert report.reason is not None and "hash" in report.reason
+    report = verify_all(anchor=None)
+    assert [(p.entry_id, p.kind) for p in report.problems] == [(target.pk, Tampering.ALTERED)]
+    assert "does not match its hash" in report.problems[0].message
 
 
 def test_deleting_an_entry_breaks_the_chain(personas: Personas) -> None:
@@ -47,9 +47,8 @@ def test_deleting_an_entry_breaks_the_chain(personas: Personas) -> None:
     target = AuditEntry.objects.get(action="source.create", detail__code="A")
     drop_guards("audit_auditentry")
     AuditEntry.objects.filter(pk=target.pk)._raw_delete(AuditEntry.objects.db)
-    report = audit.verify_chain()
-    assert not report.intact
-    assert report.reason == "does not follow the entry before it"
+    report = verify_all(anchor=None)
+    assert [p.kind for p in report.problems] == [Tampering.REMOVED]
 
 
 def test_entries_are_append_only(personas: Personas) -> None:
@@ -65,7 +64,7 @@ def test_entries_are_append_only(personas: Personas) -> None:
         AuditEntry.objects.filter(pk=entry.pk).update(detail={"forged": True})
     with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk)._raw_delete(AuditEntry.objects.db)
-    assert audit.verify_chain().intact
+    assert verify_all(anchor=None).intact
 
 
 @pytest.mark.django_db(transaction=True)
@@ -94,6 +93,7 @@ def test_concurrent_writers_keep_one_chain() -> None:
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         list(pool.map(write, range(3)))
-    report = audit.verify_chain()
-    assert report.intact
+    report = verify_all()  # against the head the writers anchored as they committed
+    assert report.intact and report.anchor is not None
+    assert (report.anchor.entries, report.anchor.last_id) == (report.checked, report.last_id)
     assert AuditEntry.objects.filter(action="source.create").count() == 12

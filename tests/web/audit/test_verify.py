@@ -1,8 +1,12 @@
 """``inquest audit verify``: every kind of tampering is found and placed, on SQLite and
 PostgreSQL (the web suite reruns there). Triggers are dropped first, as someone with rights
-over the schema could."""
+over the schema could. The chain's head is anchored as in production, after each commit."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -20,10 +24,14 @@ TABLE = AuditEntry._meta.db_table
 
 
 @pytest.fixture
-def chain(personas: Personas) -> list[AuditEntry]:
-    """Five more entries after the personas' grants."""
-    for code in "ABCDE":
-        make_source(personas.researcher, code)
+def chain(
+    personas: Personas,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
+) -> list[AuditEntry]:
+    """Five more entries after the personas' grants, the last anchored as the head."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for code in "ABCDE":
+            make_source(personas.researcher, code)
     return list(AuditEntry.objects.order_by("id"))
 
 
@@ -44,8 +52,10 @@ def _cli(*args: str) -> tuple[int, str]:
 def test_an_intact_chain_passes(chain: list[AuditEntry]) -> None:
     result = verify_all(expected_head=chain[-1].hash)
     assert result.intact and result.checked == len(chain) and result.head == chain[-1].hash
+    assert result.anchor is not None and result.anchor.last_hash == chain[-1].hash
+    assert result.anchor.entries == len(chain)
     code, output = _cli("verify", "--head", chain[-1].hash)
-    assert code == 0 and f"{len(chain)} entries" in output
+    assert code == 0 and f"{len(chain)} entries" in output and "anchored head" in output
     code, output = _cli("head")
     assert code == 0 and output.split() == [str(len(chain)), chain[-1].hash]
 
@@ -77,18 +87,29 @@ def test_a_removed_entry_is_found_between_its_neighbours(chain: list[AuditEntry]
     _drop_all_guards()
     AuditEntry.objects.filter(pk=gone.pk)._raw_delete(AuditEntry.objects.db)
     result = verify_all()
-    assert [(p.entry_id, p.kind) for p in result.problems] == [(chain[-2].pk, Tampering.REMOVED)]
+    assert [(p.entry_id, p.kind) for p in result.problems] == [
+        (chain[-2].pk, Tampering.REMOVED),
+        (None, Tampering.REMOVED),  # the anchored count
+    ]
     assert f"between entry {chain[-4].pk} and entry {chain[-2].pk}" in result.problems[0].message
+    assert "1 fewer than anchored" in result.problems[1].message
     code, output = _cli("verify")
     assert code == 1 and "removed" in output
 
 
-def test_removing_the_newest_entries_needs_the_recorded_head(chain: list[AuditEntry]) -> None:
+def test_removing_the_newest_entries_shows_against_the_anchored_head(
+    chain: list[AuditEntry],
+) -> None:
     head = chain[-1].hash
     _drop_all_guards()
     AuditEntry.objects.filter(pk__in=[e.pk for e in chain[-2:]])._raw_delete(AuditEntry.objects.db)
-    assert verify_all().intact  # the chain alone cannot tell
-    result = verify_all(expected_head=head)
+    assert verify_all(anchor=None).intact  # the chain alone cannot tell
+    result = verify_all()
+    assert [p.kind for p in result.problems] == [Tampering.TRUNCATED]
+    assert f"ending at entry {chain[-3].pk}" in result.problems[0].message
+    code, output = _cli("verify")
+    assert code == 1 and "truncated" in output and "anchored head" in output
+    result = verify_all(expected_head=head, anchor=None)
     assert [p.kind for p in result.problems] == [Tampering.TRUNCATED]
     code, output = _cli("verify", "--head", head)
     assert code == 1 and "truncated" in output

@@ -64,6 +64,8 @@ def test_an_existing_open_data_folder_is_refused_not_closed(tmp_path: Path) -> N
         ("inquest.sqlite3-wal", 0o640, "its group"),
         ("inquest.sqlite3-journal", 0o604, "others"),
         ("secret_key", 0o660, "its group"),
+        ("audit_key", 0o640, "its group"),
+        ("audit-head.json", 0o644, "its group and others"),
     ],
 )
 def test_an_open_database_side_file_or_secret_key_is_refused(

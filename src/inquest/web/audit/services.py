@@ -1,9 +1,8 @@
-"""Append to the audit log and check its chain. Callers are inside their own transaction."""
+"""Append to the audit log. Callers are inside their own transaction; ``verify`` checks it."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser
+from inquest.web.audit import anchor
 from inquest.web.audit.models import GENESIS, AuditEntry
 
 
@@ -31,6 +31,8 @@ def record(
     and its entry commit together.
     The last entry is locked (on PostgreSQL) so two writers cannot fork the chain; the
     unique ``prev_hash`` makes a fork fail even where locks are not available.
+    Once the transaction commits, the entry is anchored as the chain's head outside the
+    database (``inquest.web.audit.anchor``).
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -53,6 +55,8 @@ def record(
     )
     entry.hash = entry.compute_hash()
     entry.save()
+    last_id, last_hash = entry.pk, entry.hash
+    transaction.on_commit(lambda: anchor.advance_after_commit(last_id, last_hash))
     return entry
 
 
@@ -66,31 +70,3 @@ def _serialise_writers(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {AuditEntry._meta.db_table} IN EXCLUSIVE MODE")
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The result of checking the chain: entries checked and the first broken one, if any."""
-
-    checked: int
-    broken_at: int | None
-    reason: str | None
-
-    @property
-    def intact(self) -> bool:
-        """True if every entry's hash and link are right."""
-        return self.broken_at is None
-
-
-def verify_chain() -> ChainReport:
-    """Recompute every hash from the first entry on; report the first that does not match."""
-    expected_prev = GENESIS
-    checked = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, entry.pk, "does not follow the entry before it")
-        if entry.compute_hash() != entry.hash:
-            return ChainReport(checked, entry.pk, "content does not match its hash")
-        expected_prev = entry.hash
-        checked += 1
-    return ChainReport(checked, None, None)
