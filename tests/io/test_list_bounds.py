@@ -97,13 +97,16 @@ _XLSX_PARTS = {
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
         '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        'relationships/sharedStrings" Target="/xl/sharedStrings.xml"/></Relationships>'
     ),
 }
 
 
-def shared_string_bomb(path: Path, *, cells: int, chars: int) -> Path:
-    """An XLSX whose ``cells`` rows all point at one shared string of ``chars`` characters."""
+def shared_string_bomb(
+    path: Path, *, cells: int, chars: int, strings_part: str = "xl/sharedStrings.xml"
+) -> Path:
+    """An XLSX whose ``cells`` rows all point at one shared string of ``chars`` characters,
+    kept in ``strings_part``."""
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     strings = (
         f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{ns}" count="{cells + 2}" '
@@ -119,8 +122,8 @@ def shared_string_bomb(path: Path, *, cells: int, chars: int) -> Path:
     sheet += "".join(rows) + "</sheetData></worksheet>"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in _XLSX_PARTS.items():
-            archive.writestr(name, text)
-        archive.writestr("xl/sharedStrings.xml", strings)
+            archive.writestr(name, text.replace("xl/sharedStrings.xml", strings_part))
+        archive.writestr(strings_part, strings)
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
     return path
 
@@ -228,3 +231,11 @@ def test_an_over_long_value_is_reported_in_every_format(tmp_path: Path, suffix: 
         read_list(f)
     ((p),) = list(info.value)
     assert (p.row, p.field) == (1, "full_name") and "longer than 4000" in p.reason
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/renamed.xml"])
+def test_xlsx_shared_strings_are_sized_before_they_are_read(tmp_path: Path, part: str) -> None:
+    f = shared_string_bomb(tmp_path / "s.xlsx", cells=3, chars=3_000, strings_part=part)
+    assert read_list(f, max_text_chars=100_000).num_rows == 3
+    with pytest.raises(InputErrors, match="shared strings unpack to"):
+        read_list(f, max_text_chars=2_000)

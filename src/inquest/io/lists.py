@@ -27,7 +27,14 @@ from inquest.errors import InputError, InputErrors, InputProblem, ProblemLog
 from inquest.io.mapping import ColumnMapping, resolve_headers
 from inquest.io.schema import ListSchema, standard_schema
 
-__all__ = ["LIST_FORMATS", "provenance_columns", "read_list", "read_lists"]
+__all__ = [
+    "LIST_FORMATS",
+    "MAX_PROBLEMS",
+    "provenance_columns",
+    "read_list",
+    "read_lists",
+    "xlsx_strings_problem",
+]
 
 LIST_FORMATS = (".csv", ".xlsx", ".parquet")
 
@@ -42,6 +49,7 @@ _MAX_PROBLEMS_PER_CHECK = 200
 MAX_PROBLEMS = 100
 _LINE_CHUNK = 1 << 20
 _PARQUET_BATCH_ROWS = 1024
+_MAX_CONTENT_TYPES_BYTES = 1 << 20
 
 
 def provenance_columns() -> tuple[str, ...]:
@@ -245,6 +253,35 @@ def _resolve(
     return positions
 
 
+def xlsx_strings_problem(file: Path, path: str, max_text_chars: int) -> InputProblem | None:
+    """Why the XLSX at ``file`` cannot be opened within ``max_text_chars``, or None.
+
+    The XLSX reader holds the whole shared-string table in memory before the first row, so
+    its unpacked size is checked first; the table is found as the reader finds it, by its
+    content type, whatever the part is called.
+    """
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            types = archive.getinfo(ARC_CONTENT_TYPES)
+            if types.file_size > _MAX_CONTENT_TYPES_BYTES:
+                return InputProblem(f"its {ARC_CONTENT_TYPES} is oversized", path=path)
+            manifest = Manifest.from_tree(fromstring(archive.read(types)))
+            part = manifest.find(SHARED_STRINGS)
+            shared = archive.getinfo(part.PartName[1:]).file_size if part is not None else 0
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, SyntaxError) as exc:
+        return InputProblem(f"not a readable XLSX workbook: {exc}", path=path)
+    if shared > max_text_chars:
+        return InputProblem(
+            f"its shared strings unpack to {shared} bytes, over the limit of {max_text_chars}",
+            path=path,
+        )
+    return None
+
+
 def _read_xlsx(
     file: Path,
     path: str,
@@ -256,22 +293,9 @@ def _read_xlsx(
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        with zipfile.ZipFile(file) as archive:
-            shared = sum(
-                m.file_size for m in archive.infolist() if m.filename == "xl/sharedStrings.xml"
-            )
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        problems.append(InputProblem(f"not a readable XLSX workbook: {exc}", path=path))
-        return None
-    if shared > max_text_chars:
-        # The reader holds every shared string in memory before the first row.
-        problems.append(
-            InputProblem(
-                f"its shared strings unpack to {shared} bytes, over the limit of {max_text_chars}",
-                path=path,
-            )
-        )
+    problem = xlsx_strings_problem(file, path, max_text_chars)
+    if problem is not None:
+        problems.append(problem)
         return None
     try:
         wb = openpyxl.load_workbook(file, read_only=True, data_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,37 @@ def test_the_preview_cuts_long_cells_and_the_text_limit_applies(
     assert "more than 1000 characters of text" in preview
     assert client.post(f"/import/{token}/preview/").status_code == 200
     assert not Source.objects.exists()
+
+
+def test_oversized_xlsx_shared_strings_are_refused_at_the_columns_step(
+    client: Client, personas: Personas, settings: pytest.FixtureRequest
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "notes"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # openpyxl writes inline strings; add the shared-string table the reader holds whole
+    patched = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(patched, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            out.writestr(item, data)
+        out.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<si><t>{'synthetic note ' * 400}</t></si></sst>",
+        )
+    client.force_login(personas.researcher)
+    token = _upload(client, patched.getvalue(), name="synthetic_strings.xlsx")
+    assert "record_id" in client.get(f"/import/{token}/columns/").content.decode()
+    settings.INQUEST_MAX_LIST_TEXT_CHARS = 1_000  # type: ignore[attr-defined]
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "shared strings unpack to" in page

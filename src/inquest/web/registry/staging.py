@@ -25,6 +25,7 @@ from django.utils.text import get_valid_filename
 
 from inquest.errors import InputError
 from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
+from inquest.io.lists import xlsx_strings_problem
 from inquest.io.schema import header_aliases, header_key
 from inquest.web.uploads import check_list_file
 
@@ -147,7 +148,7 @@ def read_headers(staged: StagedFile) -> list[str]:
         if suffix == ".csv":
             return _csv_headers(path, staged.name)
         if suffix == ".xlsx":
-            return _xlsx_headers(path)
+            return _xlsx_headers(path, staged.name)
         import pyarrow.parquet as pq
 
         return list(pq.read_schema(path).names)
@@ -170,9 +171,12 @@ def _csv_headers(path: Path, name: str) -> list[str]:
     return headers
 
 
-def _xlsx_headers(path: Path) -> list[str]:
+def _xlsx_headers(path: Path, name: str) -> list[str]:
     import openpyxl
 
+    problem = xlsx_strings_problem(path, name, max_list_text_chars())
+    if problem is not None:
+        raise InputError(problem.reason, path=name, field="file")
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
