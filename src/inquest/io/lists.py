@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,7 +48,7 @@ _MAX_PROBLEMS_PER_CHECK = 200
 #: Problems kept per read; the rest are counted ("and N more").
 MAX_PROBLEMS = 100
 _LINE_CHUNK = 1 << 20
-_PARQUET_BATCH_ROWS = 1024
+_PARQUET_BATCH_ROWS = 65_536
 _MAX_CONTENT_TYPES_BYTES = 1 << 20
 
 
@@ -91,6 +91,7 @@ class _Rows:
         self.positions = positions
         self.caps = {pos: schema.column(col).max_chars + 1 for pos, col in positions.items()}
         self.cells: dict[int, list[str | None]] = {pos: [] for pos in positions}
+        self.sinks = [(pos, self.cells[pos].append, self.caps[pos]) for pos in positions]
         self.max_rows = schema.max_rows
         self.max_text_chars = max_text_chars
         self.text_chars = 0
@@ -123,15 +124,17 @@ class _Rows:
 
     def add(self, values: Sequence[str | None]) -> bool:
         """Add one row (already counted); False once a limit is passed and reading must stop."""
-        for pos, v in enumerate(values):
-            if v is not None:
-                self.text_chars += len(v)
+        chars = sum(map(len, filter(None, values)))
+        if self.text_chars + chars > self.max_text_chars:
+            for pos, v in enumerate(values):
+                self.text_chars += len(v) if v is not None else 0
                 if self.over_text_limit(pos):
                     return False
-        for pos, column in self.cells.items():
-            v = values[pos] if pos < len(values) else None
-            cap = self.caps[pos]
-            column.append(v if v is None or len(v) <= cap else v.strip()[:cap])
+        self.text_chars += chars
+        n = len(values)
+        for pos, append, cap in self.sinks:
+            v = values[pos] if pos < n else None
+            append(v if v is None or len(v) <= cap else v.strip()[:cap])
         return True
 
     def raw(self) -> _Raw:
@@ -154,22 +157,23 @@ def _cell(value: object) -> str | None:
     return str(value)
 
 
-def _utf8_lines(handle: BinaryIO, position: list[int]) -> Iterator[str]:
-    """The lines of a UTF-8 (optionally BOM-led) file, decoded as they are read.
-
-    ``position`` holds ``[line, byte]``: the 0-based line being read and the byte offset of
-    its start, so a decoding error can name where it is.
-    """
+def _not_utf8(file: Path, path: str) -> InputProblem:
+    """The problem of a file that is not UTF-8, naming the line and byte where decoding fails."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    while True:
-        chunk = handle.readline(_LINE_CHUNK)
-        if not chunk:
-            break
-        yield decoder.decode(chunk)
-        if chunk.endswith(b"\n"):
-            position[0] += 1
-        position[1] += len(chunk)
-    yield decoder.decode(b"", final=True)
+    line = offset = 0
+    with file.open("rb") as handle:
+        for chunk in iter(lambda: handle.readline(_LINE_CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return InputProblem(
+                    f"not UTF-8 (byte {offset + exc.start}: {exc.reason}); save the file as UTF-8",
+                    path=path,
+                    row=line,
+                )
+            line += chunk.endswith(b"\n")
+            offset += len(chunk)
+    return InputProblem("not UTF-8; save the file as UTF-8", path=path, row=line)
 
 
 def _read_csv(
@@ -180,16 +184,15 @@ def _read_csv(
     max_text_chars: int,
     problems: ProblemLog,
 ) -> _Raw | None:
-    position = [0, 0]
-    with file.open("rb") as handle:
-        reader = csv.reader(_utf8_lines(handle, position), strict=True)
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
         try:
             headers = next(reader)
         except StopIteration:
             problems.append(InputProblem("the file is empty (no header)", path=path, row=0))
             return None
-        except UnicodeDecodeError as exc:
-            problems.append(_not_utf8(exc, position, path))
+        except UnicodeDecodeError:
+            problems.append(_not_utf8(file, path))
             return None
         except csv.Error as exc:
             problems.append(InputProblem(f"malformed header: {exc}", path=path, row=0))
@@ -208,8 +211,8 @@ def _read_csv(
                 row = next(reader)
             except StopIteration:
                 break
-            except UnicodeDecodeError as exc:
-                problems.append(_not_utf8(exc, position, path))
+            except UnicodeDecodeError:
+                problems.append(_not_utf8(file, path))
                 return None
             except csv.Error as exc:
                 problems.append(
@@ -231,14 +234,6 @@ def _read_csv(
             if not rows.add(row):
                 return None
     return rows.raw()
-
-
-def _not_utf8(exc: UnicodeDecodeError, position: list[int], path: str) -> InputProblem:
-    return InputProblem(
-        f"not UTF-8 (byte {position[1] + exc.start}: {exc.reason}); save the file as UTF-8",
-        path=path,
-        row=position[0],
-    )
 
 
 def _resolve(
