@@ -6,6 +6,11 @@ malformed rows, unknown or duplicate columns, empty or duplicate ``record_id``, 
 fields, bidi override characters, control characters) is collected with its file, row and
 column, and raised together as :class:`~inquest.errors.InputErrors`; nothing is returned
 unless the whole input is clean. Row numbers count data rows from 1 (the header is row 0).
+
+Files are streamed within bounds, since a planted file can be small on disk and huge when
+read: over-long values are held cut to one character over their limit, the decoded text of
+a file is limited (``max_text_chars``), and only the first :data:`MAX_PROBLEMS` problems are
+kept (``docs/list-format.md``, Limits).
 """
 
 from __future__ import annotations
