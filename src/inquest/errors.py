@@ -65,15 +65,70 @@ class InputError(InquestError, ValueError):
         return self.problem.reason
 
 
-class InputErrors(InquestError, ValueError):
-    """Several input problems found together; nothing was loaded."""
+class ProblemLog:
+    """Input problems as they are found: keeps the first ``keep``, counts the rest.
 
-    def __init__(self, problems: Iterable[InputProblem], *, limit: int = 20) -> None:
+    A hostile file can hold a problem on every row; keeping them all would cost memory and
+    make reports nobody can read.
+    """
+
+    def __init__(self, keep: int = 100) -> None:
+        self.keep = keep
+        self.problems: list[InputProblem] = []
+        self.omitted = 0
+
+    def append(self, problem: InputProblem) -> None:
+        """Keep ``problem`` if there is room, else count it."""
+        if len(self.problems) < self.keep:
+            self.problems.append(problem)
+        else:
+            self.omitted += 1
+
+    def extend(self, problems: Iterable[InputProblem]) -> None:
+        """Append each of ``problems``."""
+        for p in problems:
+            self.append(p)
+
+    @property
+    def total(self) -> int:
+        """How many problems were found, kept or not."""
+        return len(self.problems) + self.omitted
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[InputProblem]:
+        return iter(self.problems)
+
+
+class InputErrors(InquestError, ValueError):
+    """Several input problems found together; nothing was loaded.
+
+    ``problems`` are the ones kept; ``omitted`` counts those found beyond them.
+    """
+
+    def __init__(
+        self, problems: Iterable[InputProblem], *, limit: int = 20, omitted: int = 0
+    ) -> None:
         self.problems = list(problems)
+        self.omitted = omitted
         shown = "\n".join(f"  - {p}" for p in self.problems[:limit])
-        more = len(self.problems) - limit
+        more = self.total - min(limit, len(self.problems))
         tail = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{shown}{tail}")
+        super().__init__(f"{self.total} problem(s) in the input:\n{shown}{tail}")
+
+    @classmethod
+    def from_log(cls, log: ProblemLog) -> InputErrors:
+        """The problems of ``log``, with the count of those it did not keep."""
+        return cls(log.problems, omitted=log.omitted)
+
+    @property
+    def total(self) -> int:
+        """How many problems were found, including those not kept."""
+        return len(self.problems) + self.omitted
 
     def __iter__(self) -> Iterator[InputProblem]:
         return iter(self.problems)

@@ -11,6 +11,7 @@ from inquest.errors import InputErrors
 from inquest.linkage.review import (
     Judgement,
     apply_decisions,
+    export_review,
     merge_decisions,
     read_decisions,
     write_decisions,
@@ -54,3 +55,32 @@ def test_newer_decision_replaces_older(tmp_path: Path) -> None:
     f.write_text(HEADER + "b,1,a,1,non-match,,\n", "utf-8")
     merged = merge_decisions(first, read_decisions(f))
     assert len(merged) == 1 and merged[0].judgement is Judgement.NON_MATCH
+
+
+def test_review_files_are_formula_safe_and_read_back_exactly(tmp_path: Path) -> None:
+    pairs = pa.table(
+        {
+            "list_l": ["a"],
+            "record_id_l": ["-7"],
+            "list_r": ["b"],
+            "record_id_r": ["'=x"],
+            "name_l": ['=HYPERLINK("http://attacker.example/","click")'],
+            "name_r": ["x;=1+1"],
+            "decision": ["match"],
+            "reviewer": ["@r1"],
+            "note": [" +1"],
+        }
+    )
+    review = tmp_path / "review.csv"
+    assert export_review(pairs, review) == 1
+    lines = review.read_text("utf-8-sig").splitlines()
+    assert lines[1] == (
+        '"a","\'-7","b","\'\'=x","\'=HYPERLINK(""http://attacker.example/"",""click"")",'
+        '"x;=1+1","match","\'@r1","\' +1"'
+    )
+    (d,) = read_decisions(review)
+    assert (d.left, d.right, d.reviewer, d.note) == (("a", "-7"), ("b", "'=x"), "@r1", "+1")
+    kept = tmp_path / "decisions.csv"
+    write_decisions([d], kept)
+    assert "'-7" in kept.read_text("utf-8") and "'@r1" in kept.read_text("utf-8")
+    assert read_decisions(kept) == [d]

@@ -38,3 +38,13 @@ def test_normalize_csv_missing_column(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "nom" in str(result.exception)
+
+
+def test_normalize_csv_writes_formula_safe_cells(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('id,name\n=1+1,"=HYPERLINK(""http://x.example/"")"\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(app, ["names", "normalize", str(src), "-c", "name", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    row = out.read_text(encoding="utf-8").splitlines()[1]
+    assert row.startswith('"\'=1+1","\'=HYPERLINK(')

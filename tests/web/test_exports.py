@@ -32,6 +32,10 @@ HOSTILE = [
     "@SUM(A1:A2)",
     "\t=1+1",
     "\r=1+1",
+    "\n=1+1",
+    " =1+1",
+    "\u200b\u00a0@SUM(A1)",
+    "\uff1d1+1",
 ]
 
 
@@ -40,7 +44,7 @@ def test_formula_like_text_gets_a_leading_quote(value: str) -> None:
     assert neutralise(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["علی نمونه", "Ali Nemuneh", "", "a=b", " =x", 42, -3.5, None])
+@pytest.mark.parametrize("value", ["علی نمونه", "Ali Nemuneh", "", "a=b", "x;=1+1", 42, -3.5, None])
 def test_other_values_are_left_alone(value: object) -> None:
     assert neutralise(value) == value
 
@@ -55,6 +59,15 @@ def test_csv_cells_are_neutralised_and_persian_kept() -> None:
     assert [r[0] for r in rows[1:-1]] == ["'" + v for v in HOSTILE]
     assert rows[1][1] == "مریم آزمایشی"
     assert rows[-1] == ["-7", ""]  # a number is a number, not text that looks like a formula
+
+
+def test_csv_fields_are_all_quoted_so_no_separator_splits_a_cell() -> None:
+    content, _ = csv_bytes(["name"], [["x;=1+1"], ["y,=1+1"], ["z\t=1+1"]])
+    text = content.decode("utf-8-sig")
+    assert text.splitlines()[1:] == ['"x;=1+1"', '"y,=1+1"', '"z\t=1+1"']
+    for sep in ";,\t":
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        assert [len(r) for r in rows] == [1, 1, 1, 1]
 
 
 def test_xlsx_cells_are_text_never_formulas() -> None:

@@ -78,6 +78,8 @@ def normalize_csv(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV: input plus parsed columns")],
 ) -> None:
     """Add display, key, skeleton, given, family, father, titles and warnings to a CSV."""
+    from inquest.io.cells import write_csv
+
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         fields = list(reader.fieldnames or [])
@@ -113,10 +115,9 @@ def normalize_csv(
                 )
             )
         )
+    header = fields + extra
     with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields + extra)
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(fh, header, ([row.get(h) for h in header] for row in rows))
     console.print(
         f"wrote {len(rows)} rows to {out} ({warned} with warnings, see {column}_warnings)"
     )

@@ -6,13 +6,19 @@ malformed rows, unknown or duplicate columns, empty or duplicate ``record_id``, 
 fields, bidi override characters, control characters) is collected with its file, row and
 column, and raised together as :class:`~inquest.errors.InputErrors`; nothing is returned
 unless the whole input is clean. Row numbers count data rows from 1 (the header is row 0).
+
+Files are streamed within bounds, since a planted file can be small on disk and huge when
+read: over-long values are held cut to one character over their limit, the decoded text of
+a file is limited (``max_text_chars``), and only the first :data:`MAX_PROBLEMS` problems are
+kept (``docs/list-format.md``, Limits).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,11 +28,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.errors import InputError, InputErrors, InputProblem, ProblemLog
 from inquest.io.mapping import ColumnMapping, resolve_headers
 from inquest.io.schema import ListSchema, standard_schema
 
-__all__ = ["LIST_FORMATS", "provenance_columns", "read_list", "read_lists"]
+__all__ = [
+    "LIST_FORMATS",
+    "MAX_PROBLEMS",
+    "provenance_columns",
+    "read_list",
+    "read_lists",
+    "xlsx_strings_problem",
+]
 
 LIST_FORMATS = (".csv", ".xlsx", ".parquet")
 
@@ -37,6 +50,11 @@ _BIDI_MARKS = "[\u200e\u200f\u061c]"
 # C0/C1 controls other than tab and line breaks.
 _CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _MAX_PROBLEMS_PER_CHECK = 200
+#: Problems kept per read; the rest are counted ("and N more").
+MAX_PROBLEMS = 100
+_LINE_CHUNK = 1 << 20
+_PARQUET_BATCH_ROWS = 65_536
+_MAX_CONTENT_TYPES_BYTES = 1 << 20
 
 
 def provenance_columns() -> tuple[str, ...]:
@@ -46,9 +64,88 @@ def provenance_columns() -> tuple[str, ...]:
 
 @dataclass
 class _Raw:
+    """A file's headers, their standard columns and the cells read of them, and its rows."""
+
     headers: list[str]
-    columns: list[list[str | None]]
+    positions: dict[int, str]
+    columns: dict[int, Any]
     n_rows: int
+
+
+class _Rows:
+    """Collects the mapped cells of a list row by row, within the reader's bounds.
+
+    Only mapped columns are kept. A cell longer than its column's limit is kept trimmed and
+    cut to one character over it (enough for the length check to report it), so one huge
+    value costs no more than a legal one. Every decoded cell counts towards ``max_text_chars``;
+    the first cell past it, or the first row past ``max_rows``, stops the read with a problem
+    naming the row and field.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        headers: list[str],
+        positions: dict[int, str],
+        schema: ListSchema,
+        max_text_chars: int,
+        problems: ProblemLog,
+    ) -> None:
+        self.path = path
+        self.headers = headers
+        self.positions = positions
+        self.caps = {pos: schema.column(col).max_chars + 1 for pos, col in positions.items()}
+        self.cells: dict[int, list[str | None]] = {pos: [] for pos in positions}
+        self.sinks = [(pos, self.cells[pos].append, self.caps[pos]) for pos in positions]
+        self.max_rows = schema.max_rows
+        self.max_text_chars = max_text_chars
+        self.text_chars = 0
+        self.n_rows = 0
+        self.problems = problems
+
+    def _field(self, pos: int) -> str | None:
+        return self.headers[pos] if pos < len(self.headers) else None
+
+    def too_many_rows(self) -> bool:
+        """Count one more row; report and return True once it is past the row limit."""
+        self.n_rows += 1
+        if self.n_rows <= self.max_rows:
+            return False
+        self.problems.append(
+            InputProblem(
+                f"more than {self.max_rows} rows, over the limit", path=self.path, row=self.n_rows
+            )
+        )
+        return True
+
+    def over_text_limit(self, pos: int) -> bool:
+        """Report and return True once the text read so far is past the limit."""
+        if self.text_chars <= self.max_text_chars:
+            return False
+        self.problems.append(
+            _text_limit_problem(self.max_text_chars, self.path, self.n_rows, self._field(pos))
+        )
+        return True
+
+    def add(self, values: Sequence[str | None]) -> bool:
+        """Add one row (already counted); False once a limit is passed and reading must stop."""
+        chars = sum(map(len, filter(None, values)))
+        if self.text_chars + chars > self.max_text_chars:
+            for pos, v in enumerate(values):
+                self.text_chars += len(v) if v is not None else 0
+                if self.over_text_limit(pos):
+                    return False
+        self.text_chars += chars
+        n = len(values)
+        for pos, append, cap in self.sinks:
+            v = values[pos] if pos < n else None
+            append(v if v is None or len(v) <= cap else v.strip()[:cap])
+        return True
+
+    def raw(self) -> _Raw:
+        """What was collected, as Arrow string arrays."""
+        columns = {pos: pa.array(c, pa.string()) for pos, c in self.cells.items()}
+        return _Raw(self.headers, self.positions, columns, self.n_rows)
 
 
 def _cell(value: object) -> str | None:
@@ -65,57 +162,141 @@ def _cell(value: object) -> str | None:
     return str(value)
 
 
-def _read_csv(data: bytes, path: str, problems: list[InputProblem]) -> _Raw | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n")
-        problems.append(
-            InputProblem(
-                f"not UTF-8 (byte {exc.start}: {exc.reason}); save the file as UTF-8",
-                path=path,
-                row=line,
-            )
-        )
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        problems.append(InputProblem("the file is empty (no header)", path=path, row=0))
-        return None
-    except csv.Error as exc:
-        problems.append(InputProblem(f"malformed header: {exc}", path=path, row=0))
-        return None
-    width = len(headers)
-    cols: list[list[str | None]] = [[] for _ in range(width)]
-    n = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(InputProblem(f"malformed CSV: {exc}", path=path, row=n + 1))
-            return None
-        if not row:
-            continue
-        n += 1
-        if len(row) != width:
-            if len(problems) < _MAX_PROBLEMS_PER_CHECK:
-                problems.append(
-                    InputProblem(f"has {len(row)} fields, the header has {width}", path=path, row=n)
+def _not_utf8(file: Path, path: str) -> InputProblem:
+    """The problem of a file that is not UTF-8, naming the line and byte where decoding fails."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line = offset = 0
+    with file.open("rb") as handle:
+        for chunk in iter(lambda: handle.readline(_LINE_CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return InputProblem(
+                    f"not UTF-8 (byte {offset + exc.start}: {exc.reason}); save the file as UTF-8",
+                    path=path,
+                    row=line,
                 )
-            row = (row + [""] * width)[:width]
-        for c, v in zip(cols, row, strict=True):
-            c.append(v)
-    return _Raw(headers, cols, n)
+            line += chunk.endswith(b"\n")
+            offset += len(chunk)
+    return InputProblem("not UTF-8; save the file as UTF-8", path=path, row=line)
 
 
-def _read_xlsx(file: Path, path: str, problems: list[InputProblem]) -> _Raw | None:
+def _read_csv(
+    file: Path,
+    path: str,
+    mapping: ColumnMapping | None,
+    schema: ListSchema,
+    max_text_chars: int,
+    problems: ProblemLog,
+) -> _Raw | None:
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            headers = next(reader)
+        except StopIteration:
+            problems.append(InputProblem("the file is empty (no header)", path=path, row=0))
+            return None
+        except UnicodeDecodeError:
+            problems.append(_not_utf8(file, path))
+            return None
+        except csv.Error as exc:
+            problems.append(InputProblem(f"malformed header: {exc}", path=path, row=0))
+            return None
+        rows = _Rows(
+            path,
+            headers,
+            _resolve(headers, mapping, path, schema, problems),
+            schema,
+            max_text_chars,
+            problems,
+        )
+        width = len(headers)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except UnicodeDecodeError:
+                problems.append(_not_utf8(file, path))
+                return None
+            except csv.Error as exc:
+                problems.append(
+                    InputProblem(f"malformed CSV: {exc}", path=path, row=rows.n_rows + 1)
+                )
+                return None
+            if not row:
+                continue
+            if rows.too_many_rows():
+                return None
+            if len(row) != width:
+                problems.append(
+                    InputProblem(
+                        f"has {len(row)} fields, the header has {width}",
+                        path=path,
+                        row=rows.n_rows,
+                    )
+                )
+            if not rows.add(row):
+                return None
+    return rows.raw()
+
+
+def _resolve(
+    headers: list[str],
+    mapping: ColumnMapping | None,
+    path: str,
+    schema: ListSchema,
+    problems: ProblemLog,
+) -> dict[int, str]:
+    positions, header_problems = resolve_headers(headers, mapping, path, schema)
+    problems.extend(header_problems)
+    return positions
+
+
+def xlsx_strings_problem(file: Path, path: str, max_text_chars: int) -> InputProblem | None:
+    """Why the XLSX at ``file`` cannot be opened within ``max_text_chars``, or None.
+
+    The XLSX reader holds the whole shared-string table in memory before the first row, so
+    its unpacked size is checked first; the table is found as the reader finds it, by its
+    content type, whatever the part is called.
+    """
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            types = archive.getinfo(ARC_CONTENT_TYPES)
+            if types.file_size > _MAX_CONTENT_TYPES_BYTES:
+                return InputProblem(f"its {ARC_CONTENT_TYPES} is oversized", path=path)
+            manifest = Manifest.from_tree(fromstring(archive.read(types)))
+            part = manifest.find(SHARED_STRINGS)
+            shared = archive.getinfo(part.PartName[1:]).file_size if part is not None else 0
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, SyntaxError) as exc:
+        return InputProblem(f"not a readable XLSX workbook: {exc}", path=path)
+    if shared > max_text_chars:
+        return InputProblem(
+            f"its shared strings unpack to {shared} bytes, over the limit of {max_text_chars}",
+            path=path,
+        )
+    return None
+
+
+def _read_xlsx(
+    file: Path,
+    path: str,
+    mapping: ColumnMapping | None,
+    schema: ListSchema,
+    max_text_chars: int,
+    problems: ProblemLog,
+) -> _Raw | None:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    problem = xlsx_strings_problem(file, path, max_text_chars)
+    if problem is not None:
+        problems.append(problem)
+        return None
     try:
         wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
@@ -123,8 +304,8 @@ def _read_xlsx(file: Path, path: str, problems: list[InputProblem]) -> _Raw | No
         return None
     try:
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        first = next(rows, None)
+        sheet_rows = ws.iter_rows(values_only=True)
+        first = next(sheet_rows, None)
         if first is None:
             problems.append(InputProblem("the first sheet is empty (no header)", path=path, row=0))
             return None
@@ -132,40 +313,182 @@ def _read_xlsx(file: Path, path: str, problems: list[InputProblem]) -> _Raw | No
         while headers and not headers[-1]:
             headers.pop()
         width = len(headers)
-        cols: list[list[str | None]] = [[] for _ in range(width)]
-        n = 0
-        for row in rows:
+        rows = _Rows(
+            path,
+            headers,
+            _resolve(headers, mapping, path, schema, problems),
+            schema,
+            max_text_chars,
+            problems,
+        )
+        for row in sheet_rows:
             values = [_cell(v) for v in row]
             if not any(v is not None and v.strip() for v in values):
                 continue
-            n += 1
+            if rows.too_many_rows():
+                return None
             if any(v is not None and v.strip() for v in values[width:]):
-                problems.append(InputProblem("has values beyond the last header", path=path, row=n))
-            values = (values + [None] * width)[:width]
-            for c, v in zip(cols, values, strict=True):
-                c.append(v)
-        return _Raw(headers, cols, n)
+                problems.append(
+                    InputProblem("has values beyond the last header", path=path, row=rows.n_rows)
+                )
+            if not rows.add(values):
+                return None
+        return rows.raw()
     finally:
         wb.close()
 
 
-def _read_parquet(file: Path, path: str, problems: list[InputProblem]) -> _Raw | None:
+def _read_parquet(
+    file: Path,
+    path: str,
+    mapping: ColumnMapping | None,
+    schema: ListSchema,
+    max_text_chars: int,
+    problems: ProblemLog,
+) -> _Raw | None:
     try:
-        table = pq.read_table(file)
+        pf = pq.ParquetFile(file)
+        arrow_schema = pf.schema_arrow
     except (pa.ArrowException, OSError) as exc:
         problems.append(InputProblem(f"not a readable Parquet file: {exc}", path=path))
         return None
-    cols: list[list[str | None]] = []
-    for name, col in zip(table.column_names, table.columns, strict=True):
-        try:
-            cols.append(pc.cast(col, pa.string()).to_pylist())
-        except pa.ArrowException:
-            cols.append([_cell(v) for v in col.to_pylist()])
-            if pa.types.is_nested(col.type):
-                problems.append(
-                    InputProblem(f"nested type {col.type} is not allowed", path=path, field=name)
+    headers = list(arrow_schema.names)
+    positions = _resolve(headers, mapping, path, schema, problems)
+    n_rows = pf.metadata.num_rows
+    if n_rows > schema.max_rows:
+        problems.append(
+            InputProblem(f"{n_rows} rows is over the limit of {schema.max_rows}", path=path)
+        )
+        return None
+    wanted: dict[int, str] = {}
+    for pos in positions:
+        field = arrow_schema.field(pos)
+        if pa.types.is_nested(field.type):
+            problems.append(
+                InputProblem(
+                    f"nested type {field.type} is not allowed", path=path, field=field.name
                 )
-    return _Raw(list(table.column_names), cols, table.num_rows)
+            )
+        else:
+            wanted[pos] = field.name
+    stored = sum(
+        pf.metadata.row_group(g).column(c).total_uncompressed_size
+        for g in range(pf.metadata.num_row_groups)
+        for c in range(pf.metadata.num_columns)
+        if pf.metadata.row_group(g).column(c).path_in_schema in wanted.values()
+    )
+    if stored > max_text_chars:
+        problems.append(
+            InputProblem(
+                f"its columns unpack to {stored} bytes, over the limit of {max_text_chars}",
+                path=path,
+            )
+        )
+        return None
+    text = [
+        name
+        for pos, name in wanted.items()
+        if pa.types.is_string(arrow_schema.field(pos).type)
+        or pa.types.is_large_string(arrow_schema.field(pos).type)
+    ]
+    caps = {pos: schema.column(positions[pos]).max_chars + 1 for pos in wanted}
+    chunks: dict[int, list[Any]] = {pos: [] for pos in wanted}
+    if not wanted:
+        return _Raw(headers, positions, {}, n_rows)
+    try:
+        if not _parquet_text_fits(file, wanted, text, headers, max_text_chars, path, problems):
+            return None
+        for batch in _parquet_batches(file, wanted, text):
+            for pos, arr in zip(wanted, batch.columns, strict=True):
+                chunks[pos].append(_bounded_strings(arr, caps[pos]))
+    except (pa.ArrowException, OSError) as exc:
+        problems.append(InputProblem(f"not a readable Parquet file: {exc}", path=path))
+        return None
+    columns = {pos: pa.chunked_array(c, pa.string()).combine_chunks() for pos, c in chunks.items()}
+    return _Raw(headers, positions, columns, n_rows)
+
+
+def _parquet_batches(file: Path, wanted: dict[int, str], text: list[str]) -> Iterator[Any]:
+    # Strings stay dictionary-encoded until their decoded size is known: a short dictionary
+    # of long values can decode to gigabytes.
+    return pq.ParquetFile(file, read_dictionary=text).iter_batches(  # type: ignore[no-any-return]
+        batch_size=_PARQUET_BATCH_ROWS, columns=list(wanted.values())
+    )
+
+
+def _parquet_text_fits(
+    file: Path,
+    wanted: dict[int, str],
+    text: list[str],
+    headers: list[str],
+    max_text_chars: int,
+    path: str,
+    problems: ProblemLog,
+) -> bool:
+    """Whether the wanted columns decode to at most ``max_text_chars``, measured batch by
+    batch without decoding dictionaries; if not, report the row and field where they pass it.
+    """
+    left = max_text_chars
+    first_row = 1
+    for batch in _parquet_batches(file, wanted, text):
+        lengths = {
+            pos: _decoded_lengths(arr) for pos, arr in zip(wanted, batch.columns, strict=True)
+        }
+        per_row = _sum_arrays(list(lengths.values()), batch.num_rows)
+        total = pc.sum(per_row).as_py() or 0
+        if total > left:
+            over = pc.greater(pc.cumulative_sum(per_row), pa.scalar(left, pa.int64()))
+            i = int(pc.index(over, True).as_py())
+            pos = max(lengths, key=lambda p: lengths[p][i].as_py() or 0)
+            problems.append(_text_limit_problem(max_text_chars, path, first_row + i, headers[pos]))
+            return False
+        left -= total
+        first_row += batch.num_rows
+    return True
+
+
+def _text_limit_problem(limit: int, path: str, row: int, field: str | None) -> InputProblem:
+    return InputProblem(
+        f"the file holds more than {limit} characters of text, over the limit (a planted file "
+        "can be small on disk and huge when read); split the list",
+        path=path,
+        row=row,
+        field=field,
+    )
+
+
+def _sum_arrays(arrays: list[Any], n: int) -> Any:
+    total: Any = pa.array([0] * n, pa.int64())
+    for a in arrays:
+        total = pc.add(total, pc.fill_null(pc.cast(a, pa.int64()), 0))
+    return total
+
+
+def _decoded_lengths(arr: Any) -> Any:
+    """The length in characters of each value of ``arr`` once decoded, without decoding it."""
+    if pa.types.is_dictionary(arr.type):
+        return pc.take(_decoded_lengths(arr.dictionary), arr.indices)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return pc.utf8_length(arr)
+    if pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type):
+        return pc.binary_length(arr)
+    return pa.nulls(len(arr), pa.int64())
+
+
+def _bounded_strings(arr: Any, cap: int) -> Any:
+    """``arr`` as strings, each value trimmed and cut to ``cap`` characters if it is longer."""
+    if pa.types.is_dictionary(arr.type):
+        values = _bounded_strings(arr.dictionary, cap)
+        return pc.take(values, arr.indices)
+    try:
+        text = pc.cast(arr, pa.string())
+    except pa.ArrowException:
+        text = pa.array([_cell(v) for v in arr.to_pylist()], pa.string())
+    long = pc.greater(pc.utf8_length(text), pa.scalar(cap))
+    if not pc.any(long).as_py():
+        return text
+    cut = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(text), 0, cap)
+    return pc.if_else(long, cut, text)
 
 
 def _rows_where(mask: Any) -> list[int]:
@@ -178,7 +501,7 @@ def _validate_column(
     name: str,
     schema: ListSchema,
     path: str,
-    problems: list[InputProblem],
+    problems: ProblemLog,
 ) -> Any:
     spec = schema.column(name)
     if spec.required:
@@ -214,7 +537,8 @@ def _read_one(
     list_name: str,
     mapping: ColumnMapping | None,
     schema: ListSchema,
-    problems: list[InputProblem],
+    max_text_chars: int,
+    problems: ProblemLog,
 ) -> pa.Table | None:
     path = str(file)
     suffix = file.suffix.lower()
@@ -233,31 +557,20 @@ def _read_one(
             InputProblem(f"{size} bytes is over the limit of {schema.max_file_bytes}", path=path)
         )
         return None
-    if suffix == ".csv":
-        raw = _read_csv(file.read_bytes(), path, problems)
-    elif suffix == ".xlsx":
-        raw = _read_xlsx(file, path, problems)
-    else:
-        raw = _read_parquet(file, path, problems)
+    reader = {".csv": _read_csv, ".xlsx": _read_xlsx, ".parquet": _read_parquet}[suffix]
+    raw = reader(file, path, mapping, schema, max_text_chars, problems)
     if raw is None:
         return None
-    if raw.n_rows > schema.max_rows:
-        problems.append(
-            InputProblem(f"{raw.n_rows} rows is over the limit of {schema.max_rows}", path=path)
-        )
-        return None
-    positions, header_problems = resolve_headers(raw.headers, mapping, path, schema)
-    problems.extend(header_problems)
-    by_column = {col: pos for pos, col in positions.items()}
+    by_column = {col: pos for pos, col in raw.positions.items()}
     out: dict[str, Any] = {
         "list": pa.array([list_name] * raw.n_rows, pa.string()),
     }
     for spec in schema.columns:
         pos = by_column.get(spec.name)
-        if pos is None:
+        if pos is None or pos not in raw.columns:
             out[spec.name] = pa.nulls(raw.n_rows, pa.string())
             continue
-        arr: Any = pc.utf8_trim_whitespace(pa.array(raw.columns[pos], pa.string()))
+        arr: Any = pc.utf8_trim_whitespace(raw.columns[pos])
         arr = pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr)
         out[spec.name] = _validate_column(arr, spec.name, schema, path, problems)
     out["row"] = pa.array(range(1, raw.n_rows + 1), pa.int64())
@@ -268,7 +581,7 @@ def _read_one(
     return pa.table({k: out[k] for k in order}).replace_schema_metadata(meta)
 
 
-def _check_unique_ids(ids: Any, path: str, problems: list[InputProblem]) -> None:
+def _check_unique_ids(ids: Any, path: str, problems: ProblemLog) -> None:
     counts = pc.value_counts(ids)
     dup = counts.filter(pc.greater(counts.field("counts"), pa.scalar(1, pa.int64()))).field(
         "values"
@@ -298,6 +611,7 @@ def read_list(
     list_name: str | None = None,
     mapping: ColumnMapping | None = None,
     schema: ListSchema | None = None,
+    max_text_chars: int | None = None,
 ) -> pa.Table:
     """Read one list into an Arrow table of strings with provenance (``list, record_id, row``).
 
@@ -305,7 +619,13 @@ def read_list(
     empty values are null, and invisible direction marks (LRM/RLM/ALM) are removed.
     Raises :class:`~inquest.errors.InputErrors` naming every problem; returns nothing partial.
     """
-    return read_lists([path], list_names=[list_name], mappings=[mapping], schema=schema)
+    return read_lists(
+        [path],
+        list_names=[list_name],
+        mappings=[mapping],
+        schema=schema,
+        max_text_chars=max_text_chars,
+    )
 
 
 def read_lists(
@@ -314,16 +634,23 @@ def read_lists(
     list_names: Sequence[str | None] | None = None,
     mappings: Sequence[ColumnMapping | None] | None = None,
     schema: ListSchema | None = None,
+    max_text_chars: int | None = None,
 ) -> pa.Table:
-    """Read several lists into one table, all or nothing; list names must be distinct."""
+    """Read several lists into one table, all or nothing; list names must be distinct.
+
+    Each file may hold at most ``max_text_chars`` characters of text once decoded (default:
+    the schema's ``max_text_chars``); reading a file stops at the first cell past it.
+    Problems past the first :data:`MAX_PROBLEMS` are counted, not kept.
+    """
     schema = schema or standard_schema()
+    text_limit = schema.max_text_chars if max_text_chars is None else max_text_chars
     if not paths:
         raise InputError("no lists given")
     names = list(list_names) if list_names is not None else [None] * len(paths)
     maps = list(mappings) if mappings is not None else [None] * len(paths)
     if len(names) != len(paths) or len(maps) != len(paths):
         raise ValueError("list_names and mappings must match paths one to one")
-    problems: list[InputProblem] = []
+    problems = ProblemLog(MAX_PROBLEMS)
     tables = []
     seen: dict[str, str] = {}
     for p, given, mapping in zip(paths, names, maps, strict=True):
@@ -339,11 +666,11 @@ def read_lists(
                 )
             )
         seen.setdefault(name, str(file))
-        table = _read_one(file, name, mapping, schema, problems)
+        table = _read_one(file, name, mapping, schema, text_limit, problems)
         if table is not None:
             tables.append(table)
     if problems:
-        raise InputErrors(problems)
+        raise InputErrors.from_log(problems)
     combined = pa.concat_tables(tables)
     return combined.replace_schema_metadata(
         {

@@ -32,6 +32,9 @@ class ListSchema:
     columns: tuple[ColumnSpec, ...]
     max_file_bytes: int
     max_rows: int
+    #: Characters of text a file may hold once decoded (a small XLSX or Parquet can decode
+    #: to gigabytes): the reader stops at the first cell past it.
+    max_text_chars: int = 256 * 2**20
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -102,6 +105,9 @@ def parse_schema(text: str, path: str = "schema.yaml") -> ListSchema:
             limits.get("max_file_bytes"), path=path, key="limits.max_file_bytes"
         ),
         max_rows=_positive_int(limits.get("max_rows"), path=path, key="limits.max_rows"),
+        max_text_chars=_positive_int(
+            limits.get("max_text_chars"), path=path, key="limits.max_text_chars"
+        ),
     )
 
 

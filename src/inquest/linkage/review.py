@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.io.cells import restore, write_csv
 from inquest.private import private_file
 
 __all__ = [
@@ -142,14 +143,11 @@ def review_pairs(
 
 def export_review(pairs: pa.Table, path: str | Path) -> int:
     """Write review pairs as a UTF-8 CSV (with BOM, so spreadsheets show Persian), 0600; count."""
-    rows = pairs.to_pylist()
     cols = pairs.column_names
     with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        w.writerows(rows)
+        n = write_csv(fh, cols, ([row[c] for c in cols] for row in pairs.to_pylist()))
     private_file(Path(path))
-    return len(rows)
+    return n
 
 
 def read_decisions(path: str | Path) -> list[Decision]:
@@ -161,7 +159,10 @@ def read_decisions(path: str | Path) -> list[Decision]:
     p = Path(path)
     try:
         with p.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+            rows = [
+                {k: restore(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in csv.DictReader(fh)
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"cannot read: {exc}", path=str(p)) from exc
     problems: list[InputProblem] = []
@@ -221,10 +222,14 @@ def merge_decisions(kept: list[Decision], new: list[Decision]) -> list[Decision]
 def write_decisions(decisions: list[Decision], path: str | Path) -> None:
     """Write the decisions file (the only state review keeps), 0600."""
     with Path(path).open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(DECISION_COLUMNS)
-        for d in decisions:
-            w.writerow([*d.left, *d.right, d.judgement.value, d.reviewer, d.decided_at, d.note])
+        write_csv(
+            fh,
+            DECISION_COLUMNS,
+            (
+                [*d.left, *d.right, d.judgement.value, d.reviewer, d.decided_at, d.note]
+                for d in decisions
+            ),
+        )
     private_file(Path(path))
 
 

@@ -46,8 +46,8 @@ from django.db import connection
 from inquest import __version__
 from inquest.errors import ConfigError, InquestError
 from inquest.private import private_folder
-from inquest.web.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
 from inquest.web.audit.anchor import LOCAL_FILES
+from inquest.web.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
 from inquest.web.files import file_sha256
 
 MAGIC = b"INQUEST-BACKUP\n"

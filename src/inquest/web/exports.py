@@ -1,16 +1,13 @@
 """The one way the workbench writes CSV and XLSX exports: formula-safe, audited, attachments.
 
-A spreadsheet program runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some
-treat a leading tab or carriage return the same way) as a formula, so a name in a list such
-as ``=HYPERLINK("http://…", "click")`` would run on an analyst's machine. Every text cell that
-starts with one of those characters gets a leading ``'``; numbers and dates are written as
-they are. XLSX cells are also typed as text. Each export appends an audit entry with the
-file's SHA-256 and row count, in the same transaction as the response is built.
+Text cells go through the engine's neutraliser (:mod:`inquest.io.cells`): formula-like text
+gets a leading ``'`` and every CSV field is quoted; numbers and dates are written as they
+are. XLSX cells are also typed as text. Each export appends an audit entry with the file's
+SHA-256 and row count, in the same transaction as the response is built.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -22,11 +19,11 @@ from typing import Any, Literal
 from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseBase
 
+from inquest.io.cells import neutralise, write_csv
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser
 from inquest.web.audit import services as audit
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Format = Literal["csv", "xlsx"]
 CONTENT_TYPES: dict[Format, str] = {
     "csv": "text/csv; charset=utf-8",
@@ -37,33 +34,17 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def neutralise(value: Any) -> Any:
-    """``value`` made safe for a spreadsheet cell: formula-like text gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _text(value: Any) -> str:
-    """A CSV cell: text neutralised; numbers, dates and empty values written as they are."""
-    if isinstance(value, str):
-        return str(neutralise(value))
-    if value is None:
-        return ""
+def _plain(value: Any) -> Any:
+    """Dates as ISO 8601 text; every other value as it is (text is neutralised on writing)."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return str(value)
+    return value
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
     """A UTF-8 CSV (with BOM, so spreadsheet programs read Persian right) and its row count."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_text(h) for h in header])
-    n = 0
-    for row in rows:
-        writer.writerow([_text(v) for v in row])
-        n += 1
+    buffer = io.StringIO(newline="")
+    n = write_csv(buffer, header, ([_plain(v) for v in row] for row in rows))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), n
 
 

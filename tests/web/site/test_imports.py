@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,82 @@ def test_import_pages_in_persian(client: Client, personas: Personas, tmp_path: P
     page = client.get("/import/").content.decode()
     assert 'dir="rtl"' in page
     assert "وارد کردن فهرست" in page  # "Import a list"
+
+
+def test_a_list_with_a_problem_on_every_row_gives_a_short_page(
+    client: Client, personas: Personas
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["record_id", "full_name"])
+    for i in range(5_000):
+        sheet.append([f"s{i}", "Synthetic", "beyond the header"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(personas.researcher)
+    token = _upload(client, buffer.getvalue(), name="synthetic_wide.xlsx")
+    client.post(
+        f"/import/{token}/columns/",
+        _columns_form(client.get(f"/import/{token}/columns/").content.decode()),
+    )
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "5000 problems: nothing can be imported" in preview
+    assert preview.count("has values beyond the last header") == 100
+    assert "…and 4900 more problems, not listed." in preview
+    assert len(preview) < 50_000
+
+
+def test_the_preview_cuts_long_cells_and_the_text_limit_applies(
+    client: Client, personas: Personas, settings: pytest.FixtureRequest
+) -> None:
+    notes = "synthetic note " * 1_000
+    content = f"record_id,notes\nn1,{notes}\n".encode()
+    client.force_login(personas.researcher)
+    token = _upload(client, content, name="synthetic_notes.csv")
+    client.post(
+        f"/import/{token}/columns/",
+        _columns_form(client.get(f"/import/{token}/columns/").content.decode()),
+    )
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "The file has 1 row." in preview
+    assert notes.strip() not in preview and notes[:150] in preview and "…" in preview
+    settings.INQUEST_MAX_LIST_TEXT_CHARS = 1_000  # type: ignore[attr-defined]
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "more than 1000 characters of text" in preview
+    assert client.post(f"/import/{token}/preview/").status_code == 200
+    assert not Source.objects.exists()
+
+
+def test_oversized_xlsx_shared_strings_are_refused_at_the_columns_step(
+    client: Client, personas: Personas, settings: pytest.FixtureRequest
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["record_id", "notes"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # openpyxl writes inline strings; add the shared-string table the reader holds whole
+    patched = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(patched, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            out.writestr(item, data)
+        out.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<si><t>{'synthetic note ' * 400}</t></si></sst>",
+        )
+    client.force_login(personas.researcher)
+    token = _upload(client, patched.getvalue(), name="synthetic_strings.xlsx")
+    assert "record_id" in client.get(f"/import/{token}/columns/").content.decode()
+    settings.INQUEST_MAX_LIST_TEXT_CHARS = 1_000  # type: ignore[attr-defined]
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "shared strings unpack to" in page

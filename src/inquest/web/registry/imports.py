@@ -24,6 +24,7 @@ from inquest.web.access.policy import AnyUser, require
 from inquest.web.files import file_sha256
 from inquest.web.registry import services
 from inquest.web.registry.models import Source
+from inquest.web.registry.staging import max_list_text_chars
 
 _CODE_MAX = Source._meta.get_field("code").max_length or 32
 
@@ -62,7 +63,7 @@ def import_list(
             raise InputError("this file was imported already, as a source you may not see")
         return ImportResult(existing, False, existing.records.count())
     require(user, Action.IMPORT, level)  # fail before reading a large file
-    table = read_list(path, list_name=code, mapping=mapping)
+    table = read_list(path, list_name=code, mapping=mapping, max_text_chars=max_list_text_chars())
     list_name = table.column("list")[0].as_py() if table.num_rows else (code or path.stem)
     source_code = code or list_name
     _check_code(source_code)

@@ -31,6 +31,7 @@ from django.utils.text import get_valid_filename
 
 from inquest.errors import InputError
 from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
+from inquest.io.lists import xlsx_strings_problem
 from inquest.io.schema import header_aliases, header_key
 from inquest.private import private_folder
 from inquest.web.uploads import check_list_file
@@ -41,6 +42,8 @@ UPLOADS = "uploads"
 DEFAULT_MAX_BYTES = 50 * 2**20
 DEFAULT_MAX_AGE_HOURS = 24
 PREVIEW_ROWS = 20
+#: A previewed cell is shown cut to this many characters (the import keeps it whole).
+PREVIEW_CELL_CHARS = 200
 _TOKEN_BYTES = 18
 
 
@@ -90,6 +93,13 @@ def max_upload_bytes() -> int:
     """The largest list accepted: ``INQUEST_MAX_UPLOAD_BYTES``, at most the list format's."""
     limit = int(getattr(settings, "INQUEST_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
     return min(limit, standard_schema().max_file_bytes)
+
+
+def max_list_text_chars() -> int:
+    """Characters of text a list may decode to: ``INQUEST_MAX_LIST_TEXT_CHARS``, at most the
+    list format's (a small XLSX or Parquet upload can decode to gigabytes)."""
+    limit = standard_schema().max_text_chars
+    return min(int(getattr(settings, "INQUEST_MAX_LIST_TEXT_CHARS", limit)), limit)
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,7 @@ def read_headers(staged: StagedFile) -> list[str]:
         if suffix == ".csv":
             return _csv_headers(path, staged.name)
         if suffix == ".xlsx":
-            return _xlsx_headers(path)
+            return _xlsx_headers(path, staged.name)
         import pyarrow.parquet as pq
 
         return list(pq.read_schema(path).names)
@@ -210,9 +220,12 @@ def _csv_headers(path: Path, name: str) -> list[str]:
     return headers
 
 
-def _xlsx_headers(path: Path) -> list[str]:
+def _xlsx_headers(path: Path, name: str) -> list[str]:
     import openpyxl
 
+    problem = xlsx_strings_problem(path, name, max_list_text_chars())
+    if problem is not None:
+        raise InputError(problem.reason, path=name, field="file")
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
@@ -262,8 +275,13 @@ class Preview:
 
 
 def preview(staged: StagedFile, mapping: ColumnMapping, *, code: str | None) -> Preview:
-    """Read the whole list as the import would; ``InputErrors`` names every problem."""
-    table = read_list(staged.path, list_name=code, mapping=mapping)
+    """Read the whole list as the import would; ``InputErrors`` names its problems.
+
+    At most :data:`PREVIEW_ROWS` rows are shown, each cell cut to :data:`PREVIEW_CELL_CHARS`.
+    """
+    table = read_list(
+        staged.path, list_name=code, mapping=mapping, max_text_chars=max_list_text_chars()
+    )
     skip = set(provenance_columns()) - {"record_id"}
     present = [
         name
@@ -271,5 +289,10 @@ def preview(staged: StagedFile, mapping: ColumnMapping, *, code: str | None) -> 
         if name not in skip and table.column(name).null_count < table.num_rows
     ]
     head = table.slice(0, PREVIEW_ROWS).select(["row", *present]).to_pylist()
-    rows = tuple({k: ("" if v is None else str(v)) for k, v in row.items()} for row in head)
+    rows = tuple({k: _shown(v) for k, v in row.items()} for row in head)
     return Preview(table.num_rows, tuple(present), rows)
+
+
+def _shown(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"

@@ -198,8 +198,15 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _problems(exc: InputErrors | InputError) -> list[InputProblem]:
-    return list(exc.problems) if isinstance(exc, InputErrors) else [exc.problem]
+def _problems(exc: InputErrors | InputError) -> dict[str, Any]:
+    """The problems to list, how many were found in all and how many are not listed."""
+    if isinstance(exc, InputError):
+        return {"problems": [exc.problem], "problems_total": 1, "problems_omitted": 0}
+    return {
+        "problems": exc.problems,
+        "problems_total": exc.total,
+        "problems_omitted": exc.omitted,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,7 +225,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     try:
         context["preview"] = staging.preview(staged, mapping, code=code)
     except (InputErrors, InputError) as exc:
-        context["problems"] = _problems(exc)
+        context.update(_problems(exc))
         return render(request, "inquest/imports/preview.html", context)
     if request.method == "POST":
         try:
@@ -237,7 +244,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 description=meta["description"],
             )
         except (InputErrors, InputError) as exc:
-            context["problems"] = _problems(exc)
+            context.update(_problems(exc))
             return render(request, "inquest/imports/preview.html", context, status=400)
         staging.discard(staged)
         _forget(request, token)
