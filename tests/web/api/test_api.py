@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
@@ -143,7 +144,23 @@ def test_api_is_read_only_and_paginated(
     assert [r["row_number"] for r in second["results"]] == [6, 7]
 
 
-def test_openapi_schema_validates_and_lists_every_endpoint(client: Client, db: None) -> None:
+def test_openapi_schema_is_refused_to_anonymous_and_unverified_users(
+    client: Client, personas: Personas
+) -> None:
+    assert client.get("/api/schema/").status_code in {401, 403}
+    # Signed in without the second factor (the suite's force_login would mark it verified).
+    session = client.session
+    session[SESSION_KEY] = str(personas.reader.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = personas.reader.get_session_auth_hash()
+    session.save()
+    assert client.get("/api/schema/").status_code in {401, 403}
+
+
+def test_openapi_schema_validates_and_lists_every_endpoint(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)

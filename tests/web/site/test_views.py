@@ -249,3 +249,33 @@ def test_run_pages_trace_a_figure_to_its_run(
     assert hashlib.sha256(b"{}").hexdigest() in page
     assert client.get(f"/runs/estimate/{hidden.pk}/").status_code == 404
     assert client.get(f"/runs/other/{linkage.pk}/").status_code == 404
+
+
+def test_run_pages_and_api_show_no_server_paths(
+    client: Client, personas: Personas, tmp_path: Path
+) -> None:
+    source = make_source(personas.investigator, "PUB", level=Level.PUBLIC)
+    folder = tmp_path / "server-folder-xyz"
+    folder.mkdir()
+    model = folder / "model.json"
+    model.write_text("{}", encoding="utf-8")
+    linkage = runs.start_linkage_run(
+        personas.investigator,
+        sources=[source],
+        parameters={"directory": str(folder), "threshold": 0.9},
+        input_sha256="ab" * 32,
+    )
+    runs.finish_run(
+        personas.investigator,
+        linkage,
+        results={"written": [str(model)], "note": f"see {model} for the model"},
+        artefacts={"model": model},
+    )
+    client.force_login(personas.investigator)
+    page = html.unescape(_page(client, f"/runs/linkage/{linkage.pk}/"))
+    answer = client.get(f"/api/linkage-runs/{linkage.pk}/").content.decode()
+    for text in (page, answer):
+        assert str(tmp_path) not in text and "server-folder-xyz/" not in text
+        assert "model.json" in text and '"directory": "server-folder-xyz"' in text.replace(
+            '":"', '": "'
+        )

@@ -18,6 +18,7 @@ from inquest.web.registry.models import (
     Statement,
 )
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun
+from inquest.web.runs.queries import without_server_paths
 
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
@@ -204,6 +205,13 @@ _RUN_FIELDS = (
 )
 
 
+def _without_server_paths(data: Any) -> Any:
+    """A run's answer with the server's folders cut from its parameters, results and error."""
+    for name in ("parameters", "results", "error"):
+        data[name] = without_server_paths(data[name])
+    return data
+
+
 class LinkageRunSerializer(serializers.ModelSerializer[LinkageRun]):
     """A linkage run: what it was asked, on which sources, with which code, and its results."""
 
@@ -214,6 +222,10 @@ class LinkageRunSerializer(serializers.ModelSerializer[LinkageRun]):
     class Meta:
         model = LinkageRun
         fields = (*_RUN_FIELDS, "sources")
+
+    def to_representation(self, instance: LinkageRun) -> Any:
+        """The run, with no server path in it."""
+        return _without_server_paths(super().to_representation(instance))
 
     def get_sources(self, run: LinkageRun) -> list[str]:
         """Codes of the run's sources the caller may see."""
@@ -229,3 +241,7 @@ class EstimateRunSerializer(serializers.ModelSerializer[EstimateRun]):
     class Meta:
         model = EstimateRun
         fields = (*_RUN_FIELDS, "method", "linkage_run")
+
+    def to_representation(self, instance: EstimateRun) -> Any:
+        """The run, with no server path in it."""
+        return _without_server_paths(super().to_representation(instance))

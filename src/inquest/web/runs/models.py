@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PureWindowsPath
 from typing import ClassVar
 
 from django.conf import settings
@@ -98,4 +99,9 @@ class Artefact(Confidential):
         )
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.path}"
+        return f"{self.kind} {self.file_name}"
+
+    @property
+    def file_name(self) -> str:
+        """The file's name without the server folder it lies in."""
+        return PureWindowsPath(self.path).name

@@ -108,6 +108,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inquest/run_list.html", context)
 
 
+def _shown_json(value: object) -> str:
+    return json.dumps(
+        runs.without_server_paths(value), indent=2, ensure_ascii=False, sort_keys=True
+    )
+
+
 @require_GET
 def run_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One run: parameters, input hash, code version, seed, status, results and artefacts."""
@@ -123,7 +129,8 @@ def run_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         {
             "run": run,
             "kind": kind,
-            "parameters": json.dumps(run.parameters, indent=2, ensure_ascii=False, sort_keys=True),
-            "results": json.dumps(run.results, indent=2, ensure_ascii=False, sort_keys=True),
+            "parameters": _shown_json(run.parameters),
+            "results": _shown_json(run.results),
+            "error": runs.without_server_paths(run.error),
         },
     )
