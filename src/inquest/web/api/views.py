@@ -11,7 +11,7 @@ from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from inquest.web.api import serializers as s
-from inquest.web.audit.reads import record_protected_view
+from inquest.web.audit.reads import note_shown
 from inquest.web.registry import queries
 from inquest.web.registry.models import (
     Event,
@@ -36,8 +36,9 @@ class Page(PageNumberPagination):
 
 
 class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
-    """List and detail only, paginated, described in the OpenAPI schema. An answer that
-    shows protected objects (nested ones included) is an audit entry."""
+    """List and detail only, paginated, described in the OpenAPI schema. The objects an
+    answer shows (nested ones included) are noted, so one showing protected objects is an
+    audit entry (``inquest.web.audit.reads``)."""
 
     pagination_class = Page
     schema = AutoSchema()
@@ -54,13 +55,13 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
         """One page, audited if it shows protected objects."""
         page = super().paginate_queryset(queryset)
         if page is not None:
-            record_protected_view(self.request.user, self._shown(page), where=self.request.path)
+            note_shown(self.request.user, self._shown(page))
         return page
 
     def get_object(self) -> Any:
         """One object, audited if it or what it shows is protected."""
         obj = super().get_object()
-        record_protected_view(self.request.user, self._shown([obj]), where=self.request.path)
+        note_shown(self.request.user, self._shown([obj]))
         return obj
 
 

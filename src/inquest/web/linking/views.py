@@ -14,6 +14,7 @@ from inquest.errors import InputError
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import can
+from inquest.web.audit.reads import note_shown, noted
 from inquest.web.linking import review
 from inquest.web.linking.link import link_sources
 from inquest.web.linking.models import Judgement
@@ -34,7 +35,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
         return login
     if not can(request.user, Action.LINK, Level.PUBLIC):
         raise PermissionDenied(_("You may not start linkage runs."))
-    sources = sources_for(request.user).order_by("code")
+    sources = noted(request.user, sources_for(request.user).order_by("code"))
     error = ""
     chosen_codes = request.POST.getlist("source") if request.method == "POST" else []
     if request.method == "POST":
@@ -66,6 +67,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     run = review.latest_run(request.user)
     items = review.queue(request.user, run) if run is not None else []
     undecided = sum(1 for i in items if i.decision is None)
+    note_shown(request.user, [run, *(i.decision for i in items)])
     return render(
         request,
         "inquest/linking/review_queue.html",
@@ -130,10 +132,14 @@ def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
                 return redirect("linking:review-pair", a=following.a, b=following.b)
             return redirect(reverse("linking:review-queue"))
     current = review.current_decision(a, b)
+    history = review.history(a, b)
+    left_values, right_values = left.current, right.current
     rows = [
-        (column, left.current.raw.get(column, ""), right.current.raw.get(column, ""))
-        for column in sorted(left.current.raw.keys() | right.current.raw.keys())
+        (column, left_values.raw.get(column, ""), right_values.raw.get(column, ""))
+        for column in sorted(left_values.raw.keys() | right_values.raw.keys())
     ]
+    shown = [left, right, left.source, right.source, left_values, right_values, run, *history]
+    note_shown(request.user, shown)
     context = {
         "left": left,
         "right": right,
@@ -141,7 +147,7 @@ def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
         "run": run,
         "evidence": review.evidence(run, a, b) if run is not None else None,
         "current": current,
-        "history": review.history(a, b),
+        "history": history,
         "previous": previous,
         "following": following,
         "conflict": conflict,

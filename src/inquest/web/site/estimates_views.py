@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from inquest.web.audit.reads import record_protected_view
+from inquest.web.audit.reads import note_shown
 from inquest.web.runs.estimates import PLOT_PREFIX, dashboard
 from inquest.web.runs.models import Artefact
 
@@ -29,7 +29,7 @@ def estimates(request: HttpRequest) -> HttpResponse:
     chosen = next((b for b in batches if b.key == wanted), batches[0] if batches else None)
     if chosen is not None:
         shown = [*chosen.runs, *chosen.plots, *([chosen.report] if chosen.report else [])]
-        record_protected_view(request.user, shown, where=request.path)
+        note_shown(request.user, [*shown, *(run for b in batches for run in b.runs)])
     return render(
         request, "inquest/estimates/dashboard.html", {"batches": batches, "batch": chosen}
     )
@@ -50,7 +50,7 @@ def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(
             "the file has changed since the run recorded it", status=409, content_type="text/plain"
         )
-    record_protected_view(request.user, [artefact], where=request.path)
+    note_shown(request.user, [artefact])
     suffix = path.suffix.lower()
     inline = artefact.kind.startswith(PLOT_PREFIX) and suffix in _INLINE
     guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

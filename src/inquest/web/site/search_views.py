@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from inquest.web.access.policy import AnyUser
+from inquest.web.audit.reads import note_shown
 from inquest.web.registry.models import Place, PlaceKind, Source
 from inquest.web.registry.search import Filters, SearchPage, search
 from inquest.web.site.fields import ListedModelChoiceField
@@ -59,6 +60,13 @@ class SearchForm(forms.Form):
         }
         for name, queryset in choices.items():
             cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset = queryset
+
+    def choices_shown(self) -> list[Any]:
+        """The objects the form offers as choices (read once; the rendering reuses them)."""
+        shown: list[Any] = []
+        for name in ("source", "prison", "place"):
+            shown.extend(cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset or ())
+        return shown
 
     def clean(self) -> dict[str, Any]:
         """Refuse a date range that ends before it starts."""
@@ -126,6 +134,7 @@ def registry_search(request: HttpRequest) -> HttpResponse:
         except ValueError:
             number = 1
         page = search(request.user, form.cleaned_data["q"], form.filters(), page=number)
+    note_shown(request.user, form.choices_shown())
     params = request.GET.copy()
     params.pop("page", None)
     return render(
