@@ -191,3 +191,36 @@ def test_answers_showing_protected_objects_are_audited(
     client.get("/api/sources/")
     latest = AuditEntry.objects.filter(action="view").latest("id")
     assert latest.detail["models"] == ["registry.Source"] and latest.detail["n"] == 1
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_objects_are_named_by_public_ids_not_sequential_ones(
+    client: Client, personas: Personas, world: dict[str, Any]
+) -> None:
+    from inquest.web.registry.models import Event, Place, Record
+
+    client.force_login(personas.investigator)
+    for endpoint in ENDPOINTS:
+        answer = client.get(f"/api/{endpoint}/").json()
+        assert answer["results"], endpoint
+        assert "id" not in _keys(answer["results"]), endpoint
+    for endpoint, obj in (
+        ("records", Record.objects.first()),
+        ("places", Place.objects.first()),
+        ("events", Event.objects.first()),
+    ):
+        assert obj is not None
+        assert client.get(f"/api/{endpoint}/{obj.pk}/").status_code == 404
+        assert client.get(f"/api/{endpoint}/{obj.uid}/").status_code == 200
+    record = Record.objects.first()
+    assert record is not None
+    assert client.get(f"/records/{record.pk}/").status_code == 404
+    page = client.get(f"/sources/{record.source.code}/").content.decode()
+    assert f"/records/{record.uid}/" in page

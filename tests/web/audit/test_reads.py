@@ -71,11 +71,11 @@ def _pages(side: Side) -> dict[str, tuple[str, Any]]:
     a, b = side.records
     return {
         "person": (f"/persons/{side.person.uid}/", side.person),
-        "record": (f"/records/{a.pk}/", a),
+        "record": (f"/records/{a.uid}/", a),
         "source": (f"/sources/{side.source.code}/", side.source),
         "witness": (f"/witnesses/{side.witness.uid}/", side.witness),
         "search": (f"/search/?q=Ali&source={side.source.code}", a),
-        "review pair": (f"/review/{a.pk}/{b.pk}/", b),
+        "review pair": (f"/review/{a.uid}/{b.uid}/", b),
     }
 
 

@@ -1,6 +1,7 @@
-"""JSON shapes of the API. Nested lists (a person's statements, an event's participants, a
-run's sources and files) hold only what the viewset prefetched for the caller: each viewset
-narrows them with ``visible_to`` (see ``inquest.web.api.views``)."""
+"""JSON shapes of the API. Objects are named by their public ids (``uid``; a source by its
+code), never by sequential primary keys. Nested lists (a person's statements, an event's
+participants, a run's sources and files) hold only what the viewset prefetched for the
+caller: each viewset narrows them with ``visible_to`` (see ``inquest.web.api.views``)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class RecordSerializer(serializers.ModelSerializer[Record]):
     class Meta:
         model = Record
         fields = (
-            "id",
+            "uid",
             "source",
             "row_number",
             "external_id",
@@ -87,6 +88,9 @@ class StatementSerializer(serializers.ModelSerializer[Statement]):
     source: serializers.SlugRelatedField[Source] = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="code", read_only=True
     )
+    record: serializers.SlugRelatedField[Record] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
     confidentiality = serializers.CharField(source="get_confidentiality_display")
 
     class Meta:
@@ -115,9 +119,13 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
         fields = ("uid", "label", "confidentiality", "statements", "records")
 
     def get_records(self, person: Person) -> list[dict[str, Any]]:
-        """The person's records the caller may see: id, source code and row."""
+        """The person's records the caller may see: public id, source code and row."""
         return [
-            {"id": m.record.pk, "source": m.record.source.code, "row_number": m.record.row_number}
+            {
+                "uid": str(m.record.uid),
+                "source": m.record.source.code,
+                "row_number": m.record.row_number,
+            }
             for m in getattr(person, "visible_memberships", [])
         ]
 
@@ -126,11 +134,14 @@ class PlaceSerializer(serializers.ModelSerializer[Place]):
     """A gazetteer place (or one a user added)."""
 
     confidentiality = serializers.CharField(source="get_confidentiality_display")
+    parent: serializers.SlugRelatedField[Place] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
 
     class Meta:
         model = Place
         fields = (
-            "id",
+            "uid",
             "name",
             "name_original",
             "other_names",
@@ -163,11 +174,17 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     )
     confidentiality = serializers.CharField(source="get_confidentiality_display")
     participants = ParticipantSerializer(many=True, read_only=True, source="visible_participants")
+    place: serializers.SlugRelatedField[Place] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
+    record: serializers.SlugRelatedField[Record] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
 
     class Meta:
         model = Event
         fields = (
-            "id",
+            "uid",
             "kind",
             "date_earliest",
             "date_latest",
@@ -186,11 +203,11 @@ class ArtefactSerializer(serializers.ModelSerializer[Artefact]):
 
     class Meta:
         model = Artefact
-        fields = ("id", "kind", "sha256", "size_bytes")
+        fields = ("uid", "kind", "sha256", "size_bytes")
 
 
 _RUN_FIELDS = (
-    "id",
+    "uid",
     "status",
     "parameters",
     "input_sha256",
@@ -237,6 +254,9 @@ class EstimateRunSerializer(serializers.ModelSerializer[EstimateRun]):
 
     confidentiality = serializers.CharField(source="get_confidentiality_display")
     artefacts = ArtefactSerializer(many=True, read_only=True, source="visible_artefacts")
+    linkage_run: serializers.SlugRelatedField[LinkageRun] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
 
     class Meta:
         model = EstimateRun

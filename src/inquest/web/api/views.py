@@ -80,6 +80,7 @@ class RecordViewSet(ReadOnly):
     """Records the caller may see, with the values of their latest visible version."""
 
     serializer_class = s.RecordSerializer
+    lookup_field = "uid"
     nested = ("visible_versions",)
 
     def get_queryset(self) -> QuerySet[Record]:
@@ -113,7 +114,7 @@ class PersonViewSet(ReadOnly):
         user = self.request.user
         statements = (
             Statement.objects.visible_to(user)
-            .select_related("source")
+            .select_related("source", "record")
             .order_by("prop", "value", "source__code", "id")
         )
         memberships = (
@@ -137,16 +138,22 @@ class PlaceViewSet(ReadOnly):
     """Places of the gazetteer, and those users added, that the caller may see."""
 
     serializer_class = s.PlaceSerializer
+    lookup_field = "uid"
 
     def get_queryset(self) -> QuerySet[Place]:
         """Visible places by name."""
-        return Place.objects.visible_to(self.request.user).order_by("name", "id")
+        return (
+            Place.objects.visible_to(self.request.user)
+            .select_related("parent")
+            .order_by("name", "id")
+        )
 
 
 class EventViewSet(ReadOnly):
     """Events the caller may see, with the participants the caller may see."""
 
     serializer_class = s.EventSerializer
+    lookup_field = "uid"
     nested = ("visible_participants",)
 
     def get_queryset(self) -> QuerySet[Event]:
@@ -154,7 +161,7 @@ class EventViewSet(ReadOnly):
         user = self.request.user
         return (
             Event.objects.visible_to(user)
-            .select_related("source")
+            .select_related("source", "place", "record")
             .prefetch_related(
                 Prefetch(
                     "participants",
@@ -176,6 +183,7 @@ class LinkageRunViewSet(ReadOnly):
     """Linkage runs the caller may see, newest first."""
 
     serializer_class = s.LinkageRunSerializer
+    lookup_field = "uid"
     nested = ("visible_sources", "visible_artefacts")
 
     def get_queryset(self) -> QuerySet[LinkageRun]:
@@ -193,9 +201,14 @@ class EstimateRunViewSet(ReadOnly):
     """Estimate runs the caller may see, newest first."""
 
     serializer_class = s.EstimateRunSerializer
+    lookup_field = "uid"
     nested = ("visible_artefacts",)
 
     def get_queryset(self) -> QuerySet[EstimateRun]:
         """Visible estimate runs with their visible files."""
         user = self.request.user
-        return EstimateRun.objects.visible_to(user).prefetch_related(_artefacts(user))
+        return (
+            EstimateRun.objects.visible_to(user)
+            .select_related("linkage_run")
+            .prefetch_related(_artefacts(user))
+        )

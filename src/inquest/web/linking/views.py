@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -48,7 +50,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
             except InputError as exc:
                 error = str(exc)
             else:
-                return redirect("site:run-detail", kind="linkage", pk=outcome.run.pk)
+                return redirect("site:run-detail", kind="linkage", uid=outcome.run.uid)
     return render(
         request,
         "inquest/linking/link.html",
@@ -89,11 +91,22 @@ def _seen(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
+def _pair_keys(request: HttpRequest, a: uuid.UUID, b: uuid.UUID) -> tuple[int, int]:
+    """The primary keys of the two records the URL names by public id (404 if not seen)."""
+    keys = dict(
+        Record.objects.visible_to(request.user).filter(uid__in=(a, b)).values_list("uid", "pk")
+    )
+    if a not in keys or b not in keys:
+        raise Http404(_("No such pair."))
+    return keys[a], keys[b]
+
+
 @require_http_methods(["GET", "POST"])
-def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
+def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> HttpResponse:
     """Two records side by side with the evidence, and the reviewer's decision."""
     if (login := _signed_in(request)) is not None:
         return login
+    a, b = _pair_keys(request, a_uid, b_uid)
     try:
         left, right = review.pair_records(request.user, a, b)
     except (Record.DoesNotExist, InputError):
@@ -129,7 +142,7 @@ def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
             status = 409
         else:
             if following is not None:
-                return redirect("linking:review-pair", a=following.a, b=following.b)
+                return redirect("linking:review-pair", a_uid=following.a_uid, b_uid=following.b_uid)
             return redirect(reverse("linking:review-queue"))
     current = review.current_decision(a, b)
     history = review.history(a, b)

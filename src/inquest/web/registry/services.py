@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -208,12 +209,13 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
     now = timezone.now()
     created = bulk.db_now(now)
     levels = [_level(source.confidentiality, row.level) for row in rows]
+    uids = [uuid.uuid4() for _ in rows]
     bulk.insert(
         Record,
-        ["source", "row_number", "external_id", "confidentiality", "created_at"],
+        ["uid", "source", "row_number", "external_id", "confidentiality", "created_at"],
         (
-            (source.pk, row.row_number, row.external_id, int(level), created)
-            for row, level in zip(rows, levels, strict=True)
+            (uid, source.pk, row.row_number, row.external_id, int(level), created)
+            for uid, row, level in zip(uids, rows, levels, strict=True)
         ),
     )
     first, last = min(seen, default=0), max(seen, default=0)
@@ -223,9 +225,10 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
         ).values_list("row_number", "pk")
     )
     records = []
-    for row, level in zip(rows, levels, strict=True):
+    for uid, row, level in zip(uids, rows, levels, strict=True):
         record = Record(
             pk=ids[row.row_number],
+            uid=uid,
             source=source,
             row_number=row.row_number,
             external_id=row.external_id,

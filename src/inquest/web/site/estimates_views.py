@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import uuid
 from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,11 +37,11 @@ def estimates(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponse:
+def estimate_artefact(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """A file an estimate run wrote, if the user may see it and its bytes are the ones the
     run recorded (read once, so the bytes checked are the bytes sent)."""
     artefact = get_object_or_404(
-        Artefact.objects.visible_to(request.user).filter(estimate_run__isnull=False), pk=pk
+        Artefact.objects.visible_to(request.user).filter(estimate_run__isnull=False), uid=uid
     )
     path = Path(artefact.path)
     if not path.is_file() or path.stat().st_size > MAX_SERVED_BYTES:

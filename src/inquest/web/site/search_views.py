@@ -104,7 +104,7 @@ class ResultRow:
 def result_rows(page: SearchPage) -> list[ResultRow]:
     """The page's hits as rows, their links made without one ``reverse()`` each."""
     record_url = link_maker("site:record-detail")
-    person_url = link_maker("site:person-detail", uuid_argument=True)
+    person_url = link_maker("site:person-detail")
     rows = []
     for hit in page.hits:
         key, person = hit.key, hit.key.person
@@ -112,7 +112,7 @@ def result_rows(page: SearchPage) -> list[ResultRow]:
         rows.append(
             ResultRow(
                 name=key.name,
-                record_url=record_url(key.record_id),
+                record_url=record_url(key.record.uid),
                 source=key.source.code,
                 row_number=key.record.row_number,
                 person_url=person_url(shown.uid) if shown is not None else "",

@@ -97,10 +97,10 @@ def source_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One record: every version, newest first, with who made it and why."""
     record = get_visible(
-        request.user, Record.objects.visible_to(request.user).select_related("source"), pk=pk
+        request.user, Record.objects.visible_to(request.user).select_related("source"), uid=uid
     )
     versions = registry.versions_of(request.user, record)
     return render(request, "inquest/record_detail.html", {"record": record, "versions": versions})
@@ -124,17 +124,17 @@ def _shown_json(value: object) -> str:
 
 
 @require_GET
-def run_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
     """One run: parameters, input hash, code version, seed, status, results and artefacts."""
     run: LinkageRun | EstimateRun
     sources: list[Source] = []
     if kind == "linkage":
-        run = get_visible(request.user, runs.linkage_runs_for(request.user), pk=pk)
+        run = get_visible(request.user, runs.linkage_runs_for(request.user), uid=uid)
         sources = noted(
             request.user, Source.objects.visible_to(request.user).filter(linkage_runs=run)
         )
     else:
-        run = get_visible(request.user, runs.estimate_runs_for(request.user), pk=pk)
+        run = get_visible(request.user, runs.estimate_runs_for(request.user), uid=uid)
     note_shown(request.user, run.artefacts.all())
     return render(
         request,
