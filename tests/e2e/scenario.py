@@ -139,9 +139,10 @@ def seed() -> dict[str, Any]:
     }
 
 
-def seed_review(folder: Path, username: str) -> list[list[int]]:
+def seed_review(folder: Path, username: str) -> list[list[str]]:
     """Simulate a small world, import its lists, link them with the engine: the review
-    queue's pairs (lower record id first) as the analyst ``username`` sees them."""
+    queue's pairs (the records' public ids, lower record first) as the analyst ``username``
+    sees them."""
     from django.contrib.auth.models import User
 
     from inquest.simulate import load_scenario, simulate, write_world
@@ -161,7 +162,7 @@ def seed_review(folder: Path, username: str) -> list[list[int]]:
         for path in sorted(p for p in files if p.parent.name == "lists")
     ]
     run = link_sources(analyst, sources).run
-    return [[item.a, item.b] for item in review.queue(analyst, run)]
+    return [[str(item.a_uid), str(item.b_uid)] for item in review.queue(analyst, run)]
 
 
 def main() -> None:

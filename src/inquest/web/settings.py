@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "inquest.web.access.middleware.RoleCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "inquest.web.accounts.middleware.TwoFactorRequiredMiddleware",
+    "inquest.web.audit.middleware.ShownObjectsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "inquest.web.hardening.BidiControlsMiddleware",

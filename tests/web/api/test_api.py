@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
@@ -143,7 +144,23 @@ def test_api_is_read_only_and_paginated(
     assert [r["row_number"] for r in second["results"]] == [6, 7]
 
 
-def test_openapi_schema_validates_and_lists_every_endpoint(client: Client, db: None) -> None:
+def test_openapi_schema_is_refused_to_anonymous_and_unverified_users(
+    client: Client, personas: Personas
+) -> None:
+    assert client.get("/api/schema/").status_code in {401, 403}
+    # Signed in without the second factor (the suite's force_login would mark it verified).
+    session = client.session
+    session[SESSION_KEY] = str(personas.reader.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = personas.reader.get_session_auth_hash()
+    session.save()
+    assert client.get("/api/schema/").status_code in {401, 403}
+
+
+def test_openapi_schema_validates_and_lists_every_endpoint(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
@@ -174,3 +191,36 @@ def test_answers_showing_protected_objects_are_audited(
     client.get("/api/sources/")
     latest = AuditEntry.objects.filter(action="view").latest("id")
     assert latest.detail["models"] == ["registry.Source"] and latest.detail["n"] == 1
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_objects_are_named_by_public_ids_not_sequential_ones(
+    client: Client, personas: Personas, world: dict[str, Any]
+) -> None:
+    from inquest.web.registry.models import Event, Place, Record
+
+    client.force_login(personas.investigator)
+    for endpoint in ENDPOINTS:
+        answer = client.get(f"/api/{endpoint}/").json()
+        assert answer["results"], endpoint
+        assert "id" not in _keys(answer["results"]), endpoint
+    for endpoint, obj in (
+        ("records", Record.objects.first()),
+        ("places", Place.objects.first()),
+        ("events", Event.objects.first()),
+    ):
+        assert obj is not None
+        assert client.get(f"/api/{endpoint}/{obj.pk}/").status_code == 404
+        assert client.get(f"/api/{endpoint}/{obj.uid}/").status_code == 200
+    record = Record.objects.first()
+    assert record is not None
+    assert client.get(f"/records/{record.pk}/").status_code == 404
+    page = client.get(f"/sources/{record.source.code}/").content.decode()
+    assert f"/records/{record.uid}/" in page

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 
 from inquest.errors import InputError, InputErrors
 from inquest.web.access.levels import Level
+from inquest.web.audit.models import AuditEntry
 from inquest.web.audit.verify import verify_all
 from inquest.web.registry.imports import import_list
 from inquest.web.registry.models import Record, Source
+from inquest.web.registry.services import HIDDEN_CLASH
 
 from ..personas import Personas
 
@@ -82,3 +84,36 @@ def test_import_checks_right_code_and_origin(personas: Personas, tmp_path: Path)
     with pytest.raises(InputError, match="where the list comes from"):
         import_list(personas.researcher, path, origin=" ", level=Level.INTERNAL)
     assert not Source.objects.exists()
+
+
+def test_a_clash_with_a_hidden_source_does_not_reveal_it(
+    personas: Personas, tmp_path: Path
+) -> None:
+    """The same file, or a taken code, of a source the user may not see: one answer for
+    both, naming neither the source nor the clash; the probe is in the audit log."""
+    path = _write(tmp_path, "secret.csv", GOOD)
+    import_list(personas.investigator, path, origin="x", level=Level.PROTECTED, code="SECRET")
+    other = _write(tmp_path, "other.csv", GOOD.replace("a3", "a4"))
+    answers = []
+    for given, code in ((path, None), (other, "SECRET")):
+        with pytest.raises(InputError) as caught:
+            import_list(personas.analyst, given, origin="x", level=Level.INTERNAL, code=code)
+        answers.append(caught.value)
+    entries = list(AuditEntry.objects.filter(action="source.clash_hidden").order_by("id"))
+    assert [e.detail["field"] for e in entries] == ["file_sha256", "code"]
+    for answer, entry in zip(answers, entries, strict=True):
+        assert answer.field is None
+        assert answer.reason == HIDDEN_CLASH.format(reference=entry.detail["reference"])
+        assert entry.actor_label == personas.analyst.username
+        assert entry.confidentiality == Level.PROTECTED
+    assert Source.objects.count() == 1
+    # A clash the user may see is named, as before.
+    import_list(personas.analyst, other, origin="x", level=Level.INTERNAL, code="OPEN")
+    with pytest.raises(InputError, match="code 'OPEN' exists already"):
+        import_list(
+            personas.analyst,
+            _write(tmp_path, "third.csv", GOOD.replace("a3", "a5")),
+            origin="x",
+            level=Level.INTERNAL,
+            code="OPEN",
+        )

@@ -25,6 +25,12 @@ def _client(user: object) -> Client:
     return client
 
 
+def _url(a: int, b: int) -> str:
+    """The page of the pair of records ``a``, ``b`` (primary keys), named by public ids."""
+    uids = dict(Record.objects.filter(pk__in=(a, b)).values_list("pk", "uid"))
+    return f"/review/{uids[a]}/{uids[b]}/"
+
+
 def _pair(personas: Personas) -> tuple[int, int]:
     a = make_records(personas.analyst, make_source(personas.analyst, "A"), 1)[0]
     b = make_records(personas.analyst, make_source(personas.analyst, "B"), 2)[1]
@@ -44,7 +50,7 @@ def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_pa
     assert all(0.0 < i.probability < 1.0 for i in items)
     assert any(i.reason == "band" for i in items)
     first = items[0]
-    pair = client.get(f"/review/{first.a}/{first.b}/")
+    pair = client.get(f"/review/{first.a_uid}/{first.b_uid}/")
     assert pair.status_code == 200
     html = pair.content.decode()
     evidence = pair.context["evidence"]
@@ -59,7 +65,8 @@ def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_pa
         assert value in html
     assert 'dir="auto"' in html
     done = client.post(
-        f"/review/{first.a}/{first.b}/", {"judgement": "match", "note": "same father", "seen": ""}
+        f"/review/{first.a_uid}/{first.b_uid}/",
+        {"judgement": "match", "note": "same father", "seen": ""},
     )
     assert done.status_code == 302
     decision = ReviewDecision.objects.get()
@@ -74,7 +81,7 @@ def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_pa
 def test_two_reviewers_do_not_overwrite_each_other(personas: Personas) -> None:
     a, b = _pair(personas)
     first, second = _client(personas.analyst), _client(personas.investigator)
-    url = f"/review/{a}/{b}/"
+    url = _url(a, b)
     assert first.get(url).status_code == 200 and second.get(url).status_code == 200
     # both saw no decision; the first one writes
     assert first.post(url, {"judgement": "match", "note": "", "seen": ""}).status_code == 302
@@ -117,7 +124,7 @@ def test_database_keeps_one_line_of_decisions_per_pair(personas: Personas) -> No
 
 def test_review_needs_the_review_right(personas: Personas) -> None:
     a, b = _pair(personas)
-    url = f"/review/{a}/{b}/"
+    url = _url(a, b)
     assert Client().get("/review/").status_code == 302  # anonymous: sign in first
     reader = _client(personas.reader)
     assert reader.get("/review/").status_code == 403
@@ -135,11 +142,11 @@ def test_review_needs_the_review_right(personas: Personas) -> None:
 def test_unknown_decision_and_bad_form_are_refused(personas: Personas) -> None:
     a, b = _pair(personas)
     client = _client(personas.analyst)
-    url = f"/review/{a}/{b}/"
+    url = _url(a, b)
     assert client.post(url, {"judgement": "maybe", "seen": ""}).status_code == 400
     assert client.post(url, {"judgement": "match", "seen": "x"}).status_code == 400
     assert client.post(url, {"judgement": "match", "seen": "999999"}).status_code == 400
-    assert client.get(f"/review/{b}/{a}/").status_code == 404
+    assert client.get(_url(b, a)).status_code == 404
     assert not ReviewDecision.objects.exists()
 
 
@@ -158,7 +165,7 @@ def test_keyboard_shortcuts_file_is_served(db: None) -> None:
 def test_pair_page_in_persian_is_right_to_left(personas: Personas) -> None:
     a, b = _pair(personas)
     client = _client(personas.analyst)
-    html = client.get(f"/review/{a}/{b}/", headers={"accept-language": "fa"}).content.decode()
+    html = client.get(_url(a, b), headers={"accept-language": "fa"}).content.decode()
     assert 'dir="rtl"' in html
     assert "یک شخص‌اند؟" in html and "عدم تطابق" in html
     assert "علی" in html  # names in their original script

@@ -35,7 +35,7 @@ def test_pages_showing_a_hostile_name_carry_no_explicit_controls(
         [services.RowIn(row_number=1, raw={"given_name": HOSTILE_NAME, "family_name": "نمونه"})],
     )
     client.force_login(personas.investigator)
-    for url in ("/sources/BIDI/", f"/records/{record.pk}/"):
+    for url in ("/sources/BIDI/", f"/records/{record.uid}/"):
         response = client.get(url)
         assert response.status_code == 200, url
         page = response.content.decode()

@@ -93,18 +93,18 @@ def test_dashboard_shows_numbers_linked_to_their_run(
     result = run.results["result"]
     client.force_login(personas.analyst)
     page = client.get("/estimates/").content.decode()
-    assert f'href="/runs/estimate/{run.pk}/">{round(result["estimate"])}</a>' in page
+    assert f'href="/runs/estimate/{run.uid}/">{round(result["estimate"])}</a>' in page
     assert f">{result['n_observed']}<" in page
     assert "north" in page and "south" in page
     assert "Closed population" in page  # an assumption, in words
     assert run.input_sha256[:16] in page
     plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
-    assert f"/estimates/files/{plot.pk}/" in page
-    image = client.get(f"/estimates/files/{plot.pk}/")
+    assert f"/estimates/files/{plot.uid}/" in page
+    image = client.get(f"/estimates/files/{plot.uid}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert image.content.startswith(b"\x89PNG")
     report = client.get(
-        f"/estimates/files/{Artefact.objects.get(estimate_run=run, kind='report').pk}/"
+        f"/estimates/files/{Artefact.objects.get(estimate_run=run, kind='report').uid}/"
     )
     assert report["Content-Disposition"] == 'attachment; filename="report.html"'
 
@@ -118,9 +118,9 @@ def test_dashboard_and_files_hidden_from_roles_not_cleared(
     page = client.get("/estimates/").content.decode()
     assert "No estimate runs you may see." in page
     assert run.input_sha256[:16] not in page
-    assert client.get(f"/estimates/files/{plot.pk}/").status_code == 404
+    assert client.get(f"/estimates/files/{plot.uid}/").status_code == 404
     client.logout()
-    assert client.get(f"/estimates/files/{plot.pk}/").status_code == 404
+    assert client.get(f"/estimates/files/{plot.uid}/").status_code == 404
 
 
 def test_a_changed_file_is_not_served(client: Client, personas: Personas, fresh_dir: Path) -> None:
@@ -128,7 +128,7 @@ def test_a_changed_file_is_not_served(client: Client, personas: Personas, fresh_
     plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
     Path(plot.path).write_bytes(b"\x89PNG tampered")
     client.force_login(personas.analyst)
-    assert client.get(f"/estimates/files/{plot.pk}/").status_code == 409
+    assert client.get(f"/estimates/files/{plot.uid}/").status_code == 409
 
 
 def test_dashboard_in_persian_digits_and_jalali(
@@ -203,7 +203,7 @@ def test_showing_a_protected_estimate_is_audited(
     assert entry.detail["where"] == "/estimates/"
     assert f"runs.EstimateRun:{run.pk}" in entry.detail["objects"]
     plot = Artefact.objects.get(estimate_run=run, kind="plot:overlap")
-    client.get(f"/estimates/files/{plot.pk}/")
+    client.get(f"/estimates/files/{plot.uid}/")
     assert AuditEntry.objects.filter(action="view").latest("id").detail["objects"] == [
         f"runs.Artefact:{plot.pk}"
     ]

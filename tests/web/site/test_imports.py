@@ -136,8 +136,13 @@ def test_the_same_file_again_is_recognised(client: Client, personas: Personas) -
             "origin": "elsewhere",
             "level": str(int(Level.INTERNAL)),
         },
-    ).content.decode()
-    assert "as a source you may not see" in hidden and "NGO" not in hidden
+    )
+    text = hidden.content.decode()
+    assert hidden.status_code == 400
+    assert "imported already" not in text and "may not see" not in text and "NGO" not in text
+    entry = AuditEntry.objects.filter(action="source.clash_hidden").get()
+    assert entry.detail["reference"] in text and entry.actor_label == personas.analyst.username
+    assert entry.confidentiality == Level.PROTECTED  # the log does not reveal it either
 
 
 def test_problems_are_listed_by_row_and_field_and_nothing_is_stored(

@@ -10,7 +10,7 @@ from inquest.web.site.templatetags.inquest_display import result_rows
 def _row(**changes: object) -> ResultRow:
     values: dict[str, object] = {
         "name": "علی نمونه",
-        "record_url": "/records/7/",
+        "record_url": "/records/00000000-0000-0000-0000-000000000007/",
         "source": "ngo",
         "row_number": 12,
         "person_url": "/persons/00000000-0000-0000-0000-000000000001/",

@@ -196,16 +196,16 @@ def test_source_and_record_pages_show_versions_with_who_and_why(
     hidden = make_records(personas.investigator, secret, 1)[0]
     listing = _page(client, "/sources/PUB/")
     assert "حسین" in listing  # the current values
-    assert f'href="/records/{record.pk}/"' in listing
-    page = _page(client, f"/records/{record.pk}/")
+    assert f'href="/records/{record.uid}/"' in listing
+    page = _page(client, f"/records/{record.uid}/")
     assert "misread in the scan" in page
     assert "synthetic-investigator" not in page  # staff names only for signed-in users
     assert "حسن" in page and "حسین" in page  # before and after
     assert page.index("misread in the scan") < page.index(services.IMPORT_REASON)
     assert client.get("/sources/SEC/").status_code == 404
-    assert client.get(f"/records/{hidden.pk}/").status_code == 404
+    assert client.get(f"/records/{hidden.uid}/").status_code == 404
     client.force_login(personas.reader)
-    assert "synthetic-investigator" in _page(client, f"/records/{record.pk}/")
+    assert "synthetic-investigator" in _page(client, f"/records/{record.uid}/")
 
 
 def test_run_pages_trace_a_figure_to_its_run(
@@ -240,12 +240,42 @@ def test_run_pages_trace_a_figure_to_its_run(
         level=Level.PROTECTED,
     )
     listing = _page(client, "/runs/")
-    assert f"/runs/linkage/{linkage.pk}/" in listing
-    assert f"/runs/estimate/{estimate.pk}/" in listing
-    assert f"/runs/estimate/{hidden.pk}/" not in listing
-    page = html.unescape(_page(client, f"/runs/linkage/{linkage.pk}/"))
+    assert f"/runs/linkage/{linkage.uid}/" in listing
+    assert f"/runs/estimate/{estimate.uid}/" in listing
+    assert f"/runs/estimate/{hidden.uid}/" not in listing
+    page = html.unescape(_page(client, f"/runs/linkage/{linkage.uid}/"))
     assert '"threshold": 0.92' in page and '"persons": 41' in page
     assert "ab" * 32 in page and "1367" in page
     assert hashlib.sha256(b"{}").hexdigest() in page
-    assert client.get(f"/runs/estimate/{hidden.pk}/").status_code == 404
-    assert client.get(f"/runs/other/{linkage.pk}/").status_code == 404
+    assert client.get(f"/runs/estimate/{hidden.uid}/").status_code == 404
+    assert client.get(f"/runs/other/{linkage.uid}/").status_code == 404
+
+
+def test_run_pages_and_api_show_no_server_paths(
+    client: Client, personas: Personas, tmp_path: Path
+) -> None:
+    source = make_source(personas.investigator, "PUB", level=Level.PUBLIC)
+    folder = tmp_path / "server-folder-xyz"
+    folder.mkdir()
+    model = folder / "model.json"
+    model.write_text("{}", encoding="utf-8")
+    linkage = runs.start_linkage_run(
+        personas.investigator,
+        sources=[source],
+        parameters={"directory": str(folder), "threshold": 0.9},
+        input_sha256="ab" * 32,
+    )
+    runs.finish_run(
+        personas.investigator,
+        linkage,
+        results={"written": [str(model)], "note": f"see {model} for the model"},
+        artefacts={"model": model},
+    )
+    client.force_login(personas.investigator)
+    page = html.unescape(_page(client, f"/runs/linkage/{linkage.uid}/"))
+    answer = client.get(f"/api/linkage-runs/{linkage.uid}/").content.decode()
+    for text in (page, answer):
+        assert str(tmp_path) not in text and "server-folder-xyz/" not in text
+        assert "model.json" in text and '"directory": "server-folder-xyz"' in text.replace(
+            '":"', '": "'
+        )

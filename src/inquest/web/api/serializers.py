@@ -1,6 +1,7 @@
-"""JSON shapes of the API. Nested lists (a person's statements, an event's participants, a
-run's sources and files) hold only what the viewset prefetched for the caller: each viewset
-narrows them with ``visible_to`` (see ``inquest.web.api.views``)."""
+"""JSON shapes of the API. Objects are named by their public ids (``uid``; a source by its
+code), never by sequential primary keys. Nested lists (a person's statements, an event's
+participants, a run's sources and files) hold only what the viewset prefetched for the
+caller: each viewset narrows them with ``visible_to`` (see ``inquest.web.api.views``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from inquest.web.registry.models import (
     Statement,
 )
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun
+from inquest.web.runs.queries import without_server_paths
 
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
@@ -56,7 +58,7 @@ class RecordSerializer(serializers.ModelSerializer[Record]):
     class Meta:
         model = Record
         fields = (
-            "id",
+            "uid",
             "source",
             "row_number",
             "external_id",
@@ -86,6 +88,9 @@ class StatementSerializer(serializers.ModelSerializer[Statement]):
     source: serializers.SlugRelatedField[Source] = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="code", read_only=True
     )
+    record: serializers.SlugRelatedField[Record] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
     confidentiality = serializers.CharField(source="get_confidentiality_display")
 
     class Meta:
@@ -114,9 +119,13 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
         fields = ("uid", "label", "confidentiality", "statements", "records")
 
     def get_records(self, person: Person) -> list[dict[str, Any]]:
-        """The person's records the caller may see: id, source code and row."""
+        """The person's records the caller may see: public id, source code and row."""
         return [
-            {"id": m.record.pk, "source": m.record.source.code, "row_number": m.record.row_number}
+            {
+                "uid": str(m.record.uid),
+                "source": m.record.source.code,
+                "row_number": m.record.row_number,
+            }
             for m in getattr(person, "visible_memberships", [])
         ]
 
@@ -125,11 +134,14 @@ class PlaceSerializer(serializers.ModelSerializer[Place]):
     """A gazetteer place (or one a user added)."""
 
     confidentiality = serializers.CharField(source="get_confidentiality_display")
+    parent: serializers.SlugRelatedField[Place] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
 
     class Meta:
         model = Place
         fields = (
-            "id",
+            "uid",
             "name",
             "name_original",
             "other_names",
@@ -162,11 +174,17 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     )
     confidentiality = serializers.CharField(source="get_confidentiality_display")
     participants = ParticipantSerializer(many=True, read_only=True, source="visible_participants")
+    place: serializers.SlugRelatedField[Place] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
+    record: serializers.SlugRelatedField[Record] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
 
     class Meta:
         model = Event
         fields = (
-            "id",
+            "uid",
             "kind",
             "date_earliest",
             "date_latest",
@@ -185,11 +203,11 @@ class ArtefactSerializer(serializers.ModelSerializer[Artefact]):
 
     class Meta:
         model = Artefact
-        fields = ("id", "kind", "sha256", "size_bytes")
+        fields = ("uid", "kind", "sha256", "size_bytes")
 
 
 _RUN_FIELDS = (
-    "id",
+    "uid",
     "status",
     "parameters",
     "input_sha256",
@@ -204,6 +222,13 @@ _RUN_FIELDS = (
 )
 
 
+def _without_server_paths(data: Any) -> Any:
+    """A run's answer with the server's folders cut from its parameters, results and error."""
+    for name in ("parameters", "results", "error"):
+        data[name] = without_server_paths(data[name])
+    return data
+
+
 class LinkageRunSerializer(serializers.ModelSerializer[LinkageRun]):
     """A linkage run: what it was asked, on which sources, with which code, and its results."""
 
@@ -215,6 +240,10 @@ class LinkageRunSerializer(serializers.ModelSerializer[LinkageRun]):
         model = LinkageRun
         fields = (*_RUN_FIELDS, "sources")
 
+    def to_representation(self, instance: LinkageRun) -> Any:
+        """The run, with no server path in it."""
+        return _without_server_paths(super().to_representation(instance))
+
     def get_sources(self, run: LinkageRun) -> list[str]:
         """Codes of the run's sources the caller may see."""
         return [source.code for source in getattr(run, "visible_sources", [])]
@@ -225,7 +254,14 @@ class EstimateRunSerializer(serializers.ModelSerializer[EstimateRun]):
 
     confidentiality = serializers.CharField(source="get_confidentiality_display")
     artefacts = ArtefactSerializer(many=True, read_only=True, source="visible_artefacts")
+    linkage_run: serializers.SlugRelatedField[LinkageRun] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="uid", read_only=True
+    )
 
     class Meta:
         model = EstimateRun
         fields = (*_RUN_FIELDS, "method", "linkage_run")
+
+    def to_representation(self, instance: EstimateRun) -> Any:
+        """The run, with no server path in it."""
+        return _without_server_paths(super().to_representation(instance))

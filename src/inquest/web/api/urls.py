@@ -1,4 +1,4 @@
-"""URLs of the JSON API and its OpenAPI schema (``/api/schema/``)."""
+"""URLs of the JSON API and its OpenAPI schema (``/api/schema/``, for verified users only)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from inquest import __version__
 from inquest.web.api import views
+from inquest.web.api.permissions import VerifiedUser
 
 app_name = "api"
 
@@ -32,7 +33,9 @@ urlpatterns = [
     path(
         "schema/",
         SpectacularAPIView.as_view(
-            custom_settings=SCHEMA_SETTINGS, patterns=[path("api/", include(router.urls))]
+            custom_settings=SCHEMA_SETTINGS,
+            patterns=[path("api/", include(router.urls))],
+            permission_classes=[VerifiedUser],
         ),
         name="schema",
     ),

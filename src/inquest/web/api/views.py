@@ -11,7 +11,7 @@ from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from inquest.web.api import serializers as s
-from inquest.web.audit.reads import record_protected_view
+from inquest.web.audit.reads import note_shown
 from inquest.web.registry import queries
 from inquest.web.registry.models import (
     Event,
@@ -36,8 +36,9 @@ class Page(PageNumberPagination):
 
 
 class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
-    """List and detail only, paginated, described in the OpenAPI schema. An answer that
-    shows protected objects (nested ones included) is an audit entry."""
+    """List and detail only, paginated, described in the OpenAPI schema. The objects an
+    answer shows (nested ones included) are noted, so one showing protected objects is an
+    audit entry (``inquest.web.audit.reads``)."""
 
     pagination_class = Page
     schema = AutoSchema()
@@ -54,13 +55,13 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
         """One page, audited if it shows protected objects."""
         page = super().paginate_queryset(queryset)
         if page is not None:
-            record_protected_view(self.request.user, self._shown(page), where=self.request.path)
+            note_shown(self.request.user, self._shown(page))
         return page
 
     def get_object(self) -> Any:
         """One object, audited if it or what it shows is protected."""
         obj = super().get_object()
-        record_protected_view(self.request.user, self._shown([obj]), where=self.request.path)
+        note_shown(self.request.user, self._shown([obj]))
         return obj
 
 
@@ -79,6 +80,7 @@ class RecordViewSet(ReadOnly):
     """Records the caller may see, with the values of their latest visible version."""
 
     serializer_class = s.RecordSerializer
+    lookup_field = "uid"
     nested = ("visible_versions",)
 
     def get_queryset(self) -> QuerySet[Record]:
@@ -112,7 +114,7 @@ class PersonViewSet(ReadOnly):
         user = self.request.user
         statements = (
             Statement.objects.visible_to(user)
-            .select_related("source")
+            .select_related("source", "record")
             .order_by("prop", "value", "source__code", "id")
         )
         memberships = (
@@ -136,16 +138,22 @@ class PlaceViewSet(ReadOnly):
     """Places of the gazetteer, and those users added, that the caller may see."""
 
     serializer_class = s.PlaceSerializer
+    lookup_field = "uid"
 
     def get_queryset(self) -> QuerySet[Place]:
         """Visible places by name."""
-        return Place.objects.visible_to(self.request.user).order_by("name", "id")
+        return (
+            Place.objects.visible_to(self.request.user)
+            .select_related("parent")
+            .order_by("name", "id")
+        )
 
 
 class EventViewSet(ReadOnly):
     """Events the caller may see, with the participants the caller may see."""
 
     serializer_class = s.EventSerializer
+    lookup_field = "uid"
     nested = ("visible_participants",)
 
     def get_queryset(self) -> QuerySet[Event]:
@@ -153,7 +161,7 @@ class EventViewSet(ReadOnly):
         user = self.request.user
         return (
             Event.objects.visible_to(user)
-            .select_related("source")
+            .select_related("source", "place", "record")
             .prefetch_related(
                 Prefetch(
                     "participants",
@@ -175,6 +183,7 @@ class LinkageRunViewSet(ReadOnly):
     """Linkage runs the caller may see, newest first."""
 
     serializer_class = s.LinkageRunSerializer
+    lookup_field = "uid"
     nested = ("visible_sources", "visible_artefacts")
 
     def get_queryset(self) -> QuerySet[LinkageRun]:
@@ -192,9 +201,14 @@ class EstimateRunViewSet(ReadOnly):
     """Estimate runs the caller may see, newest first."""
 
     serializer_class = s.EstimateRunSerializer
+    lookup_field = "uid"
     nested = ("visible_artefacts",)
 
     def get_queryset(self) -> QuerySet[EstimateRun]:
         """Visible estimate runs with their visible files."""
         user = self.request.user
-        return EstimateRun.objects.visible_to(user).prefetch_related(_artefacts(user))
+        return (
+            EstimateRun.objects.visible_to(user)
+            .select_related("linkage_run")
+            .prefetch_related(_artefacts(user))
+        )

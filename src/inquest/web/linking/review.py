@@ -14,6 +14,7 @@ decision too, so a race between the check and the insert ends the same way.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +52,8 @@ class ReviewConflict(Exception):
 
 @dataclass(frozen=True)
 class QueueItem:
-    """One pair to review: records ``a < b``, the run's scores, why it is here, its decision."""
+    """One pair to review: records ``a < b`` (primary keys; ``a_uid``, ``b_uid`` their public
+    ids, for links), the run's scores, why it is here, its decision."""
 
     a: int
     b: int
@@ -59,6 +61,8 @@ class QueueItem:
     match_weight: float
     reason: str
     decision: ReviewDecision | None
+    a_uid: uuid.UUID | None = None
+    b_uid: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -157,13 +161,13 @@ def _candidates(run: LinkageRun) -> dict[tuple[int, int], tuple[float, float, st
     return out
 
 
-def _reviewable(user: AnyUser, pks: set[int]) -> set[int]:
-    """The records among ``pks`` the user may see and review."""
+def _reviewable(user: AnyUser, pks: set[int]) -> dict[int, uuid.UUID]:
+    """The records among ``pks`` the user may see and review, with their public ids."""
     return {
-        pk
-        for pk, level in Record.objects.visible_to(user)
+        pk: uid
+        for pk, uid, level in Record.objects.visible_to(user)
         .filter(pk__in=pks)
-        .values_list("pk", "confidentiality")
+        .values_list("pk", "uid", "confidentiality")
         if can(user, Action.REVIEW, level)
     }
 
@@ -194,7 +198,10 @@ def queue(user: AnyUser, run: LinkageRun) -> list[QueueItem]:
         if pairs
         else {}
     )
-    items = [QueueItem(a, b, *candidates[(a, b)], decided.get((a, b))) for a, b in pairs]
+    items = [
+        QueueItem(a, b, *candidates[(a, b)], decided.get((a, b)), allowed[a], allowed[b])
+        for a, b in pairs
+    ]
     return sorted(items, key=lambda i: (abs(i.probability - 0.5), i.a, i.b))
 
 

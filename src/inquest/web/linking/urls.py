@@ -9,5 +9,5 @@ app_name = "linking"
 urlpatterns = [
     path("link/", views.link_page, name="link"),
     path("review/", views.review_queue, name="review-queue"),
-    path("review/<int:a>/<int:b>/", views.review_pair, name="review-pair"),
+    path("review/<uuid:a_uid>/<uuid:b_uid>/", views.review_pair, name="review-pair"),
 ]

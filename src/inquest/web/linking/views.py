@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -14,6 +16,7 @@ from inquest.errors import InputError
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import can
+from inquest.web.audit.reads import note_shown, noted
 from inquest.web.linking import review
 from inquest.web.linking.link import link_sources
 from inquest.web.linking.models import Judgement
@@ -34,7 +37,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
         return login
     if not can(request.user, Action.LINK, Level.PUBLIC):
         raise PermissionDenied(_("You may not start linkage runs."))
-    sources = sources_for(request.user).order_by("code")
+    sources = noted(request.user, sources_for(request.user).order_by("code"))
     error = ""
     chosen_codes = request.POST.getlist("source") if request.method == "POST" else []
     if request.method == "POST":
@@ -47,7 +50,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
             except InputError as exc:
                 error = str(exc)
             else:
-                return redirect("site:run-detail", kind="linkage", pk=outcome.run.pk)
+                return redirect("site:run-detail", kind="linkage", uid=outcome.run.uid)
     return render(
         request,
         "inquest/linking/link.html",
@@ -66,6 +69,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     run = review.latest_run(request.user)
     items = review.queue(request.user, run) if run is not None else []
     undecided = sum(1 for i in items if i.decision is None)
+    note_shown(request.user, [run, *(i.decision for i in items)])
     return render(
         request,
         "inquest/linking/review_queue.html",
@@ -87,11 +91,22 @@ def _seen(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
+def _pair_keys(request: HttpRequest, a: uuid.UUID, b: uuid.UUID) -> tuple[int, int]:
+    """The primary keys of the two records the URL names by public id (404 if not seen)."""
+    keys = dict(
+        Record.objects.visible_to(request.user).filter(uid__in=(a, b)).values_list("uid", "pk")
+    )
+    if a not in keys or b not in keys:
+        raise Http404(_("No such pair."))
+    return keys[a], keys[b]
+
+
 @require_http_methods(["GET", "POST"])
-def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
+def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> HttpResponse:
     """Two records side by side with the evidence, and the reviewer's decision."""
     if (login := _signed_in(request)) is not None:
         return login
+    a, b = _pair_keys(request, a_uid, b_uid)
     try:
         left, right = review.pair_records(request.user, a, b)
     except (Record.DoesNotExist, InputError):
@@ -127,13 +142,17 @@ def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
             status = 409
         else:
             if following is not None:
-                return redirect("linking:review-pair", a=following.a, b=following.b)
+                return redirect("linking:review-pair", a_uid=following.a_uid, b_uid=following.b_uid)
             return redirect(reverse("linking:review-queue"))
     current = review.current_decision(a, b)
+    history = review.history(a, b)
+    left_values, right_values = left.current, right.current
     rows = [
-        (column, left.current.raw.get(column, ""), right.current.raw.get(column, ""))
-        for column in sorted(left.current.raw.keys() | right.current.raw.keys())
+        (column, left_values.raw.get(column, ""), right_values.raw.get(column, ""))
+        for column in sorted(left_values.raw.keys() | right_values.raw.keys())
     ]
+    shown = [left, right, left.source, right.source, left_values, right_values, run, *history]
+    note_shown(request.user, shown)
     context = {
         "left": left,
         "right": right,
@@ -141,7 +160,7 @@ def review_pair(request: HttpRequest, a: int, b: int) -> HttpResponse:
         "run": run,
         "evidence": review.evidence(run, a, b) if run is not None else None,
         "current": current,
-        "history": review.history(a, b),
+        "history": history,
         "previous": previous,
         "following": following,
         "conflict": conflict,

@@ -28,7 +28,10 @@ def insert(
         if not isinstance(field, models.Field):
             raise TypeError(f"{model.__name__}.{name} is not a column")
         fields.append(field)
-    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    # Values the database takes in another form than Python's (JSON text; UUIDs as hex on SQLite).
+    json_at = [
+        i for i, f in enumerate(fields) if isinstance(f, models.JSONField | models.UUIDField)
+    ]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     if connection.vendor == "postgresql":

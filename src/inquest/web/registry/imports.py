@@ -54,21 +54,25 @@ def import_list(
     """Import the list at ``path`` as a new source, or find the source it was imported as.
 
     Raises ``InputErrors`` naming every problem in the file (nothing is written then),
-    ``InputError`` for a bad code or origin, ``PermissionDenied`` without the import right.
+    ``InputError`` for a bad code or origin, or a code or file a source the user may not
+    see has (told without saying so: ``services.check_new_source``), ``PermissionDenied``
+    without the import right.
     """
+    require(user, Action.IMPORT, level)  # fail before reading a large file
     digest, size = file_sha256(path)
     existing = Source.objects.filter(file_sha256=digest).first()
     if existing is not None:
         if not Source.objects.visible_to(user).filter(pk=existing.pk).exists():
-            raise InputError("this file was imported already, as a source you may not see")
+            raise services.hidden_clash(user, existing, "file_sha256")
         return ImportResult(existing, False, existing.records.count())
-    require(user, Action.IMPORT, level)  # fail before reading a large file
     table = read_list(path, list_name=code, mapping=mapping, max_text_chars=max_list_text_chars())
     list_name = table.column("list")[0].as_py() if table.num_rows else (code or path.stem)
     source_code = code or list_name
     _check_code(source_code)
     if not origin.strip():
         raise InputError("say where the list comes from", field="origin")
+    # Before the writing transaction: a refusal's audit entry must outlive its rollback.
+    services.check_new_source(user, code=source_code, file_sha256=digest)
     skip = set(provenance_columns()) - {"record_id"}
     rows = [
         services.RowIn(

@@ -49,9 +49,13 @@ class Source(Confidential):
 
 
 class Record(Confidential):
-    """One row of a source. Its values live in versions; the record itself never changes."""
+    """One row of a source. Its values live in versions; the record itself never changes.
+
+    ``uid`` is its public id in pages and the API: sequential ids would count hidden rows.
+    """
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("source",)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
     row_number = models.PositiveIntegerField(help_text=_("1-based data row in the source file"))
@@ -227,6 +231,7 @@ class Place(Confidential):
     """
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("parent",)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     name = models.CharField(max_length=300)
     name_original = models.CharField(max_length=300, blank=True)
@@ -288,6 +293,7 @@ class Event(Confidential):
     """
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("place", "source")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     date_earliest = models.DateField(null=True, blank=True)

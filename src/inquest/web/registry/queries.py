@@ -1,4 +1,5 @@
-"""Reads of the registry, always narrowed to what the user may see."""
+"""Reads of the registry, always narrowed to what the user may see. Those that hand out
+the objects a page shows note them (``inquest.web.audit.reads``): protected ones are audited."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from inquest.web.access.policy import AnyUser, clearance
 from inquest.web.access.queryset import visibility_filter
+from inquest.web.audit.reads import note_shown, noted
 from inquest.web.registry.models import (
     EventParticipant,
     Person,
@@ -54,12 +56,14 @@ class VersionView:
 
 def versions_of(user: AnyUser, record: Record) -> list[VersionView]:
     """The versions of ``record`` the user may see, newest first, each with its changes."""
-    versions = list(
+    versions = noted(
+        user,
         RecordVersion.objects.visible_to(user)
         .filter(record=record)
         .select_related("created_by")
-        .order_by("number")
+        .order_by("number"),
     )
+    note_shown(user, [record, record.source])
     named = user.is_authenticated
     out: list[VersionView] = []
     before: dict[str, str] = {}
@@ -120,7 +124,7 @@ class PropertyView:
 def person_properties(user: AnyUser, person: Person) -> list[PropertyView]:
     """A person's properties as the user may see them, conflicting values side by side."""
     grouped: dict[str, dict[str, list[Statement]]] = defaultdict(lambda: defaultdict(list))
-    for statement in statements_of(user, person):
+    for statement in noted(user, statements_of(user, person)):
         grouped[statement.prop][statement.value].append(statement)
     return [
         PropertyView(
@@ -183,6 +187,7 @@ def records_side_by_side(user: AnyUser, person: Person) -> SideBySide:
         latest.values(), key=lambda v: (v.record.source.code, v.record.row_number, v.record_id)
     )
     columns = tuple(RecordColumn(v.record, v, dict(v.raw)) for v in ordered)
+    note_shown(user, (obj for v in ordered for obj in (v, v.record, v.record.source)))
     present = {name for column in columns for name, v in column.values.items() if v}
     order = list(column_properties())
     fields = [f for f in order if f in present] + sorted(present - set(order))
@@ -206,6 +211,10 @@ def timeline_of(user: AnyUser, person: Person) -> list[TimelineEntry]:
     """The person's visible events in time order (by earliest, then latest date); undated
     events come last, in the order they were recorded."""
     parts = list(events_of(user, person))
+    note_shown(
+        user,
+        (obj for p in parts for obj in (p, p.event, p.event.place, p.event.source)),
+    )
 
     def when(part: EventParticipant) -> tuple[int, object, object, int]:
         event = part.event

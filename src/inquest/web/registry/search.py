@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from inquest.text import name_similarity, normalize
 from inquest.text.skeleton import skeleton_of_key
 from inquest.web.access.policy import AnyUser
+from inquest.web.audit.reads import note_shown
 from inquest.web.registry import bulk
 from inquest.web.registry.models import (
     EventParticipant,
@@ -309,7 +310,8 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
     with ``name_similarity`` (the exact spelling first among equal scores). Scoring is the
     costly step, so a query with more than ``2 * MAX_NAMES`` distinct candidate names has
     only a shortlist scored (see ``_shortlist``): ``truncated`` says so, and ``unranked``
-    counts the records left out.
+    counts the records left out. The page's records, names, sources and persons are noted as
+    shown (``inquest.web.audit.reads``).
     """
     query = query.strip()
     rows = candidates(user, query, filters)
@@ -360,6 +362,10 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
             if not shown:
                 entry.person = None
             hits.append(Hit(entry, scores[entry.name], shown))
+    note_shown(
+        user,
+        (obj for h in hits for obj in (h.key, h.key.record, h.key.source, h.key.person)),
+    )
     return SearchPage(
         query,
         hits,

@@ -8,6 +8,8 @@ least its source's level, a statement at least its person's, source's and record
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -73,7 +75,50 @@ def _raw(values: Mapping[str, object], *, row: int | None = None) -> dict[str, s
     return {str(k): str(v) for k, v in values.items()}
 
 
-@transaction.atomic
+HIDDEN_CLASH = "this import cannot go ahead; ask an administrator, quoting reference {reference}"
+
+
+def check_new_source(user: AnyUser, *, code: str | None, file_sha256: str | None) -> None:
+    """Refuse a new source whose code, or whose file, another source has already.
+
+    A user who may see that source is told which it is. A user who may not is told only
+    that the import cannot go ahead, with a reference to an audit entry naming the source
+    and the clash (``source.clash_hidden``, at the source's level): the answer does not
+    confirm that anything exists where they may not look, and the probe is on record.
+    The entry is committed here, so call this outside the transaction that would write.
+    """
+    clashes = (
+        (
+            "file_sha256",
+            Source.objects.filter(file_sha256=file_sha256).first() if file_sha256 else None,
+        ),
+        ("code", Source.objects.filter(code=code).first() if code else None),
+    )
+    for field, existing in clashes:
+        if existing is None:
+            continue
+        if not Source.objects.visible_to(user).filter(pk=existing.pk).exists():
+            raise hidden_clash(user, existing, field)
+        if field == "code":
+            raise InputError(f"a source with code {code!r} exists already", field="code")
+        raise InputError("a source from this very file exists already", field="file_sha256")
+
+
+def hidden_clash(user: AnyUser, existing: Source, field: str) -> InputError:
+    """Audit that ``user`` ran into ``existing``, a source they may not see, through
+    ``field``; the error to show them, which names neither (see ``check_new_source``)."""
+    reference = secrets.token_hex(6)
+    with transaction.atomic():
+        audit.record(
+            user,
+            "source.clash_hidden",
+            existing,
+            level=existing.confidentiality,
+            detail={"reference": reference, "field": field},
+        )
+    return InputError(HIDDEN_CLASH.format(reference=reference))
+
+
 def create_source(
     user: AnyUser,
     *,
@@ -89,25 +134,32 @@ def create_source(
     file_sha256: str | None = None,
     file_bytes: int | None = None,
 ) -> Source:
-    """Register a source (a list or document collection) at confidentiality ``level``."""
+    """Register a source (a list or document collection) at confidentiality ``level``.
+
+    A code or file another source has is refused (``check_new_source``).
+    """
     require(user, Action.IMPORT, level)
-    if Source.objects.filter(code=code).exists():
-        raise InputError(f"a source with code {code!r} exists already", field="code")
-    if file_sha256 is not None and Source.objects.filter(file_sha256=file_sha256).exists():
-        raise InputError("a source from this very file exists already", field="file_sha256")
+    check_new_source(user, code=code, file_sha256=file_sha256)
+    with transaction.atomic():
+        return _create_source(
+            user,
+            code=code,
+            name=name,
+            origin=origin,
+            level=level,
+            name_original=name_original,
+            obtained_how=obtained_how,
+            obtained_on=obtained_on,
+            description=description,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            file_bytes=file_bytes,
+        )
+
+
+def _create_source(user: AnyUser, *, code: str, level: Level, **fields: object) -> Source:
     source = Source.objects.create(
-        code=code,
-        name=name,
-        name_original=name_original,
-        origin=origin,
-        obtained_how=obtained_how,
-        obtained_on=obtained_on,
-        description=description,
-        file_name=file_name,
-        file_sha256=file_sha256,
-        file_bytes=file_bytes,
-        confidentiality=level,
-        created_by_id=user_id(user),
+        code=code, confidentiality=level, created_by_id=user_id(user), **fields
     )
     audit.record(user, "source.create", source, level=level, detail={"code": code})
     return source
@@ -157,12 +209,13 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
     now = timezone.now()
     created = bulk.db_now(now)
     levels = [_level(source.confidentiality, row.level) for row in rows]
+    uids = [uuid.uuid4() for _ in rows]
     bulk.insert(
         Record,
-        ["source", "row_number", "external_id", "confidentiality", "created_at"],
+        ["uid", "source", "row_number", "external_id", "confidentiality", "created_at"],
         (
-            (source.pk, row.row_number, row.external_id, int(level), created)
-            for row, level in zip(rows, levels, strict=True)
+            (uid, source.pk, row.row_number, row.external_id, int(level), created)
+            for uid, row, level in zip(uids, rows, levels, strict=True)
         ),
     )
     first, last = min(seen, default=0), max(seen, default=0)
@@ -172,9 +225,10 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
         ).values_list("row_number", "pk")
     )
     records = []
-    for row, level in zip(rows, levels, strict=True):
+    for uid, row, level in zip(uids, rows, levels, strict=True):
         record = Record(
             pk=ids[row.row_number],
+            uid=uid,
             source=source,
             row_number=row.row_number,
             external_id=row.external_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PureWindowsPath
 from typing import ClassVar
 
 from django.conf import settings
@@ -22,8 +24,11 @@ class RunStatus(models.TextChoices):
 
 
 class Run(Confidential):
-    """What every run records: parameters, input hash, code version, status and results."""
+    """What every run records: parameters, input hash, code version, status and results.
 
+    ``uid`` is the run's public id (pages and the API), so ids do not count the runs."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     parameters = models.JSONField(default=dict)
     input_sha256 = models.CharField(max_length=64)
     code_version = models.CharField(max_length=100)
@@ -74,6 +79,7 @@ class Artefact(Confidential):
     """A file a run wrote (a model JSON, a chart, a table), with its hash and size."""
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("linkage_run", "estimate_run")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     linkage_run = models.ForeignKey(
         LinkageRun, on_delete=models.PROTECT, null=True, blank=True, related_name="artefacts"
@@ -98,4 +104,9 @@ class Artefact(Confidential):
         )
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.path}"
+        return f"{self.kind} {self.file_name}"
+
+    @property
+    def file_name(self) -> str:
+        """The file's name without the server folder it lies in."""
+        return PureWindowsPath(self.path).name

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import PureWindowsPath
+from typing import Any
+
 from django.db.models import QuerySet
 
 from inquest.web.access.policy import AnyUser
@@ -16,3 +20,22 @@ def linkage_runs_for(user: AnyUser) -> QuerySet[LinkageRun]:
 def estimate_runs_for(user: AnyUser) -> QuerySet[EstimateRun]:
     """The estimate runs the user may see, newest first, with their artefacts."""
     return EstimateRun.objects.visible_to(user).prefetch_related("artefacts")
+
+
+# An absolute path of two or more parts (POSIX, or Windows with a drive letter), in any text.
+_SERVER_PATH = re.compile(r"(?<![\w:/\\.~-])(?:[A-Za-z]:)?(?:[/\\][^\s/\\'\"<>]+){2,}[/\\]?")
+
+
+def without_server_paths(value: Any) -> Any:
+    """``value`` (JSON-like) with every absolute path in its text cut to its last part.
+
+    Run parameters, results and errors name the files and folders the engine used; where
+    they lie on the server is no business of the reader (and tells an attacker the layout).
+    """
+    if isinstance(value, str):
+        return _SERVER_PATH.sub(lambda m: PureWindowsPath(m.group(0).rstrip("/\\")).name, value)
+    if isinstance(value, dict):
+        return {key: without_server_paths(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_server_paths(item) for item in value]
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import uuid
 from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from inquest.web.audit.reads import record_protected_view
+from inquest.web.audit.reads import note_shown
 from inquest.web.runs.estimates import PLOT_PREFIX, dashboard
 from inquest.web.runs.models import Artefact
 
@@ -29,18 +30,18 @@ def estimates(request: HttpRequest) -> HttpResponse:
     chosen = next((b for b in batches if b.key == wanted), batches[0] if batches else None)
     if chosen is not None:
         shown = [*chosen.runs, *chosen.plots, *([chosen.report] if chosen.report else [])]
-        record_protected_view(request.user, shown, where=request.path)
+        note_shown(request.user, [*shown, *(run for b in batches for run in b.runs)])
     return render(
         request, "inquest/estimates/dashboard.html", {"batches": batches, "batch": chosen}
     )
 
 
 @require_GET
-def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponse:
+def estimate_artefact(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """A file an estimate run wrote, if the user may see it and its bytes are the ones the
     run recorded (read once, so the bytes checked are the bytes sent)."""
     artefact = get_object_or_404(
-        Artefact.objects.visible_to(request.user).filter(estimate_run__isnull=False), pk=pk
+        Artefact.objects.visible_to(request.user).filter(estimate_run__isnull=False), uid=uid
     )
     path = Path(artefact.path)
     if not path.is_file() or path.stat().st_size > MAX_SERVED_BYTES:
@@ -50,7 +51,7 @@ def estimate_artefact(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(
             "the file has changed since the run recorded it", status=409, content_type="text/plain"
         )
-    record_protected_view(request.user, [artefact], where=request.path)
+    note_shown(request.user, [artefact])
     suffix = path.suffix.lower()
     inline = artefact.kind.startswith(PLOT_PREFIX) and suffix in _INLINE
     guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

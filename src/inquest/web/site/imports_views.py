@@ -30,6 +30,7 @@ from inquest.web.access.policy import AnyUser, can
 from inquest.web.registry import staging
 from inquest.web.registry.imports import import_list
 from inquest.web.registry.models import Source
+from inquest.web.registry.services import hidden_clash
 
 SESSION_KEY = "inquest_imports"
 
@@ -134,7 +135,10 @@ def import_start(request: HttpRequest) -> HttpResponse:
         existing, visible = _already(request.user, staged.sha256)
         if existing is not None:
             staging.discard(staged)
-            context.update(existing=existing if visible else None, duplicate=True)
+            if not visible:  # said without confirming that the source exists
+                form.add_error(None, hidden_clash(request.user, existing, "file_sha256").reason)
+                return render(request, "inquest/imports/start.html", context, status=400)
+            context.update(existing=existing, duplicate=True)
             return render(request, "inquest/imports/start.html", context)
         data = form.cleaned_data
         when: dt.date | None = data["obtained_on"]

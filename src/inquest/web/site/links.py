@@ -7,25 +7,19 @@ from collections.abc import Callable
 
 from django.urls import reverse
 
-_SENTINEL = "0" * 9 + "1"
+_SENTINEL = "00000000-0000-0000-0000-000000000001"
 
 
-def link_maker(view_name: str, *, uuid_argument: bool = False) -> Callable[[object], str]:
-    """A function from one argument to the view's URL: reversed once, then filled in.
-
-    For views whose only URL argument is an integer (or, with ``uuid_argument``, a UUID).
-    """
-    sentinel = f"00000000-0000-0000-0000-00{_SENTINEL}" if uuid_argument else _SENTINEL
-    url = reverse(view_name, args=[sentinel])
-    if url.count(sentinel) != 1:
+def link_maker(view_name: str) -> Callable[[object], str]:
+    """A function from one public id (a UUID, or its text) to the view's URL: reversed once,
+    then filled in. For views whose only URL argument is a UUID."""
+    url = reverse(view_name, args=[_SENTINEL])
+    if url.count(_SENTINEL) != 1:
         raise ValueError(f"{view_name}: its URL does not hold its argument once")
-    head, tail = url.split(sentinel)
+    head, tail = url.split(_SENTINEL)
 
-    def link_int(argument: object) -> str:
-        return f"{head}{int(str(argument))}{tail}"
-
-    def link_uuid(argument: object) -> str:
+    def link(argument: object) -> str:
         value = argument if isinstance(argument, uuid.UUID) else uuid.UUID(str(argument))
         return f"{head}{value}{tail}"
 
-    return link_uuid if uuid_argument else link_int
+    return link

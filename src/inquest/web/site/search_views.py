@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from inquest.web.access.policy import AnyUser
+from inquest.web.audit.reads import note_shown
 from inquest.web.registry.models import Place, PlaceKind, Source
 from inquest.web.registry.search import Filters, SearchPage, search
 from inquest.web.site.fields import ListedModelChoiceField
@@ -60,6 +61,13 @@ class SearchForm(forms.Form):
         for name, queryset in choices.items():
             cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset = queryset
 
+    def choices_shown(self) -> list[Any]:
+        """The objects the form offers as choices (read once; the rendering reuses them)."""
+        shown: list[Any] = []
+        for name in ("source", "prison", "place"):
+            shown.extend(cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset or ())
+        return shown
+
     def clean(self) -> dict[str, Any]:
         """Refuse a date range that ends before it starts."""
         data = super().clean() or {}
@@ -96,7 +104,7 @@ class ResultRow:
 def result_rows(page: SearchPage) -> list[ResultRow]:
     """The page's hits as rows, their links made without one ``reverse()`` each."""
     record_url = link_maker("site:record-detail")
-    person_url = link_maker("site:person-detail", uuid_argument=True)
+    person_url = link_maker("site:person-detail")
     rows = []
     for hit in page.hits:
         key, person = hit.key, hit.key.person
@@ -104,7 +112,7 @@ def result_rows(page: SearchPage) -> list[ResultRow]:
         rows.append(
             ResultRow(
                 name=key.name,
-                record_url=record_url(key.record_id),
+                record_url=record_url(key.record.uid),
                 source=key.source.code,
                 row_number=key.record.row_number,
                 person_url=person_url(shown.uid) if shown is not None else "",
@@ -126,6 +134,7 @@ def registry_search(request: HttpRequest) -> HttpResponse:
         except ValueError:
             number = 1
         page = search(request.user, form.cleaned_data["q"], form.filters(), page=number)
+    note_shown(request.user, form.choices_shown())
     params = request.GET.copy()
     params.pop("page", None)
     return render(

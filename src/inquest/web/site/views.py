@@ -1,4 +1,7 @@
-"""Thin views: they call queries, render templates and hold no rules of their own."""
+"""Thin views: they call queries, render templates and hold no rules of their own.
+
+Objects are fetched through ``inquest.web.audit.reads`` (``get_visible``, ``noted``) or
+queries that note them, so a page showing protected objects is one audit entry."""
 
 from __future__ import annotations
 
@@ -7,14 +10,16 @@ import uuid
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from inquest.web.audit.reads import get_visible, note_shown, noted
 from inquest.web.registry import queries as registry
-from inquest.web.registry.models import Person, Record
+from inquest.web.registry.models import Person, Record, Source
 from inquest.web.runs import queries as runs
+from inquest.web.runs.models import EstimateRun, LinkageRun
 from inquest.web.site.display import SESSION_KEY, display_from
 
 
@@ -33,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def source_list(request: HttpRequest) -> HttpResponse:
     """The sources the user may see, with how many of their records the user may see."""
-    sources = registry.sources_for(request.user).order_by("code")
+    sources = noted(request.user, registry.sources_for(request.user).order_by("code"))
     return render(request, "inquest/source_list.html", {"sources": sources})
 
 
@@ -59,6 +64,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(registry.persons_for(request.user).order_by("id"), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = noted(request.user, page.object_list)
     return render(request, "inquest/person_list.html", {"page": page})
 
 
@@ -66,7 +72,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One person: records side by side, the lists naming them, statements by property
     (conflicts highlighted), events and a timeline; all narrowed to what the user may see."""
-    person = get_object_or_404(Person.objects.visible_to(request.user), uid=uid)
+    person = get_visible(request.user, Person.objects.visible_to(request.user), uid=uid)
     records = registry.records_side_by_side(request.user, person)
     context = {
         "person": person,
@@ -81,18 +87,20 @@ def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_GET
 def source_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One source: where it comes from, and its records the user may see, 50 to a page."""
-    source = get_object_or_404(registry.sources_for(request.user), code=code)
+    source = get_visible(request.user, registry.sources_for(request.user), code=code)
     page = Paginator(registry.records_of(request.user, source), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = noted(request.user, page.object_list)
+    note_shown(request.user, (v for record in page.object_list for v in record.versions.all()))
     return render(request, "inquest/source_detail.html", {"source": source, "page": page})
 
 
 @require_GET
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One record: every version, newest first, with who made it and why."""
-    record = get_object_or_404(
-        Record.objects.visible_to(request.user).select_related("source"), pk=pk
+    record = get_visible(
+        request.user, Record.objects.visible_to(request.user).select_related("source"), uid=uid
     )
     versions = registry.versions_of(request.user, record)
     return render(request, "inquest/record_detail.html", {"record": record, "versions": versions})
@@ -101,29 +109,42 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
     """The linkage and estimate runs the user may see, newest first."""
+    estimates = runs.estimate_runs_for(request.user).select_related("linkage_run")
     context = {
-        "linkage_runs": runs.linkage_runs_for(request.user)[:100],
-        "estimate_runs": runs.estimate_runs_for(request.user).select_related("linkage_run")[:100],
+        "linkage_runs": noted(request.user, runs.linkage_runs_for(request.user)[:100]),
+        "estimate_runs": noted(request.user, estimates[:100]),
     }
     return render(request, "inquest/run_list.html", context)
 
 
-@require_GET
-def run_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """One run: parameters, input hash, code version, seed, status, results and artefacts."""
-    queryset = (
-        runs.linkage_runs_for(request.user)
-        if kind == "linkage"
-        else runs.estimate_runs_for(request.user)
+def _shown_json(value: object) -> str:
+    return json.dumps(
+        runs.without_server_paths(value), indent=2, ensure_ascii=False, sort_keys=True
     )
-    run = get_object_or_404(queryset, pk=pk)
+
+
+@require_GET
+def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
+    """One run: parameters, input hash, code version, seed, status, results and artefacts."""
+    run: LinkageRun | EstimateRun
+    sources: list[Source] = []
+    if kind == "linkage":
+        run = get_visible(request.user, runs.linkage_runs_for(request.user), uid=uid)
+        sources = noted(
+            request.user, Source.objects.visible_to(request.user).filter(linkage_runs=run)
+        )
+    else:
+        run = get_visible(request.user, runs.estimate_runs_for(request.user), uid=uid)
+    note_shown(request.user, run.artefacts.all())
     return render(
         request,
         "inquest/run_detail.html",
         {
             "run": run,
             "kind": kind,
-            "parameters": json.dumps(run.parameters, indent=2, ensure_ascii=False, sort_keys=True),
-            "results": json.dumps(run.results, indent=2, ensure_ascii=False, sort_keys=True),
+            "sources": sources,
+            "parameters": _shown_json(run.parameters),
+            "results": _shown_json(run.results),
+            "error": runs.without_server_paths(run.error),
         },
     )

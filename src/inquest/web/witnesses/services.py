@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 from inquest.errors import InputError
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
-from inquest.web.access.policy import AnyUser, require, user_id
+from inquest.web.access.policy import AnyUser, can, require, user_id
 from inquest.web.audit import services as audit
 from inquest.web.witnesses import crypto, redaction
 from inquest.web.witnesses.models import IDENTITY_FIELDS, Testimony, Witness
@@ -120,26 +120,44 @@ def replace_identity(
 
 
 @sensitive_variables("identity")
-@transaction.atomic
 def reveal(user: AnyUser, witness: Witness, *, key: crypto.FieldKey | None = None) -> Identity:
     """Decrypt ``witness``'s identity for a cleared user, and audit that they saw it.
 
     Raises ``PermissionDenied`` unless the user may see the witness and holds
-    ``view_identity`` at its level. The values are remembered so logs redact them.
+    ``view_identity`` at its level; the refusal is audited too (``witness.identity.refused``,
+    committed before the error is raised). The values are remembered so logs redact them.
     """
-    require(user, Action.VIEW_IDENTITY, witness.confidentiality)
-    if not Witness.objects.visible_to(user).filter(pk=witness.pk).exists():
-        raise PermissionDenied("witness not visible")
-    identity = _open(witness, key or crypto.key_from_env())
-    redaction.remember(*identity.values().values())
-    audit.record(
-        user,
-        "witness.identity.view",
-        witness,
-        level=witness.confidentiality,
-        detail={"pseudonym": witness.pseudonym},
-    )
+    refusal = _refusal(user, witness)
+    if refusal is not None:
+        with transaction.atomic():
+            audit.record(
+                user,
+                "witness.identity.refused",
+                witness,
+                level=witness.confidentiality,
+                detail={"pseudonym": witness.pseudonym, "reason": refusal},
+            )
+        raise PermissionDenied(refusal)
+    with transaction.atomic():
+        identity = _open(witness, key or crypto.key_from_env())
+        redaction.remember(*identity.values().values())
+        audit.record(
+            user,
+            "witness.identity.view",
+            witness,
+            level=witness.confidentiality,
+            detail={"pseudonym": witness.pseudonym},
+        )
     return identity
+
+
+def _refusal(user: AnyUser, witness: Witness) -> str | None:
+    """Why ``user`` may not see ``witness``'s identity, or None if they may."""
+    if not can(user, Action.VIEW_IDENTITY, witness.confidentiality):
+        return "no view_identity at the witness's level"
+    if not Witness.objects.visible_to(user).filter(pk=witness.pk).exists():
+        return "witness not visible"
+    return None
 
 
 @transaction.atomic

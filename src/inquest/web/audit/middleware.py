@@ -1,0 +1,23 @@
+"""One audit entry per answer that shows protected objects (``inquest.web.audit.reads``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from inquest.web.audit.reads import collecting
+
+
+class ShownObjectsMiddleware:
+    """Collects what the request's getters noted as shown; the entry is written on the way out.
+
+    After the authentication middleware, so the entry names the signed-in user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with collecting(request.user, where=request.path):
+            return self.get_response(request)

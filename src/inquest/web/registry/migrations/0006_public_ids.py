@@ -1,0 +1,27 @@
+"""Public ids (``uid``) for records, places and events: added empty, then filled in batches
+(``inquest.web.public_ids``); 0007 makes them required and unique."""
+
+from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+from inquest.web.public_ids import fill_uids
+
+TABLES = {"record": "registry_record", "place": "registry_place", "event": "registry_event"}
+
+
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    for table in TABLES.values():
+        fill_uids(schema_editor, table)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0005_search_index")]
+
+    operations = [
+        *(
+            migrations.AddField(model_name=model, name="uid", field=models.UUIDField(null=True))
+            for model in TABLES
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]
