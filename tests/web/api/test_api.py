@@ -224,3 +224,30 @@ def test_objects_are_named_by_public_ids_not_sequential_ones(
     assert client.get(f"/records/{record.pk}/").status_code == 404
     page = client.get(f"/sources/{record.source.code}/").content.decode()
     assert f"/records/{record.uid}/" in page
+
+
+def test_an_event_names_its_record_only_to_those_who_may_see_the_record(
+    client: Client, personas: Personas
+) -> None:
+    from inquest.web.registry.models import Record
+
+    boss = personas.investigator
+    public = make_source(boss, "PUB", level=Level.PUBLIC)
+    (record,) = make_records(boss, public, n=1)
+    person = services.create_person(boss, records=[record], level=Level.PUBLIC)
+    services.add_event(
+        boss,
+        kind="detention",
+        participants=[(person, ParticipantRole.SUBJECT)],
+        source=public,
+        record=record,
+        level=Level.PUBLIC,
+    )
+    # The record is reclassified after the event cited it: the event stays public.
+    Record.objects.filter(pk=record.pk).update(confidentiality=Level.PROTECTED)
+    client.force_login(personas.researcher)
+    (event,) = _get(client, "/api/events/")["results"]
+    assert event["record"] is None
+    client.force_login(personas.investigator)
+    (event,) = _get(client, "/api/events/")["results"]
+    assert event["record"] == str(record.uid)

@@ -177,9 +177,7 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     place: serializers.SlugRelatedField[Place] = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="uid", read_only=True
     )
-    record: serializers.SlugRelatedField[Record] = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="uid", read_only=True
-    )
+    record = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
@@ -196,6 +194,13 @@ class EventSerializer(serializers.ModelSerializer[Event]):
             "participants",
             "confidentiality",
         )
+
+    def get_record(self, event: Event) -> str | None:
+        """The record's public id if the caller may see the record (an event's level does not
+        follow its record's, so a visible event may cite a hidden record)."""
+        if event.record_id is None or not getattr(event, "record_visible", False):
+            return None
+        return str(event.record.uid)
 
 
 class ArtefactSerializer(serializers.ModelSerializer[Artefact]):

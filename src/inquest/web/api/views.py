@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
@@ -161,6 +161,11 @@ class EventViewSet(ReadOnly):
         user = self.request.user
         return (
             Event.objects.visible_to(user)
+            .annotate(
+                record_visible=Exists(
+                    Record.objects.visible_to(user).filter(pk=OuterRef("record_id"))
+                )
+            )
             .select_related("source", "place", "record")
             .prefetch_related(
                 Prefetch(
