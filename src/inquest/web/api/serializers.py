@@ -198,9 +198,10 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     def get_record(self, event: Event) -> str | None:
         """The record's public id if the caller may see the record (an event's level does not
         follow its record's, so a visible event may cite a hidden record)."""
-        if event.record_id is None or not getattr(event, "record_visible", False):
+        record = event.record
+        if record is None or not getattr(event, "record_visible", False):
             return None
-        return str(event.record.uid)
+        return str(record.uid)
 
 
 class ArtefactSerializer(serializers.ModelSerializer[Artefact]):
