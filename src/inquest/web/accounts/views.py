@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from inquest.web.access.levels import Level
 from inquest.web.accounts.forms import TokenForm
 from inquest.web.accounts.policy import requires_two_factor
 from inquest.web.accounts.qr import qr_svg
+from inquest.web.accounts.signin_failures import refused
 from inquest.web.audit import services as audit
 
 DEVICE_NAME = "authenticator"
@@ -32,9 +34,25 @@ WRONG_TOKEN = _("That code is not right (or too many tries: wait a little and tr
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in (which rotates the session key), with an audit entry on success."""
+    """Django's sign-in (which rotates the session key), with an audit entry on success.
+
+    Past the budget of failed sign-ins (``inquest.web.accounts.signin_failures``) a post is
+    answered 429 before any password is checked.
+    """
 
     template_name = "inquest/login.html"
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """Refuse while the budget of failures is spent; else sign in as Django does."""
+        until = refused(request)
+        if until is not None:
+            wait = max(1, int((until - timezone.now()).total_seconds()))
+            response = render(
+                request, "inquest/accounts/slow_down.html", {"until": until}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         """Sign in, then record who signed in and whether a second factor is owed."""
