@@ -137,3 +137,27 @@ def test_accounts_migrations_are_complete() -> None:
         call_command("makemigrations", "inquest_accounts", check=True, dry_run=True, stdout=out)
     except SystemExit:
         pytest.fail(f"models changed without a migration:\n{out.getvalue()}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_devices_without_a_key_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = [("inquest_accounts", "0002_sealed_totp_device"), ("otp_totp", "0003_add_timestamps")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before[:1])
+    apps = executor.loader.project_state(before).apps
+    user = apps.get_model("auth", "User").objects.create(username="synthetic-enrolled")
+    old = apps.get_model("otp_totp", "TOTPDevice")
+    old.objects.create(user=user, name="old", confirmed=True)
+    monkeypatch.delenv(crypto.ENV_KEY, raising=False)
+    monkeypatch.delenv(crypto.ENV_KEY_FILE, raising=False)
+    result = CliRunner().invoke(app, ["db", "migrate"])
+    assert result.exit_code == 2, result.output
+    assert "migration stopped" in result.output and "INQUEST_FIELD_KEY" in result.output
+    assert old.objects.count() == 1 and not SealedTOTPDevice.objects.exists()
+    monkeypatch.undo()
+    call_command("migrate", verbosity=0, interactive=False)
+    assert SealedTOTPDevice.objects.count() == 1
+    SealedTOTPDevice.objects.all().delete()
+    user.delete()
