@@ -49,17 +49,12 @@ ROWS_B = (
 )
 
 
-def _totp_device(user: object) -> str | None:
+def _totp_device(user: object) -> str:
     """Enrol ``user`` in two-factor sign-in as if they had; the device's hex key."""
-    from django.apps import apps
+    from inquest.web.accounts import devices
 
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        return None
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="synthetic authenticator", confirmed=True)
-    key: str = device.key
-    return key
+    device = devices.new_device(user, name="synthetic authenticator", confirmed=True)
+    return devices.open_secret(device)
 
 
 def seed() -> dict[str, Any]:
@@ -78,9 +73,7 @@ def seed() -> dict[str, Any]:
         user = User.objects.create_user(username=f"synthetic-analyst-{n:02d}", password=PASSWORD)
         grant_role(None, user, "analyst")
         analysts.append(user)
-        key = _totp_device(user)
-        if key is not None:
-            totp_keys[user.username] = key
+        totp_keys[user.username] = _totp_device(user)
     analyst = analysts[0]
     reader = User.objects.create_user(username="synthetic-reader", password=PASSWORD)
 

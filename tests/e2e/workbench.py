@@ -8,9 +8,11 @@ SQLite uses a file in a throw-away data folder; PostgreSQL a database of this pr
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -44,7 +46,11 @@ _OURS = (
     "INQUEST_SECRET_KEY",
     "INQUEST_ALLOWED_HOSTS",
     "INQUEST_TEST_DATABASE_URL",
+    "INQUEST_FIELD_KEY",
+    "INQUEST_FIELD_KEY_FILE",
 )
+# The field key that seals the authenticator secrets, the same for the seeding and the server.
+_FIELD_KEY = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,11 @@ def _free_port() -> int:
 
 def _env(data_dir: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _OURS}
-    env.update(INQUEST_DATA_DIR=str(data_dir), INQUEST_DATABASE_URL=database_url)
+    env.update(
+        INQUEST_DATA_DIR=str(data_dir),
+        INQUEST_DATABASE_URL=database_url,
+        INQUEST_FIELD_KEY=_FIELD_KEY,
+    )
     return env
 
 

@@ -13,7 +13,9 @@ triggers refuse (PostgreSQL truncates instead, which they allow).
 from __future__ import annotations
 
 import atexit
+import base64
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +32,10 @@ os.environ["INQUEST_DATABASE_URL"] = os.environ.get(
 )
 for _name in ("INQUEST_DEBUG", "INQUEST_HTTPS", "INQUEST_SECRET_KEY", "INQUEST_ALLOWED_HOSTS"):
     os.environ.pop(_name, None)
+# A field key, as a deployment has: authenticator secrets are sealed with it (tests of
+# witnesses set a fresh one of their own).
+os.environ.pop("INQUEST_FIELD_KEY_FILE", None)
+os.environ["INQUEST_FIELD_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 import django  # noqa: E402
 

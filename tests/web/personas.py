@@ -8,9 +8,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inquest.web.access.services import grant_role
+from inquest.web.accounts import devices
+from inquest.web.accounts.models import SealedTOTPDevice
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,15 @@ def make_personas() -> Personas:
     )
 
 
-def totp_device(user: User) -> TOTPDevice:
+def totp_device(user: User) -> SealedTOTPDevice:
     """The user's confirmed TOTP device, made if missing (as if they had enrolled)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+        device = devices.new_device(user, name="test authenticator", confirmed=True)
     return device
 
 
-def totp_token(device: TOTPDevice) -> str:
+def totp_token(device: SealedTOTPDevice) -> str:
     """The six digits the device's authenticator app would show now."""
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 

@@ -57,12 +57,22 @@ def _where() -> str:
 
 @app.command("migrate")
 def migrate(database_url: str | None = _URL_OPTION) -> None:
-    """Create or update the workbench's tables (safe to run again)."""
+    """Create or update the workbench's tables (safe to run again).
+
+    A migration that needs a setting it lacks (the field key, to seal existing TOTP secrets)
+    stops with the error saying what to set; migrations done before it stay done.
+    """
     _setup(database_url)
     from django.core.management import call_command
 
+    from inquest.errors import ConfigError
+
     console.print(f"migrating [bold]{_where()}[/bold]")
-    call_command("migrate", interactive=False, verbosity=1)
+    try:
+        call_command("migrate", interactive=False, verbosity=1)
+    except ConfigError as exc:
+        err.print(f"[red]migration stopped:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
     console.print("[green]database is up to date[/green]")
 
 

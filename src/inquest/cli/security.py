@@ -1,8 +1,9 @@
-"""``inquest security``: field keys for witness identities (make one, rotate to a new one).
+"""``inquest security``: the field key (make one, rotate to a new one).
 
-The current key comes from ``INQUEST_FIELD_KEY`` or ``INQUEST_FIELD_KEY_FILE``
-(docs/security/witnesses.md). Rotation re-seals every identity field under the new key in
-one transaction; afterwards point the variable at the new key.
+The field key seals witness identities and authenticator (TOTP) secrets. The current key
+comes from ``INQUEST_FIELD_KEY`` or ``INQUEST_FIELD_KEY_FILE`` (docs/security/witnesses.md).
+Rotation re-seals every identity field and every TOTP secret under the new key in one
+transaction; afterwards point the variable at the new key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from rich.console import Console
 
 from inquest.cli.db import _URL_OPTION, _setup
 
-app = typer.Typer(help="Witness field keys: make a key, rotate to a new one.", no_args_is_help=True)
+app = typer.Typer(
+    help="The field key (witness identities, TOTP secrets): make one, rotate to a new one.",
+    no_args_is_help=True,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -47,13 +51,17 @@ def rotate_key(
     ],
     database_url: str | None = _URL_OPTION,
 ) -> None:
-    """Re-seal every witness identity field with a new key, all or nothing (audited).
+    """Re-seal every witness identity field and TOTP secret with a new key, all or nothing.
 
     The old key is the current one (INQUEST_FIELD_KEY or INQUEST_FIELD_KEY_FILE). Then set
     the variable to the new key and restart the workbench. Running it again is harmless.
+    Audited.
     """
     _setup(database_url)
+    from django.db import transaction
+
     from inquest.errors import ConfigError
+    from inquest.web.accounts.devices import rotate_key as rotate_devices
     from inquest.web.witnesses.crypto import SealError, key_from_env, read_key_file
     from inquest.web.witnesses.services import rotate_key as rotate
 
@@ -66,10 +74,13 @@ def rotate_key(
         err.print("[red]the new key is the current key[/red]")
         raise typer.Exit(2)
     try:
-        result = rotate(old, new)
+        with transaction.atomic():
+            result = rotate(old, new)
+            devices = rotate_devices(old, new)
     except SealError as exc:
         err.print(f"[red]nothing changed:[/red] {exc}")
         raise typer.Exit(1) from None
+    console.print(f"re-sealed {devices} TOTP secret(s)", highlight=False)
     console.print(
         f"re-sealed {result.values} value(s) of {result.witnesses} witness(es): "
         f"key {result.old_key_id} → {result.new_key_id}. Now set INQUEST_FIELD_KEY_FILE="

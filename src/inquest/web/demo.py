@@ -23,6 +23,7 @@ from typing import Any
 from inquest.private import private_folder
 
 WORKBENCH = "workbench"
+FIELD_KEY_FILE = "field.key"
 DEMO_USER = "demo-analyst"
 DEMO_ROLE = "analyst"
 ORIGIN = "synthetic: inquest simulate (demo); every person is invented"
@@ -44,14 +45,33 @@ class DemoSummary:
 
 
 def workbench_env(out: Path) -> dict[str, str]:
-    """The environment that points the workbench at the demo's own folder and database."""
+    """The environment that points the workbench at the demo's own folder, database and key.
+
+    The demo's field key (which seals the authenticator secret) is made in its folder on
+    first use; an ``INQUEST_FIELD_KEY`` of the caller's is blanked so only the demo's counts.
+    """
     folder = (out / WORKBENCH).resolve()
     return {
         "INQUEST_DATA_DIR": str(folder),
         "INQUEST_DATABASE_URL": f"sqlite:///{folder / 'inquest.sqlite3'}",
         "INQUEST_DEMO": "1",
+        "INQUEST_FIELD_KEY": "",
+        "INQUEST_FIELD_KEY_FILE": str(_field_key_file(folder)),
         "DJANGO_SETTINGS_MODULE": "inquest.web.settings",
     }
+
+
+def _field_key_file(folder: Path) -> Path:
+    """The demo's field key file in ``folder``, written (owner-only) if missing."""
+    from inquest.web.witnesses.crypto import FieldKey
+
+    path = folder / FIELD_KEY_FILE
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(FieldKey.generate().encoded() + "\n")
+    return path
 
 
 def _fresh_database(folder: Path) -> None:
@@ -62,14 +82,14 @@ def _fresh_database(folder: Path) -> None:
 
 def _account() -> tuple[Any, str, str, str]:
     from django.contrib.auth import get_user_model
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from inquest.web.access.services import grant_role
+    from inquest.web.accounts.devices import new_device
 
     password = secrets.token_urlsafe(12)
     user = get_user_model().objects.create_user(username=DEMO_USER, password=password)
     grant_role(None, user, DEMO_ROLE)
-    device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+    device = new_device(user, name="demo authenticator", confirmed=True)
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return user, password, secret, str(device.config_url)
 

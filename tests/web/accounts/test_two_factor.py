@@ -7,8 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from inquest.web.accounts.models import SealedTOTPDevice
 from inquest.web.accounts.policy import requires_two_factor
 from inquest.web.audit.models import AuditEntry
 
@@ -50,7 +50,7 @@ def test_enrolment_shows_qr_and_secret_then_confirms(client: Client, personas: P
     assert response["Location"] == "/accounts/two-factor/enrol/?next=%2Fsources%2F"
     page = client.get(response["Location"]).content.decode()
     assert "<svg" in page and "<path" in page and "<script" not in page
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=user, confirmed=False)
     secret = re.search(r'<code class="secret" dir="ltr">([A-Z2-7 ]+)</code>', page)
     assert secret is not None and len(secret.group(1).replace(" ", "")) == 32
     response = client.post("/accounts/two-factor/enrol/", {"token": "000000", "next": "/sources/"})

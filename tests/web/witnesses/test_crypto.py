@@ -70,3 +70,38 @@ def test_key_from_env_and_file(tmp_path: Path) -> None:
 def test_key_errors_say_what_to_set(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         crypto.key_from_env(env)
+
+
+def seal_v1(key: FieldKey, plaintext: str, cell: dict[str, str] = CELL) -> str:
+    """A value in the first format (unpadded), as sealed before padding came in."""
+    import secrets
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(crypto.NONCE_BYTES)
+    body = AESGCM(key.secret).encrypt(nonce, plaintext.encode(), crypto.associated_data(**cell))
+    return ".".join(("v1", key.key_id, crypto._b64(nonce), crypto._b64(body)))
+
+
+def test_ciphertext_length_does_not_tell_the_name_length() -> None:
+    key = FieldKey.generate()
+    short = crypto.seal(key, "Ali", **CELL)
+    long = crypto.seal(key, "Synthetic Longername", **CELL)
+    assert len("Synthetic Longername") == 20
+    assert len(short) == len(long) and short.startswith("v2.")
+    assert crypto.open_sealed(key, short, **CELL) == "Ali"
+    assert crypto.open_sealed(key, long, **CELL) == "Synthetic Longername"
+
+
+@pytest.mark.parametrize(("size", "bucket"), [(0, 32), (31, 32), (32, 64), (255, 256), (256, 512)])
+def test_padding_buckets(size: int, bucket: int) -> None:
+    data = b"\x00\x80" * (size // 2) + b"x" * (size % 2)
+    assert len(crypto.pad(data)) == bucket
+    assert crypto.unpad(crypto.pad(data)) == data
+
+
+def test_first_format_values_still_open() -> None:
+    key = FieldKey.generate()
+    token = seal_v1(key, "synthetic\x00\x80 value")
+    assert crypto.key_id_of(token) == key.key_id
+    assert crypto.open_sealed(key, token, **CELL) == "synthetic\x00\x80 value"

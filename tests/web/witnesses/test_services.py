@@ -17,6 +17,7 @@ from inquest.web.witnesses.models import IDENTITY_FIELDS, Witness
 from inquest.web.witnesses.services import Identity
 
 from ..personas import Personas
+from .test_crypto import seal_v1
 
 CANARY = Identity(
     real_name="CANARY-real-name-5b1e",
@@ -39,7 +40,7 @@ def test_identity_is_sealed_at_rest(personas: Personas, field_key: FieldKey) -> 
     stored = _raw_row(witness)
     for value in CANARY.values().values():
         assert value not in stored
-    assert stored.count(f"v1.{field_key.key_id}.") == len(IDENTITY_FIELDS)
+    assert stored.count(f"v2.{field_key.key_id}.") == len(IDENTITY_FIELDS)
     entry = AuditEntry.objects.get(action="witness.create")
     assert "CANARY" not in str(entry.detail) and entry.detail["pseudonym"] == "W-1"
 
@@ -128,3 +129,17 @@ def test_rotation_with_a_wrong_old_key_changes_nothing(
         services.rotate_key(FieldKey.generate(), FieldKey.generate())
     witness.refresh_from_db()
     assert _raw_row(witness) == before
+
+
+def test_rotation_reseals_first_format_values_padded(
+    personas: Personas, field_key: FieldKey
+) -> None:
+    witness = services.create_witness(personas.investigator, pseudonym="W-1", identity=CANARY)
+    where = {"table": "witnesses_witness", "column": "real_name", "row": str(witness.uid)}
+    plain = services.reveal(personas.investigator, witness).real_name
+    Witness.objects.filter(pk=witness.pk).update(real_name_sealed=seal_v1(field_key, plain, where))
+    new = FieldKey.generate()
+    services.rotate_key(field_key, new)
+    witness.refresh_from_db()
+    assert witness.real_name_sealed.startswith(f"v2.{new.key_id}.")
+    assert services.reveal(personas.investigator, witness, key=new).real_name == plain

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from inquest.web.accounts.models import SealedTOTPDevice
 from inquest.web.accounts.policy import requires_two_factor
 
 #: Views an unverified user may still reach: the two-factor pages, sign-out, preferences.
@@ -53,7 +53,7 @@ class TwoFactorRequiredMiddleware:
             return None
         if match is not None and match.namespaces[:1] == ["api"]:
             return JsonResponse({"detail": "two-factor verification required"}, status=403)
-        enrolled = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+        enrolled = SealedTOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
         target = reverse("accounts:verify" if enrolled else "accounts:enrol")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -19,22 +20,42 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from inquest.errors import ConfigError
 from inquest.web.access.levels import Level
+from inquest.web.accounts import devices
 from inquest.web.accounts.forms import TokenForm
+from inquest.web.accounts.models import SealedTOTPDevice
 from inquest.web.accounts.policy import requires_two_factor
 from inquest.web.accounts.qr import qr_svg
+from inquest.web.accounts.signin_failures import refused
 from inquest.web.audit import services as audit
+from inquest.web.witnesses.crypto import SealError
 
 DEVICE_NAME = "authenticator"
 WRONG_TOKEN = _("That code is not right (or too many tries: wait a little and try again).")
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in (which rotates the session key), with an audit entry on success."""
+    """Django's sign-in (which rotates the session key), with an audit entry on success.
+
+    Past the budget of failed sign-ins (``inquest.web.accounts.signin_failures``) a post is
+    answered 429 before any password is checked.
+    """
 
     template_name = "inquest/login.html"
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """Refuse while the budget of failures is spent; else sign in as Django does."""
+        until = refused(request)
+        if until is not None:
+            wait = max(1, int((until - timezone.now()).total_seconds()))
+            response = render(
+                request, "inquest/accounts/slow_down.html", {"until": until}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         """Sign in, then record who signed in and whether a second factor is owed."""
@@ -64,13 +85,18 @@ def _go(view_name: str, request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse(view_name)}?{urlencode({'next': _next(request)})}")
 
 
-def _verified(request: HttpRequest, device: TOTPDevice, action: str) -> HttpResponse:
+def _verified(request: HttpRequest, device: SealedTOTPDevice, action: str) -> HttpResponse:
     """Mark the session verified by ``device``, give it a new key, audit, and go on."""
     otp_login(request, device)
     request.session.cycle_key()
     with transaction.atomic():
         audit.record(request.user, action, request.user, level=Level.INTERNAL)  # type: ignore[arg-type]
     return HttpResponseRedirect(_next(request))
+
+
+def _no_field_key(request: HttpRequest) -> HttpResponse:
+    """503: authenticator secrets are sealed and the server lacks the field key that opens them."""
+    return render(request, "inquest/accounts/no_field_key.html", status=503)
 
 
 @never_cache
@@ -83,25 +109,29 @@ def enrol(request: HttpRequest) -> HttpResponse:
     once, before it is confirmed, never again.
     """
     user = request.user
-    if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+    if SealedTOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
         return _go("accounts:verify", request)
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user_id=user.pk, name=DEVICE_NAME, confirmed=False)
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            return _verified(request, device, "account.two_factor_enrolled")
-        form.add_error("token", WRONG_TOKEN)
-    secret = b32encode(device.bin_key).decode("ascii")
+    try:
+        device = SealedTOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+        if device is None:
+            device = devices.new_device(user, name=DEVICE_NAME, confirmed=False)
+        form = TokenForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if device.verify_token(form.cleaned_data["token"]):
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                return _verified(request, device, "account.two_factor_enrolled")
+            form.add_error("token", WRONG_TOKEN)
+        secret = b32encode(device.bin_key).decode("ascii")
+        url = device.config_url
+    except (ConfigError, SealError):
+        return _no_field_key(request)
     context = {
         "form": form,
         "next": _next(request),
         # The SVG is drawn by the qrcode library from the otpauth URI: the URI is encoded as
         # black squares, never as markup, so nothing the user typed reaches the page as HTML.
-        "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308  # nosec B308 B703
+        "qr": mark_safe(qr_svg(url)),  # noqa: S308  # nosec B308 B703
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
     return render(request, "inquest/accounts/enrol.html", context)
@@ -113,12 +143,15 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Ask for a token from the user's confirmed device; failures are throttled and audited."""
     user = request.user
-    if not TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+    if not SealedTOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
         return _go("accounts:enrol", request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
-        if isinstance(device, TOTPDevice):
+        try:
+            device = match_token(user, form.cleaned_data["token"])
+        except (ConfigError, SealError):
+            return _no_field_key(request)
+        if isinstance(device, SealedTOTPDevice):
             return _verified(request, device, "account.two_factor_verified")
         with transaction.atomic():
             audit.record(user, "account.two_factor_failed", user, level=Level.INTERNAL)  # type: ignore[arg-type]

@@ -1,10 +1,12 @@
 """Field encryption for witness identities: AES-256-GCM with the ``cryptography`` library.
 
-A sealed value is text ``v1.<key id>.<nonce>.<ciphertext+tag>`` (base64url parts): a fresh
-random 96-bit nonce per value, and associated data binding it to its table, column and row
-(a ciphertext copied to another row or column fails to open). The key id names the key that
-sealed it, so keys can rotate. The key comes from ``INQUEST_FIELD_KEY`` (base64 of 32 bytes)
-or ``INQUEST_FIELD_KEY_FILE`` (a file holding that text), never from the database.
+A sealed value is text ``v2.<key id>.<nonce>.<ciphertext+tag>`` (base64url parts): a fresh
+random 96-bit nonce per value; the plaintext padded to a length bucket first, so the
+ciphertext's length does not tell a name's length (``v1`` values, unpadded, still open);
+associated data binding it to its table, column and row (a ciphertext copied to another
+row or column fails to open). The key id names the key that sealed it, so keys can rotate.
+The key comes from ``INQUEST_FIELD_KEY`` (base64 of 32 bytes) or ``INQUEST_FIELD_KEY_FILE``
+(a file holding that text), never from the database.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from inquest.errors import ConfigError, InquestError
 
-VERSION = "v1"
+VERSION = "v2"
+#: Formats that open: v1 (unpadded, before padding) and v2 (padded).
+VERSIONS = frozenset({"v1", "v2"})
+#: Padded lengths: 32, 64, 128, 256 bytes, then multiples of 256.
+MIN_BUCKET = 32
+LARGE_BUCKET = 256
 KEY_BYTES = 32
 NONCE_BYTES = 12
 ENV_KEY = "INQUEST_FIELD_KEY"
@@ -113,13 +120,36 @@ def associated_data(table: str, column: str, row: str) -> bytes:
     return f"inquest/{table}/{column}/{row}".encode()
 
 
+def padded_length(size: int) -> int:
+    """The bucket a plaintext of ``size`` bytes (plus its one-byte marker) is padded to."""
+    bucket = MIN_BUCKET
+    while bucket < size + 1 and bucket < LARGE_BUCKET:
+        bucket *= 2
+    if bucket >= size + 1:
+        return bucket
+    return -(-(size + 1) // LARGE_BUCKET) * LARGE_BUCKET
+
+
+def pad(data: bytes) -> bytes:
+    """``data``, a 0x80 byte, and zero bytes up to its bucket (ISO/IEC 7816-4 padding)."""
+    return data + b"\x80" + b"\x00" * (padded_length(len(data)) - len(data) - 1)
+
+
+def unpad(data: bytes) -> bytes:
+    """``data`` without the padding ``pad`` added; ValueError if it has none."""
+    body = data.rstrip(b"\x00")
+    if not body.endswith(b"\x80"):
+        raise ValueError("no padding marker")
+    return body[:-1]
+
+
 def seal(key: FieldKey, plaintext: str, *, table: str, column: str, row: str) -> str:
     """Encrypt ``plaintext`` for one cell; the empty string stays empty (nothing to hide)."""
     if plaintext == "":
         return ""
     nonce = secrets.token_bytes(NONCE_BYTES)
     sealed = AESGCM(key.secret).encrypt(
-        nonce, plaintext.encode("utf-8"), associated_data(table, column, row)
+        nonce, pad(plaintext.encode("utf-8")), associated_data(table, column, row)
     )
     return ".".join((VERSION, key.key_id, _b64(nonce), _b64(sealed)))
 
@@ -129,7 +159,7 @@ def key_id_of(token: str) -> str | None:
     if token == "":
         return None
     parts = token.split(".")
-    if len(parts) != 4 or parts[0] != VERSION:
+    if len(parts) != 4 or parts[0] not in VERSIONS:
         raise SealError("not a sealed value (unknown format)")
     return parts[1]
 
@@ -144,11 +174,13 @@ def open_sealed(key: FieldKey, token: str, *, table: str, column: str, row: str)
             f"{table}.{column} of row {row} was sealed with key {kid}, but the key given is "
             f"{key.key_id} (finish or undo a key rotation)"
         )
-    _, _, nonce, sealed = token.split(".")
+    version, _, nonce, sealed = token.split(".")
     try:
         plain = AESGCM(key.secret).decrypt(
             _unb64(nonce), _unb64(sealed), associated_data(table, column, row)
         )
+        if version != "v1":
+            plain = unpad(plain)
     except (InvalidTag, ValueError, binascii.Error):
         raise SealError(
             f"{table}.{column} of row {row} does not open: altered, or moved from another cell"
