@@ -14,7 +14,7 @@ from django.urls import include, path
 from inquest.web.access.levels import Level
 from inquest.web.audit.models import AuditEntry
 from inquest.web.witnesses import services
-from inquest.web.witnesses.crypto import FieldKey
+from inquest.web.witnesses.crypto import ENV_KEY, FieldKey
 from inquest.web.witnesses.models import Witness
 from inquest.web.witnesses.redaction import MASK, RedactRevealed
 
@@ -148,3 +148,14 @@ def test_filter_redacts_message_args_and_exception() -> None:
         redaction.forget_all()
     assert "SYNTHETIC-SECRET-9" not in text
     assert text.startswith(f"saw {MASK}") and f"ValueError: {MASK}" in text
+
+
+def test_identity_page_without_a_field_key_says_so(
+    personas: Personas, witness: Witness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = _client(personas.investigator)  # signing in needs the key: it seals TOTP secrets
+    monkeypatch.delenv(ENV_KEY)
+    response = client.get(f"/witnesses/{witness.uid}/identity/")
+    assert response.status_code == 503
+    assert "INQUEST_FIELD_KEY" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="witness.identity.view").exists()

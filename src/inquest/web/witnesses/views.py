@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET
 
+from inquest.errors import ConfigError
 from inquest.web.audit.reads import get_visible, noted
 from inquest.web.witnesses import queries, services
 
@@ -41,7 +42,13 @@ def witness_identity(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """Who the witness is, decrypted for a cleared user; each view, and each refusal, is an
     audit entry (written by the service)."""
     witness = get_object_or_404(queries.witnesses_for(request.user), uid=uid)
-    identity = services.reveal(request.user, witness)
+    try:
+        identity = services.reveal(request.user, witness)
+    except ConfigError:
+        # The server has no field key: say so (503), rather than fail as an error would.
+        return render(
+            request, "inquest/witnesses/no_field_key.html", {"witness": witness}, status=503
+        )
     return render(
         request,
         "inquest/witnesses/witness_identity.html",
