@@ -5,11 +5,20 @@ tables, never a real person. A scenario describes the population and the sources
 model, recording style, error rates); :func:`simulate` draws a world deterministically from a
 seed, :func:`write_world` writes its lists in the standard list format with the truth, and
 :func:`simulate_captures` gives the capture matrix alone, fast, for coverage studies.
+:func:`presets` lists the packaged worlds (``family="linkage"``: the ones a linkage benchmark
+runs over).
 """
 
 from inquest.simulate.capture import CaptureSample, simulate_captures
 from inquest.simulate.render import LIST_COLUMNS
-from inquest.simulate.scenario import PRESETS, Scenario, load_scenario, scenario_from_dict
+from inquest.simulate.scenario import (
+    PRESETS,
+    PresetInfo,
+    Scenario,
+    load_scenario,
+    presets,
+    scenario_from_dict,
+)
 from inquest.simulate.world import ListSummary, World, simulate, write_world
 
 __all__ = [
@@ -17,9 +26,11 @@ __all__ = [
     "PRESETS",
     "CaptureSample",
     "ListSummary",
+    "PresetInfo",
     "Scenario",
     "World",
     "load_scenario",
+    "presets",
     "scenario_from_dict",
     "simulate",
     "simulate_captures",

@@ -159,15 +159,25 @@ def _attach(stem_fa: str, stem_lat: str, suf_fa: str, suf_lat: str, joins: str) 
     return stem_fa + suf_fa, stem_lat + suf_lat
 
 
+def _tilted(table: NameTable, concentration: float) -> NameTable:
+    """The table with weights raised to ``concentration`` (1: as is; 0: all equally common)."""
+    if concentration == 1.0:
+        return table
+    return NameTable(table.persian, table.latin, np.power(table.weight, concentration))
+
+
 @cache
 def load_name_tables(
-    constructed_share: float = 0.4, files: tuple[tuple[str, str], ...] = ()
+    constructed_share: float = 0.4,
+    files: tuple[tuple[str, str], ...] = (),
+    concentration: float = 1.0,
 ) -> NameTables:
     """Load and validate the name tables; ``constructed_share`` of surnames is the tail.
 
     ``files`` replaces packaged tables by name (see :data:`TABLES`) with CSV files of the same
     columns. Constructed surnames (stem + suffix) that equal a listed common surname add to
-    its weight.
+    its weight. ``concentration`` tilts every weight w to w ** concentration: 1 keeps the
+    tables' skew, 0 makes every given name equally common and every surname too.
     """
     given_files = dict(files)
     for name in given_files:
@@ -213,7 +223,8 @@ def load_name_tables(
         latin=tuple(latin_of[k] for k in names),
         weight=np.array([weights[k] for k in names]),
     )
-    m, f = _table(male), _table(female)
+    surnames = _tilted(surnames, concentration)
+    m, f = _tilted(_table(male), concentration), _tilted(_table(female), concentration)
     given = NameTable(
         persian=m.persian + f.persian,
         latin=m.latin + f.latin,

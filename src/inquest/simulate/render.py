@@ -20,7 +20,7 @@ from inquest.simulate.datefmt import FULL, YEAR, YEAR_MONTH, calendar_parts, for
 from inquest.simulate.names import NameTable
 from inquest.simulate.population import Covariates, Names
 from inquest.simulate.romanise import Romaniser
-from inquest.simulate.scenario import Place, Prison, Scenario, Source
+from inquest.simulate.scenario import FatherInName, Place, Prison, Scenario, Source
 from inquest.simulate.spelling import draw_persian_codes, persian_variant, typo
 
 __all__ = ["LIST_COLUMNS", "RenderedList", "render_list"]
@@ -183,8 +183,15 @@ def _name_columns(
     source: Source,
     romaniser: Romaniser,
     rng: np.random.Generator,
+    father: _Coded | None = None,
+    male: np.ndarray | None = None,
 ) -> dict[str, pa.Array[Any]]:
-    """given_name and family_name, or full_name, with titles kept, dropped or added."""
+    """given_name and family_name, or full_name, with titles kept, dropped or added.
+
+    With ``father`` (the records' fathers' names, spelled) and ``male``, a full name may end
+    with a marker and the father's name; those records' ``father`` is then marked missing,
+    since the list wrote the father once, inside the name.
+    """
     rec, err = source.recording, source.errors
     n = who.shape[0]
     first = _spell(given, names.given[who], source, romaniser, rng)
@@ -210,8 +217,33 @@ def _name_columns(
     if rec.name_order == "family_first":
         swapped = pc.invert(swapped)
     sep = " " if rec.script == "persian" else ", "
-    full = pc.if_else(swapped, _join(last_a, first_a, sep), _join(first_a, last_a, " "))
+    given_first = _join(first_a, last_a, " ")
+    if err.family_first > 0:  # family first without the comma that would mark the order
+        given_first = pc.if_else(
+            pa.array(_chance(rng, n) < err.family_first), _join(last_a, first_a, " "), given_first
+        )
+    full = pc.if_else(swapped, _join(last_a, first_a, sep), given_first)
+    if father is not None and male is not None:
+        full = _join(full, _father_suffix(father, male, rec.father_in_name, rng), "")
     return {"full_name": full}
+
+
+def _father_suffix(
+    father: _Coded, male: np.ndarray, spec: FatherInName, rng: np.random.Generator
+) -> pa.Array[Any]:
+    """ " MARKER FATHER" for the records that write the father in the name, "" for the others."""
+    n = male.shape[0]
+    hits = np.flatnonzero(_chance(rng, n) < spec.rate)
+    which = rng.integers(0, len(spec.markers), hits.size).tolist()
+    sexes = male[hits].tolist()
+    texts = [
+        f" {spec.markers[k][0 if m else 1]} {name}"
+        for k, m, name in zip(which, sexes, father.get(hits), strict=True)
+    ]
+    suffix = _Coded(np.zeros(n, dtype=np.int64), [""])
+    suffix.put(hits, texts)
+    father.missing[hits] = True
+    return suffix.arrow()
 
 
 def _birth_columns(
@@ -263,11 +295,20 @@ def render_list(
     numbers = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
     prefix = pa.array([rec.record_id_prefix] * n, type=pa.string()) if n else numbers
     cols: dict[str, pa.Array[Any]] = {"record_id": _join(prefix, numbers, "")}
-    cols.update(_name_columns(who, names, given, surnames, source, romaniser, rng))
     coded: dict[str, _Coded] = {}
     fields = set(rec.fields)
-    if "father_name" in fields:
-        coded["father_name"] = _spell(given, names.father[who], source, romaniser, rng)
+    if rec.father_in_name.rate > 0 and rec.name_layout == "full":
+        father = _spell(given, names.father[who], source, romaniser, rng)
+        male = cov.male[who]
+        cols.update(
+            _name_columns(who, names, given, surnames, source, romaniser, rng, father, male)
+        )
+        if "father_name" in fields:
+            coded["father_name"] = father
+    else:
+        cols.update(_name_columns(who, names, given, surnames, source, romaniser, rng))
+        if "father_name" in fields:
+            coded["father_name"] = _spell(given, names.father[who], source, romaniser, rng)
     if "sex" in fields:
         coded["sex"] = _Coded(cov.male[who].astype(np.int64), list(_SEX[rec.script]))
     coded.update(_birth_columns(cov.birth_day[who], cov.death_day[who], source, rng))

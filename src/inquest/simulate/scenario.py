@@ -29,17 +29,27 @@ __all__ = [
     "PRESETS",
     "Capture",
     "Errors",
+    "FatherInName",
     "People",
     "Place",
+    "PresetInfo",
     "Prison",
     "Recording",
     "Scenario",
     "Source",
     "load_scenario",
+    "presets",
     "scenario_from_dict",
 ]
 
-PRESETS: tuple[str, ...] = ("small", "default", "large")
+
+def _preset_names() -> tuple[str, ...]:
+    folder = resources.files("inquest").joinpath("data", "simulate", "presets")
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+#: Every packaged preset (one YAML file each in ``data/simulate/presets``), sorted by name.
+PRESETS: tuple[str, ...] = _preset_names()
 FIELDS: tuple[str, ...] = (
     "father_name",
     "sex",
@@ -110,6 +120,18 @@ class Capture:
 
 
 @dataclass(frozen=True)
+class FatherInName:
+    """The father's name written inside the full name after a marker («ولد», "son of").
+
+    ``markers`` holds (male form, female form) pairs; a record that gets one (at ``rate``)
+    uses one pair, chosen uniformly, in the form for the person's sex.
+    """
+
+    rate: float = 0.0
+    markers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Recording:
     """How a source writes what it records."""
 
@@ -125,6 +147,7 @@ class Recording:
     titles: tuple[str, ...] = ()
     arabic_letters: float = 0.0
     record_id_prefix: str = ""
+    father_in_name: FatherInName = FatherInName()
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,7 @@ class Errors:
     year_off_by_one: float = 0.0
     duplicate: float = 0.0
     swapped_names: float = 0.0
+    family_first: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -163,12 +187,14 @@ class Scenario:
     period_end: dt.date
     people: People
     constructed_surnames: float
+    name_concentration: float
     name_tables: tuple[tuple[str, str], ...]
     cities: tuple[Place, ...]
     burial_places: tuple[Place, ...]
     prisons: tuple[Prison, ...]
     sources: tuple[Source, ...]
     raw: Mapping[str, Any]
+    family: str = ""
 
     def with_population(self, n: int) -> Scenario:
         """The same scenario with another population size."""
@@ -283,13 +309,42 @@ def _resolve_base(data: dict[str, Any], label: str, depth: int = 0) -> dict[str,
     parent, parent_label = _load_raw(base)
     merged = _merge(_resolve_base(parent, parent_label, depth + 1), data)
     merged.pop("base", None)
+    if "family" not in data:  # a world derived from a family member is not one itself
+        merged.pop("family", None)
     return merged
 
 
 def load_scenario(source: str | Path) -> Scenario:
-    """Load a scenario from a preset name (``small``, ``default``, ``large``) or a file."""
+    """Load a scenario from a preset name (see :data:`PRESETS`) or a file."""
     data, label = _load_raw(source)
     return scenario_from_dict(_resolve_base(data, label), path=label)
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    """A packaged preset: name, family tag, people, number of lists, one-line description."""
+
+    name: str
+    family: str
+    population: int
+    lists: int
+    description: str
+
+
+def presets(family: str | None = None) -> list[PresetInfo]:
+    """The packaged presets, sorted by name; with ``family``, only the members of that family.
+
+    The family ``linkage`` is the set of worlds a linkage benchmark runs over: it spans name
+    concentration, list styles and list counts (docs/guide/scenarios.md lists it).
+    """
+    out = []
+    for name in PRESETS:
+        s = load_scenario(name)
+        if family is not None and s.family != family:
+            continue
+        line = " ".join(s.description.split())
+        out.append(PresetInfo(name, s.family, s.population, len(s.sources), line))
+    return out
 
 
 def _date(value: str, calendar: str, key: str, path: str | None) -> dt.date:
@@ -351,6 +406,20 @@ def _source(
                 key=f"{key}.capture.depends_on.{other}",
             )
     rec = dict(d["recording"])
+    if "father_in_name" in rec:
+        fin = rec["father_in_name"]
+        if rec.get("name_layout", "split") != "full" and fin["rate"] > 0:
+            raise ConfigError(
+                "the father's name goes inside the name only with name_layout: full",
+                path=path,
+                key=f"{key}.recording.father_in_name",
+            )
+        rec["father_in_name"] = FatherInName(
+            rate=float(fin["rate"]),
+            markers=tuple(
+                (m, m) if isinstance(m, str) else (m["male"], m["female"]) for m in fin["markers"]
+            ),
+        )
     if "fields" in rec:
         rec["fields"] = tuple(rec["fields"])
     if "titles" in rec:
@@ -366,6 +435,13 @@ def _source(
     if errs.get("title", 0) > 0 and not rec.get("titles"):
         raise ConfigError(
             "a title rate needs recording.titles", path=path, key=f"{key}.errors.title"
+        )
+    ordered = rec.get("name_layout") == "full" and rec.get("name_order") != "family_first"
+    if errs.get("family_first", 0) > 0 and not ordered:
+        raise ConfigError(
+            "a family_first rate needs name_layout: full and name_order: given_first",
+            path=path,
+            key=f"{key}.errors.family_first",
         )
     return Source(
         name=d["name"],
@@ -458,10 +534,12 @@ def scenario_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> S
         period_end=end,
         people=people,
         constructed_surnames=float(data.get("names", {}).get("constructed_surnames", 0.4)),
+        name_concentration=float(data.get("names", {}).get("concentration", 1.0)),
         name_tables=_name_tables(data.get("names", {}).get("tables", {}), path),
         cities=tuple(_place(c) for c in places["cities"]),
         burial_places=tuple(_place(b) for b in places["burial_places"]),
         prisons=tuple(prisons),
         sources=tuple(sources),
         raw=copy.deepcopy(dict(data)),
+        family=str(data.get("family", "")),
     )

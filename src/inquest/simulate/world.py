@@ -139,7 +139,9 @@ def simulate(
     """Simulate a world from ``scenario`` with ``seed``; ``on_step`` is told as each part ends."""
     step = on_step or (lambda _name: None)
     rngs = streams(seed, len(scenario.sources))
-    tables = load_name_tables(scenario.constructed_surnames, scenario.name_tables)
+    tables = load_name_tables(
+        scenario.constructed_surnames, scenario.name_tables, scenario.name_concentration
+    )
     cov = draw_covariates(scenario, rngs[0])
     names = draw_names(tables, cov.male, rngs[1], scenario.people.sayyid_share)
     population = _population_table(scenario, cov, names, tables.given, tables.surnames)
