@@ -85,9 +85,33 @@ def _birth(row: dict[str, Any], death: Interval | None) -> Interval | None:
     return lo - int((age.maximum + 1) * 365.25), hi - int(age.minimum * 365.25)
 
 
+def father_markers(world: Path) -> dict[str, list[str]]:
+    """Per list, the markers («ولد», "son of") after which it writes a father inside a name."""
+    scenario = json.loads((world / "scenario.json").read_text(encoding="utf-8"))["scenario"]
+    out: dict[str, list[str]] = {}
+    for source in scenario["sources"]:
+        spec = source["recording"].get("father_in_name", {"markers": []})
+        forms: list[str] = []
+        for m in spec["markers"]:
+            forms.extend([m] if isinstance(m, str) else [m["male"], m["female"]])
+        out[source["name"]] = [f" {m} " for m in forms]
+    return out
+
+
+def _carries_father(row: dict[str, Any], markers: list[str]) -> bool:
+    if isinstance(row.get("father_name"), str):
+        return True
+    name = row.get("full_name")
+    return isinstance(name, str) and any(m in name for m in markers)
+
+
 def load(world: Path) -> pd.DataFrame:
-    """Every record with its person and the clean features it carries (None: not recorded)."""
+    """Every record with its person and the clean features it carries (None: not recorded).
+
+    A father written inside a full name after one of its list's markers counts as carried.
+    """
     population = pd.read_csv(world / "population.csv", dtype=str).set_index("person_id")
+    markers = father_markers(world)
     truth = pd.read_csv(world / "truth.csv", dtype=str)
     frames = []
     for path in sorted((world / "lists").glob("*.csv")):
@@ -106,7 +130,7 @@ def load(world: Path) -> pd.DataFrame:
         out["death"].append(death)
         out["birth"].append(_birth(row, death))
         out["father_name"].append(
-            p["father_name"] if isinstance(row.get("father_name"), str) else None
+            p["father_name"] if _carries_father(row, markers[row["list"]]) else None
         )
         out["sex"].append(p["sex"] if isinstance(row.get("sex"), str) else None)
         for place in PLACES:

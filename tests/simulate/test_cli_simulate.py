@@ -27,3 +27,11 @@ def test_simulate_file_with_error_names_key(tmp_path: Path) -> None:
 def test_simulate_needs_one_scenario(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "--seed", "1", "--out", str(tmp_path)])
     assert result.exit_code != 0
+
+
+def test_list_presets_needs_no_seed_or_folder() -> None:
+    result = CliRunner().invoke(app, ["simulate", "--list-presets"], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    for name in ("default", "diverse", "six_lists"):
+        assert name in result.output
+    assert "linkage" in result.output

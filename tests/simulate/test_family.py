@@ -69,6 +69,16 @@ def test_concentration_zero_makes_names_equally_common() -> None:
     assert skewed.max() > 10 * skewed.min()
 
 
+def test_lower_concentration_adds_compounds_of_the_tables_own_first_elements() -> None:
+    listed = load_name_tables(0.4, (), 1.0)
+    wider = load_name_tables(0.4, (), 0.5)
+    old = set(listed.given.persian[: listed.n_male])
+    new = [x for x in wider.given.persian[: wider.n_male] if x not in old]
+    assert len(new) > 100 and len(set(new)) == len(new)
+    assert {x.split("-")[0] for x in new} == {"محمد", "علی", "غلام"}
+    assert wider.given.persian[wider.n_male :] == listed.given.persian[listed.n_male :]
+
+
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_loads_and_simulates(name: str) -> None:
     world = simulate(load_scenario(name).with_population(300), 1)

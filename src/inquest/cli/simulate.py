@@ -21,6 +21,20 @@ _PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "simulate" / "pr
 _PRESETS = sorted(p.stem for p in _PRESET_DIR.glob("*.yaml"))
 
 
+def _list_presets(value: bool) -> None:
+    if not value:
+        return
+    from inquest.simulate import presets
+
+    table = Table(title="Packaged presets (every person synthetic)")
+    for col in ("preset", "family", "people", "lists", "description"):
+        table.add_column(col, justify="right" if col in ("people", "lists") else "left")
+    for p in presets():
+        table.add_row(p.name, p.family, f"{p.population:,}", str(p.lists), p.description)
+    Console().print(table)
+    raise typer.Exit()
+
+
 def simulate_command(
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same files.")],
     out: Annotated[
@@ -41,6 +55,15 @@ def simulate_command(
     fmt: Annotated[
         str, typer.Option("--format", help="File format: csv, parquet or xlsx.")
     ] = "csv",
+    list_presets: Annotated[
+        bool,
+        typer.Option(
+            "--list-presets",
+            callback=_list_presets,
+            is_eager=True,
+            help="List the packaged presets (family, people, lists, what they vary) and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a synthetic population and the lists that record it (all people synthetic).
 

@@ -166,6 +166,38 @@ def _tilted(table: NameTable, concentration: float) -> NameTable:
     return NameTable(table.persian, table.latin, np.power(table.weight, concentration))
 
 
+def _compounds(rows: list[dict[str, str]], openness: float) -> list[dict[str, str]]:
+    """More compound given names, as the tables' own compounds are built (محمد-رضا, غلام-حسین).
+
+    A first element that starts at least two listed compounds (محمد, علی, غلام) joins every
+    simple name at least as common as the median simple one, unless listed already. Each new
+    compound weighs ``openness`` times the rarest listed name: 0 adds nothing; after the
+    concentration tilt at 0 they are as common as any other name.
+    """
+    firsts: dict[str, tuple[str, int]] = {}
+    for r in rows:
+        if "-" in r["persian"]:
+            fa, lat = r["persian"].split("-", 1)[0], r["latin"].split("-", 1)[0]
+            firsts[fa] = (lat, firsts.get(fa, (lat, 0))[1] + 1)
+    simple = [r for r in rows if "-" not in r["persian"]]
+    if not simple or openness <= 0:
+        return []
+    median = float(np.median([float(r["weight"]) for r in simple]))
+    weight = str(openness * min(float(r["weight"]) for r in rows))
+    listed = {r["persian"] for r in rows}
+    out = []
+    for first, (first_latin, count) in sorted(firsts.items()):
+        if count < 2:
+            continue
+        for r in simple:
+            fa = f"{first}-{r['persian']}"
+            if r["persian"] != first and float(r["weight"]) >= median and fa not in listed:
+                out.append(
+                    {"persian": fa, "latin": f"{first_latin}-{r['latin']}", "weight": weight}
+                )
+    return out
+
+
 @cache
 def load_name_tables(
     constructed_share: float = 0.4,
@@ -177,7 +209,8 @@ def load_name_tables(
     ``files`` replaces packaged tables by name (see :data:`TABLES`) with CSV files of the same
     columns. Constructed surnames (stem + suffix) that equal a listed common surname add to
     its weight. ``concentration`` tilts every weight w to w ** concentration: 1 keeps the
-    tables' skew, 0 makes every given name equally common and every surname too.
+    tables' skew, 0 makes every given name equally common and every surname too; below 1
+    the men's names also gain compounds (see :func:`_compounds`).
     """
     given_files = dict(files)
     for name in given_files:
@@ -224,6 +257,8 @@ def load_name_tables(
         weight=np.array([weights[k] for k in names]),
     )
     surnames = _tilted(surnames, concentration)
+    if concentration < 1.0:
+        male = male + _compounds(male, 1.0 - concentration)
     m, f = _tilted(_table(male), concentration), _tilted(_table(female), concentration)
     given = NameTable(
         persian=m.persian + f.persian,

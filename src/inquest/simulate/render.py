@@ -231,7 +231,7 @@ def _name_columns(
 def _father_suffix(
     father: _Coded, male: np.ndarray, spec: FatherInName, rng: np.random.Generator
 ) -> pa.Array[Any]:
-    """ " MARKER FATHER" for the records that write the father in the name, "" for the others."""
+    """What follows each full name: a marker and the father's name at ``spec.rate``, else ""."""
     n = male.shape[0]
     hits = np.flatnonzero(_chance(rng, n) < spec.rate)
     which = rng.integers(0, len(spec.markers), hits.size).tolist()
