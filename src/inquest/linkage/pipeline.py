@@ -31,6 +31,7 @@ from inquest.linkage.predict import (
     with_values,
 )
 from inquest.linkage.prepare import prepare, prepare_on_spark
+from inquest.linkage.prior import PriorFit, apply_prior, refit_prior, weight_histogram
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.train import calibrate, train
 from inquest.private import private_files, private_folder
@@ -71,6 +72,8 @@ class LinkResult:
     records: Any = None
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the prior as trained and as refitted on the scored pairs (None: not refitted)
+    prior: PriorFit | None = None
 
     def explainer(self) -> Any:
         """A Splink linker of the run's model that keeps each pair's values and levels, as
@@ -187,6 +190,25 @@ def _train(
     return linker, levels, skipped
 
 
+def _refit_prior(
+    linker: Any, eng: Engine, predictions: Any, n_records: int, model: LinkageModel
+) -> PriorFit | None:
+    """The prior refitted on the kept pairs (None if the model does not ask for it); the
+    linker scores with it from now on (rescoring inside components, the saved model)."""
+    if not model.clustering.refit_prior or n_records < 2:
+        return None
+    settings = linker._settings_obj
+    weights, counts = weight_histogram(eng, predictions)
+    fit = refit_prior(
+        weights,
+        counts,
+        trained=float(settings._probability_two_random_records_match),
+        pairs=n_records * (n_records - 1) / 2,
+    )
+    settings._probability_two_random_records_match = fit.refit
+    return fit
+
+
 def link_records(
     records: pa.Table,
     *,
@@ -277,6 +299,9 @@ def link_records(
         )
         if pending is not None:
             timings["candidates_beside_train"] = {"wall_s": round(pending.wall_s, 3)}
+        prior = _refit_prior(linker, eng, predictions, prepared.num_rows, model)
+        if prior is not None:
+            predictions = apply_prior(eng, predictions, prior, model.clustering.keep_threshold)
         edges = edges_of(eng, predictions)
         if levels is not None:
             predictions = with_values(eng, predictions, scored, scored_columns, levels)
@@ -328,6 +353,7 @@ def link_records(
         engine=eng,
         linker=linker,
         predictions=predictions,
+        prior=prior,
         records=scored,
         timings=timings,
         warnings=[f"EM session skipped: {w}" for w in skipped]
@@ -361,6 +387,13 @@ def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
         "pairs_kept": result.edges.num_rows,
         "components_split": result.clustering.n_split,
         "pairs_rescored": result.clustering.n_rescored_pairs,
+        "prior": None
+        if result.prior is None
+        else {
+            "trained": result.prior.trained,
+            "refit": result.prior.refit,
+            "iterations": result.prior.iterations,
+        },
         "timings": result.timings,
         "warnings": result.warnings,
     }

@@ -65,6 +65,8 @@ class ClusteringSpec:
     #: Two records of the same list join one person only if their own match probability is
     #: at least this (0: no such rule).
     same_list_min_probability: float = 0.0
+    #: Estimate the prior again from the scored pairs (inquest.linkage.prior).
+    refit_prior: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,7 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         review_low=float(_need(rv, "low", float, path, "review")),
         review_high=float(_need(rv, "high", float, path, "review")),
         same_list_min_probability=float(cl.get("same_list_min_probability", 0.0)),
+        refit_prior=_flag(pr, "refit_prior", path, "prediction"),
     )
     if not 0.0 <= clustering.same_list_min_probability < 1.0:
         raise ConfigError(
