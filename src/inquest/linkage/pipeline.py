@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -10,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 import pyarrow as pa
@@ -33,12 +34,14 @@ from inquest.linkage.predict import (
 from inquest.linkage.prepare import prepare, prepare_on_spark
 from inquest.linkage.prior import PriorFit, apply_prior, refit_prior, weight_histogram
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
+from inquest.linkage.splink_log import splink_warnings
 from inquest.linkage.train import calibrate, train
 from inquest.private import private_files, private_folder
 
 __all__ = ["LinkResult", "Step", "cpu_seconds", "link_records", "write_run"]
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 #: Records per preparation batch.
 PREPARE_BATCH = 1_000_000
@@ -209,6 +212,20 @@ def _refit_prior(
     return fit
 
 
+def _keeping_splink_warnings(link: Callable[P, LinkResult]) -> Callable[P, LinkResult]:
+    """``link`` with Splink's warnings added to its result's ``warnings``, not printed."""
+
+    @functools.wraps(link)
+    def keeping(*args: P.args, **kwargs: P.kwargs) -> LinkResult:
+        with splink_warnings() as heard:
+            result = link(*args, **kwargs)
+        result.warnings.extend(heard)
+        return result
+
+    return keeping
+
+
+@_keeping_splink_warnings
 def link_records(
     records: pa.Table,
     *,
