@@ -10,18 +10,20 @@ It uses no truth, no training and no probabilities:
    The key is the given name's and the family name's skeletons, each without word breaks (as
    inquest's own ``given_skel`` and ``family_skel``), sorted. So «محمدعلی رضایی», "Rezaei,
    Mohammad-Ali" and "Mohammad Ali Rezaei" meet when their skeletons agree, in either order;
-   spelling variants the skeleton keeps apart (French "ch" for ش, typos) do not meet.
+   spelling variants the skeleton keeps apart (French "ch" for ش, typos) do not meet. A name
+   parsed into one part only keeps its skeleton's words, sorted.
 2. **Other fields** come from inquest's own preparation (:func:`inquest.linkage.prepare`):
-   birth interval and year (a stated date, else an age before the death date), death
-   interval, sex, and the gazetteer ids of the four places. The father's key is the skeleton
-   of his name (its own column, else the one written inside the full name), word breaks
-   removed.
+   the birth interval (a stated date, else an age before the death date) read as the years it
+   allows (one for a date, two for an age), the death interval, sex, and the gazetteer ids of
+   the four places. The father's key is the skeleton of his name (its own column, else the
+   one written inside the full name), word breaks removed.
 3. **Merging.** Records with equal name keys are candidates. Within a name key, pairs of
    records from different lists are merged in order of their shared evidence, the number of
-   agreeing fields among: father, birth year, exact birth day, death date (same interval),
-   sex and each place (ties in record order). A merge is refused when the two clusters would
-   hold two records of one list, or would disagree on a field both carry: two fathers, two
-   sexes, or birth years more than one year apart.
+   agreeing fields among: father, birth years (overlapping), exact birth day, death date (same
+   interval), sex and each place (ties in record order). A merge is refused when the two
+   clusters would hold two records of one list, or would disagree on a field both carry: two
+   fathers, two sexes, or birth years more than one year apart (the latest first year of the
+   members minus the earliest last year above 1).
 
 Pairs with no shared evidence but no conflict are merged too (equal names are the evidence).
 Nothing here is tuned to a simulated world.
@@ -58,8 +60,12 @@ def _part(text: str | None) -> str | None:
 
 
 def _key(given: str | None, family: str | None) -> str | None:
-    parts = sorted(p for p in (_part(given), _part(family)) if p)
-    return " ".join(parts) or None
+    if given and family:
+        return " ".join(sorted(p for p in (_part(given), _part(family)) if p)) or None
+    # one part only ("Mirzazade, Seyed Taher" parses as a given name "Taher Mirzazade"):
+    # its words, sorted
+    skel = _skeleton(given or family or "")
+    return " ".join(sorted(skel.split())) if skel else None
 
 
 @cache
@@ -81,18 +87,26 @@ def name_and_father(row: dict[str, Any]) -> tuple[str | None, str | None]:
     return name, father
 
 
-def _year(row: dict[str, Any]) -> int | None:
-    if row["birth_year"] is not None:
-        return int(row["birth_year"])
+def _year(day: int) -> int:
+    return date.fromordinal(_EPOCH + day).year
+
+
+def _years(row: dict[str, Any]) -> tuple[int, int] | None:
+    """The first and last year the record's birth interval allows (an age spans two)."""
     if row["birth_lo"] is None or row["birth_hi"] is None:
         return None
-    return date.fromordinal(_EPOCH + (row["birth_lo"] + row["birth_hi"]) // 2).year
+    return _year(row["birth_lo"]), _year(row["birth_hi"])
+
+
+def _overlap(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    return a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]
 
 
 def _evidence(a: dict[str, Any], b: dict[str, Any]) -> int:
     """How many non-name fields the two records both carry and agree on."""
     score = 0
-    for f in ("father", "year", "sex", *PLACES):
+    score += _overlap(a["years"], b["years"])
+    for f in ("father", "sex", *PLACES):
         score += a[f] is not None and a[f] == b[f]
     if a["birth_lo"] is not None and a["birth_lo"] == a["birth_hi"]:
         score += a["birth_lo"] == b["birth_lo"] == b["birth_hi"]
@@ -108,34 +122,40 @@ class _Cluster:
         self.lists = {row["list"]}
         self.fathers = {row["father"]} - {None}
         self.sexes = {row["sex"]} - {None}
-        self.years = {row["year"]} - {None}
+        #: the latest first year and the earliest last year of the members' birth years
+        self.years = row["years"]
 
     def can_join(self, other: _Cluster) -> bool:
-        years = self.years | other.years
+        years = self._years_with(other)
         return (
             not self.lists & other.lists
             and len(self.fathers | other.fathers) <= 1
             and len(self.sexes | other.sexes) <= 1
-            and (not years or max(years) - min(years) <= 1)
+            and (years is None or years[0] - years[1] <= 1)
         )
 
     def absorb(self, other: _Cluster) -> None:
         self.lists |= other.lists
         self.fathers |= other.fathers
         self.sexes |= other.sexes
-        self.years |= other.years
+        self.years = self._years_with(other)
+
+    def _years_with(self, other: _Cluster) -> tuple[int, int] | None:
+        if self.years is None or other.years is None:
+            return self.years or other.years
+        return max(self.years[0], other.years[0]), min(self.years[1], other.years[1])
 
 
 def features(records: pa.Table) -> list[dict[str, Any]]:
     """Per record (in order): list, name key, father key, birth year and the compared fields."""
     prepared = prepare(records).select(
-        ["list", "birth_lo", "birth_hi", "birth_year", "death_lo", "death_hi", "sex", *PLACES]
+        ["list", "birth_lo", "birth_hi", "death_lo", "death_hi", "sex", *PLACES]
     )
     raw = records.select(["full_name", "given_name", "family_name", "father_name"]).to_pylist()
     rows = prepared.to_pylist()
     for row, names in zip(rows, raw, strict=True):
         row["name"], row["father"] = name_and_father(names)
-        row["year"] = _year(row)
+        row["years"] = _years(row)
     return rows
 
 
