@@ -94,7 +94,7 @@ def _warm_up(records: pa.Table, df: pd.DataFrame, spec: Generic) -> dict[str, fl
     link_records(records.take(rows))
     ours = _since(t)["wall_s"]
     t = _clock()
-    _generic(df.iloc[rows], spec)
+    generic_labels(df.iloc[rows], spec)
     generic = _since(t)["wall_s"]
     _forget_values()
     return {"inquest_wall_s": ours, "generic_wall_s": generic}
@@ -183,7 +183,7 @@ def _generic_linker(df: pd.DataFrame, spec: Generic) -> tuple[Any, pd.DataFrame]
     return Linker(db.register(data), settings, log_level=logging.ERROR), data
 
 
-def _generic(df: pd.DataFrame, spec: Generic) -> Any:
+def generic_labels(df: pd.DataFrame, spec: Generic) -> Any:
     """Generic Splink 5, trained as Splink's tutorials train: cluster labels per record.
 
     The prior from deterministic rules (same names and date of birth, either way round) at
@@ -261,7 +261,7 @@ def _run(
         result = link_records(records)
         ours_runs.append(_since(t))
         t = _clock()
-        base_labels = _generic(df, spec)
+        base_labels = generic_labels(df, spec)
         base_runs.append(_since(t))
     ours_time, base_time = _median_run(ours_runs), _median_run(base_runs)
     ours = score_clusters(result.clustering.labels, truth).as_dict()
@@ -341,6 +341,34 @@ def febrl3() -> dict[str, Any]:
     return _run("febrl3", records, truth, df, spec)
 
 
+def simulated_generic_input(records: pa.Table) -> tuple[pd.DataFrame, Generic]:
+    """A simulated world's records (from :func:`read_lists`) as the generic set-up reads them.
+
+    Given and family names come from their columns, else from the full name ("Last, First"
+    when it has a comma, else "First ... Last").
+    """
+    df = records.to_pandas()
+    full = df["full_name"].fillna("").str.strip()
+    comma = full.str.split(",", n=1)
+    words = full.str.split()
+    df["first"] = df["given_name"].fillna(
+        comma.str[1].str.strip().where(comma.str.len() > 1, words.str[0])
+    )
+    df["last"] = df["family_name"].fillna(
+        comma.str[0].str.strip().where(comma.str.len() > 1, words.str[-1])
+    )
+    spec = Generic(
+        "first",
+        "last",
+        "birth_date",
+        "%Y/%m/%d",
+        names=("father_name",),
+        dates=("death_date",),
+        exact=("sex", "birth_place", "residence", "prison", "burial_place"),
+    )
+    return df, spec
+
+
 def simulated(preset: str = "default") -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix=f"inquest-bench-{preset}-"))
     subprocess.run(
@@ -364,26 +392,7 @@ def simulated(preset: str = "default") -> dict[str, Any]:
     truth_df = pd.read_csv(folder / "truth.csv", dtype=str)
     key = records.select(["list", "record_id"]).to_pandas()
     truth = key.merge(truth_df, on=["list", "record_id"], how="left")["person_id"].to_numpy()
-    df = records.to_pandas()
-    # A full name is "Last, First" when it has a comma, else "First ... Last".
-    full = df["full_name"].fillna("").str.strip()
-    comma = full.str.split(",", n=1)
-    words = full.str.split()
-    df["first"] = df["given_name"].fillna(
-        comma.str[1].str.strip().where(comma.str.len() > 1, words.str[0])
-    )
-    df["last"] = df["family_name"].fillna(
-        comma.str[0].str.strip().where(comma.str.len() > 1, words.str[-1])
-    )
-    spec = Generic(
-        "first",
-        "last",
-        "birth_date",
-        "%Y/%m/%d",
-        names=("father_name",),
-        dates=("death_date",),
-        exact=("sex", "birth_place", "residence", "prison", "burial_place"),
-    )
+    df, spec = simulated_generic_input(records)
     return _run(f"simulated_{preset}", records, truth, df, spec)
 
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -307,6 +306,25 @@ def linked(world: Path) -> dict[str, Any]:
     return out
 
 
+def simulate_world(preset: str, seed: int, out: Path) -> Path:
+    """Simulate ``preset`` with ``seed`` into ``out`` (as ``inquest simulate`` writes it)."""
+    from inquest.simulate import load_scenario, simulate, write_world
+
+    write_world(simulate(load_scenario(preset), seed), out)
+    return out
+
+
+def ceiling(world: Path) -> dict[str, Any]:
+    """The world's records, its unresolvable pairs and ceilings per version (see above)."""
+    t = time.perf_counter()
+    records = load(world)
+    return {
+        "records": len(records),
+        **unresolvable(records),
+        "analysis_wall_s": round(time.perf_counter() - t, 1),
+    }
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="default")
@@ -316,30 +334,12 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     world = args.world
     if world is None:
-        world = Path(tempfile.mkdtemp(prefix="inquest-ceiling-"))
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "inquest",
-                "simulate",
-                "--preset",
-                args.preset,
-                "--seed",
-                str(args.seed),
-                "--out",
-                str(world),
-            ],
-            check=True,
-            capture_output=True,
+        world = simulate_world(
+            args.preset, args.seed, Path(tempfile.mkdtemp(prefix="inquest-ceiling-"))
         )
-    t = time.perf_counter()
-    records = load(world)
     row: dict[str, Any] = {
         "world": str(args.world) if args.world else f"{args.preset} seed {args.seed}",
-        "records": len(records),
-        **unresolvable(records),
-        "analysis_wall_s": round(time.perf_counter() - t, 1),
+        **ceiling(world),
     }
     if args.link:
         row["inquest"] = linked(world)
