@@ -199,3 +199,27 @@ def test_forked_workers_give_the_same_table_as_one_process() -> None:
     two = prepare(data, workers=2, batch_size=400)
     assert two.num_rows == one.num_rows == data.num_rows
     assert two.equals(one)
+
+
+def test_a_father_written_in_the_full_name_is_the_father_not_part_of_the_name() -> None:
+    t = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "full_name": "نسرین یگانه ولد غلامعلی"},
+                {"list": "b", "record_id": "1", "full_name": "Yegane, Nasrin fille de Gholamali"},
+                {"list": "c", "record_id": "1", "given_name": "Nasrin", "family_name": "Yegane"},
+                {
+                    "list": "c",
+                    "record_id": "2",
+                    "full_name": "Nasrin Yegane s/o Ali",
+                    "father_name": "Gholamali",
+                },
+            ]
+        )
+    )
+    rows = t.to_pylist()
+    assert len({r["skel_sorted"] for r in rows}) == 1
+    assert rows[0]["father_skel"] == rows[1]["father_skel"] == rows[3]["father_skel"]
+    assert rows[2]["father_skel"] is None
+    # the father's column wins over a father written in the name
+    assert rows[3]["father_key"] == "gholamali"

@@ -134,3 +134,10 @@ def test_valad_in_a_persian_record() -> None:
 def test_a_marker_inside_a_word_is_not_a_marker() -> None:
     p = parse_name("Hossein Valadi Binesh")
     assert (p.given, p.family, p.father) == ("Hossein Valadi", "Binesh", None)
+
+
+def test_a_title_after_the_comma_stays_out_of_the_family_name() -> None:
+    p = parse_name("Mirzazade, Seyed Taher")
+    assert (p.given, p.family, p.particles) == ("Taher", "Mirzazade", ("Seyed",))
+    p = parse_name("Rezaei, Haj Seyed Mohammad Reza")
+    assert (p.given, p.family, p.titles) == ("Mohammad Reza", "Rezaei", ("Haj",))

@@ -77,6 +77,19 @@ def _kinds(key: str) -> set[str]:
     return {e.kind for e in lexicon().entries_for(key)}
 
 
+_PROPER = pa.struct([("name", pa.string()), ("father", pa.string())])
+
+
+def name_proper(text: str) -> dict[str, str | None]:
+    """Key forms of a full name's name proper (no titles, particles or father) and of the
+    father's name written inside it («… ولد غلامعلی», "… fils de Ali")."""
+    parsed = parse_name(text)
+    return {
+        "name": name_key(parsed.name) if parsed.tokens else None,
+        "father": name_key(parsed.father) if parsed.father else None,
+    }
+
+
 def split_full_name(text: str) -> dict[str, str | None] | None:
     """Given and family key forms of a full name (see the module notes on order).
 
@@ -226,7 +239,8 @@ def name_features(
     s = pa.string()
     given = map_distinct(batch.column("given_name"), name_key, s)
     family = map_distinct(batch.column("family_name"), name_key, s)
-    full = map_distinct(batch.column("full_name"), name_key, s)
+    proper = map_distinct(batch.column("full_name"), name_proper, _PROPER)
+    full = pc.struct_field(proper, "name")
     joined = null_if_empty(
         pc.binary_join_element_wise(
             pc.fill_null(given, ""), pc.fill_null(family, ""), " ", null_handling="emit_null"
@@ -253,7 +267,9 @@ def name_features(
     name_skel = map_distinct(full, _skel, s)
     given_skel = map_distinct(given, _part_skel, s)
     family_skel = map_distinct(family, _part_skel, s)
-    father = map_distinct(batch.column("father_name"), name_key, s)
+    father = pc.coalesce(
+        map_distinct(batch.column("father_name"), name_key, s), pc.struct_field(proper, "father")
+    )
     given_coarse = map_distinct(given_skel, _coarse, s)
     family_coarse = map_distinct(family_skel, _coarse, s)
     return {

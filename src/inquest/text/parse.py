@@ -221,7 +221,8 @@ def parse_name(s: str) -> ParsedName:
     given: str | None = None
     family: str | None = None
     if given_first is not None and len(units) >= 2:
-        n_given = len(_units(given_first.split()))
+        # the given part's units once its own titles are gone ("Family, Seyed Given")
+        n_given = len(_strip_titles(_units(given_first.split()))[0])
         given = " ".join(units[:n_given]) or None
         family = " ".join(units[n_given:]) or None
     elif len(units) == 1:
