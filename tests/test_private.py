@@ -35,16 +35,16 @@ def test_private_folder_makes_every_missing_folder_0700(tmp_path: Path) -> None:
     assert _mode(tmp_path) == 0o755  # what existed above is not the writer's to change
 
 
-def test_private_folder_closes_an_existing_folder_unless_told_not_to(tmp_path: Path) -> None:
-    kept, closed = tmp_path / "kept", tmp_path / "closed"
-    for folder in (kept, closed):
-        folder.mkdir()
-        os.chmod(folder, 0o755)
-    private_folder(kept, tighten=False)
-    private_folder(closed)
-    assert (_mode(kept), _mode(closed)) == (0o755, 0o700)
-    assert exposed_bits(kept) == 0o055 and exposed_bits(closed) == 0
-    assert chmod_fix(kept) == f"chmod 700 {kept}"
+def test_private_folder_leaves_an_existing_folder_as_it_is(tmp_path: Path) -> None:
+    """``--out /tmp`` must not close /tmp (1777) to everyone: an existing folder is the
+    user's; only what the writer makes is set."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    private_folder(shared)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert exposed_bits(shared) == 0o077
+    assert chmod_fix(shared) == f"chmod 700 {shared}"
 
 
 @pytest.mark.parametrize(("before", "after"), [(0o022, 0o077), (0o002, 0o077), (0o277, 0o277)])

@@ -45,12 +45,13 @@ def restrict_umask() -> int:
     return before
 
 
-def private_folder(path: Path, *, tighten: bool = True) -> Path:
-    """Make ``path`` a folder only its owner may enter and return it.
+def private_folder(path: Path) -> Path:
+    """Make ``path`` a folder only its owner may enter, if it is missing, and return it.
 
-    Every missing folder on the way is made 0700. An existing ``path`` is set to 0700 too
-    unless ``tighten`` is false (the workbench refuses an open data folder instead of
-    silently closing it: see ``inquest.web.config.check_private``).
+    Every missing folder on the way is made 0700. A folder that exists is left as it is: it
+    is the user's, not the writer's (``--out /tmp`` must not close /tmp to everyone); the
+    files written into it are 0600 all the same, and the workbench refuses an open data
+    folder (``inquest.web.config.check_private``).
     """
     missing: list[Path] = []
     probe = path
@@ -64,8 +65,6 @@ def private_folder(path: Path, *, tighten: bool = True) -> Path:
             pass  # made by another process meanwhile
         else:
             os.chmod(folder, FOLDER_MODE)  # mkdir's mode is subject to the umask
-    if tighten:
-        os.chmod(path, FOLDER_MODE)
     return path
 
 

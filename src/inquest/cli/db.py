@@ -384,7 +384,7 @@ def expire_uploads(
     max_age_hours: int | None = typer.Option(
         None,
         "--max-age-hours",
-        min=0,
+        min=1,  # an upload being imported right now must not go
         help="Delete uploads older than this (default: INQUEST_UPLOAD_MAX_AGE_HOURS, 24).",
     ),
     database_url: str | None = _URL_OPTION,

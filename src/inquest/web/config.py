@@ -84,7 +84,7 @@ def data_dir(env: Mapping[str, str]) -> Path:
     if not str(path).strip():
         raise ImproperlyConfigured(f"{name} is empty; set it to a writable folder")
     try:
-        private_folder(path, tighten=False)
+        private_folder(path)
     except OSError as exc:
         raise ImproperlyConfigured(f"{name}: cannot create data folder {path}: {exc}") from exc
     return path

@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from typer.testing import CliRunner
@@ -60,3 +61,12 @@ def test_expire_uploads_command(tmp_path: Path) -> None:
         result = runner.invoke(app, ["db", "expire-uploads", "--max-age-hours", "1"])
         assert "deleted 1 expired upload(s)" in result.output
         assert list(staging.staging_root().iterdir()) == []
+
+
+def test_no_upload_younger_than_an_hour_expires() -> None:
+    """Another session may be importing it: a shorter age is refused, not obeyed."""
+    with pytest.raises(ValueError, match="may be in use"):
+        staging.expire_uploads(max_age=0)
+    runner = CliRunner()
+    result = runner.invoke(app, ["db", "expire-uploads", "--max-age-hours", "0"])
+    assert result.exit_code == 2

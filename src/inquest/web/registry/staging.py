@@ -66,10 +66,16 @@ def _last_written(entry: Path) -> float:
     return max(times)
 
 
+#: No upload younger than an hour expires: another session may be importing it.
+MIN_AGE_SECONDS = 3600
+
+
 def expire_uploads(*, max_age: float | None = None) -> list[str]:
     """Delete every upload older than ``max_age`` seconds (default: the setting); their
     tokens, sorted. A session still importing one finds it gone and is asked to start again."""
     limit = max_age_seconds() if max_age is None else max_age
+    if limit < MIN_AGE_SECONDS:
+        raise ValueError(f"uploads younger than {MIN_AGE_SECONDS} s may be in use; not expired")
     cutoff = time.time() - limit
     removed = []
     for entry in staging_root().iterdir():
