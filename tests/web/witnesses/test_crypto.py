@@ -79,7 +79,9 @@ def seal_v1(key: FieldKey, plaintext: str, cell: dict[str, str] = CELL) -> str:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     nonce = secrets.token_bytes(crypto.NONCE_BYTES)
-    body = AESGCM(key.secret).encrypt(nonce, plaintext.encode(), crypto.associated_data(**cell))
+    body = AESGCM(key.secret).encrypt(
+        nonce, plaintext.encode(), crypto.associated_data(**cell, version="v1")
+    )
     return ".".join(("v1", key.key_id, crypto._b64(nonce), crypto._b64(body)))
 
 
@@ -105,3 +107,17 @@ def test_first_format_values_still_open() -> None:
     token = seal_v1(key, "synthetic\x00\x80 value")
     assert crypto.key_id_of(token) == key.key_id
     assert crypto.open_sealed(key, token, **CELL) == "synthetic\x00\x80 value"
+
+
+@pytest.mark.parametrize("plain", ["synthetic name", "ڀ"])  # "ڀ" ends in byte 0x80
+def test_a_value_relabelled_to_the_other_format_does_not_open(plain: str) -> None:
+    """The format is bound to the ciphertext: a v2 value read as v1 (no unpadding, bytes
+    that are no UTF-8), or a v1 value read as v2 (its last 0x80 byte taken for padding),
+    is refused, never returned cut or raised as another error."""
+    key = FieldKey.generate()
+    v2 = crypto.seal(key, plain, **CELL)
+    v1 = seal_v1(key, plain)
+    for token, other in ((v2, "v1"), (v1, "v2")):
+        relabelled = ".".join([other, *token.split(".")[1:]])
+        with pytest.raises(crypto.SealError, match="does not open"):
+            crypto.open_sealed(key, relabelled, **CELL)

@@ -115,9 +115,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def associated_data(table: str, column: str, row: str) -> bytes:
-    """What a sealed value is bound to: its table, column and row id."""
-    return f"inquest/{table}/{column}/{row}".encode()
+def associated_data(table: str, column: str, row: str, version: str = VERSION) -> bytes:
+    """What a sealed value is bound to: its table, column and row id, and (from ``v2``) its
+    format, so a value relabelled ``v1`` or ``v2`` does not open."""
+    cell = f"inquest/{table}/{column}/{row}"
+    return (cell if version == "v1" else f"{cell}/{version}").encode()
 
 
 def padded_length(size: int) -> int:
@@ -177,12 +179,13 @@ def open_sealed(key: FieldKey, token: str, *, table: str, column: str, row: str)
     version, _, nonce, sealed = token.split(".")
     try:
         plain = AESGCM(key.secret).decrypt(
-            _unb64(nonce), _unb64(sealed), associated_data(table, column, row)
+            _unb64(nonce), _unb64(sealed), associated_data(table, column, row, version)
         )
         if version != "v1":
             plain = unpad(plain)
+        # ValueError covers UnicodeDecodeError: a value that opens but is not UTF-8 text
+        return plain.decode("utf-8")
     except (InvalidTag, ValueError, binascii.Error):
         raise SealError(
             f"{table}.{column} of row {row} does not open: altered, or moved from another cell"
         ) from None
-    return plain.decode("utf-8")
