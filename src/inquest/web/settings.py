@@ -197,6 +197,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "inquest/accounts/locked_out.html"
 AXES_ENABLE_ADMIN = False
+# Behind N reverse proxies, the client address is the N-th from the right of X-Forwarded-For
+# (inquest.web.accounts.signin_failures.client_ip); 0 (the default) trusts no header.
+INQUEST_TRUSTED_PROXIES = config.env_int(_ENV, "INQUEST_TRUSTED_PROXIES", default=0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "inquest.web.accounts.signin_failures.client_ip"
 # axes stores and locks on a user's name, or a keyed hash of a typed name that is no user
 # (it may be a password typed in the user box): never the typed text.
 AXES_USERNAME_CALLABLE = "inquest.web.accounts.signin_failures.axes_username"

@@ -130,3 +130,39 @@ def test_name_tags_are_keyed_and_stable() -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "SECRET_KEY", "another-synthetic-secret-key-for-this-test-only")
         assert signin_failures.name_tag(PASSWORD_AS_NAME) != tag
+
+
+def test_a_forwarded_address_counts_only_behind_trusted_proxies(db: None, clock: Clock) -> None:
+    """X-Forwarded-For is the client's to write: without trusted proxies it is ignored, and
+    behind one proxy only the address that proxy appended (the right-most) counts, so a
+    client cannot choose a new address per attempt to escape its budget or lockout."""
+    from django.test import override_settings
+
+    def flood(**headers: str) -> int:
+        codes = [
+            Client()
+            .post("/login/", {"username": NOT_A_USER, "password": "x"}, **headers)
+            .status_code
+            for _ in range(settings.SIGNIN_FAILURES_PER_ADDRESS + 1)
+        ]
+        return codes[-1]
+
+    # no proxy trusted: a forged header per request changes nothing
+    assert flood(REMOTE_ADDR="10.0.2.1", HTTP_X_FORWARDED_FOR="1.2.3.4") == 429
+    with override_settings(INQUEST_TRUSTED_PROXIES=1):
+        forged = [f"9.9.9.{i}, 10.0.3.7" for i in range(settings.SIGNIN_FAILURES_PER_ADDRESS + 1)]
+        codes = [
+            Client()
+            .post(
+                "/login/",
+                {"username": NOT_A_USER, "password": "x"},
+                REMOTE_ADDR="10.0.0.9",
+                HTTP_X_FORWARDED_FOR=f,
+            )
+            .status_code
+            for f in forged
+        ]
+        assert codes[-1] == 429  # counted as 10.0.3.7, whatever the client put before it
+        request = Client().get("/").wsgi_request
+        request.META.update(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="7.7.7.7, 10.0.4.4")
+        assert signin_failures.client_ip(request) == "10.0.4.4"

@@ -87,6 +87,21 @@ def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | Non
     return name if name and existing_user(name) is not None else name_tag(name)
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the connection's, or behind ``INQUEST_TRUSTED_PROXIES`` proxies
+    the one the outermost of them saw (counted from the right of ``X-Forwarded-For``: the
+    addresses to its left are whatever the client wrote). django-axes uses it too
+    (``AXES_CLIENT_IP_CALLABLE``), so the lockout and the budget count the same clients."""
+    proxies = int(getattr(settings, "INQUEST_TRUSTED_PROXIES", 0))
+    remote = request.META.get("REMOTE_ADDR") or None
+    if proxies <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    # fewer addresses than proxies: a request that did not come through all of them
+    return forwarded[-proxies] if len(forwarded) >= proxies else remote
+
+
 def client_address(request: HttpRequest | None) -> str:
     """The client address as django-axes sees it (so both count the same clients)."""
     from axes.helpers import get_client_ip_address
