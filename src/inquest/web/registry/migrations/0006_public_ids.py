@@ -16,6 +16,10 @@ def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
+    # Each batch commits on its own: one transaction would hold the table's lock, and every
+    # rewritten row, until the last batch.
+    atomic = False
+
     dependencies = [("registry", "0005_search_index")]
 
     operations = [
