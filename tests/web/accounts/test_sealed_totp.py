@@ -161,3 +161,21 @@ def test_migrating_devices_without_a_key_says_what_to_set(
     assert SealedTOTPDevice.objects.count() == 1
     SealedTOTPDevice.objects.all().delete()
     user.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_undoing_the_sealing_is_refused_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Going back would write every secret into the database in clear."""
+    from django.contrib.auth.models import User
+
+    user = User.objects.create(username="synthetic-sealed")
+    devices.new_device(user, name="phone", confirmed=True)
+    before = [("inquest_accounts", "0002_sealed_totp_device")]
+    monkeypatch.delenv("INQUEST_UNSEAL_TOTP", raising=False)
+    with pytest.raises(ConfigError, match="INQUEST_UNSEAL_TOTP=yes"):
+        MigrationExecutor(connection).migrate(before)
+    assert SealedTOTPDevice.objects.filter(user=user).count() == 1
+    SealedTOTPDevice.objects.all().delete()
+    user.delete()

@@ -2,16 +2,24 @@
 
 Needs the field key (``INQUEST_FIELD_KEY`` or ``INQUEST_FIELD_KEY_FILE``) when there are
 devices to move; without one it stops with a ConfigError saying what to set, nothing moved.
+Undoing it writes the secrets back in clear, so it is refused unless ``INQUEST_UNSEAL_TOTP=yes``.
+On PostgreSQL the cleartext rows it deletes stay in the table's pages until ``VACUUM`` (or
+re-enrol the devices).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
 from django.db import migrations
 
+from inquest.errors import ConfigError
+
 TABLE = "inquest_accounts_sealedtotpdevice"
+#: Undoing the migration puts secrets back in clear: only when this says "yes".
+UNSEAL_VARIABLE = "INQUEST_UNSEAL_TOTP"
 COPIED = (
     "user_id",
     "name",
@@ -55,6 +63,12 @@ def unseal(apps: Any, schema_editor: Any) -> None:
     devices = list(new.objects.order_by("pk"))
     if not devices:
         return
+    if os.environ.get(UNSEAL_VARIABLE, "").strip().lower() != "yes":
+        raise ConfigError(
+            f"undoing this migration writes {len(devices)} authenticator secret(s) back into "
+            f"the database in clear; set {UNSEAL_VARIABLE}=yes to do it anyway, or delete the "
+            "devices and have their users enrol again"
+        )
     key = crypto.key_from_env()
     for device in devices:
         plain = crypto.open_sealed(
