@@ -10,7 +10,8 @@ the chain with it.
 Writes are serialised across processes by a lock file and never move the head backwards,
 nor past a chain that no longer holds the anchored entry unchanged (an old entry edited and
 every later hash recomputed): that head, like one that does not verify, is left as it is
-(evidence) and logged; only a restore replaces it.
+(evidence) and logged; only a restore or ``inquest audit anchor --accept-current``
+(``inquest.web.audit.reanchor``) replaces it.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def from_document(doc: Any, *, where: str, check_signature: bool = True) -> Head
             raise AnchorError(
                 f"{where}: the signature does not verify ("
                 + (
-                    f"signed with key {key_id}, this server's is {_key_id(key)}"
+                    f"signed with key {key_id}, this server's is {_key_id(key)}: is "
+                    f"{ENV_KEY} set for one process and not for another?"
                     if other
                     else "the file was altered"
                 )
@@ -227,7 +229,7 @@ def advance(last_id: int, last_hash: str) -> None:
         current = read_head()
         if current is not None and current.last_id >= last_id:
             return
-        if current is not None and (broken := _departs_from(current)) is not None:
+        if current is not None and (broken := departs_from(current)) is not None:
             # Moving on would anchor a rewritten chain and erase the only mark of it.
             log.critical(
                 "audit head not advanced to entry %s: %s; the head file %s is kept as "
@@ -243,7 +245,7 @@ def advance(last_id: int, last_hash: str) -> None:
         _write(Head(entries, last_id, last_hash, dt.datetime.now(dt.UTC).isoformat()))
 
 
-def _departs_from(current: Head) -> str | None:
+def departs_from(current: Head) -> str | None:
     """How the chain no longer holds ``current`` as anchored; None if it still does."""
     from inquest.web.audit.models import AuditEntry
 
@@ -266,6 +268,26 @@ def advance_after_commit(last_id: int, last_hash: str) -> None:
         advance(last_id, last_hash)
     except Exception as exc:  # the write has committed: the request must not fail now
         log.error("audit head not anchored after entry %s: %r", last_id, exc, exc_info=exc)
+
+
+def key_id() -> str:
+    """This server's key's id (as written in the head file); ``AnchorError`` if no key."""
+    return _key_id(_key())
+
+
+def replace_if_unchanged(expected: bytes | None, head: Head) -> None:
+    """Write ``head`` if the head file still holds ``expected`` (None: still no file)."""
+    with _locked():
+        path = head_path()
+        try:
+            now = path.read_bytes()
+        except FileNotFoundError:
+            now = None
+        except OSError as exc:
+            raise AnchorError(f"{path}: cannot read: {exc.strerror}") from None
+        if now != expected:
+            raise AnchorError(f"{path}: changed while it was being replaced")
+        _write(head)
 
 
 def replace(head: Head) -> None:
