@@ -160,3 +160,16 @@ def test_postgresql_owner_truncate_shows_against_the_anchored_head(
     assert [p.kind for p in result.problems] == [Tampering.TRUNCATED]
     code, output = _cli("verify")
     assert code == 1 and "truncated" in output
+
+
+def test_a_database_error_while_anchoring_is_logged_not_raised(
+    anchored: AuditEntry, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def fails(last_id: int, last_hash: str) -> None:
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(anchor, "advance", fails)
+    anchor.advance_after_commit(anchored.pk + 1, anchored.hash)  # the write has committed
+    assert any(
+        r.levelname == "ERROR" and "connection lost" in r.getMessage() for r in caplog.records
+    )

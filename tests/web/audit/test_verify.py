@@ -158,3 +158,38 @@ def test_postgresql_refuses_raw_sql(chain: list[AuditEntry], sql: str) -> None:
         cursor.execute(sql)
     assert AuditEntry.objects.count() == len(chain)
     assert verify_all().intact
+
+
+def test_a_rewritten_log_stays_reported_after_the_next_audited_write(
+    chain: list[AuditEntry],
+    personas: Personas,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from inquest.web.audit import anchor
+
+    anchored = anchor.head_path().read_bytes()
+    _drop_all_guards()
+    prev_hash = None
+    for entry in AuditEntry.objects.order_by("id").filter(pk__gte=chain[1].pk):
+        if entry.pk == chain[1].pk:
+            entry.detail = {"code": "forged"}
+        else:
+            entry.prev_hash = prev_hash
+        entry.hash = entry.compute_hash()
+        AuditEntry.objects.filter(pk=entry.pk).update(
+            detail=entry.detail, prev_hash=entry.prev_hash, hash=entry.hash
+        )
+        prev_hash = entry.hash
+    assert verify_all(anchor=None).intact  # re-hashed: the chain alone cannot tell
+    assert [p.kind for p in verify_all().problems] == [Tampering.TRUNCATED]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_source(personas.researcher, "F")  # any audited write
+    assert anchor.head_path().read_bytes() == anchored  # kept as evidence
+    assert any(
+        r.levelname == "CRITICAL" and f"entry {chain[-1].pk} no longer has" in r.getMessage()
+        for r in caplog.records
+    )
+    assert [p.kind for p in verify_all().problems] == [Tampering.TRUNCATED]
+    code, output = _cli("verify")
+    assert code == 1 and "truncated" in output

@@ -7,9 +7,11 @@ or the ``audit_key`` file in the data folder (made on first use, 0600). Someone 
 over the database only cannot move the head back or forge a new one; ``verify_all`` compares
 the chain with it.
 
-Writes are serialised across processes by a lock file and never move the head backwards.
-A head file that does not verify is left as it is (evidence) and logged; only a restore
-replaces it.
+Writes are serialised across processes by a lock file and never move the head backwards,
+nor past a chain that no longer holds the anchored entry unchanged (an old entry edited and
+every later hash recomputed): that head, like one that does not verify, is left as it is
+(evidence) and logged; only a restore or ``inquest audit anchor --accept-current``
+(``inquest.web.audit.reanchor``) replaces it.
 """
 
 from __future__ import annotations
@@ -155,7 +157,8 @@ def from_document(doc: Any, *, where: str, check_signature: bool = True) -> Head
             raise AnchorError(
                 f"{where}: the signature does not verify ("
                 + (
-                    f"signed with key {key_id}, this server's is {_key_id(key)}"
+                    f"signed with key {key_id}, this server's is {_key_id(key)}: is "
+                    f"{ENV_KEY} set for one process and not for another?"
                     if other
                     else "the file was altered"
                 )
@@ -226,18 +229,65 @@ def advance(last_id: int, last_hash: str) -> None:
         current = read_head()
         if current is not None and current.last_id >= last_id:
             return
+        if current is not None and (broken := departs_from(current)) is not None:
+            # Moving on would anchor a rewritten chain and erase the only mark of it.
+            log.critical(
+                "audit head not advanced to entry %s: %s; the head file %s is kept as "
+                "evidence (inquest audit verify reports it)",
+                last_id,
+                broken,
+                head_path(),
+            )
+            return
         since = current.last_id if current is not None else 0
         added = AuditEntry.objects.filter(id__gt=since, id__lte=last_id).count()
         entries = (current.entries if current is not None else 0) + added
         _write(Head(entries, last_id, last_hash, dt.datetime.now(dt.UTC).isoformat()))
 
 
+def departs_from(current: Head) -> str | None:
+    """How the chain no longer holds ``current`` as anchored; None if it still does."""
+    from inquest.web.audit.models import AuditEntry
+
+    if current.entries == 0:
+        return None
+    stored = AuditEntry.objects.filter(id=current.last_id).values_list("hash", flat=True).first()
+    if stored is None:
+        return f"the anchored entry {current.last_id} is gone"
+    if stored != current.last_hash:
+        return f"the anchored entry {current.last_id} no longer has the anchored hash"
+    held = AuditEntry.objects.filter(id__lte=current.last_id).count()
+    if held != current.entries:
+        return f"{held} entries up to entry {current.last_id}, {current.entries} were anchored"
+    return None
+
+
 def advance_after_commit(last_id: int, last_hash: str) -> None:
     """``advance``, logging instead of raising: the write it anchors has already committed."""
     try:
         advance(last_id, last_hash)
-    except (AnchorError, OSError) as exc:
-        log.error("audit head not anchored after entry %s: %s", last_id, exc)
+    except Exception as exc:  # the write has committed: the request must not fail now
+        log.error("audit head not anchored after entry %s: %r", last_id, exc, exc_info=exc)
+
+
+def key_id() -> str:
+    """This server's key's id (as written in the head file); ``AnchorError`` if no key."""
+    return _key_id(_key())
+
+
+def replace_if_unchanged(expected: bytes | None, head: Head) -> None:
+    """Write ``head`` if the head file still holds ``expected`` (None: still no file)."""
+    with _locked():
+        path = head_path()
+        try:
+            now = path.read_bytes()
+        except FileNotFoundError:
+            now = None
+        except OSError as exc:
+            raise AnchorError(f"{path}: cannot read: {exc.strerror}") from None
+        if now != expected:
+            raise AnchorError(f"{path}: changed while it was being replaced")
+        _write(head)
 
 
 def replace(head: Head) -> None:

@@ -37,7 +37,7 @@ def record(
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside the writing transaction")
-    _serialise_writers(connection)
+    serialise_writers(connection)
     last = AuditEntry.objects.order_by("-id").first()
     user = actor if actor is not None and actor.is_authenticated else None
     # JSON round trip: the stored detail must hash the same after it is read back.
@@ -60,7 +60,7 @@ def record(
     return entry
 
 
-def _serialise_writers(connection: BaseDatabaseWrapper) -> None:
+def serialise_writers(connection: BaseDatabaseWrapper) -> None:
     """Make concurrent audited transactions take turns until they commit.
 
     PostgreSQL: an EXCLUSIVE table lock (readers go on; the next writer waits for this

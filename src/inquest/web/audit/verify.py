@@ -98,7 +98,14 @@ def verify_all(
             anchor = anchoring.read_head()
         except AnchorError as exc:
             from_file, anchor = False, None
-            problems.append(Problem(None, Tampering.ANCHOR, f"the anchored head: {exc}"))
+            problems.append(
+                Problem(
+                    None,
+                    Tampering.ANCHOR,
+                    f"the anchored head: {exc}; the head does not advance until this is "
+                    "resolved (once the cause is known: inquest audit anchor --accept-current)",
+                )
+            )
     rows = [
         _Row(e.pk, e.action, e.prev_hash, e.hash, e.compute_hash() == e.hash)
         for e in AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
