@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import urllib.parse
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
@@ -180,7 +181,13 @@ def sqlite_file(db: Mapping[str, Any]) -> Path | None:
     if not str(db.get("ENGINE", "")).endswith("sqlite3"):
         return None
     name = str(db.get("NAME") or "")
-    if not name or name == ":memory:" or name.startswith("file:"):
+    if name.startswith("file:"):
+        # a URI (file:/path/db?mode=rw): its path is the file, unless it is kept in memory
+        uri = urllib.parse.urlsplit(name)
+        if "mode=memory" in uri.query:
+            return None
+        name = urllib.parse.unquote(uri.path)
+    if not name or name == ":memory:":
         return None
     return Path(name)
 

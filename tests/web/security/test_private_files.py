@@ -149,3 +149,16 @@ def test_settings_and_every_command_tighten_the_umask(tmp_path: Path) -> None:
         assert os.umask(0o022) == 0o077
     finally:
         os.umask(before)
+
+
+def test_a_database_named_by_a_file_uri_is_checked_too(tmp_path: Path) -> None:
+    os.chmod(tmp_path, 0o700)
+    database = tmp_path / "inquest.sqlite3"
+    database.touch(mode=0o644)
+    os.chmod(database, 0o644)
+    db = {"ENGINE": "django.db.backends.sqlite3", "NAME": f"file:{database}?mode=rw"}
+    assert config.sqlite_file(db) == database
+    with pytest.raises(ImproperlyConfigured, match="chmod 600"):
+        config.check_private({}, tmp_path, db)
+    in_memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": "file:x?mode=memory"}
+    assert config.sqlite_file(in_memory) is None
