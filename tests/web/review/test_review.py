@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,13 @@ def test_two_reviewers_do_not_overwrite_each_other(personas: Personas) -> None:
     assert ReviewDecision.objects.count() == 1
     # having seen the first decision, the second reviewer may record theirs after it
     kept = ReviewDecision.objects.get()
+    token = re.search(r'name="seen" value="([^"]*)"', html)
+    assert token is not None and token.group(1) not in ("", str(kept.pk))  # no sequential id
+    assert second.post(
+        url, {"judgement": "non-match", "note": "", "seen": str(kept.pk)}
+    ).status_code in (400, 409)
     again = second.post(
-        url, {"judgement": "non-match", "note": "different fathers", "seen": str(kept.pk)}
+        url, {"judgement": "non-match", "note": "different fathers", "seen": token.group(1)}
     )
     assert again.status_code == 302
     history = list(ReviewDecision.objects.order_by("id"))

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -87,8 +88,20 @@ def _neighbours(
     return (items[at - 1] if at > 0 else None), (items[at + 1] if at + 1 < len(keys) else None)
 
 
-def _seen(value: str) -> int | None:
-    return int(value) if value.strip() else None
+def _seen_token(pk: int | None) -> str:
+    """What the form carries for the decision the reviewer saw: not its sequential id, which
+    would count the decisions on every pair, hidden ones too."""
+    return "" if pk is None else salted_hmac("inquest.review.seen", str(pk)).hexdigest()[:24]
+
+
+def _seen(value: str, current_pk: int | None) -> int | None:
+    """The decision the form says the reviewer saw: the current one if its token matches;
+    none for an empty token; else a decision that is not the current one (a conflict)."""
+    if not value.strip():
+        return None
+    if current_pk is not None and constant_time_compare(value.strip(), _seen_token(current_pk)):
+        return current_pk
+    return -1
 
 
 def _pair_keys(request: HttpRequest, a: uuid.UUID, b: uuid.UUID) -> tuple[int, int]:
@@ -123,7 +136,8 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
             "note": request.POST.get("note", ""),
         }
         try:
-            seen = _seen(request.POST.get("seen", ""))
+            latest = review.current_decision(a, b)
+            seen = _seen(request.POST.get("seen", ""), latest.pk if latest else None)
             review.decide(
                 request.user,
                 a,
@@ -151,6 +165,7 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
         (column, left_values.raw.get(column, ""), right_values.raw.get(column, ""))
         for column in sorted(left_values.raw.keys() | right_values.raw.keys())
     ]
+    shown_decision = conflict or current
     shown = [left, right, left.source, right.source, left_values, right_values, run, *history]
     note_shown(request.user, shown)
     context = {
@@ -164,6 +179,7 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
         "previous": previous,
         "following": following,
         "conflict": conflict,
+        "seen": _seen_token(shown_decision.pk if shown_decision is not None else None),
         "mine": mine,
         "judgements": Judgement.choices,
     }
