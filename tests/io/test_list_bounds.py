@@ -20,7 +20,12 @@ import pytest
 
 from inquest.errors import InputErrors
 from inquest.io import read_list, standard_schema
-from inquest.io.lists import MAX_CSV_ROW_CHARS, MAX_PROBLEMS
+from inquest.io.lists import (
+    MAX_CSV_ROW_CHARS,
+    MAX_PROBLEMS,
+    XLSX_MAX_ROW_TAGS,
+    xlsx_parts_problem,
+)
 from inquest.web.uploads import check_list_file
 
 #: Reading either bomb took 1.5 GB before the bounds; a bounded read needs a few tens of MB.
@@ -239,6 +244,53 @@ def test_xlsx_shared_strings_are_sized_before_they_are_read(tmp_path: Path, part
     assert read_list(f, max_text_chars=100_000).num_rows == 3
     with pytest.raises(InputErrors, match="shared strings unpack to"):
         read_list(f, max_text_chars=2_000)
+
+
+def wide_row_workbook(path: Path, *, cells: int, prefix: str = "") -> Path:
+    """An XLSX whose second row holds ``cells`` one-digit cells, with ``prefix`` on its tags."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    x = f"{prefix}:" if prefix else ""
+    xmlns = f"xmlns:{prefix}" if prefix else "xmlns"
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{ns}" count="2" uniqueCount="2">'
+        "<si><t>record_id</t></si><si><t>full_name</t></si></sst>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/sharedStrings.xml", strings)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                f'<?xml version="1.0" encoding="UTF-8"?><{x}worksheet {xmlns}="{ns}">'
+                f'<{x}sheetData><{x}row r="1"><{x}c r="A1" t="s"><{x}v>0</{x}v></{x}c>'
+                f'<{x}c r="B1" t="s"><{x}v>1</{x}v></{x}c></{x}row><{x}row r="2">'.encode()
+            )
+            cell = f"<{x}c><{x}v>1</{x}v></{x}c>".encode()
+            for _ in range(cells // 1_000):
+                sheet.write(cell * 1_000)
+            sheet.write(f"</{x}row></{x}sheetData></{x}worksheet>".encode())
+    return path
+
+
+@needs_proc
+def test_xlsx_row_of_millions_of_cells_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    f = wide_row_workbook(tmp_path / "wide.xlsx", cells=5_000_000)
+    assert f.stat().st_size < 200_000
+
+    peak_mb, problems = read_in_child(f)
+
+    assert peak_mb < PEAK_MB
+    ((_, _, reason),) = problems
+    assert "xl/worksheets/sheet1.xml holds a row of more than" in str(reason)
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_xlsx_row_tags_are_counted_with_or_without_a_prefix(tmp_path: Path, prefix: str) -> None:
+    ok = wide_row_workbook(tmp_path / "ok.xlsx", cells=16_000, prefix=prefix)
+    assert xlsx_parts_problem(ok, "ok", 1 << 20) is None
+    wide = wide_row_workbook(tmp_path / "wide.xlsx", cells=50_000, prefix=prefix)
+    problem = xlsx_parts_problem(wide, "wide", 1 << 20)
+    assert problem is not None and f"a row of more than {XLSX_MAX_ROW_TAGS} tags" in problem.reason
 
 
 def inline_string_bomb(path: Path, *, chars: int, declared: int | None = None) -> Path:

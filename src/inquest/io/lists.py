@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,7 @@ __all__ = [
     "LIST_FORMATS",
     "MAX_CSV_ROW_CHARS",
     "MAX_PROBLEMS",
+    "XLSX_MAX_ROW_TAGS",
     "XLSX_MAX_TEXT_RUN_BYTES",
     "XLSX_XML_BYTES_PER_CHAR",
     "provenance_columns",
@@ -69,6 +71,11 @@ XLSX_XML_BYTES_PER_CHAR = 16
 #: Longest run of worksheet bytes without markup: the longest legal cell (20,000 characters
 #: of ``notes``, up to 4 bytes each, some written as character references) fits many times.
 XLSX_MAX_TEXT_RUN_BYTES = 1 << 20
+#: Tags one worksheet row may hold: 8 for each of the 16,384 columns a sheet can have.
+XLSX_MAX_ROW_TAGS = 1 << 17
+# The start of a row element, with or without a namespace prefix, and the bytes it may take.
+_ROW_START = re.compile(rb"<(?:[^\s<>/:]{1,40}:)?row[\s>/]")
+_ROW_TAG_BYTES = 48
 
 
 def provenance_columns() -> tuple[str, ...]:
@@ -318,11 +325,12 @@ def xlsx_parts_problem(file: Path, path: str, max_text_chars: int) -> InputProbl
     """Why the XLSX at ``file`` cannot be opened within ``max_text_chars``, or None.
 
     The XLSX reader holds the whole shared-string table in memory before the first row, and
-    each cell's text whole while it reads a row, so before it opens the file: the shared
+    each row and cell whole while it reads them, so before it opens the file: the shared
     strings (found by their content type, as the reader finds them) may unpack to at most
     ``max_text_chars`` bytes, the whole archive (so every worksheet) to at most
     :data:`XLSX_XML_BYTES_PER_CHAR` times that, and no part may hold a run of more than
-    :data:`XLSX_MAX_TEXT_RUN_BYTES` without markup.
+    :data:`XLSX_MAX_TEXT_RUN_BYTES` without markup or a row of more than
+    :data:`XLSX_MAX_ROW_TAGS` tags.
     """
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
@@ -356,11 +364,11 @@ def xlsx_parts_problem(file: Path, path: str, max_text_chars: int) -> InputProbl
             # Every part, not only those typed as worksheets: the reader follows the
             # workbook's relationships, whatever content type the manifest gives a part.
             for member in members:
-                if _longest_text_run_over(archive, member, XLSX_MAX_TEXT_RUN_BYTES):
+                overflow = _part_overflow(archive, member)
+                if overflow is not None:
                     return InputProblem(
-                        f"its part {member.filename} holds more than {XLSX_MAX_TEXT_RUN_BYTES} "
-                        "bytes without markup, more than any cell may hold (a planted file "
-                        "can be small on disk and huge when read)",
+                        f"its part {member.filename} holds {overflow}, more than a list needs "
+                        "(a planted file can be small on disk and huge when read)",
                         path=path,
                     )
     except (
@@ -377,26 +385,49 @@ def xlsx_parts_problem(file: Path, path: str, max_text_chars: int) -> InputProbl
     return None
 
 
-def _longest_text_run_over(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int) -> bool:
-    """Whether ``part`` holds more than ``limit`` bytes with no ``<`` in between, read in
-    chunks no larger than ``limit`` (so only a run crossing chunks can pass it).
+def _part_overflow(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> str | None:
+    """What in ``part`` is past the reader's bounds, or None: a run of more than
+    :data:`XLSX_MAX_TEXT_RUN_BYTES` with no ``<`` in between, or a row element with more
+    than :data:`XLSX_MAX_ROW_TAGS` tags before the next (openpyxl builds a row whole).
 
-    Reading goes through :mod:`zipfile`, which stops at the part's declared size and then
-    fails its CRC check, so a part cannot hold more than its header says.
+    The part is read in chunks no larger than the run limit, so only a run crossing chunks
+    can pass it. Reading goes through :mod:`zipfile`, which stops at the part's declared
+    size and then fails its CRC check, so a part cannot hold more than its header says.
     """
     run = 0
+    row_tags: int | None = None  # tags since the last row start; None before the first
+    tail = b""
     with archive.open(part) as data:
-        for chunk in iter(lambda: data.read(min(_LINE_CHUNK, limit)), b""):
+        for chunk in iter(lambda: data.read(min(_LINE_CHUNK, XLSX_MAX_TEXT_RUN_BYTES)), b""):
             first = chunk.find(b"<")
             if first < 0:
                 run += len(chunk)
             else:
-                if run + first > limit:
-                    return True
-                run = len(chunk) - chunk.rfind(b"<") - 1
-            if run > limit:
-                return True
-    return False
+                if run + first > XLSX_MAX_TEXT_RUN_BYTES:
+                    break
+                last = chunk.rfind(b"<")
+                run = len(chunk) - last - 1
+            if run > XLSX_MAX_TEXT_RUN_BYTES:
+                break
+            buf = tail + chunk
+            at = len(tail)
+            for start in _ROW_START.finditer(buf):
+                if start.end() <= len(tail):
+                    continue  # found in the previous chunk
+                if row_tags is not None:
+                    row_tags += buf.count(b"<", at, start.start())
+                    if row_tags > XLSX_MAX_ROW_TAGS:
+                        return f"a row of more than {XLSX_MAX_ROW_TAGS} tags"
+                row_tags = 0
+                at = max(at, start.start() + 1)
+            if row_tags is not None:
+                row_tags += buf.count(b"<", at)
+                if row_tags > XLSX_MAX_ROW_TAGS:
+                    return f"a row of more than {XLSX_MAX_ROW_TAGS} tags"
+            tail = chunk[chunk.rfind(b"<") :][:_ROW_TAG_BYTES] if first >= 0 else b""
+        else:
+            return None
+    return f"more than {XLSX_MAX_TEXT_RUN_BYTES} bytes without markup"
 
 
 def _read_xlsx(
