@@ -68,7 +68,7 @@ _MAX_CONTENT_TYPES_BYTES = 1 << 20
 #: as ``<c r="O1000000" t="inlineStr"><is><t>`` and its end tags, is about 50 bytes, so a
 #: list whose cells average a few characters fits (docs/list-format.md, Limits).
 XLSX_XML_BYTES_PER_CHAR = 16
-#: Longest run of worksheet bytes without markup: the longest legal cell (20,000 characters
+#: Longest run of bytes without markup in any XLSX part: the longest legal cell (20,000 characters
 #: of ``notes``, up to 4 bytes each, some written as character references) fits many times.
 XLSX_MAX_TEXT_RUN_BYTES = 1 << 20
 #: Tags one worksheet row may hold: 8 for each of the 16,384 columns a sheet can have.
