@@ -20,7 +20,12 @@ import pytest
 
 from inquest.errors import InputErrors
 from inquest.io import read_list, standard_schema
-from inquest.io.lists import MAX_PROBLEMS
+from inquest.io.lists import (
+    MAX_CSV_ROW_CHARS,
+    MAX_PROBLEMS,
+    XLSX_MAX_ROW_TAGS,
+    xlsx_parts_problem,
+)
 from inquest.web.uploads import check_list_file
 
 #: Reading either bomb took 1.5 GB before the bounds; a bounded read needs a few tens of MB.
@@ -239,3 +244,151 @@ def test_xlsx_shared_strings_are_sized_before_they_are_read(tmp_path: Path, part
     assert read_list(f, max_text_chars=100_000).num_rows == 3
     with pytest.raises(InputErrors, match="shared strings unpack to"):
         read_list(f, max_text_chars=2_000)
+
+
+def wide_row_workbook(path: Path, *, cells: int, prefix: str = "") -> Path:
+    """An XLSX whose second row holds ``cells`` one-digit cells, with ``prefix`` on its tags."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    x = f"{prefix}:" if prefix else ""
+    xmlns = f"xmlns:{prefix}" if prefix else "xmlns"
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{ns}" count="2" uniqueCount="2">'
+        "<si><t>record_id</t></si><si><t>full_name</t></si></sst>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/sharedStrings.xml", strings)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                f'<?xml version="1.0" encoding="UTF-8"?><{x}worksheet {xmlns}="{ns}">'
+                f'<{x}sheetData><{x}row r="1"><{x}c r="A1" t="s"><{x}v>0</{x}v></{x}c>'
+                f'<{x}c r="B1" t="s"><{x}v>1</{x}v></{x}c></{x}row><{x}row r="2">'.encode()
+            )
+            cell = f"<{x}c><{x}v>1</{x}v></{x}c>".encode()
+            for _ in range(cells // 1_000):
+                sheet.write(cell * 1_000)
+            sheet.write(f"</{x}row></{x}sheetData></{x}worksheet>".encode())
+    return path
+
+
+@needs_proc
+def test_xlsx_row_of_millions_of_cells_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    f = wide_row_workbook(tmp_path / "wide.xlsx", cells=5_000_000)
+    assert f.stat().st_size < 200_000
+
+    peak_mb, problems = read_in_child(f)
+
+    assert peak_mb < PEAK_MB
+    ((_, _, reason),) = problems
+    assert "xl/worksheets/sheet1.xml holds a row of more than" in str(reason)
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_xlsx_row_tags_are_counted_with_or_without_a_prefix(tmp_path: Path, prefix: str) -> None:
+    ok = wide_row_workbook(tmp_path / "ok.xlsx", cells=16_000, prefix=prefix)
+    assert xlsx_parts_problem(ok, "ok", 1 << 20) is None
+    wide = wide_row_workbook(tmp_path / "wide.xlsx", cells=50_000, prefix=prefix)
+    problem = xlsx_parts_problem(wide, "wide", 1 << 20)
+    assert problem is not None and f"a row of more than {XLSX_MAX_ROW_TAGS} tags" in problem.reason
+
+
+def inline_string_bomb(path: Path, *, chars: int, declared: int | None = None) -> Path:
+    """An XLSX whose one data row holds an inline string of ``chars`` characters, streamed
+    into the zip so that neither the test nor the file holds it whole; with ``declared``, the
+    zip's directory gives the worksheet that size instead of its real one."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    head = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>'
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>'
+    ).encode()
+    tail = b"</t></is></c></row></sheetData></worksheet>"
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{ns}" count="2" uniqueCount="2">'
+        "<si><t>record_id</t></si><si><t>full_name</t></si></sst>"
+    )
+    chunk = b"x" * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/sharedStrings.xml", strings)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(head)
+            left = chars
+            while left > 0:
+                sheet.write(chunk[: min(left, len(chunk))])
+                left -= len(chunk)
+            sheet.write(tail)
+    if declared is not None:
+        info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+        data = bytearray(path.read_bytes())
+        real = info.file_size.to_bytes(4, "little")
+        # the local header (offset 22) and the central directory entry (offset 24)
+        for start, at in ((info.header_offset, 22), (data.rindex(b"PK\x01\x02"), 24)):
+            assert data[start + at : start + at + 4] == real
+            data[start + at : start + at + 4] = declared.to_bytes(4, "little")
+        path.write_bytes(bytes(data))
+    return path
+
+
+@needs_proc
+def test_xlsx_inline_string_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    f = inline_string_bomb(tmp_path / "inline.xlsx", chars=400_000_000)
+    assert f.stat().st_size < 600_000
+
+    peak_mb, problems = read_in_child(f)
+
+    assert peak_mb < PEAK_MB
+    ((_, _, reason),) = problems
+    assert "xl/worksheets/sheet1.xml" in str(reason) and "without markup" in str(reason)
+
+
+def test_xlsx_inline_strings_within_the_limits_are_read(tmp_path: Path) -> None:
+    f = inline_string_bomb(tmp_path / "inline.xlsx", chars=3_000)
+    assert read_list(f).column("full_name").to_pylist() == ["x" * 3_000]
+    with pytest.raises(InputErrors) as info:
+        read_list(f, max_text_chars=300)
+    ((p),) = list(info.value)
+    assert p.path == str(f) and "xl/worksheets/sheet1.xml" in p.reason
+    assert "unpacks to" in p.reason
+
+
+def test_xlsx_worksheet_larger_than_its_header_says_is_refused(tmp_path: Path) -> None:
+    f = inline_string_bomb(tmp_path / "lying.xlsx", chars=3 << 20, declared=1_000)
+    assert zipfile.ZipFile(f).getinfo("xl/worksheets/sheet1.xml").file_size == 1_000
+    with pytest.raises(InputErrors) as info:
+        read_list(f)
+    ((p),) = list(info.value)
+    assert p.path == str(f) and "not a readable XLSX workbook" in p.reason
+    assert "xl/worksheets/sheet1.xml" in p.reason
+
+
+@needs_proc
+def test_csv_row_of_millions_of_fields_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    f = tmp_path / "wide.csv"
+    with f.open("w", encoding="utf-8") as fh:
+        fh.write("record_id,full_name\n1,ok\n2")
+        for _ in range(40):
+            fh.write(",ab" * 333_333)
+        fh.write("\n")
+    assert f.stat().st_size > 39_000_000
+
+    peak_mb, problems = read_in_child(f)
+
+    assert peak_mb < PEAK_MB
+    ((row, field, reason),) = problems
+    assert (row, field) == (2, None)
+    assert f"more than {MAX_CSV_ROW_CHARS} characters" in str(reason)
+
+
+def test_csv_row_limit_counts_a_quoted_row_across_lines(tmp_path: Path) -> None:
+    f = tmp_path / "quoted.csv"
+    cell = '"' + "a\n" * 1_000 + '"'
+    f.write_text("record_id,notes\n1," + cell + "\n", encoding="utf-8")
+    assert read_list(f).num_rows == 1
+    f.write_text("record_id,notes\n1," + ",".join([cell] * 600) + "\n", encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        read_list(f)
+    ((p),) = list(info.value)
+    assert (p.path, p.row) == (str(f), 1) and "spans more than" in p.reason

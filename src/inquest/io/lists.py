@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,11 +36,15 @@ from inquest.io.schema import ListSchema, standard_schema
 
 __all__ = [
     "LIST_FORMATS",
+    "MAX_CSV_ROW_CHARS",
     "MAX_PROBLEMS",
+    "XLSX_MAX_ROW_TAGS",
+    "XLSX_MAX_TEXT_RUN_BYTES",
+    "XLSX_XML_BYTES_PER_CHAR",
     "provenance_columns",
     "read_list",
     "read_lists",
-    "xlsx_strings_problem",
+    "xlsx_parts_problem",
 ]
 
 LIST_FORMATS = (".csv", ".xlsx", ".parquet")
@@ -53,8 +59,23 @@ _MAX_PROBLEMS_PER_CHECK = 200
 #: Problems kept per read; the rest are counted ("and N more").
 MAX_PROBLEMS = 100
 _LINE_CHUNK = 1 << 20
+#: Characters one CSV row may span: every column at its limit fits many times, while a row
+#: of millions of short fields, which the CSV parser builds whole before any check, does not.
+MAX_CSV_ROW_CHARS = 1 << 20
 _PARQUET_BATCH_ROWS = 65_536
 _MAX_CONTENT_TYPES_BYTES = 1 << 20
+#: Bytes an XLSX may unpack to per character of the text limit: a filled cell's markup, such
+#: as ``<c r="O1000000" t="inlineStr"><is><t>`` and its end tags, is about 50 bytes, so a
+#: list whose cells average a few characters fits (docs/list-format.md, Limits).
+XLSX_XML_BYTES_PER_CHAR = 16
+#: Longest run of bytes without markup in any XLSX part: the longest legal cell (20,000 characters
+#: of ``notes``, up to 4 bytes each, some written as character references) fits many times.
+XLSX_MAX_TEXT_RUN_BYTES = 1 << 20
+#: Tags one worksheet row may hold: 8 for each of the 16,384 columns a sheet can have.
+XLSX_MAX_ROW_TAGS = 1 << 17
+# The start of a row element, with or without a namespace prefix, and the bytes it may take.
+_ROW_START = re.compile(rb"<(?:[^\s<>/:]{1,40}:)?row[\s>/]")
+_ROW_TAG_BYTES = 48
 
 
 def provenance_columns() -> tuple[str, ...]:
@@ -181,6 +202,45 @@ def _not_utf8(file: Path, path: str) -> InputProblem:
     return InputProblem("not UTF-8; save the file as UTF-8", path=path, row=line)
 
 
+class _RowTooLong(Exception):
+    """A CSV row spans more than :data:`MAX_CSV_ROW_CHARS` characters."""
+
+
+class _BoundedLines:
+    """The lines of a text file, fed to the CSV parser no further than ``max_chars`` into
+    one row: past that it raises :class:`_RowTooLong` before the parser holds more.
+    Call :meth:`row_done` after each row the parser returns."""
+
+    def __init__(self, handle: Any, max_chars: int) -> None:
+        self.handle = handle
+        self.max_chars = max_chars
+        self.used = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line: str = self.handle.readline(self.max_chars + 1 - self.used)
+        if not line:
+            raise StopIteration
+        self.used += len(line)
+        if self.used > self.max_chars:
+            raise _RowTooLong
+        return line
+
+    def row_done(self) -> None:
+        self.used = 0
+
+
+def _row_too_long(path: str, row: int) -> InputProblem:
+    return InputProblem(
+        f"the row spans more than {MAX_CSV_ROW_CHARS} characters, over the limit (a planted "
+        "file can be small on disk and huge when read)",
+        path=path,
+        row=row,
+    )
+
+
 def _read_csv(
     file: Path,
     path: str,
@@ -190,9 +250,13 @@ def _read_csv(
     problems: ProblemLog,
 ) -> _Raw | None:
     with file.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
+        lines = _BoundedLines(handle, MAX_CSV_ROW_CHARS)
+        reader = csv.reader(lines, strict=True)
         try:
             headers = next(reader)
+        except _RowTooLong:
+            problems.append(_row_too_long(path, 0))
+            return None
         except StopIteration:
             problems.append(InputProblem("the file is empty (no header)", path=path, row=0))
             return None
@@ -212,10 +276,14 @@ def _read_csv(
         )
         width = len(headers)
         while True:
+            lines.row_done()
             try:
                 row = next(reader)
             except StopIteration:
                 break
+            except _RowTooLong:
+                problems.append(_row_too_long(path, rows.n_rows + 1))
+                return None
             except UnicodeDecodeError:
                 problems.append(_not_utf8(file, path))
                 return None
@@ -253,17 +321,22 @@ def _resolve(
     return positions
 
 
-def xlsx_strings_problem(file: Path, path: str, max_text_chars: int) -> InputProblem | None:
+def xlsx_parts_problem(file: Path, path: str, max_text_chars: int) -> InputProblem | None:
     """Why the XLSX at ``file`` cannot be opened within ``max_text_chars``, or None.
 
-    The XLSX reader holds the whole shared-string table in memory before the first row, so
-    its unpacked size is checked first; the table is found as the reader finds it, by its
-    content type, whatever the part is called.
+    The XLSX reader holds the whole shared-string table in memory before the first row, and
+    each row and cell whole while it reads them, so before it opens the file: the shared
+    strings (found by their content type, as the reader finds them) may unpack to at most
+    ``max_text_chars`` bytes, the whole archive (so every worksheet) to at most
+    :data:`XLSX_XML_BYTES_PER_CHAR` times that, and no part may hold a run of more than
+    :data:`XLSX_MAX_TEXT_RUN_BYTES` without markup or a row of more than
+    :data:`XLSX_MAX_ROW_TAGS` tags.
     """
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
     from openpyxl.xml.functions import fromstring
 
+    xml_cap = max_text_chars * XLSX_XML_BYTES_PER_CHAR
     try:
         with zipfile.ZipFile(file) as archive:
             types = archive.getinfo(ARC_CONTENT_TYPES)
@@ -272,14 +345,89 @@ def xlsx_strings_problem(file: Path, path: str, max_text_chars: int) -> InputPro
             manifest = Manifest.from_tree(fromstring(archive.read(types)))
             part = manifest.find(SHARED_STRINGS)
             shared = archive.getinfo(part.PartName[1:]).file_size if part is not None else 0
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, SyntaxError) as exc:
+            if shared > max_text_chars:
+                return InputProblem(
+                    f"its shared strings unpack to {shared} bytes, over the limit of "
+                    f"{max_text_chars}",
+                    path=path,
+                )
+            members = archive.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > xml_cap:
+                largest = max(members, key=lambda m: m.file_size)
+                return InputProblem(
+                    f"it unpacks to {unpacked} bytes (its part {largest.filename}: "
+                    f"{largest.file_size}), over the limit of {xml_cap} "
+                    f"({XLSX_XML_BYTES_PER_CHAR} bytes per character of text)",
+                    path=path,
+                )
+            # Every part, not only those typed as worksheets: the reader follows the
+            # workbook's relationships, whatever content type the manifest gives a part.
+            for member in members:
+                overflow = _part_overflow(archive, member)
+                if overflow is not None:
+                    return InputProblem(
+                        f"its part {member.filename} holds {overflow}, more than a list needs "
+                        "(a planted file can be small on disk and huge when read)",
+                        path=path,
+                    )
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        OSError,
+        ValueError,
+        KeyError,
+        SyntaxError,
+        EOFError,
+    ) as exc:
         return InputProblem(f"not a readable XLSX workbook: {exc}", path=path)
-    if shared > max_text_chars:
-        return InputProblem(
-            f"its shared strings unpack to {shared} bytes, over the limit of {max_text_chars}",
-            path=path,
-        )
     return None
+
+
+def _part_overflow(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> str | None:
+    """What in ``part`` is past the reader's bounds, or None: a run of more than
+    :data:`XLSX_MAX_TEXT_RUN_BYTES` with no ``<`` in between, or a row element with more
+    than :data:`XLSX_MAX_ROW_TAGS` tags before the next (openpyxl builds a row whole).
+
+    The part is read in chunks no larger than the run limit, so only a run crossing chunks
+    can pass it. Reading goes through :mod:`zipfile`, which stops at the part's declared
+    size and then fails its CRC check, so a part cannot hold more than its header says.
+    """
+    run = 0
+    row_tags: int | None = None  # tags since the last row start; None before the first
+    tail = b""
+    with archive.open(part) as data:
+        for chunk in iter(lambda: data.read(min(_LINE_CHUNK, XLSX_MAX_TEXT_RUN_BYTES)), b""):
+            first = chunk.find(b"<")
+            if first < 0:
+                run += len(chunk)
+            else:
+                if run + first > XLSX_MAX_TEXT_RUN_BYTES:
+                    break
+                last = chunk.rfind(b"<")
+                run = len(chunk) - last - 1
+            if run > XLSX_MAX_TEXT_RUN_BYTES:
+                break
+            buf = tail + chunk
+            at = len(tail)
+            for start in _ROW_START.finditer(buf):
+                if start.end() <= len(tail):
+                    continue  # found in the previous chunk
+                if row_tags is not None:
+                    row_tags += buf.count(b"<", at, start.start())
+                    if row_tags > XLSX_MAX_ROW_TAGS:
+                        return f"a row of more than {XLSX_MAX_ROW_TAGS} tags"
+                row_tags = 0
+                at = max(at, start.start() + 1)
+            if row_tags is not None:
+                row_tags += buf.count(b"<", at)
+                if row_tags > XLSX_MAX_ROW_TAGS:
+                    return f"a row of more than {XLSX_MAX_ROW_TAGS} tags"
+            tail = chunk[chunk.rfind(b"<") :][:_ROW_TAG_BYTES] if first >= 0 else b""
+        else:
+            return None
+    return f"more than {XLSX_MAX_TEXT_RUN_BYTES} bytes without markup"
 
 
 def _read_xlsx(
@@ -293,7 +441,7 @@ def _read_xlsx(
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    problem = xlsx_strings_problem(file, path, max_text_chars)
+    problem = xlsx_parts_problem(file, path, max_text_chars)
     if problem is not None:
         problems.append(problem)
         return None

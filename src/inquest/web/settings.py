@@ -227,9 +227,10 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 INQUEST_MAX_UPLOAD_BYTES = config.env_int(_ENV, "INQUEST_MAX_UPLOAD_BYTES", default=50 * 2**20)
 # An upload not imported or cancelled within this many hours is deleted (registry.staging).
 INQUEST_UPLOAD_MAX_AGE_HOURS = config.env_int(_ENV, "INQUEST_UPLOAD_MAX_AGE_HOURS", default=24)
-# A list may decode to at most this many characters of text (inquest.io stops reading there).
+# A list may decode to at most this many characters of text (inquest.io stops reading there);
+# twice what an upload of INQUEST_MAX_UPLOAD_BYTES holds as CSV (docs/list-format.md, Limits).
 INQUEST_MAX_LIST_TEXT_CHARS = config.env_int(
-    _ENV, "INQUEST_MAX_LIST_TEXT_CHARS", default=256 * 2**20
+    _ENV, "INQUEST_MAX_LIST_TEXT_CHARS", default=128 * 2**20
 )
 
 REST_FRAMEWORK = {

@@ -31,7 +31,7 @@ from django.utils.text import get_valid_filename
 
 from inquest.errors import InputError
 from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
-from inquest.io.lists import xlsx_strings_problem
+from inquest.io.lists import xlsx_parts_problem
 from inquest.io.schema import header_aliases, header_key
 from inquest.private import private_folder
 from inquest.web.uploads import check_list_file
@@ -229,7 +229,7 @@ def _csv_headers(path: Path, name: str) -> list[str]:
 def _xlsx_headers(path: Path, name: str) -> list[str]:
     import openpyxl
 
-    problem = xlsx_strings_problem(path, name, max_list_text_chars())
+    problem = xlsx_parts_problem(path, name, max_list_text_chars())
     if problem is not None:
         raise InputError(problem.reason, path=name, field="file")
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
