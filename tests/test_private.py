@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ import pytest
 from inquest.private import chmod_fix, exposed_bits, private_folder, restrict_umask
 from inquest.simulate import load_scenario, simulate, write_world
 
-
-@pytest.fixture(autouse=True)
-def loose_umask() -> Iterator[None]:
-    """The usual umask (022) while each test runs, the process's own after."""
-    before = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(before)
+pytestmark = pytest.mark.usefixtures("loose_umask")
 
 
 def _mode(path: Path) -> int:

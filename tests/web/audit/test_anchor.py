@@ -32,17 +32,6 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.fixture
-def anchored(personas: Personas, django_capture_on_commit_callbacks: Capture) -> AuditEntry:
-    """Two sources written and committed (their callbacks run): the last entry anchored."""
-    with django_capture_on_commit_callbacks(execute=True):
-        make_source(personas.researcher, "A")
-        make_source(personas.researcher, "B")
-    last = AuditEntry.objects.order_by("id").last()
-    assert last is not None
-    return last
-
-
 def test_the_head_is_anchored_after_commit_only(
     personas: Personas, django_capture_on_commit_callbacks: Capture
 ) -> None:

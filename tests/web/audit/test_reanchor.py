@@ -27,17 +27,6 @@ Capture = Callable[..., AbstractContextManager[Any]]
 
 
 @pytest.fixture
-def anchored(personas: Personas, django_capture_on_commit_callbacks: Capture) -> AuditEntry:
-    """Two sources written and committed (their callbacks run): the last entry anchored."""
-    with django_capture_on_commit_callbacks(execute=True):
-        make_source(personas.researcher, "A")
-        make_source(personas.researcher, "B")
-    last = AuditEntry.objects.order_by("id").last()
-    assert last is not None
-    return last
-
-
-@pytest.fixture
 def other_key(anchored: AuditEntry, monkeypatch: pytest.MonkeyPatch) -> bytes:
     """The head was signed with the key file; this process has INQUEST_AUDIT_KEY (the
     gunicorn/CLI mismatch). Returns the old head file."""

@@ -8,7 +8,6 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,6 @@ from typer.testing import CliRunner
 
 from inquest.cli import app
 from inquest.web import config
-
-
-@pytest.fixture
-def loose_umask() -> Iterator[None]:
-    """The usual umask (022) while the test runs, the process's own after."""
-    before = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(before)
 
 
 def _sqlite(path: Path) -> dict[str, str]:
