@@ -98,10 +98,8 @@ def weight_histogram(
 
 
 def apply_prior(engine: Engine, predictions: Any, fit: PriorFit, threshold: float) -> Any:
-    """The predictions scored with the refitted prior, those at ``threshold`` or above.
-
-    Every match weight shifts by the same number of bits; probabilities follow from it.
-    """
+    """A view of the predictions scored with the refitted prior, those at ``threshold`` or
+    above. Every match weight shifts by the same number of bits; probabilities follow."""
     shift = fit.shift_bits
     weight = f"(match_weight + {shift!r})"
     probability = f"(1.0 / (1.0 + pow(2.0, -{weight})))"
@@ -112,11 +110,10 @@ def apply_prior(engine: Engine, predictions: Any, fit: PriorFit, threshold: floa
         f"* EXCLUDE (match_weight, match_probability) FROM {source} "
         f"WHERE {probability} >= {threshold!r}"
     )
+    # A view: the shift is computed as the pairs are read, so the kept pairs (a run's largest
+    # table at scale) are not copied; the scored table stays beneath it.
     if engine.name == "duckdb":
-        engine.db_api._con.execute(f"CREATE TABLE {name} AS {select}")
-        frame = engine.db_api.register(name, table_name=name)
-    else:
-        engine.db_api.spark.sql(select.replace("EXCLUDE", "EXCEPT")).createOrReplaceTempView(name)
-        frame = engine.db_api.register(name, table_name=f"{name}_sdf")
-    predictions.drop_table_from_database_and_remove_from_cache()
-    return frame
+        engine.db_api._con.execute(f"CREATE VIEW {name} AS {select}")
+        return engine.db_api.register(name, table_name=name)
+    engine.db_api.spark.sql(select.replace("EXCLUDE", "EXCEPT")).createOrReplaceTempView(name)
+    return engine.db_api.register(name, table_name=f"{name}_sdf")
