@@ -1,22 +1,19 @@
 """The prior (the share of all record pairs that match), estimated again from the scored pairs.
 
 Training starts from a prior Splink estimates with deterministic rules and an assumed recall
-(``training.deterministic_recall``): a guess, which on lists whose names are diverse or
-spelt in many ways was 2.6 times too small (a rare, agreeing name then never outweighed it).
-With m and u fixed, the prior that makes the model consistent with the data is the fixed
-point of the EM update for a two-class mixture:
+(``training.deterministic_recall``): a guess, far too small on lists whose names are diverse
+or spelt in many ways (a rare, agreeing name then never outweighs it). With m and u fixed,
+the prior that makes the model consistent with the data is the fixed point of the EM update
+for a two-class mixture:
 
     prior = sum over pairs of P(match | pair, prior) / number of pairs.
 
 The sum runs over the kept pairs (candidates at or above the keep threshold). The pairs left
-out bias the refit low: by a few percent when matches score far above non-matches, more when
-they do not (a model whose matches score no better than ten bits above the prior would drift
-towards no matches at all; tests/linkage/test_prior.py). On simulated worlds the refit moved
-the prior towards the truth where training had it 2.6-5 times too small, and 25% below the
-truth where training had it 20% too large; pairwise F1 rose on three worlds of four and held
-on the fourth (docs/methodology/linkage.md). The pairs' match weights are first counted in bins of
-1/128 bit (one SQL pass; the iterations then run on a few thousand bins, whatever the number
-of pairs).
+out bias the refit low: a little when matches score far above non-matches, more when they do
+not (a model whose matches score no better than ten bits above the prior would drift towards
+no matches at all; tests/linkage/test_prior.py). What it did on simulated worlds is in
+docs/methodology/linkage.md. The pairs' match weights are first counted in bins of 1/128 bit
+(one SQL pass; the iterations then run on a few thousand bins, whatever the number of pairs).
 """
 
 from __future__ import annotations
