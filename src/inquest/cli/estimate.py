@@ -89,7 +89,7 @@ def estimate(
     if selection not in ("stepwise", "independence", "aic", "bic"):
         console.print(f"[red]error:[/red] unknown --selection {selection!r}")
         raise typer.Exit(2)
-    from inquest.estimate._dga_priors import PRIOR_NAMES
+    from inquest.estimate.dga import PRIOR_NAMES
 
     if prior_n not in PRIOR_NAMES:
         console.print(
