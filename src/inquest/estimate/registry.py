@@ -107,6 +107,17 @@ class OptionSpec:
         """``method.name``, as ``--option`` and error messages spell it."""
         return f"{self.method}.{self.name}"
 
+    @property
+    def allowed(self) -> tuple[str, ...] | None:
+        """The strings the option accepts, when it is a choice (``choices`` or a Literal)."""
+        if self.choices is not None:
+            return self.choices
+        kinds = [self.type, *typing.get_args(self.type)]
+        for kind in kinds:
+            if typing.get_origin(kind) is Literal:
+                return tuple(str(a) for a in typing.get_args(kind))
+        return None
+
     def read(self, value: Any) -> Any:
         """The value checked against the field's type and choices (text is parsed)."""
         try:
@@ -300,13 +311,17 @@ def _as_type(kind: Any, value: Any) -> Any:
     if kind is int:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValueError("expected an integer")
-        if isinstance(value, str):
-            return int(value.strip().replace("_", "").replace(",", ""))
-        return int(value)
+        try:
+            return int(value.strip().replace("_", "")) if isinstance(value, str) else int(value)
+        except ValueError:
+            raise ValueError("expected a whole number") from None
     if kind is float:
         if isinstance(value, bool):
             raise ValueError("expected a number")
-        return float(value.strip()) if isinstance(value, str) else float(value)
+        try:
+            return float(value.strip()) if isinstance(value, str) else float(value)
+        except ValueError:
+            raise ValueError("expected a number") from None
     if kind is str:
         if not isinstance(value, str):
             raise TypeError("expected text")
