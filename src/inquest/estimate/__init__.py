@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from inquest.estimate.dga.model import estimate_dga
     from inquest.estimate.histories import (
         CaptureHistories,
+        histories_from_clusters,
         read_histories,
     )
     from inquest.estimate.lcmcr.model import estimate_lcmcr
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     )
     from inquest.estimate.registry import Estimator, estimators, register
     from inquest.estimate.result import EstimateResult, MethodDetails
-    from inquest.estimate.run import EstimationRun, estimate, run_estimation
+    from inquest.estimate.run import EstimationRun, estimate, run_estimation, run_from_clusters
 
 __all__ = [
     "CaptureHistories",
@@ -50,14 +51,17 @@ __all__ = [
     "estimate_loglinear",
     "estimators",
     "fit_loglinear",
+    "histories_from_clusters",
     "read_histories",
     "register",
     "run_estimation",
+    "run_from_clusters",
 ]
 
 _HOME = {
     "CaptureHistories": "histories",
     "read_histories": "histories",
+    "histories_from_clusters": "histories",
     "estimate_dga": "dga.model",
     "estimate_lcmcr": "lcmcr.model",
     "LoglinearEstimate": "loglinear.model",
@@ -71,6 +75,7 @@ _HOME = {
     "EstimationRun": "run",
     "estimate": "run",
     "run_estimation": "run",
+    "run_from_clusters": "run",
 }
 
 

@@ -18,24 +18,34 @@ Methods come from the registry (``inquest.estimate.registry``); each is imported
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from inquest.errors import EstimationError, InputError
 from inquest.estimate import registry
-from inquest.estimate.histories import TOTAL, CaptureHistories, read_histories
+from inquest.estimate.histories import (
+    TOTAL,
+    CaptureHistories,
+    cluster_rows,
+    histories_from_clusters,
+    read_histories,
+)
 from inquest.estimate.provenance import run_manifest
 from inquest.estimate.registry import available_methods, resolve_methods
 from inquest.estimate.result import EstimateResult
 from inquest.estimate.strata import combine, drop_empty_lists, stratum_problems
-from inquest.private import private_files, private_folder
+from inquest.private import private_file, private_files, private_folder
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "EstimationRun",
@@ -44,6 +54,8 @@ __all__ = [
     "estimate",
     "resolve_methods",
     "run_estimation",
+    "run_from_clusters",
+    "write_run",
 ]
 
 Progress = Callable[[str, int, int], None]  # (task description, advance, total)
@@ -234,6 +246,43 @@ def run_estimation(
     return write_run(
         histories,
         out_dir,
+        methods=methods,
+        seed=seed,
+        level=level,
+        options=chosen,
+        progress=progress,
+        write_plots=write_plots,
+    )
+
+
+def run_from_clusters(
+    clusters: pa.Table,
+    out_dir: str | Path,
+    *,
+    methods: Sequence[str] = ("loglinear",),
+    strata: str | None = None,
+    seed: int = 0,
+    level: float = 0.95,
+    options: OptionsArg = None,
+    progress: Progress | None = None,
+    write_plots: bool = True,
+) -> EstimationRun:
+    """``run_estimation`` on clusters in memory (an Arrow table with the columns of
+    ``clusters.csv``). The table is also written to ``out_dir/clusters.csv``, the input the
+    provenance hashes, so that ``inquest estimate`` can reproduce the run from the folder."""
+    chosen = method_options(methods, options)
+    histories = histories_from_clusters(clusters, strata=strata, name="clusters")
+    out = private_folder(Path(out_dir))
+    path = out / "clusters.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        private_file(path)
+        writer = csv.writer(handle)
+        writer.writerow(clusters.column_names)
+        for _, row in cluster_rows(clusters):
+            writer.writerow(row.values())
+    return write_run(
+        replace(histories, sources=(str(path),)),
+        out,
         methods=methods,
         seed=seed,
         level=level,
