@@ -280,10 +280,12 @@ def _as_type(kind: Any, value: Any) -> Any:
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        empty = value is None or (isinstance(value, str) and value.strip().lower() in _NONE_WORDS)
+        inner = [a for a in args if a is not type(None)]
+        word = value.strip().lower() if isinstance(value, str) else None
+        listed = len(inner) == 1 and typing.get_origin(inner[0]) is tuple
+        empty = value is None or word in _NONE_WORDS - ({""} if listed else set())
         if empty and type(None) in args:
             return None
-        inner = [a for a in args if a is not type(None)]
         if len(inner) == 1:
             return _as_type(inner[0], value)
         raise TypeError(f"cannot read a value of type {kind}")
@@ -310,7 +312,7 @@ def _as_type(kind: Any, value: Any) -> Any:
         raise ValueError("expected true or false")
     if kind is int:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError("expected an integer")
+            raise ValueError("expected a whole number")
         try:
             return int(value.strip().replace("_", "")) if isinstance(value, str) else int(value)
         except ValueError:

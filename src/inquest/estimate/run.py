@@ -95,9 +95,8 @@ def method_options(methods: Sequence[str], options: OptionsArg) -> dict[str, Any
     options for a method not run are checked too.
     """
     given = dict(options or {})
-    for name in given:
-        registry.get(name)
-    return {m: registry.make_options(m, given.get(m)) for m in methods}
+    checked = {m: registry.make_options(m, given.get(m)) for m in [*given, *methods]}
+    return {m: checked[m] for m in methods}
 
 
 def estimate(
