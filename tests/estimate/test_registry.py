@@ -24,7 +24,7 @@ from inquest.estimate.histories import CaptureHistories, histories_from_clusters
 from inquest.estimate.lcmcr import LcmcrOptions
 from inquest.estimate.registry import Step, option
 from inquest.estimate.result import EstimateResult
-from inquest.estimate.run import estimate, run_estimation, run_from_clusters
+from inquest.estimate.run import estimate, run_estimation
 
 DATA = Path(__file__).parent / "data"
 KOSOVO = DATA / "kosovo_4list.csv"
@@ -174,7 +174,7 @@ def test_a_toy_estimator_runs_from_the_command_line(toy: LincolnPetersen, tmp_pa
     assert "expected a whole number" in bad.output
 
 
-def test_run_from_clusters_in_memory_equals_the_file(tmp_path: Path) -> None:
+def test_a_table_of_clusters_runs_as_its_file_does(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     rows = []
     for person in range(600):
@@ -189,7 +189,7 @@ def test_run_from_clusters_in_memory_equals_the_file(tmp_path: Path) -> None:
         }
     )
     h = histories_from_clusters(table)
-    run = run_from_clusters(table, tmp_path / "mem", options={"loglinear": {"n_boot": 10}})
+    run = run_estimation(table, tmp_path / "mem", options={"loglinear": {"n_boot": 10}})
     again = run_estimation(
         tmp_path / "mem" / "clusters.csv", tmp_path / "file", options={"loglinear": {"n_boot": 10}}
     )

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     )
     from inquest.estimate.registry import Estimator, estimators, register
     from inquest.estimate.result import EstimateResult, MethodDetails
-    from inquest.estimate.run import EstimationRun, estimate, run_estimation, run_from_clusters
+    from inquest.estimate.run import EstimationRun, estimate, run_estimation
 
 __all__ = [
     "CaptureHistories",
@@ -55,7 +55,6 @@ __all__ = [
     "read_histories",
     "register",
     "run_estimation",
-    "run_from_clusters",
 ]
 
 _HOME = {
@@ -75,7 +74,6 @@ _HOME = {
     "EstimationRun": "run",
     "estimate": "run",
     "run_estimation": "run",
-    "run_from_clusters": "run",
 }
 
 

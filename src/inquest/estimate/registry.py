@@ -35,6 +35,7 @@ Step = Callable[[str, int, int], None]
 BUILTIN = ("inquest.estimate.loglinear", "inquest.estimate.dga", "inquest.estimate.lcmcr")
 
 OptionsT_contra = TypeVar("OptionsT_contra", contravariant=True)
+T = TypeVar("T")
 
 
 class Estimator(Protocol[OptionsT_contra]):
@@ -67,6 +68,16 @@ class Estimator(Protocol[OptionsT_contra]):
     ) -> EstimateResult:
         """Estimate N from one table; draws and plot data go in the result."""
         ...
+
+
+def running(progress: Step | None, work: Callable[[], T]) -> T:
+    """``work()`` reported as one step, for a method that does not report its own progress."""
+    if progress is not None:
+        progress("running", 0, 1)
+    out = work()
+    if progress is not None:
+        progress("running", 1, 1)
+    return out
 
 
 def option(
@@ -250,6 +261,12 @@ def parse_assignments(items: Iterable[str]) -> dict[str, dict[str, str]]:
         get(method)
         out.setdefault(method, {})[name.strip()] = value.strip()
     return out
+
+
+def keywords(options: Any) -> dict[str, Any]:
+    """An options dataclass as keyword arguments (its fields are named after the method
+    function's parameters)."""
+    return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
 
 
 def options_dict(options: Any) -> dict[str, Any]:

@@ -3,8 +3,8 @@ and report.
 
 ``estimate`` runs registered methods on capture histories in memory: it estimates each stratum
 (or the whole table) with each method and combines strata by summing draws.
-``run_estimation`` reads the histories from a file, calls ``estimate``, and writes to the
-output directory:
+``run_estimation`` takes the histories from a file or an Arrow table of clusters, calls
+``estimate``, and writes to the output directory:
 
 * ``estimate.json``: provenance (input hashes, inquest version, seed, settings), the input
   summary, per method the combined ``EstimateResult.to_dict()`` and one per stratum, warnings;
@@ -54,8 +54,6 @@ __all__ = [
     "estimate",
     "resolve_methods",
     "run_estimation",
-    "run_from_clusters",
-    "write_run",
 ]
 
 Progress = Callable[[str, int, int], None]  # (task description, advance, total)
@@ -226,7 +224,7 @@ def estimate(
 
 
 def run_estimation(
-    input_path: str | Path,
+    source: str | Path | pa.Table,
     out_dir: str | Path,
     *,
     methods: Sequence[str] = ("loglinear",),
@@ -238,79 +236,28 @@ def run_estimation(
     progress: Progress | None = None,
     write_plots: bool = True,
 ) -> EstimationRun:
-    """Estimate N with each of ``methods`` on the histories in ``input_path`` (see
-    ``read_histories``) and write the outputs to ``out_dir`` (see ``estimate``)."""
+    """Estimate N with each of ``methods`` (see ``estimate``) and write the outputs to
+    ``out_dir``.
+
+    ``source`` is a file ``read_histories`` reads, or clusters in memory: an Arrow table with
+    the columns of ``clusters.csv`` (``strata`` then names one of its columns). A table is
+    also written to ``out_dir/clusters.csv``, the input the provenance hashes, so that
+    ``inquest estimate`` can reproduce the run from the folder.
+    """
     chosen = method_options(methods, options)
-    histories = read_histories(input_path, strata=strata, strata_file=strata_file)
-    return write_run(
-        histories,
-        out_dir,
-        methods=methods,
-        seed=seed,
-        level=level,
-        options=chosen,
-        progress=progress,
-        write_plots=write_plots,
-    )
-
-
-def run_from_clusters(
-    clusters: pa.Table,
-    out_dir: str | Path,
-    *,
-    methods: Sequence[str] = ("loglinear",),
-    strata: str | None = None,
-    seed: int = 0,
-    level: float = 0.95,
-    options: OptionsArg = None,
-    progress: Progress | None = None,
-    write_plots: bool = True,
-) -> EstimationRun:
-    """``run_estimation`` on clusters in memory (an Arrow table with the columns of
-    ``clusters.csv``). The table is also written to ``out_dir/clusters.csv``, the input the
-    provenance hashes, so that ``inquest estimate`` can reproduce the run from the folder."""
-    chosen = method_options(methods, options)
-    histories = histories_from_clusters(clusters, strata=strata, name="clusters")
-    out = private_folder(Path(out_dir))
-    path = out / "clusters.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        private_file(path)
-        writer = csv.writer(handle)
-        writer.writerow(clusters.column_names)
-        for _, row in cluster_rows(clusters):
-            writer.writerow(row.values())
-    return write_run(
-        replace(histories, sources=(str(path),)),
-        out,
-        methods=methods,
-        seed=seed,
-        level=level,
-        options=chosen,
-        progress=progress,
-        write_plots=write_plots,
-    )
-
-
-def write_run(
-    histories: CaptureHistories,
-    out_dir: str | Path,
-    *,
-    methods: Sequence[str] = ("loglinear",),
-    seed: int = 0,
-    level: float = 0.95,
-    options: OptionsArg = None,
-    progress: Progress | None = None,
-    write_plots: bool = True,
-) -> EstimationRun:
-    """``estimate`` on ``histories``, written to ``out_dir`` as ``run_estimation`` does; the
-    provenance hashes the files ``histories.sources`` names."""
-    chosen = method_options(methods, options)
-    out = private_folder(Path(out_dir))
+    if isinstance(source, (str, Path)):
+        histories = read_histories(source, strata=strata, strata_file=strata_file)
+        out = private_folder(Path(out_dir))
+    else:
+        if strata_file is not None:
+            raise InputError("a strata file applies to a clusters file, not a table")
+        out = private_folder(Path(out_dir))
+        histories = _keep_clusters(source, out / "clusters.csv", strata)
     manifest = run_manifest(
         list(histories.sources),
         seed=seed,
         methods=list(methods),
-        strata=histories.stratum_column,
+        strata=strata,
         level=level,
         options={m: registry.options_dict(o) for m, o in chosen.items()},
     )
@@ -338,6 +285,18 @@ def write_run(
         run.files.append(render_report(_jsonable(document), plots, out / "report.html"))
     private_files(run.files)
     return run
+
+
+def _keep_clusters(table: pa.Table, path: Path, strata: str | None) -> CaptureHistories:
+    """The histories of ``table``, which is written to ``path`` (0600) as their source."""
+    histories = histories_from_clusters(table, strata=strata, name=str(path))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        private_file(path)
+        writer = csv.writer(handle)
+        writer.writerow(table.column_names)
+        for _, row in cluster_rows(table):
+            writer.writerow(row.values())
+    return replace(histories, sources=(str(path),))
 
 
 def _step(progress: Progress | None, label: str) -> registry.Step | None:

@@ -10,31 +10,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from inquest.estimate._lazy import forward
-from inquest.estimate.registry import Step, option, register
+from inquest.estimate.registry import Step, keywords, option, register, running
 
 if TYPE_CHECKING:
-    from inquest.estimate.dga.model import (
-        DgaEstimate,
-        DgaPosterior,
-        MadiganYorkPrior,
-        dga_graphs,
-        estimate_dga,
-        posterior_quantile,
-        posterior_weights,
-    )
+    from inquest.estimate.dga.model import DgaEstimate, DgaPosterior, estimate_dga
     from inquest.estimate.histories import CaptureHistories
     from inquest.estimate.result import EstimateResult
 
+# The method's other names (posterior_weights, MadiganYorkPrior ...) are read from ``model``
+# on first use.
 __all__ = [
     "PRIOR_NAMES",
     "DgaEstimate",
+    "DgaEstimator",
     "DgaOptions",
     "DgaPosterior",
-    "MadiganYorkPrior",
-    "dga_graphs",
     "estimate_dga",
-    "posterior_quantile",
-    "posterior_weights",
 ]
 
 #: The priors on N that have a name (``estimate_dga`` also takes a callable).
@@ -43,7 +34,7 @@ PRIOR_NAMES = ("inverse", "uniform", "rissanen")
 
 @dataclass(frozen=True)
 class DgaOptions:
-    """Options of dga (see ``estimate_dga``)."""
+    """Options of dga: keyword arguments of ``estimate_dga``."""
 
     delta: float | None = option(
         None, "Hyper-Dirichlet prior weight per cell (default 2^-J).", flag="--delta"
@@ -86,25 +77,12 @@ class DgaEstimator:
         """The model-averaged posterior; its draws and grid are in the result."""
         from inquest.estimate.dga.model import estimate_dga
 
-        if progress is not None:
-            progress("running", 0, 1)
-        result = estimate_dga(
-            histories.patterns,
-            histories.counts,
-            lists=histories.lists,
-            delta=options.delta,
-            prior_n=options.prior_n,
-            n_missing_min=options.n_missing_min,
-            n_missing_max=options.n_missing_max,
-            level=level,
-            sensitivity=options.sensitivity,
-            top_graphs=options.top_graphs,
-            n_draws=options.n_draws,
-            seed=seed,
+        patterns, counts, lists = histories.patterns, histories.counts, histories.lists
+        kwargs = keywords(options)
+        return running(
+            progress,
+            lambda: estimate_dga(patterns, counts, lists=lists, level=level, seed=seed, **kwargs),
         ).result
-        if progress is not None:
-            progress("running", 1, 1)
-        return result
 
 
 register(DgaEstimator())

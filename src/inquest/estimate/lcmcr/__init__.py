@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inquest.estimate._lazy import forward
-from inquest.estimate.registry import Step, option, register
+from inquest.estimate.registry import Step, keywords, option, register, running
 
 if TYPE_CHECKING:
     from inquest.estimate.histories import CaptureHistories
@@ -27,7 +27,7 @@ __all__ = ["LcmcrChains", "LcmcrEstimate", "LcmcrOptions", "default_k", "estimat
 
 @dataclass(frozen=True)
 class LcmcrOptions:
-    """Options of LCMCR (see ``estimate_lcmcr``)."""
+    """Options of LCMCR: keyword arguments of ``estimate_lcmcr``."""
 
     K: int | None = option(
         None, "Truncation: latent classes (default min(2^J - 1, 15)).", flag="--K"
@@ -75,28 +75,19 @@ class LcmcrEstimator:
         """Sample the posterior; its draws and chains are in the result."""
         from inquest.estimate.lcmcr.model import estimate_lcmcr
 
-        if progress is not None:
-            progress("running", 0, 1)
-        result = estimate_lcmcr(
-            histories.patterns,
-            histories.counts,
-            lists=histories.lists,
-            K=options.K,
-            burnin=options.burnin,
-            samples=options.samples,
-            thinning=options.thinning,
-            chains=options.chains,
-            seed=seed,
-            a_alpha=options.a_alpha,
-            b_alpha=options.b_alpha,
-            max_unobserved=options.max_unobserved,
-            level=level,
-            workers=options.workers,
-            progress=progress is not None,
+        shown = progress is not None  # the sampler's own bar, beside the run's
+        return running(
+            progress,
+            lambda: estimate_lcmcr(
+                histories.patterns,
+                histories.counts,
+                lists=histories.lists,
+                seed=seed,
+                level=level,
+                progress=shown,
+                **keywords(options),
+            ),
         ).result
-        if progress is not None:
-            progress("running", 1, 1)
-        return result
 
 
 register(LcmcrEstimator())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from inquest.estimate._lazy import forward
-from inquest.estimate.registry import Step, option, register
+from inquest.estimate.registry import Step, keywords, option, register
 
 if TYPE_CHECKING:
     from inquest.estimate.histories import CaptureHistories
@@ -48,7 +48,7 @@ def _pairs(text: str) -> tuple[tuple[int, int], ...]:
 
 @dataclass(frozen=True)
 class LoglinearOptions:
-    """Options of the log-linear method (see ``fit_loglinear``)."""
+    """Options of the log-linear method: keyword arguments of ``fit_loglinear``."""
 
     selection: Literal["stepwise", "independence", "aic", "bic", "fixed"] = option(
         "stepwise",
@@ -102,14 +102,10 @@ class LoglinearEstimator:
             histories.patterns,
             histories.counts,
             lists=histories.lists,
-            selection=options.selection,
-            terms=options.terms,
-            pthresh=options.pthresh,
             level=level,
-            interval=options.interval,
-            n_boot=options.n_boot,
             seed=seed,
             progress=tick,
+            **keywords(options),
         ).result
 
 

@@ -179,13 +179,13 @@ def estimate_from_linkage(
     registered against ``run``. ``options`` are per method, as the estimator registry reads
     them.
     """
-    from inquest.estimate.run import run_from_clusters
+    from inquest.estimate.run import run_estimation
 
     require(user, Action.ESTIMATE, run.confidentiality)
     clusters = clusters_table(user, run)
     if clusters.num_rows == 0:
         raise InputError("the linkage run's sources have no persons to estimate from")
-    run_from_clusters(clusters, out_dir, methods=list(methods), seed=seed, options=options)
+    run_estimation(clusters, out_dir, methods=list(methods), seed=seed, options=options)
     return register_estimate_dir(user, out_dir, linkage_run=run)
 
 
