@@ -247,8 +247,7 @@ def test_bad_input_is_refused() -> None:
 def _run(folder: Path, *, predictions: bool = True, records_in_run: int = 3) -> Path:
     folder.mkdir()
     (folder / "clusters.csv").write_text(
-        "list,record_id,person_id,confidence,cluster_size\n"
-        "A,1,P1,1,2\nB,1,P1,1,2\nA,2,P2,1,1\n",
+        "list,record_id,person_id,confidence,cluster_size\nA,1,P1,1,2\nB,1,P1,1,2\nA,2,P2,1,1\n",
         encoding="utf-8",
     )
     (folder / "run.json").write_text(json.dumps({"records": records_in_run}), encoding="utf-8")
@@ -299,7 +298,7 @@ def test_clusters_from_another_tool_are_an_error(tmp_path: Path) -> None:
     alone.mkdir()
     (alone / "clusters.csv").write_text("list,record_id,person_id\nA,1,P1\n", encoding="utf-8")
     pq.write_table(pa.table({"x": [1]}), alone / "predictions.parquet")
-    with pytest.raises(InputError, match="run.json"):
+    with pytest.raises(InputError, match=r"run\.json"):
         load_run_for_posterior(alone)
     (alone / "run.json").write_text(json.dumps({"records": 1}), encoding="utf-8")
     with pytest.raises(InputError, match="not pair probabilities"):
