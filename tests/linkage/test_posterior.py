@@ -308,3 +308,23 @@ def test_clusters_from_another_tool_are_an_error(tmp_path: Path) -> None:
         load_run_for_posterior(other)
     with pytest.raises(InputError, match="no such run folder"):
         load_run_for_posterior(tmp_path / "nowhere")
+
+
+def test_the_draws_command_writes_one_column_per_draw(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from inquest.cli import app
+
+    folder = _run(tmp_path / "run")
+    out = tmp_path / "draws.parquet"
+    result = CliRunner().invoke(
+        app, ["draws", str(folder), "--draws", "30", "--seed", "4", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert table.column_names[:2] == ["list", "record_id"] and table.num_columns == 32
+    meta = json.loads(table.schema.metadata[b"inquest.posterior"])
+    assert meta["seed"] == 4 and meta["draws"] == 30
+    assert (out.stat().st_mode & 0o777) == 0o600
+    bad = CliRunner().invoke(app, ["draws", str(tmp_path), "--out", str(out)])
+    assert bad.exit_code == 2 and "clusters.csv" in bad.output
