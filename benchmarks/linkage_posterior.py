@@ -8,8 +8,9 @@ step, draws per second, the components by method, the chains' ESS of the number 
 persons per draw beside the fixed clustering's and the true number, pairwise precision and
 recall of the draws, the calibration of the pair probabilities against the truth, and the
 peak memory (resident set size of the process, linking included). ``--odds-scale`` adds draws
-with every pair's odds scaled; the draws from oracle-calibrated probabilities (calibrated on
-the truth) show what calibration alone would change.
+with every pair's odds scaled; ``prior_per_join`` are draws with the run's prior paid once
+per join (``PosteriorSettings.prior_odds``); the draws from oracle-calibrated probabilities
+(calibrated on the truth) show what calibration alone would change.
 Writes ``benchmarks/results/linkage_posterior.json``.
 """
 
@@ -215,6 +216,9 @@ def main(argv: list[str]) -> None:
         for scale in args.odds_scale or []:
             scaled = replace(run, settings=replace(run.settings, odds_scale=scale))
             draws[f"odds_scale_{scale:g}"] = _draw(scaled, args.draws, args.seed, truth)
+        if run.prior_odds is not None:
+            per_join = replace(run, settings=replace(run.settings, prior_odds=run.prior_odds))
+            draws["prior_per_join"] = _draw(per_join, args.draws, args.seed, truth)
         draws["oracle_calibrated_uses_truth"] = _draw(
             _oracle_calibrated(run, truth), args.draws, args.seed, truth
         )

@@ -250,7 +250,10 @@ def _run(folder: Path, *, predictions: bool = True, records_in_run: int = 3) -> 
         "list,record_id,person_id,confidence,cluster_size\nA,1,P1,1,2\nB,1,P1,1,2\nA,2,P2,1,1\n",
         encoding="utf-8",
     )
-    (folder / "run.json").write_text(json.dumps({"records": records_in_run}), encoding="utf-8")
+    (folder / "run.json").write_text(
+        json.dumps({"records": records_in_run, "prior": {"trained": 0.01, "refit": 0.02}}),
+        encoding="utf-8",
+    )
     if predictions:
         pq.write_table(
             pa.table(
@@ -278,6 +281,7 @@ def test_a_run_folder_is_read_with_its_decisions(tmp_path: Path) -> None:
     assert run.n_records == 3 and run.lists == ("A", "B")
     assert run.cannot_link == [(1, 2)]
     assert run.pairs.num_rows == 2
+    assert run.prior_odds == pytest.approx(0.02 / 0.98)
     assert any("component_pairs" in note for note in run.notes)
     d = run.draw(500, seed=1)
     lab = d.label_matrix()
@@ -328,3 +332,32 @@ def test_the_draws_command_writes_one_column_per_draw(tmp_path: Path) -> None:
     assert (out.stat().st_mode & 0o777) == 0o600
     bad = CliRunner().invoke(app, ["draws", str(tmp_path), "--out", str(out)])
     assert bad.exit_code == 2 and "clusters.csv" in bad.output
+
+
+@pytest.mark.parametrize("exact_max_units", [8, 0])
+def test_the_prior_paid_per_join_matches_exact_enumeration(exact_max_units: int) -> None:
+    r = 0.01
+    # Bayes factors p / (1 - p) / r; each record that joins a cluster pays r once
+    weight = {(a, b): p / (1 - p) / r for a, b, p in CHAIN}
+    raw = {}
+    for part, prob in exact_partitions(3, weight).items():
+        raw[part] = prob * r ** (3 - len(set(part)))
+    total = sum(raw.values())
+    n = 4000
+    d = draw_partitions(
+        pairs(CHAIN),
+        3,
+        n_draws=n,
+        seed=12,
+        settings=PosteriorSettings(exact_max_units=exact_max_units, prior_odds=r),
+    )
+    counts = partition_counts(d.label_matrix())
+    for part, w in raw.items():
+        prob = w / total
+        tolerance = 5 * np.sqrt(prob * (1 - prob) / (n / 3)) + 0.005
+        assert abs(counts[part] / n - prob) < tolerance, (part, counts[part] / n, prob)
+    # a lone pair is still joined in p of the draws
+    lone = draw_partitions(
+        pairs([(0, 1, 0.4)]), 2, n_draws=n, seed=1, settings=PosteriorSettings(prior_odds=r)
+    )
+    assert abs(lone.together(0, 1) - 0.4) < 4 * np.sqrt(0.24 / n)

@@ -3,7 +3,8 @@
 Every kernel works on ``k`` units (records joined by must-links) with a symmetric matrix
 ``lw`` of log pair weights ``log(p / (1 - p))`` summed over the units' records and a boolean
 matrix ``forbid`` of unit pairs that may never share a cluster. The target of a partition is
-``exp(sum of lw over pairs inside its clusters)``, zero if a cluster holds a forbidden pair.
+``exp(sum of lw over pairs inside its clusters + join * (units - clusters))``, zero if a
+cluster holds a forbidden pair (``join`` is 0 for the pairwise measure).
 """
 
 from __future__ import annotations
@@ -58,11 +59,12 @@ def certain_partition(lw: Array, forbid: Array, high: float, low: float) -> Arra
 
 @njit(cache=True, nogil=True)
 def enumerate_partitions(
-    lw: Array, forbid: Array
+    lw: Array, forbid: Array, join: float = 0.0
 ) -> tuple[Array, Array]:  # pragma: no cover - compiled
     """Every partition of ``k`` units (restricted growth strings) and its log target.
 
-    Forbidden partitions get ``-inf``. There are Bell(k) of them: 4,140 for 8 units.
+    Forbidden partitions get ``-inf``; ``join`` is added once per unit that joins another
+    (units less clusters). There are Bell(k) of them: 4,140 for 8 units.
     """
     k = lw.shape[0]
     # Bell numbers by the triangle, to size the output
@@ -90,7 +92,10 @@ def enumerate_partitions(
                         total = -np.inf
                     else:
                         total += lw[u, v]
-        logp[b] = total
+        blocks = 0
+        for u in range(k):
+            blocks = max(blocks, rgs[u] + 1)
+        logp[b] = total + join * (k - blocks)
         # next restricted growth string: rgs[i] <= 1 + max(rgs[:i])
         i = k - 1
         while i > 0 and rgs[i] > top[i]:
@@ -170,6 +175,7 @@ def _gibbs_unit(
     lw: Array,
     forbid: Array,
     weights: Array,
+    join: float,
 ) -> bool:  # pragma: no cover - compiled
     """Draw unit ``u``'s cluster given all others (an empty cluster is one choice)."""
     k = lw.shape[0]
@@ -178,13 +184,13 @@ def _gibbs_unit(
     empty = _free_slot(size)
     top = 0.0  # the empty cluster's log weight
     for c in range(k):
-        if size[c] > 0 and bad[u, c] == 0 and tot[u, c] > top:
-            top = tot[u, c]
+        if size[c] > 0 and bad[u, c] == 0 and tot[u, c] + join > top:
+            top = tot[u, c] + join
     acc = 0.0
     for c in range(k):
         if size[c] > 0:
             if bad[u, c] == 0:
-                acc += np.exp(tot[u, c] - top)
+                acc += np.exp(tot[u, c] + join - top)
         elif c == empty:
             acc += np.exp(-top)
         weights[c] = acc
@@ -209,6 +215,7 @@ def _split_merge(
     forbid: Array,
     order: Array,
     side: Array,
+    join: float,
 ) -> bool:  # pragma: no cover - compiled
     """One sequentially allocated split–merge proposal (Dahl 2003); True if accepted."""
     k = lw.shape[0]
@@ -257,7 +264,7 @@ def _split_merge(
                 v = order[s]
                 if side[u] != side[v]:
                     cross += lw[u, v]
-        if np.log(np.random.random()) < -cross - logq:
+        if np.log(np.random.random()) < -cross - join - logq:
             new = _free_slot(size)
             _take(j, lab, size, tot, bad, lw, forbid)
             _move(j, new, lab, size, tot, bad, lw, forbid)
@@ -291,7 +298,7 @@ def _split_merge(
     for u in range(k):
         if lab[u] == ci:
             cross += tot[u, cj]
-    if np.log(np.random.random()) < cross + logq:
+    if np.log(np.random.random()) < cross + join + logq:
         for u in range(k):
             if lab[u] == cj:
                 _take(u, lab, size, tot, bad, lw, forbid)
@@ -324,11 +331,13 @@ def sample_mcmc(
     thin: int,
     split_merge: int,
     seed: int,
+    join: float = 0.0,
 ) -> tuple[Array, Array, int, int, int, int]:
     """Draws from a Markov chain of Gibbs sweeps and split–merge proposals.
 
     One sweep updates every unit once (in random order) and makes ``split_merge`` split–merge
-    proposals. ``burn_in`` sweeps are dropped, then a draw is kept every ``thin`` sweeps.
+    proposals; ``join`` is added to the log target once per unit that joins another (units
+    less clusters). ``burn_in`` sweeps are dropped, then a draw is kept every ``thin`` sweeps.
     ``start`` must be a valid partition. Returns the draws (labels by first appearance), the
     number of clusters of each, Gibbs updates made and changed, split–merge proposals made
     and accepted.
@@ -360,11 +369,11 @@ def sample_mcmc(
             perm[t], perm[s] = perm[s], perm[t]
         for t in range(k):
             gibbs += 1
-            if _gibbs_unit(perm[t], lab, size, tot, bad, lw, forbid, weights):
+            if _gibbs_unit(perm[t], lab, size, tot, bad, lw, forbid, weights, join):
                 changed += 1
         for _ in range(split_merge):
             proposed += 1
-            if _split_merge(lab, size, tot, bad, lw, forbid, order, side):
+            if _split_merge(lab, size, tot, bad, lw, forbid, order, side, join):
                 accepted += 1
         if sweep >= burn_in and (sweep - burn_in + 1) % thin == 0 and kept < n_draws:
             n_clusters[kept] = _relabel(lab, row)

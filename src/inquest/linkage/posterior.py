@@ -86,7 +86,10 @@ class PosteriorSettings:
     with every pair inside above ``1 - certain_eps`` and every pair across below
     ``certain_eps`` (or forbidden) is certain. ``odds_scale`` multiplies every pair's odds
     (1: the run's probabilities as they are; a recalibration, e.g. from reviewed pairs,
-    goes here). Chains run ``burn_in + burn_in_per_unit * k``
+    goes here). With ``prior_odds`` r (the run's prior odds that two records match), the
+    prior is paid once per record that joins a cluster rather than once per pair: each pair
+    weighs its Bayes factor ``p / (1 - p) / r`` and each join ``r`` (None: the pairwise
+    measure). Chains run ``burn_in + burn_in_per_unit * k``
     sweeps before the first draw and ``thin + k // thin_units`` sweeps between draws, with
     ``max(1, k // 2)`` split–merge proposals per sweep (``k`` units).
     """
@@ -98,6 +101,7 @@ class PosteriorSettings:
     certain_eps: float = 1e-4
     exact_max_units: int = 8
     odds_scale: float = 1.0
+    prior_odds: float | None = None
     burn_in: int = 100
     burn_in_per_unit: int = 2
     thin: int = 2
@@ -354,6 +358,8 @@ def draw_partitions(
         raise InputError("need 0 < floor < link_threshold < 1", field="settings")
     if not s.odds_scale > 0:
         raise InputError("odds_scale must be positive", field="settings")
+    if s.prior_odds is not None and not s.prior_odds > 0:
+        raise InputError("prior_odds must be positive", field="settings")
     left, right, prob = _check_pairs(pairs, n)
     src = np.zeros(n, np.int64) if source is None else np.asarray(source, dtype=np.int64)
     if len(src) != n:
@@ -418,6 +424,7 @@ def draw_partitions(
     pair_p, known = edge_scores(left, right, prob, gp.a, gp.b, n)
     pair_p = np.where(known, pair_p, s.floor)
     lw_pairs = _logit(pair_p) + math.log(s.odds_scale)
+    join = 0.0 if s.prior_odds is None else math.log(s.prior_odds)
     forbid_pairs = np.zeros(len(pair_p), bool)
     if len(cl):
         forbid_pairs |= np.isin(pair_key(gp.a, gp.b, n), ckey)
@@ -464,6 +471,11 @@ def draw_partitions(
         forbid[ui[bad], uj[bad]] = True
         forbid |= forbid.T
         labels_u = certain_partition(lw, forbid, high, low)
+        if join:
+            # each pair weighs its Bayes factor (the prior odds out), each join the prior
+            between = np.zeros((k, k))
+            np.add.at(between, (ui[across], uj[across]), 1.0)
+            lw = lw - join * (between + between.T)
         size = len(members)
         if labels_u[0] >= 0:
             fixed_labels[members] = next_label + labels_u[unit_local]
@@ -471,7 +483,7 @@ def draw_partitions(
             _note(diag, size, k, FIXED, float(labels_u.max() + 1), math.nan, math.nan, math.nan)
             continue
         if k <= s.exact_max_units:
-            parts, logp = enumerate_partitions(lw, forbid)
+            parts, logp = enumerate_partitions(lw, forbid, join)
             draws_u = sample_exact(parts, logp, n_draws, int(seeds[g]))
             ncl = draws_u.max(axis=1) + 1
             _note(diag, size, k, EXACT, float(ncl.mean()), math.nan, math.nan, float(n_draws))
@@ -479,7 +491,7 @@ def draw_partitions(
             begin = _start(start_arr, members, unit_local, k, forbid)
             burn, thin, sm = s.sweeps(k)
             draws_u, ncl, gibbs, moved, proposed, accepted = sample_mcmc(
-                lw, forbid, begin, n_draws, burn, thin, sm, int(seeds[g])
+                lw, forbid, begin, n_draws, burn, thin, sm, int(seeds[g]), join
             )
             _note(
                 diag,
@@ -647,6 +659,9 @@ class RunForPosterior:
     settings: PosteriorSettings
     decisions_not_applied: int = 0
     notes: tuple[str, ...] = ()
+    #: the run's prior odds that two records match (its refitted prior, else the trained
+    #: one; None if run.json has neither): ``PosteriorSettings.prior_odds`` when wanted
+    prior_odds: float | None = None
 
     @property
     def n_records(self) -> int:
@@ -766,7 +781,10 @@ def load_run_for_posterior(
     try:
         summary = json.loads(run_path.read_text("utf-8"))
         run_records = int(summary["records"])
-    except (ValueError, KeyError, TypeError) as exc:
+        prior = summary.get("prior") or {}
+        prior_p = prior.get("refit") or prior.get("trained")
+        prior_odds = None if not prior_p else float(prior_p) / (1.0 - float(prior_p))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"not a run summary: {exc}", path=str(run_path)) from exc
     if run_records != clusters.num_rows:
         raise InputError(
@@ -816,4 +834,5 @@ def load_run_for_posterior(
         settings=settings,
         decisions_not_applied=not_applied,
         notes=tuple(notes),
+        prior_odds=prior_odds,
     )
