@@ -370,7 +370,9 @@ def draw_partitions(
     if lists is None:
         lists = tuple(str(i) for i in range(int(src.max(initial=-1)) + 1))
     apart = s.same_list_min_probability > 0.0 and n_lists > 1
-    input_hash = _hash_inputs([np.array([n]), left, right, prob, src, ml, cl], s)
+    begin_at = np.zeros(0, np.int64) if start is None else np.asarray(start, dtype=np.int64)
+    # the chains start from ``start``: it is an input of the draws
+    input_hash = _hash_inputs([np.array([n]), left, right, prob, src, ml, cl, begin_at], s)
 
     # Edges that may form components: as the clustering, decisions override scores.
     usable = prob.copy()
