@@ -215,9 +215,14 @@ class PartitionDraws:
 
     def together(self, a: int, b: int) -> float:
         """Share of draws in which records ``a`` and ``b`` are one person."""
-        la = np.array([self.labels(d)[a] for d in range(self.n_draws)])
-        lb = np.array([self.labels(d)[b] for d in range(self.n_draws)])
-        return float(np.mean(la == lb))
+        return float(np.mean(self._record_labels(a) == self._record_labels(b)))
+
+    def _record_labels(self, record: int) -> Array:
+        """Record ``record``'s label in every draw."""
+        if self.fixed_labels[record] >= 0:
+            return np.full(self.n_draws, self.fixed_labels[record], dtype=np.int64)
+        at = int(np.flatnonzero(self.members == record)[0])
+        return np.asarray(self._offsets()[at] + self.local[:, at], dtype=np.int64)
 
     def summary(self) -> dict[str, Any]:
         """Counts and diagnostics, for run files and reports."""
