@@ -10,14 +10,14 @@ first (90% of those the lexicon can tell, at least 20) has its other two-word na
 garbled words the lexicon cannot tell, turned round too (a prison register, "رضانژاد سعود").
 Given and family skeletons drop word breaks ("Gholam Hosein", "Gholam-Hosein", "غلامحسین").
 
-Two Latin transliterations of one Persian name differ in ways the skeleton keeps apart:
-French "ch" and "dj" for ش and ج ("Chahram", "Djalil"), q and gh for ق. ``coarse_sorted``
-puts such consonants in one class (see :func:`_bag`), and ``coarse_joined`` also drops word
-breaks ("Gholam Hossein", "Gholamhossein"), so the model can call both the same name.
+Two Latin transliterations of one Persian name can differ in ways the skeleton keeps apart:
+French "ch" for ش ("Chahram", "Shahram"). ``spell_sorted`` spells them alike, and
+``spell_joined`` also drops word breaks ("Gholam Hossein", "Gholamhossein"), so the model can
+call both the same name ("dj" and "j", "gh" and "q" already share a skeleton letter).
 
 A skeleton keeps consonants only, so different names can share one (حسن Hassan and حسین
-Hossein are both HSN; Mahmoud and Mohammad both MHMD). ``skel_lex`` is ``coarse_sorted`` with
-each word whose coarse skeleton two names of the lexicon share tagged by the name the lexicon
+Hossein are both HSN; Mahmoud and Mohammad both MHMD). ``skel_lex`` is ``spell_sorted`` with
+each word whose skeleton two names of the lexicon share tagged by the name the lexicon
 knows it as (``HSN#حسن``), or ``#?`` when the lexicon does not know that spelling (an open
 name): the model tells "same name" from "same consonants, known different names" by
 it, as :func:`inquest.text.name_similarity` does; blocking keeps the plain skeletons.
@@ -43,8 +43,8 @@ NAME_COLUMNS: dict[str, pa.DataType] = {
     "name_skel": pa.string(),
     "skel_sorted": pa.string(),
     "skel_bag": pa.string(),
-    "coarse_sorted": pa.string(),
-    "coarse_joined": pa.string(),
+    "spell_sorted": pa.string(),
+    "spell_joined": pa.string(),
     "skel_lex": pa.string(),
     "lone_skel": pa.string(),
     "given_key": pa.string(),
@@ -124,11 +124,11 @@ def _lexicon_names() -> tuple[dict[str, str], frozenset[str]]:
 
 
 def _word_skel(word: str) -> str:
-    return _coarse(skeleton_of_key(word).replace(" ", ""))
+    return skeleton_of_key(word).replace(" ", "").translate(_SPELL)
 
 
 def lexical_key(key: str) -> str | None:
-    """``coarse_sorted`` with words of a shared skeleton tagged by their name (module notes)."""
+    """``spell_sorted`` with words of a shared skeleton tagged by their name (module notes)."""
     names, shared = _lexicon_names()
     words = []
     for word in key.split():
@@ -257,14 +257,20 @@ def _bag(skel: str) -> str | None:
     return "".join(letters) or None
 
 
-def _coarse_sorted(skel: str) -> str:
-    """The skeleton's words in the coarse classes of :func:`_bag`, sorted."""
-    return _sorted(skel.translate(_COARSE))
+# One sound that transliterations spell apart: French "ch" for ش ("sh"). Narrower than the
+# coarse classes, which also put ج with ز and ق with گ (right for blocking, too loose for
+# calling two names the same: Jafari and Zafari).
+_SPELL = str.maketrans({"C": "$"})
 
 
-def _coarse_joined(skel: str) -> str | None:
-    """The skeleton in the coarse classes of :func:`_bag`, word breaks dropped, in order."""
-    return skel.translate(_COARSE).replace(" ", "") or None
+def _spell_sorted(skel: str) -> str:
+    """The skeleton's words with French "ch" as "sh", sorted."""
+    return _sorted(skel.translate(_SPELL))
+
+
+def _spell_joined(skel: str) -> str | None:
+    """The skeleton with French "ch" as "sh", word breaks dropped, in order."""
+    return skel.translate(_SPELL).replace(" ", "") or None
 
 
 def _init(skel: str) -> str:
@@ -356,8 +362,8 @@ def name_features(
         "name_skel": name_skel,
         "skel_sorted": map_distinct(name_skel, _sorted, s),
         "skel_bag": map_distinct(name_skel, _bag, s),
-        "coarse_sorted": map_distinct(name_skel, _coarse_sorted, s),
-        "coarse_joined": map_distinct(name_skel, _coarse_joined, s),
+        "spell_sorted": map_distinct(name_skel, _spell_sorted, s),
+        "spell_joined": map_distinct(name_skel, _spell_joined, s),
         "skel_lex": map_distinct(full, lexical_key, s),
         "lone_skel": map_distinct(name_skel, _lone, s),
         "given_key": given,
