@@ -28,12 +28,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from inquest.errors import InputError
-from inquest.linkage.review import _level_labels  # the engine's gamma -> label table
+from inquest.linkage.review import Judgement, _level_labels  # the engine's gamma -> label table
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, can, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.linking.models import Judgement, ReviewDecision
+from inquest.web.linking.models import ReviewDecision
 from inquest.web.registry.models import Record
 from inquest.web.runs.models import LinkageRun, RunStatus
 from inquest.web.runs.queries import linkage_runs_for
@@ -290,7 +290,7 @@ def decide(
 
     Raises ``ReviewConflict`` if the pair's latest decision is no longer ``seen``.
     """
-    if judgement not in Judgement.values:
+    if judgement not in {j.value for j in Judgement}:
         raise InputError(f"unknown decision {judgement!r}", field="judgement")
     record_a, record_b = pair_records(user, a, b)
     level = Level(max(record_a.confidentiality, record_b.confidentiality))

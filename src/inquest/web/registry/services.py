@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.places import PlaceKind
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
@@ -30,7 +31,6 @@ from inquest.web.registry.models import (
     Person,
     PersonRecord,
     Place,
-    PlaceKind,
     Record,
     RecordVersion,
     Source,
