@@ -67,39 +67,19 @@ def test_merged_persons_are_not_listed(personas: Personas) -> None:
 
 
 def test_equal_values_in_two_scripts_or_calendars_do_not_disagree(personas: Personas) -> None:
-    a = make_source(personas.analyst, "A")
-    b = make_source(personas.analyst, "B")
-    ra = services.add_records(
-        personas.analyst,
-        a,
-        [
-            services.RowIn(
-                row_number=1,
-                raw={
-                    "age": "34",
-                    "death_date": "11 August 1988",
-                    "sex": "M",
-                    "prison": "Vakilabad",
-                },
-            )
-        ],
-    )[0]
-    rb = services.add_records(
-        personas.analyst,
-        b,
-        [
-            services.RowIn(
-                row_number=1,
-                raw={
-                    "age": "۳۴ ساله",
-                    "death_date": "۱۳۶۷/۰۵/۲۰",
-                    "sex": "مرد",
-                    "prison": "زندان وکیل‌آباد",
-                    "residence": "Mashhad",
-                },
-            )
-        ],
-    )[0]
+    latin = {"age": "34", "death_date": "11 August 1988", "sex": "M", "prison": "Vakilabad"}
+    persian = {
+        "age": "۳۴ ساله",
+        "death_date": "۱۳۶۷/۰۵/۲۰",
+        "sex": "مرد",
+        "prison": "زندان وکیل‌آباد",
+        "residence": "Mashhad",
+    }
+    a, b = (make_source(personas.analyst, code) for code in ("A", "B"))
+    ra, rb = (
+        services.add_records(personas.analyst, source, [services.RowIn(row_number=1, raw=raw)])[0]
+        for source, raw in ((a, latin), (b, persian))
+    )
     person = services.create_person(personas.analyst, records=[ra, rb])
     services.add_record_statements(personas.analyst, person, ra)
     services.add_record_statements(personas.analyst, person, rb)

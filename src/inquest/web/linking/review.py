@@ -30,6 +30,7 @@ from inquest.errors import InputError
 from inquest.linkage.review import (
     Judgement,
     ReviewBand,
+    WaterfallStep,
     pair_waterfall,
     review_queue,
 )
@@ -71,19 +72,12 @@ class QueueItem:
 
 @dataclass(frozen=True)
 class Bar:
-    """One step of the match-weight waterfall, placed on a chart ``_CHART_WIDTH`` wide."""
+    """One step of the engine's match-weight waterfall, placed on a chart ``_CHART_WIDTH``
+    wide."""
 
-    name: str
-    label: str
-    weight: float
-    total: float
+    step: WaterfallStep
     x: float
     width: float
-
-    @property
-    def supports(self) -> bool:
-        """True if this step is evidence for a match."""
-        return self.weight > 0
 
 
 @dataclass(frozen=True)
@@ -239,10 +233,7 @@ def evidence(run: LinkageRun, a: int, b: int) -> Evidence | None:
 
     bars = [
         Bar(
-            step.comparison,
-            step.label,
-            round(step.weight, 2),
-            round(step.total, 2),
+            step,
             at(min(running[i], step.total)),
             max(round(abs(step.weight) / span * _CHART_WIDTH, 1), 0.5),
         )
