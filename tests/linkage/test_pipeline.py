@@ -6,11 +6,13 @@ import threading
 from pathlib import Path
 
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 from inquest.io import read_list
 from inquest.linkage.evaluate import evaluate_files
 from inquest.linkage.pipeline import link_records, write_run
+from inquest.linkage.posterior import load_run_for_posterior
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,6 +26,13 @@ def test_link_write_evaluate_and_stable_ids(tmp_path: Path) -> None:
     scores = evaluate_files(DATA / "fake_1000_part_truth.csv", paths["clusters"])
     assert scores.pairwise_precision > 0.9
     assert scores.bcubed_f1 > 0.8
+    # the pairs scored while clustering are written, and the run can be drawn from
+    inside = pq.read_table(paths["component_pairs"])
+    assert inside.num_rows == result.clustering.n_rescored_pairs
+    run = load_run_for_posterior(tmp_path / "run")
+    assert run.notes == ()
+    assert run.pairs.num_rows == result.edges.num_rows + inside.num_rows
+    assert run.draw(20, seed=1).n_records == records.num_rows
     # a second run with the first as previous keeps every person id
     previous = pacsv.read_csv(paths["clusters"])
     again = link_records(records, previous=previous)
@@ -85,3 +94,64 @@ def test_a_failed_training_leaves_no_candidate_pairs_behind(
             thread.join()
     tables = eng.db_api._con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
     assert not [t for (t,) in tables if t.startswith("inquest_blocked")]
+
+
+@pytest.mark.slow
+def test_a_rare_name_links_alone_and_a_common_one_does_not(tmp_path: Path) -> None:
+    """A name found twice among thousands of records is evidence enough by itself; a name
+    that fifty people share is not (issue 17)."""
+    import csv
+
+    from inquest.io import read_lists
+    from inquest.simulate import load_scenario, simulate, write_world
+
+    files = write_world(simulate(load_scenario("small"), 17), tmp_path / "world")
+    ngo, cemetery = (tmp_path / "world" / "lists" / f"{n}.csv" for n in ("ngo", "cemetery"))
+
+    def append(path: Path, rows: list[dict[str, str]]) -> None:
+        with path.open(encoding="utf-8") as f:
+            header = next(csv.reader(f))
+        with path.open("a", encoding="utf-8", newline="") as f:
+            csv.DictWriter(f, header).writerows(rows)
+
+    append(ngo, [{"record_id": "RARE-1", "full_name": "Varjavand Khoshnevisan"}])
+    append(cemetery, [{"record_id": "RARE-2", "full_name": "Khoshnevisan, Varjavand"}])
+    # fifty different people of one name (each born another year), and a record of that
+    # name alone on another list
+    append(
+        ngo,
+        [
+            {"record_id": f"MANY-{i}", "full_name": "Mohammad Ahmadi", "age": str(20 + i)}
+            for i in range(50)
+        ],
+    )
+    append(cemetery, [{"record_id": "MANY-X", "full_name": "Ahmadi, Mohammad"}])
+    lists = sorted(p for p in files if p.parent.name == "lists")
+    result = link_records(read_lists(lists))
+    person = dict(
+        zip(
+            result.clusters.column("record_id").to_pylist(),
+            result.clusters.column("person_id").to_pylist(),
+            strict=True,
+        )
+    )
+    assert person["RARE-1"] == person["RARE-2"]
+    namesakes = {person[f"MANY-{i}"] for i in range(50)}
+    assert person["MANY-X"] not in namesakes
+    assert len(namesakes) == 50
+    # by the pairs' own probabilities, not only because clustering breaks up the namesakes
+    uid = dict(
+        zip(
+            result.prepared.column("record_id").to_pylist(),
+            result.prepared.column("unique_id").to_pylist(),
+            strict=True,
+        )
+    )
+    link = result.model.clustering.link_threshold
+    p = {
+        frozenset((e["unique_id_l"], e["unique_id_r"])): e["match_probability"]
+        for e in result.edges.to_pylist()
+    }
+    assert p.get(frozenset((uid["RARE-1"], uid["RARE-2"])), 0.0) >= link
+    many_x = uid["MANY-X"]
+    assert max(p.get(frozenset((many_x, uid[f"MANY-{i}"])), 0.0) for i in range(50)) < link

@@ -223,3 +223,30 @@ def test_a_father_written_in_the_full_name_is_the_father_not_part_of_the_name() 
     assert rows[2]["father_skel"] is None
     # the father's column wins over a father written in the name
     assert rows[3]["father_key"] == "gholamali"
+
+
+def test_names_sharing_a_skeleton_are_told_apart_by_the_lexicon() -> None:
+    rows = prepare(
+        records(
+            [
+                {"list": "a", "record_id": "1", "full_name": "حسن کریمی"},
+                {"list": "b", "record_id": "1", "given_name": "Hossein", "family_name": "Karimi"},
+                {"list": "b", "record_id": "2", "given_name": "Hassan", "family_name": "Karimi"},
+                {"list": "b", "record_id": "3", "given_name": "Hosain", "family_name": "Karimi"},
+                {"list": "c", "record_id": "1", "full_name": "حسین کریمی"},
+                {"list": "c", "record_id": "2", "full_name": "Mahmoud Karimi"},
+                {"list": "c", "record_id": "3", "full_name": "Mohammad Karimi"},
+            ]
+        )
+    ).to_pylist()
+    hassan_fa, hossein, hassan, hosain, hossein_fa, mahmoud, mohammad = rows
+    # blocking keeps the consonants, so all of them still meet...
+    assert len({r["skel_sorted"] for r in (hassan_fa, hossein, hassan, hosain, hossein_fa)}) == 1
+    assert mahmoud["skel_sorted"] == mohammad["skel_sorted"]
+    # ...but the lexicon tells Hassan from Hossein, and Mahmoud from Mohammad, in any script
+    assert hassan_fa["skel_lex"] == hassan["skel_lex"] != hossein["skel_lex"]
+    assert hossein["skel_lex"] == hossein_fa["skel_lex"]
+    assert mahmoud["skel_lex"] != mohammad["skel_lex"]
+    # a spelling the lexicon does not know leaves the name open
+    assert "#?" in hosain["skel_lex"]
+    assert not any("#?" in r["skel_lex"] for r in (hassan, hossein, mahmoud))

@@ -141,3 +141,86 @@ def test_scored_columns_are_every_column_splink_reads_and_no_blocking_key() -> N
     read = {c for c in available for w in re.findall(r"\w+", sql) if w in (f"{c}_l", f"{c}_r")}
     read |= {c for c in available if re.search(rf"\b[lr]\.{c}\b", sql)}
     assert read and read <= set(scored)
+
+
+def _name_level(left: dict[str, object], right: dict[str, object]) -> str:
+    """The label of the first level of the packaged name comparison that the pair meets."""
+    import duckdb
+
+    from inquest.linkage.settings import _level
+
+    model = load_model()
+    name = next(c for c in model.comparisons if c["name"] == "name")
+    row = {f"{k}_l": v for k, v in left.items()} | {f"{k}_r": v for k, v in right.items()}
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p AS SELECT " + ", ".join(f"${k} AS {k}" for k in row), row)
+    for level in name["levels"]:
+        sql = _level(level).get_comparison_level("duckdb").sql_condition
+        if con.execute(f"SELECT count(*) FROM p WHERE {sql}").fetchone() == (1,):
+            return str(level.get("label", level["kind"]))
+    raise AssertionError("no level holds")
+
+
+def test_hassan_and_hossein_get_different_name_levels() -> None:
+    import pyarrow as pa
+
+    from inquest.io import standard_schema
+    from inquest.linkage.prepare import prepare
+
+    names = ["حسن کریمی", "Hassan Karimi", "Hossein Karimi", "Hosain Karimi"]
+    cols = {c: pa.array([None] * len(names), pa.string()) for c in standard_schema().names}
+    cols["full_name"] = pa.array(names)
+    table = pa.table({"list": pa.array(["a", "b", "c", "d"]), **cols})
+    table = table.append_column("row", pa.array(range(1, len(names) + 1), pa.int64()))
+    hassan_fa, hassan, hossein, hosain = prepare(table).to_pylist()
+    same = _name_level(hassan_fa, hassan)
+    assert same == "same name in any script and order"
+    assert _name_level(hassan, hossein) == "same consonants but known different names"
+    assert _name_level(hassan_fa, hossein) == "same consonants but known different names"
+    # a spelling the lexicon does not know is judged by its consonants, as before
+    assert _name_level(hosain, hossein) == same
+
+
+def _prepared(names: list[str]) -> list[dict[str, object]]:
+    import pyarrow as pa
+
+    from inquest.io import standard_schema
+    from inquest.linkage.prepare import prepare
+
+    cols = {c: pa.array([None] * len(names), pa.string()) for c in standard_schema().names}
+    cols["full_name"] = pa.array(names)
+    table = pa.table({"list": pa.array([f"list{i}" for i in range(len(names))]), **cols})
+    table = table.append_column("row", pa.array(range(1, len(names) + 1), pa.int64()))
+    return list(prepare(table).to_pylist())
+
+
+def _blocked_together(left: dict[str, object], right: dict[str, object]) -> bool:
+    import duckdb
+
+    rules = [r.replace("l.", "a.").replace("r.", "b.") for r in load_model().blocking]
+    con = duckdb.connect()
+    for alias, row in (("a", left), ("b", right)):
+        con.execute(
+            f"CREATE TABLE {alias} AS SELECT " + ", ".join(f"${k} AS {k}" for k in row), row
+        )
+    return any(
+        con.execute(f"SELECT count(*) FROM a, b WHERE {rule}").fetchone() == (1,) for rule in rules
+    )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Djalil Ahmadi", "Jalil Ahmadi"),
+        ("Chahram Karimi", "Shahram Karimi"),
+        ("Hosain Karimi", "Hossein Karimi"),
+        ("Ali Rezapoor", "Ali Reza Pour"),
+        ("Massoud Hachemi", "Masoud Hashemi"),
+        ("Gholamhossein Tehrani", "Gholam Hossein Tehrani"),
+        ("Ghasem Ghorbani", "Qasem Qorbani"),
+    ],
+)
+def test_two_latin_transliterations_meet_and_score_as_one_name(one: str, other: str) -> None:
+    a, b = _prepared([one, other])
+    assert _blocked_together(a, b)
+    assert _name_level(a, b) == "same name in any script and order"

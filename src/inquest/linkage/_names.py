@@ -9,6 +9,18 @@ only as a given name (and the first part not as one). A list that writes such na
 first (90% of those the lexicon can tell, at least 20) has its other two-word names, rare or
 garbled words the lexicon cannot tell, turned round too (a prison register, "رضانژاد سعود").
 Given and family skeletons drop word breaks ("Gholam Hosein", "Gholam-Hosein", "غلامحسین").
+
+Two Latin transliterations of one Persian name differ in ways the skeleton keeps apart:
+French "ch" and "dj" for ش and ج ("Chahram", "Djalil"), q and gh for ق. ``coarse_sorted``
+puts such consonants in one class (see :func:`_bag`), and ``coarse_joined`` also drops word
+breaks ("Gholam Hossein", "Gholamhossein"), so the model can call both the same name.
+
+A skeleton keeps consonants only, so different names can share one (حسن Hassan and حسین
+Hossein are both HSN; Mahmoud and Mohammad both MHMD). ``skel_lex`` is ``coarse_sorted`` with
+each word whose coarse skeleton two names of the lexicon share tagged by the name the lexicon
+knows it as (``HSN#حسن``), or ``#?`` when the lexicon does not know that spelling (an open
+name): the model tells "same name" from "same consonants, known different names" by
+it, as :func:`inquest.text.name_similarity` does; blocking keeps the plain skeletons.
 """
 
 from __future__ import annotations
@@ -25,12 +37,15 @@ from inquest.text.lexicon import lexicon
 from inquest.text.skeleton import skeleton_of_key
 from inquest.text.tables import titles
 
-NAME_COLUMNS = {
+NAME_COLUMNS: dict[str, pa.DataType] = {
     "name_key": pa.string(),
     "name_sorted": pa.string(),
     "name_skel": pa.string(),
     "skel_sorted": pa.string(),
     "skel_bag": pa.string(),
+    "coarse_sorted": pa.string(),
+    "coarse_joined": pa.string(),
+    "skel_lex": pa.string(),
     "lone_skel": pa.string(),
     "given_key": pa.string(),
     "family_key": pa.string(),
@@ -71,6 +86,59 @@ def _skel(key: str) -> str | None:
 
 def _part_skel(key: str) -> str | None:
     return skeleton_of_key(key).replace(" ", "") or None
+
+
+@cache
+def _lexicon_names() -> tuple[dict[str, str], frozenset[str]]:
+    """Each lexicon spelling's name, and the skeletons that two or more names share.
+
+    Entries that share a spelling are one name (مرتضی and مرتضا are both "Morteza"); a name
+    is identified by its entries' first Persian form.
+    """
+    entries = lexicon().entries
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        for spelling in (entry.persian, *sorted(entry.spellings)):
+            j = first_with.setdefault(spelling, i)
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        groups.setdefault(root(i), []).append(i)
+    name_of = {r: min(entries[i].persian for i in members) for r, members in groups.items()}
+    names: dict[str, str] = {}
+    by_skeleton: dict[str, set[str]] = {}
+    for spelling, i in first_with.items():
+        name = name_of[root(i)]
+        names[spelling] = name
+        by_skeleton.setdefault(_word_skel(spelling), set()).add(name)
+    shared = frozenset(k for k, v in by_skeleton.items() if len(v) > 1 and k)
+    return names, shared
+
+
+def _word_skel(word: str) -> str:
+    return _coarse(skeleton_of_key(word).replace(" ", ""))
+
+
+def lexical_key(key: str) -> str | None:
+    """``coarse_sorted`` with words of a shared skeleton tagged by their name (module notes)."""
+    names, shared = _lexicon_names()
+    words = []
+    for word in key.split():
+        skel = _word_skel(word)
+        if not skel:
+            continue
+        if skel in shared:
+            skel = f"{skel}#{names.get(word, '?')}"
+        words.append(skel)
+    return " ".join(sorted(words)) or None
 
 
 def _kinds(key: str) -> set[str]:
@@ -189,6 +257,16 @@ def _bag(skel: str) -> str | None:
     return "".join(letters) or None
 
 
+def _coarse_sorted(skel: str) -> str:
+    """The skeleton's words in the coarse classes of :func:`_bag`, sorted."""
+    return _sorted(skel.translate(_COARSE))
+
+
+def _coarse_joined(skel: str) -> str | None:
+    """The skeleton in the coarse classes of :func:`_bag`, word breaks dropped, in order."""
+    return skel.translate(_COARSE).replace(" ", "") or None
+
+
 def _init(skel: str) -> str:
     return skel[0]
 
@@ -278,6 +356,9 @@ def name_features(
         "name_skel": name_skel,
         "skel_sorted": map_distinct(name_skel, _sorted, s),
         "skel_bag": map_distinct(name_skel, _bag, s),
+        "coarse_sorted": map_distinct(name_skel, _coarse_sorted, s),
+        "coarse_joined": map_distinct(name_skel, _coarse_joined, s),
+        "skel_lex": map_distinct(full, lexical_key, s),
         "lone_skel": map_distinct(name_skel, _lone, s),
         "given_key": given,
         "family_key": family,

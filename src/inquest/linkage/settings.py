@@ -176,6 +176,10 @@ def _check_level(level: Any, path: str, key: str) -> None:
         raise ConfigError("needs a list of columns or an sql condition", path=path, key=key)
     if kind == "sql" and not isinstance(level.get("sql"), str):
         raise ConfigError("needs an sql condition", path=path, key=f"{key}.sql")
+    if level.get("tf") and not isinstance(level.get("tf_column", level.get("column")), str):
+        raise ConfigError(
+            "a term-frequency adjustment needs a column or tf_column", path=path, key=f"{key}.tf"
+        )
     if kind == "all":
         subs = level.get("levels")
         if not isinstance(subs, list) or len(subs) < 2:
@@ -360,10 +364,14 @@ def _level(level: dict[str, Any]) -> Any:
     if "label" in level:
         options["label_for_charts"] = level["label"]
     if level.get("tf"):
-        options["tf_adjustment_column"] = level.get("tf_column", level["column"])
+        options["tf_adjustment_column"] = level.get("tf_column") or level["column"]
         options["tf_adjustment_weight"] = float(level.get("tf_weight", 1.0))
         # A floor above the level's average u would turn every adjustment into a penalty.
         options["tf_minimum_u_value"] = float(level.get("tf_min_u", _TF_MIN_U))
+        if kind != "exact":
+            # Splink scales the adjustment by the u of the comparison's exact-match level on
+            # the tf column (another level here); this level's own u is the one that applies.
+            options["disable_tf_exact_match_detection"] = True
     if kind == "missing":
         options["is_null_level"] = True
     return made.configure(**options) if options else made
