@@ -20,10 +20,10 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from inquest.errors import InputError
+from inquest.hashing import file_sha256
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
-from inquest.web.files import file_sha256
 from inquest.web.registry.models import PersonRecord
 from inquest.web.runs import services
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
