@@ -124,7 +124,7 @@ def run_world(preset: str, seed: int, folder: Path, n_pairs: int) -> dict[str, A
 
 
 def main(argv: list[str]) -> None:
-    family = sorted(presets(family="linkage"))
+    family = sorted(p.name for p in presets(family="linkage"))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=list(DEFAULT_PRESETS), choices=family)
     parser.add_argument("--seeds", nargs="+", type=int, default=[1])

@@ -20,7 +20,9 @@ from inquest.linkage.train import train
 DATA = Path(__file__).parent / "data"
 
 
-def _trained(model: LinkageModel, *, beside: bool) -> tuple[dict[str, Any], list[str]]:
+def _trained(
+    model: LinkageModel, *, beside: bool, labels: Any = None
+) -> tuple[dict[str, Any], list[str]]:
     """The trained model JSON on fake_1000_part, on both cores (``beside``) or on one."""
     from splink import Linker
 
@@ -29,7 +31,9 @@ def _trained(model: LinkageModel, *, beside: bool) -> tuple[dict[str, Any], list
     frame = eng.register(caps.table, "inquest_records")
     linker = Linker(frame, splink_settings(caps.model), log_level=logging.WARNING)
     records = caps.table if beside else None
-    linker, skipped = train(linker, caps.model, frame=frame, engine=eng, records=records)
+    linker, skipped = train(
+        linker, caps.model, frame=frame, engine=eng, records=records, labels=labels
+    )
     return linker.misc.save_model_to_json(), skipped
 
 
@@ -86,3 +90,21 @@ def test_a_big_run_trains_on_the_main_database_alone(monkeypatch: pytest.MonkeyP
     # from run to run; EM beside the first session moves m by up to 0.02)
     m_big, m_one = _probabilities(big, "m_probability"), _probabilities(one, "m_probability")
     assert m_big == pytest.approx(m_one, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_a_reviewers_non_matches_do_not_train_m_as_matches() -> None:
+    """Splink reads every labelled pair as a match; the non-matches must not reach it."""
+    import pyarrow as pa
+
+    model = load_model()
+    plain, _ = _trained(model, beside=False)
+    non_matches = pa.table(
+        {
+            "unique_id_l": pa.array([0, 2, 4], pa.int64()),
+            "unique_id_r": pa.array([150, 200, 250], pa.int64()),
+            "clerical_match_score": pa.array([0.0, 0.0, 0.0]),
+        }
+    )
+    labelled, _ = _trained(model, beside=False, labels=non_matches)
+    assert _probabilities(labelled, "m_probability") == _probabilities(plain, "m_probability")

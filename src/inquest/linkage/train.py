@@ -194,10 +194,22 @@ def train(
             _take_trained(linker, trained, "m")
     if side:
         linker._populate_m_u_from_trained_values()
-    if labels is not None and labels.num_rows and engine is not None:
-        registered = engine.register(labels, "inquest_labels")
+    matches = _matches(labels)
+    if matches is not None and matches.num_rows and engine is not None:
+        # Splink reads every labelled pair as a match (it ignores clerical_match_score), so
+        # a reviewer's non-matches are left out here; they act as cannot-links.
+        registered = engine.register(matches, "inquest_labels")
         linker.training.estimate_m_from_pairwise_labels(registered)
     return linker, skipped
+
+
+def _matches(labels: pa.Table | None) -> pa.Table | None:
+    """The labelled pairs a reviewer called a match (``clerical_match_score`` 1)."""
+    if labels is None or "clerical_match_score" not in labels.column_names:
+        return labels
+    import pyarrow.compute as pc
+
+    return labels.filter(pc.equal(labels.column("clerical_match_score"), 1.0))
 
 
 def calibrate(model_json: dict[str, Any], floor: float = 1e-3) -> dict[str, Any]:
