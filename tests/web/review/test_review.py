@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 
 from inquest.web.audit.models import AuditEntry
 from inquest.web.linking.link import link_sources
-from inquest.web.linking.models import ReviewDecision
+from inquest.web.linking.models import ReviewDecision, ReviewQueue
 from inquest.web.registry.models import Record
 
 from ..factories import make_records, make_source
@@ -42,7 +42,9 @@ def _pair(personas: Personas) -> tuple[int, int]:
 def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_path: Path) -> None:
     analyst = personas.analyst
     sources = import_world(analyst, tmp_path)
-    link_sources(analyst, sources, out_dir=tmp_path / "run")
+    run = link_sources(analyst, sources, out_dir=tmp_path / "run").run
+    # the queue is written with the run, not at the review page's first visit
+    assert ReviewQueue.objects.filter(run=run).exists()
     client = _client(analyst)
     page = client.get("/review/")
     assert page.status_code == 200
