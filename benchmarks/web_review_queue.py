@@ -26,7 +26,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -123,16 +122,10 @@ def child(url: str, data_dir: str, pairs: int, repeat: int) -> dict[str, Any]:
 
 
 def _run_child(url: str, pairs: int, repeat: int) -> dict[str, Any]:
+    from bench_web import run_json  # this folder is on the path of a script run from it
+
     with tempfile.TemporaryDirectory(prefix="inquest-bench-review-") as tmp:
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", url, tmp, str(pairs), str(repeat)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = run_json([__file__, "--child", url, tmp, str(pairs), str(repeat)])
     return result
 
 
