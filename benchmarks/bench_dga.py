@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from inquest.estimate._dga_graphs import decomposable_graphs, graph_design
 from inquest.estimate.dga import estimate_dga, posterior_weights
+from inquest.estimate.dga._graphs import decomposable_graphs, graph_design
 from inquest.simulate import load_scenario, scenario_from_dict, simulate_captures
 
 HERE = Path(__file__).parent

@@ -52,7 +52,7 @@ BASELINE_SWEEPS_PER_SECOND = 72_000
 
 _JIT_PROBE = """
 import time
-from inquest.estimate import lcmcr
+from inquest.estimate.lcmcr import model as lcmcr
 t1 = time.perf_counter()
 lcmcr._ensure_compiled()
 print(time.perf_counter() - t1)

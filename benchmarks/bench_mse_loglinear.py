@@ -23,12 +23,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from inquest import __version__
-from inquest.estimate import _loglinear_fit, _loglinear_select
 from inquest.estimate._design import dense_table
 from inquest.estimate._existence import _existence_lp, _rank_deficiency
-from inquest.estimate._loglinear_intervals import profile_interval
 from inquest.estimate._poisson import PoissonFit
+from inquest.estimate.loglinear import _fit as _loglinear_fit
+from inquest.estimate.loglinear import _select as _loglinear_select
 from inquest.estimate.loglinear import fit_loglinear
+from inquest.estimate.loglinear._intervals import profile_interval
 
 DATA = Path(__file__).parents[1] / "tests" / "estimate" / "data"
 RESULTS = Path(__file__).parent / "results" / "mse_loglinear.json"

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from persiantools.jdatetime import JalaliDate
 
 from inquest.dates import Calendar, Precision, parse_date
-from inquest.dates._fold import BIDI_CONTROLS, fold
+from inquest.dates._fold import fold
 from inquest.errors import InputError
+from inquest.text.scripts import BIDI_CONTROLS
 
 MONTHS = ["Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
           "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand"]  # fmt: skip

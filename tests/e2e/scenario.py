@@ -61,10 +61,11 @@ def seed() -> dict[str, Any]:
     """Users, two sources, records, one linked person with statements and an event."""
     from django.contrib.auth.models import User
 
+    from inquest.places import PlaceKind
     from inquest.web.access.levels import Level
     from inquest.web.access.services import grant_role
     from inquest.web.registry import services
-    from inquest.web.registry.models import ParticipantRole, PlaceKind
+    from inquest.web.registry.models import ParticipantRole
 
     # Several analysts: a TOTP code is good for one sign-in only, and tests sign in often.
     analysts = []

@@ -219,7 +219,7 @@ def test_kosovo_with_delta_one_collapses_onto_the_saturated_graph() -> None:
 
 
 def test_a_long_default_grid_steps_evenly(monkeypatch: pytest.MonkeyPatch) -> None:
-    import inquest.estimate._dga_grid as dga
+    import inquest.estimate.dga._grid as dga
 
     monkeypatch.setattr(dga, "_CELL_BUDGET", 61 * 4_000)
     monkeypatch.setattr(dga, "_MIN_GRID_POINTS", 4_000)

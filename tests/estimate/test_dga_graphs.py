@@ -7,7 +7,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from inquest.estimate._dga_graphs import (
+from inquest.estimate.dga._graphs import (
     DecomposableGraph,
     decomposable_graphs,
     graph_design,

@@ -9,14 +9,14 @@ from hypothesis import strategies as st
 from scipy.special import gammaln
 
 from inquest.errors import ConfigError
-from inquest.estimate._dga_graphs import decomposable_graphs, graph_design
-from inquest.estimate._dga_posterior import (
+from inquest.estimate.dga._graphs import decomposable_graphs, graph_design
+from inquest.estimate.dga._posterior import (
     grid_posterior,
     log_upper_tail,
     log_weights,
     table_stats,
 )
-from inquest.estimate._dga_priors import MadiganYorkPrior, resolve_prior
+from inquest.estimate.dga._priors import MadiganYorkPrior, resolve_prior
 
 
 def _bma_cr_oracle(
@@ -109,7 +109,7 @@ def test_posterior_of_n_ignores_the_order_of_the_lists(
 
 
 def test_chunked_grid_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    import inquest.estimate._dga_posterior as post
+    import inquest.estimate.dga._posterior as post
 
     stats = table_stats(_full_table(MY3), 1.0)
     grid = np.arange(0.0, 500.0)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from inquest.estimate import _lcmcr_kernels as k
+from inquest.estimate.lcmcr import _kernels as k
 
 DRAWS = 40_000
 

@@ -33,6 +33,15 @@ def test_chain_of_two_people_is_split() -> None:
     lab = c.labels
     assert lab[0] == lab[1] == lab[2] and lab[3] == lab[4] and lab[0] != lab[3]
     assert c.n_split == 1 and c.n_rescored_pairs == 5
+    # the rescored pairs are kept for the linkage posterior
+    assert c.rescored is not None
+    got = zip(
+        c.rescored.column("unique_id_l").to_pylist(),
+        c.rescored.column("unique_id_r").to_pylist(),
+        c.rescored.column("match_probability").to_pylist(),
+        strict=True,
+    )
+    assert {(a, b): p for a, b, p in got} == scored
 
 
 def test_connected_components_without_rescoring_keep_true_triangle() -> None:

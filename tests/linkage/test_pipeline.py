@@ -6,11 +6,13 @@ import threading
 from pathlib import Path
 
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 from inquest.io import read_list
 from inquest.linkage.evaluate import evaluate_files
 from inquest.linkage.pipeline import link_records, write_run
+from inquest.linkage.posterior import load_run_for_posterior
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,6 +26,13 @@ def test_link_write_evaluate_and_stable_ids(tmp_path: Path) -> None:
     scores = evaluate_files(DATA / "fake_1000_part_truth.csv", paths["clusters"])
     assert scores.pairwise_precision > 0.9
     assert scores.bcubed_f1 > 0.8
+    # the pairs scored while clustering are written, and the run can be drawn from
+    inside = pq.read_table(paths["component_pairs"])
+    assert inside.num_rows == result.clustering.n_rescored_pairs
+    run = load_run_for_posterior(tmp_path / "run")
+    assert run.notes == ()
+    assert run.pairs.num_rows == result.edges.num_rows + inside.num_rows
+    assert run.draw(20, seed=1).n_records == records.num_rows
     # a second run with the first as previous keeps every person id
     previous = pacsv.read_csv(paths["clusters"])
     again = link_records(records, previous=previous)

@@ -179,3 +179,48 @@ def test_hassan_and_hossein_get_different_name_levels() -> None:
     assert _name_level(hassan_fa, hossein) == "same consonants but known different names"
     # a spelling the lexicon does not know is judged by its consonants, as before
     assert _name_level(hosain, hossein) == same
+
+
+def _prepared(names: list[str]) -> list[dict[str, object]]:
+    import pyarrow as pa
+
+    from inquest.io import standard_schema
+    from inquest.linkage.prepare import prepare
+
+    cols = {c: pa.array([None] * len(names), pa.string()) for c in standard_schema().names}
+    cols["full_name"] = pa.array(names)
+    table = pa.table({"list": pa.array([f"list{i}" for i in range(len(names))]), **cols})
+    table = table.append_column("row", pa.array(range(1, len(names) + 1), pa.int64()))
+    return list(prepare(table).to_pylist())
+
+
+def _blocked_together(left: dict[str, object], right: dict[str, object]) -> bool:
+    import duckdb
+
+    rules = [r.replace("l.", "a.").replace("r.", "b.") for r in load_model().blocking]
+    con = duckdb.connect()
+    for alias, row in (("a", left), ("b", right)):
+        con.execute(
+            f"CREATE TABLE {alias} AS SELECT " + ", ".join(f"${k} AS {k}" for k in row), row
+        )
+    return any(
+        con.execute(f"SELECT count(*) FROM a, b WHERE {rule}").fetchone() == (1,) for rule in rules
+    )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Djalil Ahmadi", "Jalil Ahmadi"),
+        ("Chahram Karimi", "Shahram Karimi"),
+        ("Hosain Karimi", "Hossein Karimi"),
+        ("Ali Rezapoor", "Ali Reza Pour"),
+        ("Massoud Hachemi", "Masoud Hashemi"),
+        ("Gholamhossein Tehrani", "Gholam Hossein Tehrani"),
+        ("Ghasem Ghorbani", "Qasem Qorbani"),
+    ],
+)
+def test_two_latin_transliterations_meet_and_score_as_one_name(one: str, other: str) -> None:
+    a, b = _prepared([one, other])
+    assert _blocked_together(a, b)
+    assert _name_level(a, b) == "same name in any script and order"

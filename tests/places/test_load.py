@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inquest.errors import InputErrors
-from inquest.places import PlaceKind, _load, gazetteer, get
+from inquest.places import GAZETTEER_KINDS, PlaceKind, _load, gazetteer, get
 
 
 def test_provinces_of_1988_and_today() -> None:
@@ -80,3 +80,18 @@ def test_bad_rows_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
         (site, 4, "coord_source"),
         (site, 6, "id"),
     }
+
+
+def test_the_gazetteer_holds_only_its_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A court is a kind of place the workbench records, not one the gazetteer lists."""
+    real = _load._read
+
+    def fake(name: str) -> tuple[str, list[dict[str, str]]]:
+        path, rows = real(name)
+        return path, ([{**rows[0], "kind": "court"}, *rows[1:]] if name == "sites.csv" else rows)
+
+    monkeypatch.setattr(_load, "_read", fake)
+    with pytest.raises(InputErrors) as info:
+        _load.load_places()
+    assert {(p.row, p.field) for p in info.value} == {(1, "kind")}
+    assert {p.kind for p in gazetteer().by_id.values()} == GAZETTEER_KINDS

@@ -1,8 +1,17 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from inquest.text import Script, detect_script, strip_bidi
+from inquest.text.scripts import (
+    BIDI_CONTROLS,
+    BIDI_EXPLICIT,
+    BIDI_EXPLICIT_CLASS,
+    BIDI_MARKS,
+    BIDI_MARKS_CLASS,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,3 +43,12 @@ def test_strip_bidi_counts() -> None:
 def test_strip_bidi_idempotent(s: str) -> None:
     once, _ = strip_bidi(s)
     assert strip_bidi(once) == (once, 0)
+
+
+def test_one_set_of_bidi_controls() -> None:
+    """The classes the list reader and the workbench use are the sets, nothing more."""
+    assert BIDI_CONTROLS == BIDI_EXPLICIT | BIDI_MARKS
+    assert not BIDI_EXPLICIT & BIDI_MARKS
+    for chars, pattern in ((BIDI_EXPLICIT, BIDI_EXPLICIT_CLASS), (BIDI_MARKS, BIDI_MARKS_CLASS)):
+        every = {chr(c) for c in range(0x2100)} | BIDI_CONTROLS
+        assert {c for c in every if re.fullmatch(pattern, c)} == chars

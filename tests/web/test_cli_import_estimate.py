@@ -64,14 +64,21 @@ for pattern, count in {"A": 30, "B": 25, "C": 20, "AB": 10, "AC": 8, "BC": 6, "A
         registry.create_person(analyst, records=records, linkage_run_id=run.pk)
 runs.finish_run(analyst, run, results={})
 later = [
-    ["db", "estimate", "--out", sys.argv[2], "--user", "synthetic-analyst", "--seed", "5"],
+    ["db", "estimate", "--out", sys.argv[2], "--user", "synthetic-analyst", "--seed", "5",
+     "--option", "loglinear.n_boot=25"],
     ["db", "estimate", "--out", sys.argv[2], "--user", "synthetic-analyst", "--linkage-run", "99"],
+    ["db", "estimate", "--out", sys.argv[2], "--user", "synthetic-analyst",
+     "-O", "loglinear.n_bootstrap=25"],
 ]
 for args in later:
     result = runner.invoke(app, args)
     out.append({"code": result.exit_code, "output": result.output})
 last = EstimateRun.objects.order_by("-id").first()
-out.append([last.linkage_run_id == run.pk, last.results["result"]["n_observed"]])
+out.append([
+    last.linkage_run_id == run.pk,
+    last.results["result"]["n_observed"],
+    last.results["result"]["settings"]["n_boot"],
+])
 json.dump(out, sys.stdout)
 """
 
@@ -93,7 +100,7 @@ def test_import_estimate_command(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    *steps, runs, estimated, missing, from_run = json.loads(done.stdout)
+    *steps, runs, estimated, missing, bad_option, from_run = json.loads(done.stdout)
     assert [s["code"] for s in steps] == [0, 0, 1, 0, 1, 0, 0], steps
     assert "not allowed" in steps[2]["output"]
     assert "no linkage run 9" in steps[4]["output"]
@@ -103,5 +110,6 @@ def test_import_estimate_command(tmp_path: Path) -> None:
     assert estimated["code"] == 0, estimated["output"]
     assert re.search(r"estimate run #2 loglinear: [\d,]+ \([\d,]+-[\d,]+\)", estimated["output"])
     assert missing["code"] == 1 and "no finished linkage run 99" in missing["output"]
-    assert from_run == [True, 103]
+    assert bad_option["code"] == 2 and "loglinear.n_bootstrap" in bad_option["output"]
+    assert from_run == [True, 103, 25]
     assert (tmp_path / "from-run" / "clusters.csv").exists()

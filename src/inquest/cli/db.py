@@ -304,17 +304,38 @@ def estimate(
     linkage_run: int | None = typer.Option(
         None, "--linkage-run", help="Id of the linkage run (default: the latest that succeeded)."
     ),
-    method: str = typer.Option("loglinear", "--method", help="loglinear, dga, lcmcr or all."),
+    method: str = typer.Option(
+        "loglinear", "--method", help="A method, a comma-separated list of them, or all."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the estimators."),
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            "-O",
+            help="An option of a method as METHOD.NAME=VALUE (repeatable), e.g. "
+            "loglinear.n_boot=200; `inquest estimate --list-methods` shows every option.",
+        ),
+    ] = None,
     database_url: str | None = _URL_OPTION,
 ) -> None:
     """Estimate the total from a linkage run's persons and record the runs against it."""
+    from inquest.errors import ConfigError, InputError
+    from inquest.estimate import registry
+
+    try:
+        methods, notes = registry.resolve_methods(method)
+        options = registry.parse_assignments(option or [])
+        for name, values in options.items():
+            registry.make_options(name, values)
+    except (ConfigError, InputError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     _setup(database_url)
     from django.contrib.auth import get_user_model
     from django.core.exceptions import PermissionDenied
 
-    from inquest.errors import EstimationError, InputError
-    from inquest.estimate.run import resolve_methods
+    from inquest.errors import EstimationError
     from inquest.web.runs.estimates import estimate_from_linkage
     from inquest.web.runs.models import LinkageRun, RunStatus
 
@@ -333,11 +354,12 @@ def estimate(
         err.print(f"[red]no finished linkage run{which} that {user} may see[/red]")
         raise typer.Exit(1)
     try:
-        methods, notes = resolve_methods(method)
         for note in notes:
             err.print(f"[yellow]{note}[/yellow]")
         with console.status(f"estimating from linkage run #{run.pk}"):
-            made = estimate_from_linkage(account, run, out, methods=methods, seed=seed)
+            made = estimate_from_linkage(
+                account, run, out, methods=methods, seed=seed, options=options
+            )
     except (InputError, EstimationError, PermissionDenied) as exc:
         err.print(f"[red]no estimate:[/red] {exc}")
         raise typer.Exit(1) from None

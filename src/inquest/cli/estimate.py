@@ -1,7 +1,15 @@
-"""``inquest estimate``: how many victims no list recorded (multiple systems estimation)."""
+"""``inquest estimate``: how many victims no list recorded (multiple systems estimation).
+
+The methods and their options come from the estimator registry: every option can be set as
+``--option METHOD.NAME=VALUE``, and options that declare a flag of their own (``--K``,
+``--n-boot`` ...) get it. The registry imports nothing numerical, so the command starts fast.
+"""
 
 from __future__ import annotations
 
+import inspect
+import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,110 +18,102 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 
-from inquest.errors import InquestError
+from inquest.errors import ConfigError, InquestError
+from inquest.estimate import registry
 
 console = Console()
 
+OPTION_HELP = (
+    "An option of a method as METHOD.NAME=VALUE (repeatable), e.g. lcmcr.K=10; "
+    "--list-methods shows every option."
+)
+
+
+def _flag_specs() -> dict[str, registry.OptionSpec]:
+    """Options with a flag of their own, by the command's parameter name."""
+    out: dict[str, registry.OptionSpec] = {}
+    flags: dict[str, str] = {}
+    for method in registry.estimators():
+        for spec in registry.option_specs(method):
+            if spec.flag is None:
+                continue
+            if spec.flag in flags:
+                raise ValueError(f"{spec.key} and {flags[spec.flag]} both claim {spec.flag}")
+            flags[spec.flag] = spec.key
+            out["flag_" + spec.flag.lstrip("-").replace("-", "_")] = spec
+    return out
+
+
+def option_values(
+    assignments: Sequence[str], flags: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Options per method from ``--option`` texts and flag texts, checked against the
+    registry; ``ConfigError`` names the option (or flag) that is wrong."""
+    values: dict[str, dict[str, Any]] = {}
+    for method, given in registry.parse_assignments(assignments).items():
+        specs = {s.name: s for s in registry.option_specs(method)}
+        for name, text in given.items():
+            if name not in specs:
+                registry.make_options(method, {name: text})  # raises, naming the option
+            values.setdefault(method, {})[name] = specs[name].read(text)
+    specs_by_flag = {s.flag: s for s in _FLAGS.values()}
+    for flag, text in (flags or {}).items():
+        spec = specs_by_flag[flag]
+        allowed = spec.allowed
+        if allowed is not None and text not in allowed:
+            raise ConfigError(f"unknown {flag} {text!r} (one of {', '.join(allowed)})")
+        try:
+            value = spec.read(text)
+        except ConfigError as exc:
+            raise ConfigError(f"{flag}: {exc.reason}") from None
+        earlier = values.get(spec.method, {}).get(spec.name, value)
+        if earlier != value:
+            raise ConfigError(f"given twice, as {flag} and --option", key=spec.key)
+        values.setdefault(spec.method, {})[spec.name] = value
+    return values
+
+
+def list_methods() -> None:
+    """Print every registered method, whether it can run here, and its options."""
+    for name, est in registry.estimators().items():
+        missing = registry.unavailable(est)
+        state = f" [yellow](not installed: {', '.join(missing)})[/yellow]" if missing else ""
+        console.print(f"[bold]{name}[/bold]{state}: {est.description}")
+        for spec in registry.option_specs(name):
+            flag = f" ({spec.flag})" if spec.flag else ""
+            console.print(f"  {spec.key}{flag} = {spec.default!r}: {spec.help}")
+
 
 def estimate(
-    input_path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="INPUT",
-            help="A capture-history CSV (0/1 list columns, then count) or a linkage clusters.csv.",
-        ),
-    ],
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Directory for estimate.json, plots, report (made 0700, files 0600).",
-        ),
-    ],
-    method: str = typer.Option(
-        "loglinear", "--method", "-m", help="loglinear, dga, lcmcr, a comma-separated list, or all."
-    ),
-    strata: str | None = typer.Option(
-        None, "--strata", help="Column to stratify on (e.g. prison, province, month)."
-    ),
-    strata_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--strata-file",
-            help="For clusters.csv: the strata column per person (person_id,COLUMN) or per "
-            "record (list,record_id,COLUMN, e.g. from the lists).",
-        ),
-    ] = None,
-    seed: int = typer.Option(0, "--seed", help="Random seed (recorded in estimate.json)."),
-    level: float = typer.Option(0.95, "--level", help="Interval level."),
-    selection: str = typer.Option(
-        "stepwise", "--selection", help="Log-linear model: stepwise, independence, aic or bic."
-    ),
-    n_boot: int = typer.Option(
-        1000,
-        "--n-boot",
-        help="Log-linear bootstrap resamples (0: none); each repeats the selection (with bic/aic "
-        "on 5 lists that is ~1,000 model fits per resample: use a few hundred).",
-    ),
-    chains: int = typer.Option(4, "--chains", help="LCMCR chains."),
-    samples: int = typer.Option(2500, "--samples", help="LCMCR kept draws per chain."),
-    burnin: int = typer.Option(10000, "--burnin", help="LCMCR burn-in sweeps per chain."),
-    thinning: int = typer.Option(
-        50, "--thinning", help="LCMCR sweeps per kept draw (N mixes slowly: see the docs)."
-    ),
-    k_classes: int | None = typer.Option(
-        None, "--K", help="LCMCR truncation: latent classes (default min(2^J - 1, 15))."
-    ),
-    max_unobserved: int | None = typer.Option(
-        None,
-        "--max-unobserved",
-        help="LCMCR cap on the unobserved count (default none; LCMCR_Strat's N_Max_factor "
-        "times the observed count is the R package's). A cap that rejects draws binds.",
-    ),
-    delta: float | None = typer.Option(
-        None, "--delta", help="dga hyper-Dirichlet prior per cell (default 2^-J)."
-    ),
-    prior_n: str = typer.Option(
-        "inverse", "--prior-n", help="dga prior on N: inverse (1/N), uniform or rissanen."
-    ),
+    input_path: Path | None,
+    out: Path | None,
+    method: str,
+    strata: str | None,
+    strata_file: Path | None,
+    seed: int,
+    level: float,
+    option: list[str] | None,
+    list_methods_: bool,
+    **flags: str | None,
 ) -> None:
     """Estimate the number of victims recorded by no list, with several methods side by side."""
-    from inquest.estimate.run import resolve_methods, run_estimation
+    from inquest.estimate.run import run_estimation
 
+    if list_methods_:
+        list_methods()
+        return
+    if input_path is None or out is None:
+        console.print("[red]error:[/red] INPUT and --out are needed")
+        raise typer.Exit(2)
     try:
-        methods, notes = resolve_methods(method)
+        methods, notes = registry.resolve_methods(method)
+        given = {_FLAGS[k].flag or k: v for k, v in flags.items() if v is not None}
+        options = option_values(option or [], given)
     except InquestError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    if selection not in ("stepwise", "independence", "aic", "bic"):
-        console.print(f"[red]error:[/red] unknown --selection {selection!r}")
-        raise typer.Exit(2)
-    from inquest.estimate._dga_priors import PRIOR_NAMES
-
-    if prior_n not in PRIOR_NAMES:
-        console.print(
-            f"[red]error:[/red] unknown --prior-n {prior_n!r} (one of {', '.join(PRIOR_NAMES)})"
-        )
-        raise typer.Exit(2)
     for note in notes:
         console.print(f"[yellow]note:[/yellow] {note}")
-    lcmcr: dict[str, Any] = {
-        "chains": chains,
-        "samples": samples,
-        "burnin": burnin,
-        "thinning": thinning,
-        "K": k_classes,
-        "max_unobserved": max_unobserved,
-    }
-    dga: dict[str, Any] = {"prior_n": prior_n}
-    if delta is not None:
-        dga["delta"] = delta
-    options: dict[str, dict[str, Any]] = {
-        "loglinear": {"selection": selection, "n_boot": n_boot},
-        "lcmcr": lcmcr,
-        "dga": dga,
-    }
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -138,7 +138,7 @@ def estimate(
                 strata_file=strata_file,
                 seed=seed,
                 level=level,
-                options={m: options[m] for m in methods},
+                options={m: options.get(m, {}) for m in methods},
                 progress=progress,
             )
         except InquestError as exc:
@@ -175,3 +175,121 @@ def estimate(
         for warning in res.warnings:
             console.print(f"[yellow]{res.method}:[/yellow] {warning}")
     console.print(f"Wrote {out / 'estimate.json'} and {out / 'report.html'}")
+
+
+def _metavar(spec: registry.OptionSpec) -> str:
+    if spec.allowed is not None:
+        return "<" + "|".join(spec.allowed) + ">"
+    kinds = [spec.type, *typing.get_args(spec.type)]
+    for kind in (int, float):
+        if kind in kinds:
+            return f"<{kind.__name__}>"
+    return "<text>"
+
+
+def _signature() -> inspect.Signature:
+    """The command's parameters: the fixed ones, then one per flagged option."""
+    kw = inspect.Parameter.KEYWORD_ONLY
+    fixed = [
+        inspect.Parameter(
+            "input_path",
+            kw,
+            annotation=Annotated[
+                Path | None,
+                typer.Argument(
+                    metavar="INPUT",
+                    help="A capture-history CSV (0/1 list columns, then count) or a linkage "
+                    "clusters.csv.",
+                ),
+            ],
+            default=None,
+        ),
+        inspect.Parameter(
+            "out",
+            kw,
+            annotation=Path | None,
+            default=typer.Option(
+                None,
+                "--out",
+                "-o",
+                help="Directory for estimate.json, plots, report (made 0700, files 0600).",
+            ),
+        ),
+        inspect.Parameter(
+            "method",
+            kw,
+            annotation=str,
+            default=typer.Option(
+                "loglinear",
+                "--method",
+                "-m",
+                help=f"{', '.join(registry.estimators())}, a comma-separated list, or all.",
+            ),
+        ),
+        inspect.Parameter(
+            "strata",
+            kw,
+            annotation=str | None,
+            default=typer.Option(
+                None, "--strata", help="Column to stratify on (e.g. prison, province, month)."
+            ),
+        ),
+        inspect.Parameter(
+            "strata_file",
+            kw,
+            annotation=Path | None,
+            default=typer.Option(
+                None,
+                "--strata-file",
+                help="For clusters.csv: the strata column per person (person_id,COLUMN) or "
+                "per record (list,record_id,COLUMN, e.g. from the lists).",
+            ),
+        ),
+        inspect.Parameter(
+            "seed",
+            kw,
+            annotation=int,
+            default=typer.Option(0, "--seed", help="Random seed (recorded in estimate.json)."),
+        ),
+        inspect.Parameter(
+            "level",
+            kw,
+            annotation=float,
+            default=typer.Option(0.95, "--level", help="Interval level."),
+        ),
+        inspect.Parameter(
+            "option",
+            kw,
+            annotation=list[str] | None,
+            default=typer.Option(None, "--option", "-O", help=OPTION_HELP),
+        ),
+        inspect.Parameter(
+            "list_methods_",
+            kw,
+            annotation=bool,
+            default=typer.Option(
+                False, "--list-methods", help="List the methods and their options, and exit."
+            ),
+        ),
+    ]
+    flagged = [
+        inspect.Parameter(
+            name,
+            kw,
+            annotation=str | None,
+            default=typer.Option(
+                None,
+                spec.flag,
+                help=f"{spec.help} ({spec.key}, default {spec.default!r})",
+                metavar=_metavar(spec),
+                show_default=False,
+            ),
+        )
+        for name, spec in _FLAGS.items()
+        if spec.flag is not None
+    ]
+    return inspect.Signature([*fixed, *flagged])
+
+
+_FLAGS = _flag_specs()
+estimate.__signature__ = _signature()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""``inquest link``, ``inquest evaluate`` and ``inquest review export|import``."""
+"""``inquest link``, ``draws``, ``evaluate`` and ``review export|import``."""
 
 from __future__ import annotations
 
@@ -201,3 +201,58 @@ def review_import(
         f"{len(new):,} decision(s) read; {len(merged):,} kept in {decisions}. "
         "Pass it to `inquest link --labels`."
     )
+
+
+def draws(
+    run: Annotated[Path, typer.Argument(help="Output folder of `inquest link`.")],
+    out: Annotated[Path, typer.Option("--out", help="Parquet file to write (0600).")],
+    n_draws: Annotated[int, typer.Option("--draws", help="Partitions to draw.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same draws).")] = 1,
+    labels: Annotated[
+        Path | None, typer.Option(help="The decisions file the run was linked with.")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="The model file the run was linked with.")
+    ] = None,
+) -> None:
+    """Draw plausible partitions of a run's records into persons (the linkage posterior).
+
+    Writes one row per record (list, record_id) and one person column per draw; the
+    method, seed, input hash and diagnostics are in the file's metadata.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from inquest.linkage.posterior import load_run_for_posterior
+    from inquest.private import private_file
+
+    try:
+        loaded = load_run_for_posterior(run, decisions=labels, model=model)
+        drawn = loaded.draw(n_draws, seed)
+    except InquestError as exc:
+        _fail(exc)
+        return
+    matrix = drawn.label_matrix()
+    width = len(str(n_draws))
+    columns = {
+        "list": loaded.records.column("list"),
+        "record_id": loaded.records.column("record_id"),
+        **{f"draw_{d + 1:0{width}d}": pa.array(matrix[d]) for d in range(n_draws)},
+    }
+    summary = drawn.summary()
+    table = pa.table(columns).replace_schema_metadata(
+        {"inquest.posterior": json.dumps(summary), "inquest.run": str(run)}
+    )
+    pq.write_table(table, out)
+    private_file(out)
+    persons = summary["persons"]
+    comps = summary["components"]
+    console.print(
+        f"{n_draws} draws of {drawn.n_records:,} records: {persons['mean']:,.1f} persons on "
+        f"average (95% of draws {persons['q025']:,.0f} to {persons['q975']:,.0f}); "
+        f"components drawn once {comps['fixed']:,}, exactly {comps['exact']:,}, "
+        f"by MCMC {comps['mcmc']:,}."
+    )
+    for note in drawn.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    console.print(f"Wrote {out}.")

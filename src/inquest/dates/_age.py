@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from inquest.dates._edtf import edtf
-from inquest.dates._fold import fold, strip_bidi
+from inquest.dates._fold import fold
 from inquest.dates._lex import lex
 from inquest.dates._model import AgeRange, DateInterval, Precision
 from inquest.errors import InputError
+from inquest.text.scripts import strip_bidi
 
 MAX_AGE = 130
 _SKIP = frozenset({"age", "filler", "ordinal", "between", "and", "range"})

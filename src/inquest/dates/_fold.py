@@ -9,11 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Explicit bidi embedding/override/isolate controls and the direction marks.
-BIDI_CONTROLS = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-)
-
 _TABLE = str.maketrans(
     {
         **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
@@ -44,12 +39,6 @@ _TABLE = str.maketrans(
         "\u02be": "",
     }
 )
-
-
-def strip_bidi(text: str) -> tuple[str, int]:
-    """``text`` without bidi control characters, and how many were removed."""
-    kept = "".join(ch for ch in text if ch not in BIDI_CONTROLS)
-    return kept, len(text) - len(kept)
 
 
 def fold(text: str) -> str:

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from inquest.dates._edtf import edtf
-from inquest.dates._fold import fold, strip_bidi
+from inquest.dates._fold import fold
 from inquest.dates._lex import Item, has_persian_script, lex
 from inquest.dates._model import (
     Calendar,
@@ -26,6 +26,7 @@ from inquest.dates._model import (
 )
 from inquest.dates._readings import Candidates, Reading, year_readings
 from inquest.errors import InputError
+from inquest.text.scripts import strip_bidi
 
 
 @dataclass

@@ -131,3 +131,25 @@ def vocabulary() -> dict[str, Word]:
 def lookup(key: str) -> Word | None:
     """The meaning of a folded, letters-only word, or None."""
     return vocabulary().get(key)
+
+
+@functools.cache
+def month_names(calendar: Calendar, language: str) -> tuple[str, ...]:
+    """The twelve months of ``calendar`` as written in ``language`` (a language of
+    ``months.csv``: the first spelling of each month is the one shown); raises
+    ``InputErrors`` if a month has no spelling in that language."""
+    vocabulary()  # the table is valid before any name is shown
+    path, rows = _read("months.csv")
+    names: dict[int, str] = {}
+    for row in rows:
+        if row["calendar"] == calendar.value and row["language"] == language:
+            names.setdefault(int(row["month"]), row["spelling"].strip())
+    missing = [m for m in range(1, 13) if m not in names]
+    if missing:
+        raise InputErrors(
+            InputProblem(
+                f"{calendar} month {m} has no {language!r} spelling", path, field="spelling"
+            )
+            for m in missing
+        )
+    return tuple(names[m] for m in range(1, 13))

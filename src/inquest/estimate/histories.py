@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from inquest.errors import InputError, InputErrors, InputProblem
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CLUSTER_COLUMNS = ("list", "record_id", "person_id")
 TOTAL = "all"
@@ -195,8 +199,53 @@ def read_clusters(
     in order of first appearance. A duplicate (list, record_id) row is an error.
     """
     path = Path(path)
-    where = str(path)
-    header = _header(path)
+    return _from_cluster_rows(
+        _rows(path), _header(path), str(path), strata=strata, strata_file=strata_file, lists=lists
+    )
+
+
+def histories_from_clusters(
+    table: pa.Table,
+    *,
+    strata: str | None = None,
+    lists: Sequence[str] | None = None,
+    name: str = "clusters",
+) -> CaptureHistories:
+    """Capture histories from clusters in memory: an Arrow table with the columns of
+    ``clusters.csv`` (values are read as text; ``strata`` names a column of it).
+
+    Problems are reported as for a file, with ``name`` in place of its path; the result has
+    no sources (the caller records what the table came from).
+    """
+    out = _from_cluster_rows(
+        cluster_rows(table), table.column_names, name, strata=strata, strata_file=None, lists=lists
+    )
+    return replace(out, sources=())
+
+
+def cluster_rows(table: pa.Table) -> Iterator[tuple[int, dict[str, str]]]:
+    """(1-based row number, {column: text}) for each row of ``table`` (null as empty)."""
+    names = table.column_names
+    row_no = 0
+    for batch in table.to_batches():
+        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+        for values in zip(*columns, strict=True):
+            row_no += 1
+            yield (
+                row_no,
+                {n: "" if v is None else str(v) for n, v in zip(names, values, strict=True)},
+            )
+
+
+def _from_cluster_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    header: Sequence[str],
+    where: str,
+    *,
+    strata: str | None,
+    strata_file: str | Path | None,
+    lists: Sequence[str] | None,
+) -> CaptureHistories:
     missing = [c for c in CLUSTER_COLUMNS if c not in header]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", path=where, field=missing[0])
@@ -208,7 +257,7 @@ def read_clusters(
     person_labels: dict[str, Counter[str]] = defaultdict(Counter)
     record_person: dict[tuple[str, str], str] = {}
     order: list[str] = list(lists) if lists is not None else []
-    for row_no, row in _rows(path):
+    for row_no, row in rows:
         values = {c: (row.get(c) or "").strip() for c in CLUSTER_COLUMNS}
         empty = [c for c, v in values.items() if not v]
         for c in empty:

@@ -3,9 +3,10 @@
 * ``overlap_plot``: an UpSet-style plot of the lists: persons per capture pattern, with the
   lists of each pattern as a dot matrix, and the size of each list.
 * ``posterior_plot``: the distribution of N per method (posterior draws or bootstrap
-  replicates); for dga also the contribution of each top graph (weight × its posterior).
+  replicates); where a method has them (dga), the contribution of each model (weight × its
+  posterior).
 * ``comparison_plot``: every method's estimate and interval side by side (model dependence).
-* ``trace_plot``: LCMCR chains of N, alpha and occupied classes.
+* ``trace_plot``: chains of N and other sampled quantities (LCMCR: alpha, occupied classes).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from matplotlib.figure import Figure
 
 from inquest.estimate.histories import CaptureHistories
 from inquest.estimate.result import EstimateResult
+
+#: (values of N, per-model posteriors over them, the models' summaries).
+Contribution = tuple[npt.NDArray[Any], npt.NDArray[Any], Sequence[Mapping[str, Any]]]
 
 _COLOURS = {"loglinear": "#1b6ca8", "dga": "#c0392b", "lcmcr": "#27ae60"}
 
@@ -70,13 +74,12 @@ def posterior_plot(
     draws: Mapping[str, npt.NDArray[Any]],
     path: Path,
     *,
-    dga_contributions: tuple[npt.NDArray[Any], npt.NDArray[Any], Sequence[dict[str, Any]]]
-    | None = None,
+    contributions: Mapping[str, Contribution] | None = None,
 ) -> Path:
-    """Distribution of N per method, with dga's per-graph contributions when given.
+    """Distribution of N per method, with each model's contribution where given.
 
-    ``dga_contributions`` is (n_values, per-graph posteriors (g, len(n_values)), the graphs'
-    summaries with ``weight`` and ``graph``).
+    ``contributions`` maps a method to (values of N, per-model posteriors (g, len(values)),
+    the models' summaries with ``weight`` and ``graph``), e.g. dga's top graphs.
     """
     names = [m for m in results if m in draws and len(draws[m]) > 0]
     fig = Figure(figsize=(8, 2.6 * max(1, len(names))))
@@ -96,8 +99,8 @@ def posterior_plot(
         d = finite[name]
         bins = np.linspace(lo, hi, 90)
         ax.hist(d, bins=bins, density=True, color=_COLOURS.get(name, "#777777"), alpha=0.55)
-        if name == "dga" and dga_contributions is not None:
-            n_values, posts, models = dga_contributions
+        if contributions and name in contributions:
+            n_values, posts, models = contributions[name]
             for post, model in zip(posts, models, strict=False):
                 if model["weight"] < 0.01:
                     continue
@@ -150,7 +153,9 @@ def comparison_plot(results: Mapping[str, EstimateResult], path: Path) -> Path:
     return _save(fig, path)
 
 
-def trace_plot(traces: Mapping[str, npt.NDArray[Any]], path: Path) -> Path:
+def trace_plot(
+    traces: Mapping[str, npt.NDArray[Any]], path: Path, *, title: str = "LCMCR traces"
+) -> Path:
     """Trace of each chain for each traced quantity (arrays of shape (chains, samples))."""
     keys = [k for k in ("N", "alpha", "occupied_classes") if k in traces] or list(traces)
     fig = Figure(figsize=(9, 2.0 * len(keys)))
@@ -162,7 +167,7 @@ def trace_plot(traces: Mapping[str, npt.NDArray[Any]], path: Path) -> Path:
         ax.set_ylabel(key)
     np.atleast_1d(axes)[0].legend(fontsize=7, ncol=4, loc="upper right")
     np.atleast_1d(axes)[-1].set_xlabel("kept draw")
-    fig.suptitle("LCMCR traces")
+    fig.suptitle(title)
     return _save(fig, path)
 
 

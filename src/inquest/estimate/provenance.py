@@ -11,15 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from inquest import __version__
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from inquest.hashing import sha256_file
 
 
 def input_hash(paths: Sequence[str | Path]) -> str:

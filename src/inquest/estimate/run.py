@@ -1,56 +1,77 @@
-"""Run the chosen estimation methods on one input and write ``estimate.json``, plots and report.
+"""Run the chosen estimation methods on capture histories and write ``estimate.json``, plots
+and report.
 
-``run_estimation`` reads the capture histories, estimates each stratum (or the whole table)
-with each method, combines strata by summing draws, and writes to the output directory:
+``estimate`` runs registered methods on capture histories in memory: it estimates each stratum
+(or the whole table) with each method and combines strata by summing draws.
+``run_estimation`` takes the histories from a file or an Arrow table of clusters, calls
+``estimate``, and writes to the output directory:
 
 * ``estimate.json``: provenance (input hashes, inquest version, seed, settings), the input
   summary, per method the combined ``EstimateResult.to_dict()`` and one per stratum, warnings;
-* ``plots/*.png``: lists overlap, distribution of N, comparison of methods, LCMCR traces;
+* ``plots/*.png``: lists overlap, distribution of N, comparison of methods, chain traces;
 * ``report.html``: the plain-words report.
 
 The directory is made 0700 and every file 0600: unpublished findings are the user's alone.
 
-dga and LCMCR are imported when asked for; a method whose module is missing is reported.
+Methods come from the registry (``inquest.estimate.registry``); each is imported when run.
 """
 
 from __future__ import annotations
 
-import importlib
+import csv
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from inquest.errors import EstimationError, InputError
-from inquest.estimate.histories import TOTAL, CaptureHistories, read_histories
-from inquest.estimate.loglinear import fit_loglinear
+from inquest.estimate import registry
+from inquest.estimate.histories import (
+    TOTAL,
+    CaptureHistories,
+    cluster_rows,
+    histories_from_clusters,
+    read_histories,
+)
 from inquest.estimate.provenance import run_manifest
+from inquest.estimate.registry import available_methods, resolve_methods
 from inquest.estimate.result import EstimateResult
 from inquest.estimate.strata import combine, drop_empty_lists, stratum_problems
-from inquest.private import private_files, private_folder
+from inquest.private import private_file, private_files, private_folder
 
-METHODS = ("loglinear", "dga", "lcmcr")
-_MODULES = {
-    "loglinear": "inquest.estimate.loglinear",
-    "dga": "inquest.estimate.dga",
-    "lcmcr": "inquest.estimate.lcmcr",
-}
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "EstimationRun",
+    "MethodOutput",
+    "available_methods",
+    "estimate",
+    "resolve_methods",
+    "run_estimation",
+]
 
 Progress = Callable[[str, int, int], None]  # (task description, advance, total)
 
+#: Options as callers give them: per method name, its options dataclass or a mapping of
+#: option names to values (checked against the dataclass).
+OptionsArg = Mapping[str, Any] | None
 
-@dataclass
+
+@dataclass(frozen=True)
 class MethodOutput:
-    """One method on one stratum: its result, draws of N, and method-specific extras."""
+    """One method on one stratum (its draws and details are in the result)."""
 
     result: EstimateResult
-    draws: npt.NDArray[Any]
-    extra: Any = None
+
+    @property
+    def draws(self) -> npt.NDArray[Any]:
+        return self.result.draws
 
 
 @dataclass
@@ -65,61 +86,35 @@ class EstimationRun:
     files: list[Path] = field(default_factory=list)
 
 
-def available_methods() -> dict[str, bool]:
-    """Which estimation modules are importable in this installation."""
-    out = {}
-    for name, module in _MODULES.items():
-        try:
-            importlib.import_module(module)
-            out[name] = True
-        except ImportError:
-            out[name] = False
-    return out
+def method_options(methods: Sequence[str], options: OptionsArg) -> dict[str, Any]:
+    """Each method's options dataclass from ``options`` (defaults where none are given).
+
+    ``ConfigError`` names the option (``method.name``) that is unknown or of the wrong type;
+    options for a method not run are checked too.
+    """
+    given = dict(options or {})
+    checked = {m: registry.make_options(m, given.get(m)) for m in [*given, *methods]}
+    return {m: checked[m] for m in methods}
 
 
-def resolve_methods(method: str) -> tuple[list[str], list[str]]:
-    """(methods to run, warnings) for ``loglinear|dga|lcmcr|all`` or a comma-separated list."""
-    if method == "all":
-        avail = available_methods()
-        missing = [m for m, ok in avail.items() if not ok]
-        warnings = [f"method {m} is not installed in this build; skipped" for m in missing]
-        return [m for m, ok in avail.items() if ok], warnings
-    chosen = [m.strip() for m in method.split(",") if m.strip()]
-    unknown = [m for m in chosen if m not in METHODS]
-    if unknown or not chosen:
-        raise InputError(
-            f"unknown method {', '.join(unknown) or method!r}; choose from "
-            f"{', '.join(METHODS)}, a comma-separated list of them, or all",
-            field="method",
-        )
-    return list(dict.fromkeys(chosen)), []
-
-
-def run_estimation(
-    input_path: str | Path,
-    out_dir: str | Path,
-    *,
+def estimate(
+    histories: CaptureHistories,
     methods: Sequence[str] = ("loglinear",),
-    strata: str | None = None,
-    strata_file: str | Path | None = None,
+    options: OptionsArg = None,
+    *,
     seed: int = 0,
     level: float = 0.95,
-    options: dict[str, dict[str, Any]] | None = None,
+    input_hash: str | None = None,
     progress: Progress | None = None,
-    write_plots: bool = True,
 ) -> EstimationRun:
-    """Estimate N with each of ``methods`` and write the outputs to ``out_dir``.
+    """Estimate N with each of ``methods`` on ``histories`` (per stratum when it has strata).
 
-    ``options`` maps a method name to extra keyword arguments of its entry point (e.g.
-    ``{"loglinear": {"n_boot": 500}, "lcmcr": {"chains": 2}}``).
+    ``options`` maps a method name to its options dataclass or to a mapping of option names
+    to values (e.g. ``{"loglinear": {"n_boot": 500}, "lcmcr": LcmcrOptions(chains=2)}``).
+    Method ``k`` (0-based) runs with seed ``seed + 1000 k``. The run's ``document`` holds
+    everything but provenance and files, which ``run_estimation`` adds.
     """
-    options = options or {}
-    out = private_folder(Path(out_dir))
-    histories = read_histories(input_path, strata=strata, strata_file=strata_file)
-    paths = list(histories.sources)
-    manifest = run_manifest(
-        paths, seed=seed, methods=list(methods), strata=strata, level=level, options=options
-    )
+    chosen = method_options(methods, options)
     warnings: list[str] = list(histories.notes)
     parts = histories.by_stratum()
     usable: dict[str, CaptureHistories] = {}
@@ -145,23 +140,25 @@ def run_estimation(
     combined: dict[str, EstimateResult] = {}
     combined_draws: dict[str, npt.NDArray[Any]] = {}
     for k, method in enumerate(methods):
+        estimator = registry.get(method)
         outputs[method] = {}
         for label, part in usable.items():
             stratum = None if label == TOTAL else label
+            task = method if stratum is None else f"{method} [{stratum}]"
             try:
-                outputs[method][label] = _run_method(
-                    method,
+                result = estimator.run(
                     part,
+                    chosen[method],
                     seed=seed + 1000 * k,
                     level=level,
-                    input_hash=manifest["input_hash"],
-                    stratum=stratum,
-                    options=options.get(method, {}),
-                    progress=progress,
+                    progress=_step(progress, task),
                 )
             except (EstimationError, InputError) as exc:
                 where = "" if stratum is None else f" (stratum {stratum})"
                 warnings.append(f"{method}{where} failed: {exc}")
+                continue
+            result = replace(result, input_hash=input_hash, stratum=stratum)
+            outputs[method][label] = MethodOutput(result)
         if not outputs[method]:
             continue
         if len(usable) == 1 and skipped_n == 0:
@@ -183,53 +180,106 @@ def run_estimation(
             warnings.append(f"{method}: strata not combined ({exc}; e.g. n_boot = 0)")
             continue
         combined_draws[method] = summed + skipped_n
-        res = replace(
+        combined[method] = replace(
             res,
             n_observed=res.n_observed + skipped_n,
             estimate=res.estimate + skipped_n,
             lower=res.lower + skipped_n,
             upper=res.upper + skipped_n,
-            input_hash=manifest["input_hash"],
+            input_hash=input_hash,
+            draws=combined_draws[method],
         )
-        combined[method] = res
+    collapsed = histories.collapsed()
     document = {
-        "provenance": manifest,
         "level": level,
         "input": {
             "lists": list(histories.lists),
             "n_observed": histories.n_observed,
             "list_sizes": histories.list_sizes(),
-            "strata_column": strata,
-            "strata": {lab: p.n_observed for lab, p in parts.items()} if strata else None,
+            "strata_column": histories.stratum_column,
+            "strata": (
+                {lab: p.n_observed for lab, p in parts.items()}
+                if histories.stratum_column
+                else None
+            ),
             "patterns": [
                 {"pattern": "".join(map(str, p)), "count": int(c)}
-                for p, c in zip(
-                    histories.collapsed().patterns.tolist(),
-                    histories.collapsed().counts,
-                    strict=True,
-                )
+                for p, c in zip(collapsed.patterns.tolist(), collapsed.counts, strict=True)
             ],
         },
         "methods": {
             m: {
                 "result": combined[m].to_dict() if m in combined else None,
                 "strata": (
-                    {lab: o.result.to_dict() for lab, o in outputs[m].items()} if strata else {}
+                    {lab: o.result.to_dict() for lab, o in outputs[m].items()}
+                    if histories.stratum_column
+                    else {}
                 ),
             }
             for m in methods
         },
         "warnings": warnings,
     }
-    run = EstimationRun(histories, outputs, combined, document, combined_draws)
-    plots = _write_plots(run, out) if write_plots and combined else {}
+    return EstimationRun(histories, outputs, combined, document, combined_draws)
+
+
+def run_estimation(
+    source: str | Path | pa.Table,
+    out_dir: str | Path,
+    *,
+    methods: Sequence[str] = ("loglinear",),
+    strata: str | None = None,
+    strata_file: str | Path | None = None,
+    seed: int = 0,
+    level: float = 0.95,
+    options: OptionsArg = None,
+    progress: Progress | None = None,
+    write_plots: bool = True,
+) -> EstimationRun:
+    """Estimate N with each of ``methods`` (see ``estimate``) and write the outputs to
+    ``out_dir``.
+
+    ``source`` is a file ``read_histories`` reads, or clusters in memory: an Arrow table with
+    the columns of ``clusters.csv`` (``strata`` then names one of its columns). A table is
+    also written to ``out_dir/clusters.csv``, the input the provenance hashes, so that
+    ``inquest estimate`` can reproduce the run from the folder.
+    """
+    chosen = method_options(methods, options)
+    if isinstance(source, (str, Path)):
+        histories = read_histories(source, strata=strata, strata_file=strata_file)
+        out = private_folder(Path(out_dir))
+    else:
+        if strata_file is not None:
+            raise InputError("a strata file applies to a clusters file, not a table")
+        out = private_folder(Path(out_dir))
+        histories = _keep_clusters(source, out / "clusters.csv", strata)
+    manifest = run_manifest(
+        list(histories.sources),
+        seed=seed,
+        methods=list(methods),
+        strata=strata,
+        level=level,
+        options={m: registry.options_dict(o) for m, o in chosen.items()},
+    )
+    run = estimate(
+        histories,
+        methods,
+        chosen,
+        seed=seed,
+        level=level,
+        input_hash=manifest["input_hash"],
+        progress=progress,
+    )
+    document = {"provenance": manifest, **run.document}
+    run.document = document
+    plots = _write_plots(run, out) if write_plots and run.combined else {}
     document["files"] = {"plots": plots, "report": "report.html"}
     json_path = out / "estimate.json"
     json_path.write_text(
         json.dumps(_jsonable(document), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     run.files.append(json_path)
-    if combined:
+    if run.combined:
         from inquest.estimate.report import render_report
 
         run.files.append(render_report(_jsonable(document), plots, out / "report.html"))
@@ -237,47 +287,28 @@ def run_estimation(
     return run
 
 
-def _run_method(
-    method: str,
-    h: CaptureHistories,
-    *,
-    seed: int,
-    level: float,
-    input_hash: str,
-    stratum: str | None,
-    options: dict[str, Any],
-    progress: Progress | None,
-) -> MethodOutput:
-    label = method if stratum is None else f"{method} [{stratum}]"
-    if method == "loglinear":
-        n_boot = int(options.get("n_boot", 1000))
+def _keep_clusters(table: pa.Table, path: Path, strata: str | None) -> CaptureHistories:
+    """The histories of ``table``, which is written to ``path`` (0600) as their source."""
+    histories = histories_from_clusters(table, strata=strata, name=str(path))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        private_file(path)
+        writer = csv.writer(handle)
+        writer.writerow(table.column_names)
+        for _, row in cluster_rows(table):
+            writer.writerow(row.values())
+    return replace(histories, sources=(str(path),))
 
-        def tick(advance: int) -> None:
-            if progress is not None:
-                progress(f"{label}: bootstrap", advance, n_boot)
 
-        ll = fit_loglinear(
-            h.patterns, h.counts, lists=h.lists, seed=seed, level=level, progress=tick, **options
-        )
-        result = replace(ll.result, input_hash=input_hash, stratum=stratum)
-        return MethodOutput(result, ll.replicates)
-    module = importlib.import_module(_MODULES[method])
-    if progress is not None:
-        progress(f"{label}: running", 0, 1)
-    kwargs: dict[str, Any] = {
-        "lists": h.lists,
-        "seed": seed,
-        "level": level,
-        "input_hash": input_hash,
-        "stratum": stratum,
-        **options,
-    }
-    if method == "lcmcr":
-        kwargs.setdefault("progress", progress is not None)
-    est = getattr(module, f"estimate_{method}")(h.patterns, h.counts, **kwargs)
-    if progress is not None:
-        progress(f"{label}: running", 1, 1)
-    return MethodOutput(est.result, np.asarray(est.draws), est)
+def _step(progress: Progress | None, label: str) -> registry.Step | None:
+    """The run's progress callback for one method on one table (its tasks named after it)."""
+    if progress is None:
+        return None
+    report = progress
+
+    def step(what: str, advance: int, total: int) -> None:
+        report(f"{label}: {what}", advance, total)
+
+    return step
 
 
 def _write_plots(run: EstimationRun, out: Path) -> dict[str, list[str]]:
@@ -286,15 +317,21 @@ def _write_plots(run: EstimationRun, out: Path) -> dict[str, list[str]]:
     pdir = private_folder(out / "plots")
     files: dict[str, list[str]] = {"overlap": [], "posterior": [], "comparison": [], "trace": []}
     files["overlap"].append(_rel(plots.overlap_plot(run.histories, pdir / "overlap.png"), out))
-    draws = run.combined_draws
-    dga_extra = None
-    if "dga" in run.outputs and len(run.outputs["dga"]) == 1:
-        est = next(iter(run.outputs["dga"].values())).extra
-        dga_extra = (est.n_values, est.top_posteriors, est.result.models)
+    contributions: dict[str, plots.Contribution] = {}
+    for method, by_label in run.outputs.items():
+        if len(by_label) != 1:
+            continue
+        only = next(iter(by_label.values())).result
+        found = only.details.contributions() if only.details is not None else None
+        if found is not None:
+            contributions[method] = (*found, only.models)
     files["posterior"].append(
         _rel(
             plots.posterior_plot(
-                run.combined, draws, pdir / "posterior_n.png", dga_contributions=dga_extra
+                run.combined,
+                run.combined_draws,
+                pdir / "posterior_n.png",
+                contributions=contributions,
             ),
             out,
         )
@@ -302,11 +339,18 @@ def _write_plots(run: EstimationRun, out: Path) -> dict[str, list[str]]:
     files["comparison"].append(
         _rel(plots.comparison_plot(run.combined, pdir / "comparison.png"), out)
     )
-    for label, o in run.outputs.get("lcmcr", {}).items():
-        traces = getattr(o.extra, "traces", None)
-        if traces:
-            name = "trace_lcmcr.png" if label == TOTAL else f"trace_lcmcr_{_slug(label)}.png"
-            files["trace"].append(_rel(plots.trace_plot(traces, pdir / name), out))
+    for method, by_label in run.outputs.items():
+        for label, o in by_label.items():
+            details = o.result.details
+            traces = details.chain_traces() if details is not None else None
+            if traces:
+                name = (
+                    f"trace_{method}.png"
+                    if label == TOTAL
+                    else f"trace_{method}_{_slug(label)}.png"
+                )
+                path = plots.trace_plot(traces, pdir / name, title=f"{method.upper()} traces")
+                files["trace"].append(_rel(path, out))
     run.files.extend(out / f for fs in files.values() for f in fs)
     return files
 

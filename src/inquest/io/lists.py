@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from inquest.errors import InputError, InputErrors, InputProblem, ProblemLog
 from inquest.io.mapping import ColumnMapping, resolve_headers
 from inquest.io.schema import ListSchema, standard_schema
+from inquest.text.scripts import BIDI_EXPLICIT_CLASS, BIDI_MARKS_CLASS
 
 __all__ = [
     "LIST_FORMATS",
@@ -50,9 +51,7 @@ __all__ = [
 LIST_FORMATS = (".csv", ".xlsx", ".parquet")
 
 # Embeddings, overrides and isolates reorder what a reader sees: reported as errors.
-_BIDI_CONTROLS = "[\u202a-\u202e\u2066-\u2069]"
 # Directional marks (LRM, RLM, ALM) are invisible and common in Persian text: removed.
-_BIDI_MARKS = "[\u200e\u200f\u061c]"
 # C0/C1 controls other than tab and line breaks.
 _CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _MAX_PROBLEMS_PER_CHECK = 200
@@ -660,7 +659,7 @@ def _validate_column(
         problems.append(
             InputProblem(f"longer than {spec.max_chars} characters", path=path, row=r, field=name)
         )
-    for r in _rows_where(pc.match_substring_regex(arr, _BIDI_CONTROLS)):
+    for r in _rows_where(pc.match_substring_regex(arr, BIDI_EXPLICIT_CLASS)):
         problems.append(
             InputProblem(
                 "contains a bidi embedding/override/isolate control character (U+202A-202E, "
@@ -672,7 +671,7 @@ def _validate_column(
         )
     for r in _rows_where(pc.match_substring_regex(arr, _CONTROL)):
         problems.append(InputProblem("contains a control character", path=path, row=r, field=name))
-    return pc.replace_substring_regex(arr, _BIDI_MARKS, "")
+    return pc.replace_substring_regex(arr, BIDI_MARKS_CLASS, "")
 
 
 def _list_name(file: Path, given: str | None, mapping: ColumnMapping | None) -> str:

@@ -10,12 +10,17 @@ first (90% of those the lexicon can tell, at least 20) has its other two-word na
 garbled words the lexicon cannot tell, turned round too (a prison register, "رضانژاد سعود").
 Given and family skeletons drop word breaks ("Gholam Hosein", "Gholam-Hosein", "غلامحسین").
 
+Two Latin transliterations of one Persian name can differ in ways the skeleton keeps apart:
+French "ch" for ش ("Chahram", "Shahram"). ``spell_sorted`` spells them alike, and
+``spell_joined`` also drops word breaks ("Gholam Hossein", "Gholamhossein"), so the model can
+call both the same name ("dj" and "j", "gh" and "q" already share a skeleton letter).
+
 A skeleton keeps consonants only, so different names can share one (حسن Hassan and حسین
-Hossein are both HSN; Mahmoud and Mohammad both MHMD). ``skel_lex`` is ``skel_sorted`` with
-each word whose skeleton two names of the lexicon share tagged by the name the lexicon knows it
-as (``HSN#حسن``), or ``#?`` when the lexicon does not know that spelling (then ``lex_open``):
-the model tells "same name" from "same consonants, known different names" by it, as
-:func:`inquest.text.name_similarity` does; blocking keeps the plain skeletons.
+Hossein are both HSN; Mahmoud and Mohammad both MHMD). ``skel_lex`` is ``spell_sorted`` with
+each word whose skeleton two names of the lexicon share tagged by the name the lexicon
+knows it as (``HSN#حسن``), or ``#?`` when the lexicon does not know that spelling (an open
+name): the model tells "same name" from "same consonants, known different names" by
+it, as :func:`inquest.text.name_similarity` does; blocking keeps the plain skeletons.
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ NAME_COLUMNS: dict[str, pa.DataType] = {
     "name_skel": pa.string(),
     "skel_sorted": pa.string(),
     "skel_bag": pa.string(),
+    "spell_sorted": pa.string(),
+    "spell_joined": pa.string(),
     "skel_lex": pa.string(),
-    "lex_open": pa.bool_(),
     "lone_skel": pa.string(),
     "given_key": pa.string(),
     "family_key": pa.string(),
@@ -118,26 +124,21 @@ def _lexicon_names() -> tuple[dict[str, str], frozenset[str]]:
 
 
 def _word_skel(word: str) -> str:
-    return skeleton_of_key(word).replace(" ", "")
+    return skeleton_of_key(word).replace(" ", "").translate(_SPELL)
 
 
-_LexKey = pa.struct([("key", pa.string()), ("open", pa.bool_())])
-
-
-def lexical_key(key: str) -> dict[str, Any]:
-    """``skel_sorted`` with words of a shared skeleton tagged by their name (module notes)."""
+def lexical_key(key: str) -> str | None:
+    """``spell_sorted`` with words of a shared skeleton tagged by their name (module notes)."""
     names, shared = _lexicon_names()
-    words, open_ = [], False
+    words = []
     for word in key.split():
         skel = _word_skel(word)
         if not skel:
             continue
         if skel in shared:
-            name = names.get(word)
-            open_ = open_ or name is None
-            skel = f"{skel}#{name or '?'}"
+            skel = f"{skel}#{names.get(word, '?')}"
         words.append(skel)
-    return {"key": " ".join(sorted(words)) or None, "open": open_}
+    return " ".join(sorted(words)) or None
 
 
 def _kinds(key: str) -> set[str]:
@@ -256,6 +257,22 @@ def _bag(skel: str) -> str | None:
     return "".join(letters) or None
 
 
+# One sound that transliterations spell apart: French "ch" for ش ("sh"). Narrower than the
+# coarse classes, which also put ج with ز and ق with گ (right for blocking, too loose for
+# calling two names the same: Jafari and Zafari).
+_SPELL = str.maketrans({"C": "$"})
+
+
+def _spell_sorted(skel: str) -> str:
+    """The skeleton's words with French "ch" as "sh", sorted."""
+    return _sorted(skel.translate(_SPELL))
+
+
+def _spell_joined(skel: str) -> str | None:
+    """The skeleton with French "ch" as "sh", word breaks dropped, in order."""
+    return skel.translate(_SPELL).replace(" ", "") or None
+
+
 def _init(skel: str) -> str:
     return skel[0]
 
@@ -339,15 +356,15 @@ def name_features(
     )
     given_coarse = map_distinct(given_skel, _coarse, s)
     family_coarse = map_distinct(family_skel, _coarse, s)
-    lexical = map_distinct(full, lexical_key, _LexKey)
     return {
         "name_key": full,
         "name_sorted": map_distinct(full, _sorted, s),
         "name_skel": name_skel,
         "skel_sorted": map_distinct(name_skel, _sorted, s),
         "skel_bag": map_distinct(name_skel, _bag, s),
-        "skel_lex": pc.struct_field(lexical, "key"),
-        "lex_open": pc.struct_field(lexical, "open"),
+        "spell_sorted": map_distinct(name_skel, _spell_sorted, s),
+        "spell_joined": map_distinct(name_skel, _spell_joined, s),
+        "skel_lex": map_distinct(full, lexical_key, s),
         "lone_skel": map_distinct(name_skel, _lone, s),
         "given_key": given,
         "family_key": family,

@@ -36,6 +36,9 @@ class Clustering:
     n_components: int
     n_split: int
     n_rescored_pairs: int
+    #: the pairs scored inside candidate groups because the blocking had not kept them
+    #: (``unique_id_l, unique_id_r, match_probability``): the linkage posterior needs them
+    rescored: pa.Table | None = None
 
 
 def average_linkage(
@@ -127,8 +130,16 @@ def cluster_records(
     gp = group_pairs(groups)
     pair_p, known = edge_scores(left, right, prob, gp.a, gp.b, n)
     missing = ~known
+    rescored = None
     if missing.any() and rescore is not None:
         pair_p[missing] = rescore(gp.a[missing], gp.b[missing])
+        rescored = pa.table(
+            {
+                "unique_id_l": pa.array(gp.a[missing], pa.int64()),
+                "unique_id_r": pa.array(gp.b[missing], pa.int64()),
+                "match_probability": pa.array(pair_p[missing], pa.float64()),
+            }
+        )
     block = np.zeros(len(pair_p), bool)
     if len(cl):
         block |= np.isin(pair_key(gp.a, gp.b, n), pair_key(cl[:, 0], cl[:, 1], n))
@@ -189,4 +200,5 @@ def cluster_records(
         n_components=len(counts),
         n_split=n_split,
         n_rescored_pairs=int(missing.sum()),
+        rescored=rescored,
     )

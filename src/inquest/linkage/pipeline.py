@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from inquest.linkage.caps import DEFAULT_MAX_BLOCK, DEFAULT_PAIRS_PER_RECORD, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
@@ -382,8 +383,34 @@ def link_records(
     )
 
 
+def _component_pairs(result: LinkResult) -> pa.Table:
+    """The pairs scored inside candidate groups during clustering, by list and record id."""
+    pairs = result.clustering.rescored
+    if pairs is None:
+        pairs = pa.table(
+            {
+                "unique_id_l": pa.array([], pa.int64()),
+                "unique_id_r": pa.array([], pa.int64()),
+                "match_probability": pa.array([], pa.float64()),
+            }
+        )
+    lists = result.prepared.column("list").combine_chunks()
+    ids = result.prepared.column("record_id").combine_chunks()
+    left, right = pairs.column("unique_id_l"), pairs.column("unique_id_r")
+    return pa.table(
+        {
+            "list_l": lists.take(left),
+            "record_id_l": ids.take(left),
+            "list_r": lists.take(right),
+            "record_id_r": ids.take(right),
+            "match_probability": pairs.column("match_probability").combine_chunks(),
+        }
+    )
+
+
 def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
-    """Write ``clusters.csv``, ``predictions.parquet``, ``model.json`` and ``run.json``.
+    """Write ``clusters.csv``, ``predictions.parquet``, ``component_pairs.parquet`` (pairs
+    scored inside candidate groups while clustering), ``model.json`` and ``run.json``.
 
     The folder is made 0700 and the files 0600: a run holds unpublished findings.
     """
@@ -391,12 +418,14 @@ def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
     paths = {
         "clusters": folder / "clusters.csv",
         "predictions": folder / "predictions.parquet",
+        "component_pairs": folder / "component_pairs.parquet",
         "model": folder / "model.json",
         "run": folder / "run.json",
     }
     order = pc.sort_indices(result.clusters, [("person_id", "ascending"), ("list", "ascending")])
     pacsv.write_csv(result.clusters.take(order), paths["clusters"])
     result.engine.write_parquet(result.predictions, paths["predictions"])
+    pq.write_table(_component_pairs(result), paths["component_pairs"])
     paths["model"].write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
     summary = {
         "records": result.prepared.num_rows,

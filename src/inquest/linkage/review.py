@@ -26,11 +26,19 @@ __all__ = [
     "DECISION_COLUMNS",
     "Decision",
     "Judgement",
+    "ReviewBand",
+    "ReviewCandidate",
+    "ReviewReason",
+    "Waterfall",
+    "WaterfallStep",
     "apply_decisions",
     "export_review",
     "merge_decisions",
+    "pair_waterfall",
     "read_decisions",
     "review_pairs",
+    "review_queue",
+    "waterfall",
     "write_decisions",
 ]
 
@@ -101,6 +109,136 @@ def _level_labels(model_json: dict[str, Any]) -> dict[str, dict[int, tuple[str, 
             table[len(levels) - 1 - i] = (str(lv.get("label_for_charts", "")), w)
         out[comp["output_column_name"]] = table
     return out
+
+
+@dataclass(frozen=True)
+class ReviewBand:
+    """The match probabilities a person should look at: ``low <= p < high``."""
+
+    low: float = 0.05
+    high: float = 0.5
+
+    def holds(self, probability: float) -> bool:
+        """True if ``probability`` lies in the band."""
+        return self.low <= probability < self.high
+
+
+class ReviewReason(enum.StrEnum):
+    """Why a pair is in the review queue."""
+
+    BAND = "band"
+    """Its match probability lies in the review band."""
+    CLUSTER = "cluster"
+    """It is the strongest pair that holds a record in its person, whose confidence in that
+    record is below the band's top."""
+
+
+@dataclass(frozen=True)
+class ReviewCandidate:
+    """One pair to review: its two record ids (``left < right``), the run's scores, why."""
+
+    left: int | str
+    right: int | str
+    probability: float
+    match_weight: float
+    reason: ReviewReason
+
+
+def review_queue(
+    predictions: pa.Table, clusters: pa.Table, band: ReviewBand
+) -> list[ReviewCandidate]:
+    """The pairs of a run to review: those in ``band``, and for every record held in its
+    person (``clusters``: record_id, person_id, confidence, cluster_size) with a confidence
+    below the band's top, its strongest pair inside that person.
+
+    Record ids are compared as the tables hold them (the same type in both); each pair once,
+    lower id first, in the order of ``predictions``.
+    """
+    scores: dict[tuple[Any, Any], tuple[float, float]] = {}
+    for r in predictions.select(
+        ["record_id_l", "record_id_r", "match_probability", "match_weight"]
+    ).to_pylist():
+        a, b = sorted((r["record_id_l"], r["record_id_r"]))
+        scores[(a, b)] = (float(r["match_probability"]), float(r["match_weight"]))
+    out = {
+        pair: ReviewCandidate(*pair, *score, ReviewReason.BAND)
+        for pair, score in scores.items()
+        if band.holds(score[0])
+    }
+    members = clusters.select(["record_id", "person_id", "confidence", "cluster_size"]).to_pylist()
+    person_of = {m["record_id"]: str(m["person_id"]) for m in members}
+    inside: dict[Any, list[tuple[float, tuple[Any, Any]]]] = {}
+    for pair, score in scores.items():
+        if person_of.get(pair[0]) == person_of.get(pair[1]):
+            for record in pair:
+                inside.setdefault(record, []).append((score[0], pair))
+    for m in members:
+        shaky = float(m["confidence"]) < band.high and int(m["cluster_size"]) > 1
+        if shaky and m["record_id"] in inside:
+            _, pair = max(inside[m["record_id"]])
+            if pair not in out:
+                out[pair] = ReviewCandidate(*pair, *scores[pair], ReviewReason.CLUSTER)
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One step of a pair's match weight: the prior (``comparison`` "prior", no label), or
+    one comparison with the label of the level the pair fell in (from the run's model;
+    "null" when a value was missing) and its weight in bits, term-frequency adjustment
+    included; ``total`` is the running match weight after this step."""
+
+    comparison: str
+    label: str
+    weight: float
+    total: float
+
+    @property
+    def supports(self) -> bool:
+        """True if this step is evidence for a match."""
+        return self.weight > 0
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    """The evidence for and against one pair: the prior, then each comparison's step."""
+
+    steps: tuple[WaterfallStep, ...]
+    probability: float
+    match_weight: float
+
+
+def waterfall(row: dict[str, Any], model_json: dict[str, Any]) -> Waterfall:
+    """The waterfall of one scored pair (a row of a run's predictions, with its ``gamma_``
+    and ``mw_`` columns) under the run's model (``model.json``)."""
+    parts: list[tuple[str, str, float]] = []
+    for comp, table in _level_labels(model_json).items():
+        gamma: int | None = row.get(f"gamma_{comp}")
+        weight = float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
+        label = "null" if gamma is None or gamma < 0 else table.get(gamma, ("", 0.0))[0]
+        parts.append((comp, label, weight))
+    total = float(row["match_weight"])
+    parts.insert(0, ("prior", "", total - sum(w for _, _, w in parts)))
+    steps, running = [], 0.0
+    for comp, label, weight in parts:
+        running += weight
+        steps.append(WaterfallStep(comp, label, weight, running))
+    return Waterfall(tuple(steps), float(row["match_probability"]), total)
+
+
+def pair_waterfall(
+    predictions: pa.Table, model_json: dict[str, Any], a: str, b: str
+) -> Waterfall | None:
+    """The waterfall of the pair of records ``a`` and ``b`` (in either order) in a run's
+    predictions, or None if the run did not score it."""
+    import pyarrow.compute as pc
+
+    ids = pa.array(sorted({a, b}))
+    mask = pc.and_(
+        pc.is_in(predictions["record_id_l"], ids), pc.is_in(predictions["record_id_r"], ids)
+    )
+    rows = predictions.filter(mask).to_pylist()
+    return waterfall(rows[0], model_json) if rows else None
 
 
 def review_pairs(

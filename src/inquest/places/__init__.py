@@ -12,7 +12,7 @@ import functools
 
 from inquest.places._array import MATCH_FIELDS, resolve_array
 from inquest.places._load import load_kind_words, load_places
-from inquest.places._model import Place, PlaceKind, PlaceMatch
+from inquest.places._model import GAZETTEER_KINDS, Place, PlaceKind, PlaceMatch
 from inquest.places._resolve import Gazetteer, Query
 
 
@@ -51,6 +51,7 @@ def get(place_id: str) -> Place:
 
 
 __all__ = [
+    "GAZETTEER_KINDS",
     "MATCH_FIELDS",
     "Gazetteer",
     "Place",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from importlib import resources
 
 from inquest.errors import InputErrors, InputProblem
-from inquest.places._model import Place, PlaceKind
+from inquest.places._model import GAZETTEER_KINDS, Place, PlaceKind
 
 #: Iran's extent, with a margin: coordinates outside it are an error in the data.
 LAT_RANGE = (24.0, 40.5)
@@ -99,9 +99,8 @@ def _places(
     out = []
     for row_no, rec in enumerate(rows, start=1):
         raw_id, latin = (rec.get("id") or "").strip(), (rec.get("latin") or "").strip()
-        try:
-            kind = PlaceKind(kind_of(rec))
-        except ValueError:
+        kind = _gazetteer_kind(kind_of(rec))
+        if kind is None:
             check.add(f"unknown kind {kind_of(rec)!r}", path, row_no, "kind")
             continue
         if not raw_id or not latin:
@@ -150,14 +149,22 @@ def load_places() -> list[Place]:
     return [*provinces, *cities, *sites]
 
 
+def _gazetteer_kind(text: str) -> PlaceKind | None:
+    """The kind ``text`` names if the gazetteer holds places of it (else None)."""
+    try:
+        kind = PlaceKind(text)
+    except ValueError:
+        return None
+    return kind if kind in GAZETTEER_KINDS else None
+
+
 def load_kind_words() -> dict[str, PlaceKind]:
     """Generic words ("prison", "زندان", "استان") and the kind of place each names."""
     path, rows = _read("generic_words.csv")
     problems, out = [], {}
     for row_no, rec in enumerate(rows, start=1):
-        try:
-            kind = PlaceKind((rec.get("kind") or "").strip())
-        except ValueError:
+        kind = _gazetteer_kind((rec.get("kind") or "").strip())
+        if kind is None:
             problems.append(InputProblem("unknown kind", path=path, row=row_no, field="kind"))
             continue
         spelling = (rec.get("spelling") or "").strip()

@@ -7,12 +7,30 @@ from enum import StrEnum
 
 
 class PlaceKind(StrEnum):
-    """What a gazetteer entry is."""
+    """What kind of place a place is: the one vocabulary of the engine and the workbench.
 
+    The packaged gazetteer holds provinces, cities, prisons and cemeteries; the other kinds
+    are places a commission records that no public gazetteer lists (a village, a court, a
+    burial site outside any cemetery such as a mass grave), and ``resolve`` never returns them.
+    """
+
+    COUNTRY = "country"
     PROVINCE = "province"
+    COUNTY = "county"
     CITY = "city"
+    VILLAGE = "village"
     PRISON = "prison"
+    COURT = "court"
     CEMETERY = "cemetery"
+    BURIAL_SITE = "burial_site"
+    """A place of burial that is not a cemetery (a mass or unmarked grave)."""
+    OTHER = "other"
+
+
+#: The kinds the packaged gazetteer holds.
+GAZETTEER_KINDS = frozenset(
+    {PlaceKind.PROVINCE, PlaceKind.CITY, PlaceKind.PRISON, PlaceKind.CEMETERY}
+)
 
 
 @dataclass(frozen=True)

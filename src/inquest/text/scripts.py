@@ -10,15 +10,30 @@ from __future__ import annotations
 import enum
 import re
 
-__all__ = ["BIDI_CONTROLS", "Script", "detect_script", "strip_bidi"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "BIDI_EXPLICIT",
+    "BIDI_EXPLICIT_CLASS",
+    "BIDI_MARKS",
+    "BIDI_MARKS_CLASS",
+    "Script",
+    "detect_script",
+    "strip_bidi",
+]
 
-#: Explicit bidi embeddings/overrides (U+202A-U+202E), isolates (U+2066-U+2069) and the
-#: implicit marks LRM, RLM and ALM (U+200E, U+200F, U+061C).
-BIDI_CONTROLS = frozenset(
-    [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-    + ["\u200e", "\u200f", "\u061c"]
+#: Explicit bidi embeddings/overrides LRE, RLE, PDF, LRO, RLO (U+202A-U+202E) and isolates
+#: LRI, RLI, FSI, PDI (U+2066-U+2069): they reorder what a reader sees, so can disguise text.
+BIDI_EXPLICIT = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
 )
+#: The implicit marks LRM, RLM and ALM (U+200E, U+200F, U+061C): invisible, common in
+#: Persian text, harmless to a reader.
+BIDI_MARKS = frozenset(["\u200e", "\u200f", "\u061c"])
+#: Every bidi control character: the one set the engine and the workbench strip or refuse.
+BIDI_CONTROLS = BIDI_EXPLICIT | BIDI_MARKS
+#: Regular-expression character classes of the sets above (for ``re`` and Arrow's RE2).
+BIDI_EXPLICIT_CLASS = "[" + "".join(sorted(BIDI_EXPLICIT)) + "]"
+BIDI_MARKS_CLASS = "[" + "".join(sorted(BIDI_MARKS)) + "]"
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 # Letter ranges by script. Arabic script covers Persian, Arabic, Urdu, Kurdish (Sorani) ...

@@ -45,10 +45,10 @@ from django.db import connection
 
 from inquest import __version__
 from inquest.errors import ConfigError, InquestError
+from inquest.hashing import file_sha256
 from inquest.private import private_folder
 from inquest.web.audit.anchor import LOCAL_FILES
 from inquest.web.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
-from inquest.web.files import file_sha256
 
 MAGIC = b"INQUEST-BACKUP\n"
 FORMAT_VERSION = 1

@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -94,19 +95,23 @@ def _account() -> tuple[Any, str, str, str]:
     return user, password, secret, str(device.config_url)
 
 
-def load_demo(
-    out: Path, *, seed: int, methods: tuple[str, ...] = ("loglinear", "dga", "lcmcr")
-) -> DemoSummary:
-    """Fill the workbench database of ``out`` from the demo's lists (Django set up already)."""
+def load_demo(out: Path, *, seed: int, methods: Sequence[str] | None = None) -> DemoSummary:
+    """Fill the workbench database of ``out`` from the demo's lists (Django set up already).
+
+    ``methods`` default to every estimator installed (as ``inquest estimate --method all``).
+    """
     from django.conf import settings
     from django.core.management import call_command
 
+    from inquest.estimate.registry import resolve_methods
     from inquest.web.access.levels import Level
     from inquest.web.linking.link import link_sources
     from inquest.web.registry.imports import import_list
     from inquest.web.registry.queries import persons_for
     from inquest.web.runs.estimates import estimate_from_linkage
 
+    if methods is None:
+        methods, _ = resolve_methods("all")
     folder = Path(settings.DATA_DIR)
     call_command("migrate", interactive=False, verbosity=0)
     user, password, secret, uri = _account()

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+from inquest.text.scripts import BIDI_EXPLICIT_CLASS
+
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -34,8 +36,8 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 
-#: LRE, RLE, PDF, LRO, RLO (U+202A-U+202E) and LRI, RLI, FSI, PDI (U+2066-U+2069).
-BIDI_EXPLICIT = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: The engine's explicit bidi controls (``inquest.text.scripts.BIDI_EXPLICIT``).
+BIDI_EXPLICIT = re.compile(BIDI_EXPLICIT_CLASS)
 
 
 class SecurityHeadersMiddleware:

@@ -12,9 +12,10 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
+from inquest.places import PlaceKind
 from inquest.web.access.levels import Level
 from inquest.web.registry import services
-from inquest.web.registry.models import ParticipantRole, PlaceKind
+from inquest.web.registry.models import ParticipantRole
 from inquest.web.runs import services as runs
 
 from ..factories import make_records, make_source

@@ -8,8 +8,8 @@ import pyarrow.csv as pacsv
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from inquest.hashing import file_sha256
 from inquest.web.audit.models import AuditEntry
-from inquest.web.files import file_sha256
 from inquest.web.linking import review
 from inquest.web.linking.link import link_sources
 from inquest.web.linking.models import ReviewDecision

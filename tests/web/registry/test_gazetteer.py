@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inquest import places as gazetteer
+from inquest.places import PlaceKind
 from inquest.web.access.levels import Level
 from inquest.web.registry import services
 from inquest.web.registry.gazetteer import sync_gazetteer
-from inquest.web.registry.models import Place, PlaceKind
+from inquest.web.registry.models import Place
 
 from ..personas import Personas
 

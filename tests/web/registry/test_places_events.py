@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inquest.errors import InputError
+from inquest.places import PlaceKind
 from inquest.web.access.levels import Level
 from inquest.web.registry import services
-from inquest.web.registry.models import Event, ParticipantRole, PlaceKind
+from inquest.web.registry.models import Event, ParticipantRole
 
 from ..factories import make_records, make_source
 from ..personas import Personas

@@ -219,7 +219,12 @@ def test_record_statements_carry_every_mapped_column_with_provenance(
     fields = sorted((s.source.code, s.field, s.prop) for s in made)
     assert ("A", "father_name", "father_name") in fields
     assert ("B", "death_date", "death_date") in fields
-    assert all(s.record_version is not None and s.original_value == s.value for s in made)
+    assert all(s.record_version is not None for s in made)
+    dates = {s.source.code: (s.original_value, s.value) for s in made if s.prop == "death_date"}
+    # The source's text is kept; the value is the engine's interval of it.
+    assert dates == {"A": ("۱۳۶۷/۰۵/۱۰", "1988-08-01"), "B": ("1988", "1988-01-01/1988-12-31")}
+    names = [s for s in made if s.prop == "father_name"]
+    assert all(s.original_value == s.value for s in names)
     views = {v.prop: v for v in queries.person_properties(personas.analyst, person)}
     assert views["father_name"].conflict  # "حسن" and "Hasan": shown, not merged
     assert {c.value for c in views["father_name"].claims} == {"حسن", "Hasan"}

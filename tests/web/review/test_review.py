@@ -58,9 +58,9 @@ def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_pa
     assert pair.status_code == 200
     html = pair.content.decode()
     evidence = pair.context["evidence"]
-    assert evidence is not None and evidence.bars[0].name == "prior"
+    assert evidence is not None and evidence.bars[0].step.comparison == "prior"
     # the waterfall's steps add up to the pair's match weight
-    assert abs(evidence.bars[-1].total - evidence.match_weight) < 0.05
+    assert abs(evidence.bars[-1].step.total - evidence.match_weight) < 0.05
     assert html.count("<rect ") == len(evidence.bars)
     assert 'data-key="m"' in html and 'data-key="n"' in html and 'data-key="u"' in html
     assert "inquest/js/review.js" in html and "<script>" not in html

@@ -43,6 +43,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, UUIDConverter
 
+from inquest.places import PlaceKind
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.matrix import access_matrix
@@ -50,7 +51,7 @@ from inquest.web.access.models import Confidential
 from inquest.web.access.policy import can
 from inquest.web.access.services import grant_role
 from inquest.web.registry import services as registry
-from inquest.web.registry.models import ParticipantRole, PlaceKind
+from inquest.web.registry.models import ParticipantRole
 from inquest.web.runs import services as runs
 from inquest.web.witnesses import services as witnesses
 from inquest.web.witnesses.crypto import ENV_KEY, ENV_KEY_FILE, FieldKey

@@ -56,3 +56,7 @@ def test_jalali_display_is_the_jalali_date(day: dt.date) -> None:
     assert jalali.togregorian() == day
     persian = format_date(day, JALALI_FA, "fa")
     assert not ASCII_DIGITS & set(persian)
+
+
+def test_a_calendar_not_offered_falls_back() -> None:
+    assert display_from({"calendar": "hijri", "digits": "latin"}, "en") == GREGORIAN_EN

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from inquest.errors import InputError
+from inquest.hashing import file_sha256
 from inquest.web.access.levels import Level
-from inquest.web.files import file_sha256
 from inquest.web.runs.estimates import dashboard, estimate_from_linkage, register_estimate_dir
 from inquest.web.runs.models import Artefact, EstimateRun, RunStatus
 

@@ -6,9 +6,9 @@ import html
 
 from django.test import Client
 
+from inquest.places import PlaceKind
 from inquest.web.access.levels import Level
 from inquest.web.registry import services
-from inquest.web.registry.models import PlaceKind
 
 from ..factories import make_source
 from ..personas import Personas

@@ -31,8 +31,7 @@ from django.db import transaction
 
 from inquest.errors import InputError
 from inquest.io import provenance_columns, standard_schema
-from inquest.linkage.review import Decision, apply_decisions
-from inquest.linkage.review import Judgement as EngineJudgement
+from inquest.linkage.review import Decision, Judgement, apply_decisions
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
@@ -70,7 +69,7 @@ def _engine_decision(decision: ReviewDecision) -> Decision:
     return Decision(
         (decision.record_a.source.code, str(decision.record_a_id)),
         (decision.record_b.source.code, str(decision.record_b_id)),
-        EngineJudgement(decision.judgement),
+        Judgement(decision.judgement),
     )
 
 

@@ -14,15 +14,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inquest.linkage.review import Judgement
 from inquest.web.access.models import Confidential
+from inquest.web.site.choices import engine_choices
 
-
-class Judgement(models.TextChoices):
-    """A reviewer's decision; the values are those of ``inquest.linkage.review.Judgement``."""
-
-    MATCH = "match", _("match")
-    NON_MATCH = "non-match", _("non-match")
-    UNSURE = "unsure", _("unsure")
+#: The engine's judgements (``inquest.linkage.review.Judgement``) as the workbench names them.
+JUDGEMENT_CHOICES = engine_choices(
+    Judgement,
+    {
+        Judgement.MATCH: _("match"),
+        Judgement.NON_MATCH: _("non-match"),
+        Judgement.UNSURE: _("unsure"),
+    },
+)
 
 
 class ReviewDecision(Confidential):
@@ -32,7 +36,7 @@ class ReviewDecision(Confidential):
 
     record_a = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
     record_b = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
-    judgement = models.CharField(max_length=16, choices=Judgement.choices)
+    judgement = models.CharField(max_length=16, choices=JUDGEMENT_CHOICES)
     note = models.TextField(blank=True)
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"

@@ -20,18 +20,23 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
 
 from inquest.errors import InputError
-from inquest.linkage.review import _level_labels  # the engine's gamma -> label table
+from inquest.linkage.review import (
+    Judgement,
+    ReviewBand,
+    WaterfallStep,
+    pair_waterfall,
+    review_queue,
+)
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.linking.models import Judgement, ReviewDecision
+from inquest.web.linking.models import ReviewDecision
 from inquest.web.registry.models import Record
 from inquest.web.runs.models import LinkageRun, RunStatus
 from inquest.web.runs.queries import linkage_runs_for
@@ -50,19 +55,12 @@ class ReviewConflict(Exception):
 
 @dataclass(frozen=True)
 class Bar:
-    """One step of the match-weight waterfall, placed on a chart ``_CHART_WIDTH`` wide."""
+    """One step of the engine's match-weight waterfall, placed on a chart ``_CHART_WIDTH``
+    wide."""
 
-    name: str
-    label: str
-    weight: float
-    total: float
+    step: WaterfallStep
     x: float
     width: float
-
-    @property
-    def supports(self) -> bool:
-        """True if this step is evidence for a match."""
-        return self.weight > 0
 
 
 @dataclass(frozen=True)
@@ -115,33 +113,29 @@ def _model(path: str, sha256: str) -> dict[str, Any]:
 
 
 def _candidates(run: LinkageRun) -> dict[tuple[int, int], tuple[float, float, str]]:
-    """Pair -> (probability, match weight, reason) from the run's files, before access."""
-    predictions = _predictions(*_artefact(run, "predictions")).select(list(_PAIR_COLUMNS))
-    low = float(run.parameters.get("review_low", 0.05))
-    high = float(run.parameters.get("review_high", 0.5))
-    rows = predictions.to_pylist()
-    scores = {}
-    for r in rows:
-        a, b = sorted((int(r["record_id_l"]), int(r["record_id_r"])))
-        scores[(a, b)] = (float(r["match_probability"]), float(r["match_weight"]))
-    out = {pair: (*s, "band") for pair, s in scores.items() if low <= s[0] < high}
-    members = _clusters(*_artefact(run, "clusters")).to_pylist()
-    person_of = {int(str(m["record_id"])): str(m["person_id"]) for m in members}
-    shaky = [
-        int(str(m["record_id"]))
-        for m in members
-        if float(m["confidence"]) < high and int(m["cluster_size"]) > 1
-    ]
-    inside: dict[int, list[tuple[float, tuple[int, int]]]] = {}
-    for pair, s in scores.items():
-        if person_of.get(pair[0]) == person_of.get(pair[1]):
-            for record in pair:
-                inside.setdefault(record, []).append((s[0], pair))
-    for record in shaky:
-        if record in inside:
-            _, pair = max(inside[record])
-            out.setdefault(pair, (*scores[pair], "cluster"))
-    return out
+    """Pair -> (probability, match weight, reason) from the run's files, before access: the
+    engine's queue (``inquest.linkage.review.review_queue``) over record primary keys."""
+    predictions = _predictions(*_artefact(run, "predictions"))
+    clusters = _clusters(*_artefact(run, "clusters"))
+    band = ReviewBand(
+        float(run.parameters.get("review_low", 0.05)),
+        float(run.parameters.get("review_high", 0.5)),
+    )
+    as_keys = pa.int64()
+    queued = review_queue(
+        predictions.select(list(_PAIR_COLUMNS))
+        .set_column(0, "record_id_l", predictions["record_id_l"].cast(as_keys))
+        .set_column(1, "record_id_r", predictions["record_id_r"].cast(as_keys)),
+        clusters.set_column(
+            clusters.column_names.index("record_id"),
+            "record_id",
+            clusters["record_id"].cast(as_keys),
+        ),
+        band,
+    )
+    return {
+        (int(c.left), int(c.right)): (c.probability, c.match_weight, c.reason.value) for c in queued
+    }
 
 
 def current_decision(a: int, b: int) -> ReviewDecision | None:
@@ -168,32 +162,17 @@ def pair_records(user: AnyUser, a: int, b: int) -> tuple[Record, Record]:
 
 
 def evidence(run: LinkageRun, a: int, b: int) -> Evidence | None:
-    """The match-weight waterfall of the pair in ``run`` (None if the run did not score it)."""
-    table = _predictions(*_artefact(run, "predictions"))
-    ids = {str(a), str(b)}
-    mask = pc.and_(
-        pc.is_in(table["record_id_l"], pa.array(sorted(ids))),
-        pc.is_in(table["record_id_r"], pa.array(sorted(ids))),
+    """The match-weight waterfall of the pair in ``run`` (None if the run did not score it):
+    the engine's (``inquest.linkage.review.pair_waterfall``), laid out as a chart."""
+    scored = pair_waterfall(
+        _predictions(*_artefact(run, "predictions")),
+        _model(*_artefact(run, "model")),
+        str(a),
+        str(b),
     )
-    rows = table.filter(mask).to_pylist()
-    if not rows:
+    if scored is None:
         return None
-    row = rows[0]
-    labels = _level_labels(_model(*_artefact(run, "model")))
-    steps: list[tuple[str, str, float]] = []
-    for comp, table_of in labels.items():
-        gamma = row.get(f"gamma_{comp}")
-        weight = float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
-        label = table_of.get(int(gamma), ("", 0.0))[0] if gamma is not None else ""
-        if gamma is None or gamma < 0:
-            label = "null"
-        steps.append((comp, label, weight))
-    total = float(row["match_weight"])
-    prior = total - sum(w for _, _, w in steps)
-    steps.insert(0, ("prior", "", prior))
-    running = [0.0]
-    for _, _, w in steps:
-        running.append(running[-1] + w)
+    running = [0.0, *(step.total for step in scored.steps)]
     lo, hi = min(running), max(running)
     span = (hi - lo) or 1.0
 
@@ -202,16 +181,13 @@ def evidence(run: LinkageRun, a: int, b: int) -> Evidence | None:
 
     bars = [
         Bar(
-            name,
-            label,
-            round(w, 2),
-            round(running[i + 1], 2),
-            at(min(running[i], running[i + 1])),
-            max(round(abs(w) / span * _CHART_WIDTH, 1), 0.5),
+            step,
+            at(min(running[i], step.total)),
+            max(round(abs(step.weight) / span * _CHART_WIDTH, 1), 0.5),
         )
-        for i, (name, label, w) in enumerate(steps)
+        for i, step in enumerate(scored.steps)
     ]
-    return Evidence(bars, float(row["match_probability"]), total, at(0.0))
+    return Evidence(bars, scored.probability, scored.match_weight, at(0.0))
 
 
 def history(a: int, b: int) -> list[ReviewDecision]:
@@ -238,7 +214,7 @@ def decide(
 
     Raises ``ReviewConflict`` if the pair's latest decision is no longer ``seen``.
     """
-    if judgement not in Judgement.values:
+    if judgement not in {j.value for j in Judgement}:
         raise InputError(f"unknown decision {judgement!r}", field="judgement")
     record_a, record_b = pair_records(user, a, b)
     level = Level(max(record_a.confidentiality, record_b.confidentiality))

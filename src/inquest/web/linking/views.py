@@ -22,7 +22,7 @@ from inquest.web.access.policy import can
 from inquest.web.audit.reads import note_shown, noted
 from inquest.web.linking import queue, review
 from inquest.web.linking.link import link_sources
-from inquest.web.linking.models import Judgement
+from inquest.web.linking.models import JUDGEMENT_CHOICES
 from inquest.web.registry.models import Record, Source
 from inquest.web.registry.queries import sources_for
 
@@ -220,6 +220,6 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
         "conflict": conflict,
         "seen": _seen_token(shown_decision.pk if shown_decision is not None else None),
         "mine": mine,
-        "judgements": Judgement.choices,
+        "judgements": JUDGEMENT_CHOICES,
     }
     return render(request, "inquest/linking/review_pair.html", context, status=status)

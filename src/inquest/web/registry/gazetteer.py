@@ -19,14 +19,8 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.registry.models import Place, PlaceKind
+from inquest.web.registry.models import Place
 
-_KINDS = {
-    gazetteer_places.PlaceKind.PROVINCE: PlaceKind.PROVINCE,
-    gazetteer_places.PlaceKind.CITY: PlaceKind.CITY,
-    gazetteer_places.PlaceKind.PRISON: PlaceKind.PRISON,
-    gazetteer_places.PlaceKind.CEMETERY: PlaceKind.CEMETERY,
-}
 _FIELDS = ("name", "name_original", "other_names", "kind", "latitude", "longitude", "details")
 
 
@@ -56,7 +50,7 @@ def _values(entry: gazetteer_places.Place) -> dict[str, Any]:
         "name": entry.latin,
         "name_original": entry.persian,
         "other_names": list(entry.variants),
-        "kind": _KINDS[entry.kind],
+        "kind": entry.kind.value,
         "latitude": _coordinate(entry.lat),
         "longitude": _coordinate(entry.lon),
         "details": {k: v for k, v in details.items() if v not in (None, "")},

@@ -17,11 +17,11 @@ from django.core.validators import validate_unicode_slug
 from django.db import transaction
 
 from inquest.errors import InputError
+from inquest.hashing import file_sha256
 from inquest.io import ColumnMapping, provenance_columns, read_list
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
-from inquest.web.files import file_sha256
 from inquest.web.registry import services
 from inquest.web.registry.models import Source
 from inquest.web.registry.staging import max_list_text_chars

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inquest.places import PlaceKind
 from inquest.web.access.models import Confidential
+from inquest.web.site.choices import engine_choices
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -208,19 +210,22 @@ class Statement(Confidential):
         return f"{self.source_id} says {self.prop} of person {self.person_id} is {self.value!r}"
 
 
-class PlaceKind(models.TextChoices):
-    """What kind of place a gazetteer entry is."""
-
-    COUNTRY = "country", _("country")
-    PROVINCE = "province", _("province")
-    COUNTY = "county", _("county")
-    CITY = "city", _("city")
-    VILLAGE = "village", _("village")
-    PRISON = "prison", _("prison")
-    COURT = "court", _("court")
-    CEMETERY = "cemetery", _("cemetery")
-    BURIAL_SITE = "burial_site", _("burial site")
-    OTHER = "other", _("other")
+#: The engine's kinds of place (``inquest.places.PlaceKind``) as the workbench names them.
+PLACE_KIND_CHOICES = engine_choices(
+    PlaceKind,
+    {
+        PlaceKind.COUNTRY: _("country"),
+        PlaceKind.PROVINCE: _("province"),
+        PlaceKind.COUNTY: _("county"),
+        PlaceKind.CITY: _("city"),
+        PlaceKind.VILLAGE: _("village"),
+        PlaceKind.PRISON: _("prison"),
+        PlaceKind.COURT: _("court"),
+        PlaceKind.CEMETERY: _("cemetery"),
+        PlaceKind.BURIAL_SITE: _("burial site"),
+        PlaceKind.OTHER: _("other"),
+    },
+)
 
 
 class Place(Confidential):
@@ -236,7 +241,7 @@ class Place(Confidential):
     name = models.CharField(max_length=300)
     name_original = models.CharField(max_length=300, blank=True)
     other_names = models.JSONField(default=list, blank=True)
-    kind = models.CharField(max_length=32, choices=PlaceKind.choices)
+    kind = models.CharField(max_length=32, choices=PLACE_KIND_CHOICES)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )

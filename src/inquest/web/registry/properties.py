@@ -13,20 +13,28 @@ import yaml
 
 from inquest.errors import ConfigError
 from inquest.io import standard_schema
+from inquest.linkage.values import ValueKind, prepared_value
+from inquest.places import PlaceKind
 
 _DATA = Path(__file__).resolve().parents[2] / "data" / "registry"
 PROPERTIES_PATH = _DATA / "properties.yaml"
 COLUMNS_PATH = _DATA / "columns.yaml"
-KINDS = frozenset({"name", "date", "place", "text", "code", "number"})
+KINDS = frozenset(kind.value for kind in ValueKind)
 
 
 @dataclass(frozen=True)
 class Property:
-    """A property a statement may carry: its name, kind and meaning."""
+    """A property a statement may carry: its name, kind and meaning; a place property may
+    name the kind of place it holds (a prison, a cemetery), which is tried first."""
 
     name: str
-    kind: str
+    kind: ValueKind
     description: str
+    place_kind: PlaceKind | None = None
+
+    def prepare(self, text: str) -> str:
+        """``text`` in the form the engine compares it (``inquest.linkage.values``)."""
+        return prepared_value(self.kind, text, self.place_kind)
 
 
 def parse_properties(data: Any, *, path: str) -> Mapping[str, Property]:
@@ -38,14 +46,36 @@ def parse_properties(data: Any, *, path: str) -> Mapping[str, Property]:
         key = f"properties.{name}"
         if not isinstance(name, str) or not name.isidentifier():
             raise ConfigError("a property name must be a plain identifier", path=path, key=key)
-        if not isinstance(spec, dict) or set(spec) != {"kind", "description"}:
-            raise ConfigError("must have exactly 'kind' and 'description'", path=path, key=key)
+        if (
+            not isinstance(spec, dict)
+            or not {"kind", "description"} <= set(spec)
+            or not set(spec) <= {"kind", "description", "place_kind"}
+        ):
+            raise ConfigError(
+                "must have 'kind' and 'description' (and for a place, maybe 'place_kind')",
+                path=path,
+                key=key,
+            )
         if spec["kind"] not in KINDS:
             raise ConfigError(
                 f"unknown kind {spec['kind']!r}; one of {sorted(KINDS)}", path=path, key=key
             )
-        out[name] = Property(name=name, kind=spec["kind"], description=str(spec["description"]))
+        out[name] = Property(
+            name=name,
+            kind=ValueKind(spec["kind"]),
+            description=str(spec["description"]),
+            place_kind=_place_kind(spec, path=path, key=key),
+        )
     return out
+
+
+def _place_kind(spec: dict[str, Any], *, path: str, key: str) -> PlaceKind | None:
+    if "place_kind" not in spec:
+        return None
+    kinds = sorted(k.value for k in PlaceKind)
+    if spec["kind"] != ValueKind.PLACE or spec["place_kind"] not in kinds:
+        raise ConfigError(f"place_kind is for a place property, one of {kinds}", path=path, key=key)
+    return PlaceKind(spec["place_kind"])
 
 
 def parse_columns(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from inquest.linkage.values import value_label
 from inquest.web.access.policy import AnyUser, clearance
 from inquest.web.access.queryset import visibility_filter
 from inquest.web.audit.reads import note_shown, noted
@@ -102,15 +103,23 @@ def statements_of(user: AnyUser, person: Person) -> QuerySet[Statement]:
 
 @dataclass(frozen=True)
 class Claim:
-    """One value of a property and the statements that assert it."""
+    """One value of a property (as the engine prepared it) and the statements that assert it."""
 
     value: str
     statements: tuple[Statement, ...]
 
+    @property
+    def shown(self) -> str:
+        """The value for a reader: a gazetteer place by its name, a place outside the
+        gazetteer as its first source wrote it, any other value as it is."""
+        label = value_label(self.value)
+        return label if label is not None else self.statements[0].original_value
+
 
 @dataclass(frozen=True)
 class PropertyView:
-    """All visible claims about one property of a person; ``conflict`` if they disagree."""
+    """All visible claims about one property of a person; ``conflict`` if they disagree,
+    compared on the values the engine prepared (not on the text as written)."""
 
     prop: str
     claims: tuple[Claim, ...]

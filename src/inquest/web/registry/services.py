@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.places import PlaceKind
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
@@ -30,7 +31,6 @@ from inquest.web.registry.models import (
     Person,
     PersonRecord,
     Place,
-    PlaceKind,
     Record,
     RecordVersion,
     Source,
@@ -377,10 +377,14 @@ def add_statement(
 ) -> Statement:
     """Record that ``source`` (and its ``record``) says ``prop`` of ``person`` is ``value``.
 
-    ``original_value`` is the text as the source has it (default: ``value``); when a record
-    and field are given it defaults to that field of the record's current version.
+    ``value`` is stored as the engine prepares it for the property's kind (a date as its
+    interval, an age in years, sex as a code, a place as its gazetteer id), so equal values
+    in other scripts or calendars compare equal. ``original_value`` is the text as the
+    source has it (default: ``value``); when a record and field are given it defaults to
+    that field of the record's current version.
     """
-    if prop not in statement_properties():
+    prop_spec = statement_properties().get(prop)
+    if prop_spec is None:
         raise InputError(f"unknown property {prop!r}", field="prop")
     if record is not None and record.source_id != source.pk:
         raise InputError("the record is not from this source", field="record")
@@ -402,7 +406,7 @@ def add_statement(
     statement = Statement.objects.create(
         person=person,
         prop=prop,
-        value=value,
+        value=prop_spec.prepare(value),
         original_value=original_value,
         lang=lang,
         source=source,
@@ -429,20 +433,21 @@ def add_record_statements(
 ) -> list[Statement]:
     """Add what ``record`` says about ``person``: one statement per non-empty mapped column.
 
-    Columns map to properties by ``data/registry/columns.yaml``; the value and the original
-    value are the text of the record's current version, and each statement names the
-    source, record, version and column. The engine's normalised forms come later.
+    Columns map to properties by ``data/registry/columns.yaml``; the original value is the
+    text of the record's current version, the value the form the engine compares it in
+    (see ``add_statement``), and each statement names the source, record, version and column.
     """
     version = record.current
     level = _level(person.confidentiality, record.confidentiality, record.source.confidentiality)
     require(user, Action.STATE, level)
     mapping = column_properties()
+    properties = statement_properties()
     statements = Statement.objects.bulk_create(
         [
             Statement(
                 person=person,
                 prop=mapping[column],
-                value=text,
+                value=properties[mapping[column]].prepare(text),
                 original_value=text,
                 source_id=record.source_id,
                 record=record,

@@ -9,22 +9,21 @@ the runs made the first time. ``dashboard`` groups the runs a user may see by th
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from django.db import transaction
 from django.db.models import Prefetch
 
 from inquest.errors import InputError
-from inquest.private import private_file, private_folder
+from inquest.hashing import file_sha256
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
-from inquest.web.files import file_sha256
 from inquest.web.registry.models import PersonRecord
 from inquest.web.runs import services
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
@@ -142,12 +141,11 @@ def register_estimate_dir(
     return RegisteredEstimate(made, True)
 
 
-def write_clusters(user: AnyUser, run: LinkageRun, path: Path) -> int:
-    """Write the current persons of ``run``'s sources as a ``clusters.csv`` for estimation.
+def clusters_table(user: AnyUser, run: LinkageRun) -> pa.Table:
+    """The current persons of ``run``'s sources as the columns of a ``clusters.csv``.
 
     One row per record the user may see: ``list`` (source code), ``record_id`` (the record's
-    id in the workbench) and ``person_id`` (the person's stable uid). The folder is made
-    0700 and the file 0600. Returns the row count.
+    id in the workbench) and ``person_id`` (the person's stable uid).
     """
     memberships = (
         PersonRecord.objects.visible_to(user)
@@ -155,16 +153,14 @@ def write_clusters(user: AnyUser, run: LinkageRun, path: Path) -> int:
         .order_by("record__source__code", "record__row_number")
         .values_list("record__source__code", "record_id", "person__uid")
     )
-    private_folder(path.parent)
-    n = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        private_file(path)
-        writer = csv.writer(handle)
-        writer.writerow(["list", "record_id", "person_id"])
-        for code, record_id, uid in memberships.iterator(chunk_size=5000):
-            writer.writerow([code, record_id, uid])
-            n += 1
-    return n
+    codes: list[str] = []
+    records: list[str] = []
+    persons: list[str] = []
+    for code, record_id, uid in memberships.iterator(chunk_size=5000):
+        codes.append(code)
+        records.append(str(record_id))
+        persons.append(str(uid))
+    return pa.table({"list": codes, "record_id": records, "person_id": persons})
 
 
 def estimate_from_linkage(
@@ -174,18 +170,20 @@ def estimate_from_linkage(
     *,
     methods: Sequence[str] = ("loglinear",),
     seed: int = 0,
-    options: dict[str, dict[str, Any]] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> RegisteredEstimate:
     """Estimate the total from a linkage run's persons and record the runs.
 
-    Writes ``clusters.csv`` from the workbench's current memberships into ``out_dir``, runs
-    ``inquest estimate``'s code there, and registers the result against ``run``.
+    The engine estimates from the workbench's current memberships (it keeps them as
+    ``clusters.csv`` in ``out_dir``, the input its provenance names), and the result is
+    registered against ``run``. ``options`` are per method, as the estimator registry reads
+    them.
     """
     from inquest.estimate.run import run_estimation
 
     require(user, Action.ESTIMATE, run.confidentiality)
-    clusters = out_dir / "clusters.csv"
-    if write_clusters(user, run, clusters) == 0:
+    clusters = clusters_table(user, run)
+    if clusters.num_rows == 0:
         raise InputError("the linkage run's sources have no persons to estimate from")
     run_estimation(clusters, out_dir, methods=list(methods), seed=seed, options=options)
     return register_estimate_dir(user, out_dir, linkage_run=run)

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from inquest import __version__
 from inquest.errors import InputError
+from inquest.hashing import file_sha256
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.files import file_sha256
 from inquest.web.registry.models import Source
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
 

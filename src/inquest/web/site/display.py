@@ -1,35 +1,37 @@
 """How a user wants dates and digits shown: Jalali or Gregorian, Persian or Latin digits.
 
 The choice lives in the session; without one, Persian pages show Jalali dates with Persian
-digits and English pages Gregorian dates with Latin digits.
+digits and English pages Gregorian dates with Latin digits. The writing itself is the
+engine's (``inquest.dates.format_date``); this module only keeps the choice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-import jdatetime
-from django.utils import dateformat, translation
-from persiantools import digits as _digits
+from django.utils import translation
+
+from inquest import dates
+from inquest.dates import Calendar, Digits
 
 SESSION_KEY = "inquest_display"
+#: The calendars a user may choose (Hijri dates cover 1924-2077 only: not offered).
+CALENDARS = (Calendar.JALALI, Calendar.GREGORIAN)
 
-
-class Calendar(StrEnum):
-    """The calendar dates are shown in."""
-
-    GREGORIAN = "gregorian"
-    JALALI = "jalali"
-
-
-class Digits(StrEnum):
-    """The digits numbers are shown with."""
-
-    LATIN = "latin"
-    PERSIAN = "persian"
+__all__ = [
+    "CALENDARS",
+    "SESSION_KEY",
+    "Calendar",
+    "Digits",
+    "Display",
+    "default_display",
+    "display_from",
+    "format_date",
+    "format_interval",
+    "shown_digits",
+]
 
 
 @dataclass(frozen=True)
@@ -61,27 +63,26 @@ def display_from(stored: Any, language: str | None) -> Display:
         digits = Digits(stored.get("digits", default.digits))
     except ValueError:
         return default
+    if calendar not in CALENDARS:
+        return default
     return Display(calendar, digits)
 
 
 def shown_digits(text: str, display: Display) -> str:
     """``text`` with its ASCII digits in the chosen script."""
-    return _digits.en_to_fa(text) if display.digits is Digits.PERSIAN else text
+    return dates.shown_digits(text, display.digits)
+
+
+def _language(language: str | None) -> str:
+    lang = language or translation.get_language() or "en"
+    return "fa" if lang.startswith("fa") else "en"
 
 
 def format_date(value: dt.date, display: Display, language: str | None = None) -> str:
     """A date as "10 Mordad 1367" / "1 August 1988", in the page's language and digits."""
-    lang = language or translation.get_language() or "en"
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if display.calendar is Calendar.JALALI:
-        jalali = jdatetime.date.fromgregorian(date=value)
-        months = jdatetime.date.j_months_fa if lang.startswith("fa") else jdatetime.date.j_months_en
-        text = f"{jalali.day} {months[jalali.month - 1]} {jalali.year}"
-    else:
-        with translation.override(lang):
-            text = str(dateformat.format(value, "j F Y"))
-    return shown_digits(text, display)
+    return dates.format_date(
+        value, display.calendar, language=_language(language), digits=display.digits
+    )
 
 
 def format_interval(
@@ -91,10 +92,6 @@ def format_interval(
     language: str | None = None,
 ) -> str:
     """A date interval: one date if both ends agree, "a – b", or an open end as "…"."""
-    if earliest is None and latest is None:
-        return ""
-    if earliest is not None and latest is not None and earliest == latest:
-        return format_date(earliest, display, language)
-    start = format_date(earliest, display, language) if earliest is not None else "…"
-    end = format_date(latest, display, language) if latest is not None else "…"
-    return f"{start} – {end}"
+    return dates.format_interval(
+        earliest, latest, display.calendar, language=_language(language), digits=display.digits
+    )

@@ -17,9 +17,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from inquest.places import PlaceKind
 from inquest.web.access.policy import AnyUser
 from inquest.web.audit.reads import note_shown
-from inquest.web.registry.models import Place, PlaceKind, Source
+from inquest.web.registry.models import Place, Source
 from inquest.web.registry.search import Filters, SearchPage, search
 from inquest.web.site.fields import ListedModelChoiceField
 from inquest.web.site.links import link_maker

@@ -44,20 +44,20 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from inquest.errors import InputError
-from inquest.estimate import _lcmcr_kernels as _k
 from inquest.estimate._mcmc_diagnostics import ess_bulk, ess_tail, split_rhat
-from inquest.estimate.result import EstimateResult
+from inquest.estimate.lcmcr import _kernels as _k
+from inquest.estimate.result import EstimateResult, MethodDetails
 
-__all__ = ["LcmcrEstimate", "default_k", "estimate_lcmcr"]
+__all__ = ["LcmcrChains", "LcmcrEstimate", "default_k", "estimate_lcmcr"]
 
 METHOD = "lcmcr"
 WARMUP_SWEEPS = 500  # LCMCR's Initializes(): 500 sweeps with alpha fixed before burn-in
@@ -82,17 +82,35 @@ ASSUMPTIONS = (
 
 
 @dataclass(frozen=True)
-class LcmcrEstimate:
-    """An LCMCR estimate: the :class:`EstimateResult`, the posterior draws of N (all chains,
-    chain after chain) and per-chain traces for trace plots.
+class LcmcrChains(MethodDetails):
+    """LCMCR's chains, kept in ``EstimateResult.details``: ``traces`` maps ``"N"``,
+    ``"alpha"``, ``"occupied_classes"`` and ``"prob_unobserved"`` to arrays of shape
+    (chains, samples)."""
 
-    ``traces`` maps ``"N"``, ``"alpha"``, ``"occupied_classes"`` and ``"prob_unobserved"``
-    to arrays of shape (chains, samples). Strata are combined by summing ``draws``.
-    """
+    traces: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    def chain_traces(self) -> Mapping[str, NDArray[np.float64]] | None:
+        return self.traces or None
+
+
+@dataclass(frozen=True)
+class LcmcrEstimate:
+    """``estimate_lcmcr``'s answer: the :class:`EstimateResult`, whose ``draws`` are the
+    posterior draws of N (all chains, chain after chain; strata are combined by summing them)
+    and whose ``details`` are the :class:`LcmcrChains` for trace plots."""
 
     result: EstimateResult
-    draws: NDArray[np.int64]
-    traces: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    @property
+    def draws(self) -> NDArray[np.int64]:
+        """The posterior draws of N (the result's ``draws``)."""
+        return self.result.draws
+
+    @property
+    def traces(self) -> dict[str, NDArray[np.float64]]:
+        """Per-chain traces (see :class:`LcmcrChains`)."""
+        details = self.result.details
+        return details.traces if isinstance(details, LcmcrChains) else {}
 
     @property
     def posterior_n(self) -> NDArray[np.int64]:
@@ -459,7 +477,7 @@ def estimate_lcmcr(
         input_hash=input_hash or _table_hash(x, freq),
         stratum=stratum,
     )
-    return LcmcrEstimate(result=result, draws=draws, traces=traces)
+    return LcmcrEstimate(result=replace(result, draws=draws, details=LcmcrChains(traces=traces)))
 
 
 def _check_settings(

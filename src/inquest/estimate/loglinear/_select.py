@@ -13,7 +13,7 @@ from scipy.special import pdtr, pdtrc
 from inquest.errors import EstimationError
 from inquest.estimate._design import IntArray, Model, all_pairs, canonical, overlaps, pair_cells
 from inquest.estimate._existence import check_model
-from inquest.estimate._loglinear_fit import ModelFit, fit_model
+from inquest.estimate.loglinear._fit import ModelFit, fit_model
 
 Criterion = Literal["aic", "bic"]
 

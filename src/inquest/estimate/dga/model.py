@@ -22,15 +22,16 @@ import numpy.typing as npt
 
 from inquest import __version__
 from inquest.errors import ConfigError
-from inquest.estimate._dga_graphs import decomposable_graphs, graph_labels
-from inquest.estimate._dga_grid import fit, mass_beyond
-from inquest.estimate._dga_input import GraphPrior, capture_table, design_with_prior, dga_graphs
-from inquest.estimate._dga_posterior import graph_posteriors, log_weights, table_stats
-from inquest.estimate._dga_priors import LogPrior, MadiganYorkPrior, resolve_prior
-from inquest.estimate.result import EstimateResult
+from inquest.estimate.dga._graphs import decomposable_graphs, graph_labels
+from inquest.estimate.dga._grid import fit, mass_beyond
+from inquest.estimate.dga._input import GraphPrior, capture_table, design_with_prior, dga_graphs
+from inquest.estimate.dga._posterior import graph_posteriors, log_weights, table_stats
+from inquest.estimate.dga._priors import LogPrior, MadiganYorkPrior, resolve_prior
+from inquest.estimate.result import EstimateResult, MethodDetails
 
 __all__ = [
     "DgaEstimate",
+    "DgaPosterior",
     "MadiganYorkPrior",
     "dga_graphs",
     "estimate_dga",
@@ -71,26 +72,76 @@ GRAPH_PRIOR_ASSUMPTION = {
 
 
 @dataclass(frozen=True)
-class DgaEstimate:
-    """dga's answer: the summary ``result`` and the full posterior over N.
+class DgaPosterior(MethodDetails):
+    """dga's full posterior over N, kept in ``EstimateResult.details``.
 
     ``n_values`` (the grid of N) and ``probabilities`` are the model-averaged posterior: the
     mass of each grid cell, which holds the ``widths`` integers from its N up (all 1 unless
     the default grid had to step; divide by ``widths`` for a density);
     ``graphs`` and ``graph_weights`` cover every graph; ``top_posteriors`` holds the own
-    posterior over the grid of each graph in ``result.models`` (same order); ``draws`` are
-    ``len(draws)`` independent draws of N (seeded by ``result.seed``), for combining strata by
-    summing draws.
+    posterior over the grid of each graph in the result's ``models`` (same order).
     """
 
-    result: EstimateResult
     n_values: IntArray
     widths: IntArray
     probabilities: FloatArray
     graphs: tuple[str, ...]
     graph_weights: FloatArray
     top_posteriors: FloatArray
-    draws: IntArray
+
+    def sample(self, size: int, rng: np.random.Generator) -> IntArray:
+        """``size`` independent draws of N from the posterior."""
+        return _sample(self.n_values, self.widths, self.probabilities, size, rng)
+
+    def contributions(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
+        """The grid of N and the own posterior of each graph in the result's ``models``."""
+        return self.n_values, self.top_posteriors
+
+
+@dataclass(frozen=True)
+class DgaEstimate:
+    """``estimate_dga``'s answer: the result, whose ``details`` are the :class:`DgaPosterior`
+    and whose ``draws`` are ``len(draws)`` independent draws of N (seeded by
+    ``result.seed``), for combining strata by summing draws. The properties read them."""
+
+    result: EstimateResult
+
+    @property
+    def posterior(self) -> DgaPosterior:
+        """The full posterior (the result's details)."""
+        details = self.result.details
+        if not isinstance(details, DgaPosterior):
+            raise TypeError("not a dga result: its details are not a dga posterior")
+        return details
+
+    @property
+    def n_values(self) -> IntArray:
+        return self.posterior.n_values
+
+    @property
+    def widths(self) -> IntArray:
+        return self.posterior.widths
+
+    @property
+    def probabilities(self) -> FloatArray:
+        return self.posterior.probabilities
+
+    @property
+    def graphs(self) -> tuple[str, ...]:
+        return self.posterior.graphs
+
+    @property
+    def graph_weights(self) -> FloatArray:
+        return self.posterior.graph_weights
+
+    @property
+    def top_posteriors(self) -> FloatArray:
+        return self.posterior.top_posteriors
+
+    @property
+    def draws(self) -> IntArray:
+        """The draws of N (the result's ``draws``)."""
+        return self.result.draws
 
     @property
     def posterior_n(self) -> IntArray:
@@ -99,7 +150,7 @@ class DgaEstimate:
 
     def sample(self, size: int, rng: np.random.Generator) -> IntArray:
         """``size`` further independent draws of N from the posterior."""
-        return _sample(self.n_values, self.widths, self.probabilities, size, rng)
+        return self.posterior.sample(size, rng)
 
 
 def posterior_quantile(n_values: IntArray, probabilities: FloatArray, level: float) -> int:
@@ -382,17 +433,17 @@ def estimate_dga(
         inquest_version=__version__,
         lists=names,
         stratum=stratum,
-    )
-    return DgaEstimate(
-        result=result,
-        n_values=n_values,
-        widths=widths,
-        probabilities=probabilities,
-        graphs=labels,
-        graph_weights=weights,
-        top_posteriors=top_post,
         draws=draws,
+        details=DgaPosterior(
+            n_values=n_values,
+            widths=widths,
+            probabilities=probabilities,
+            graphs=labels,
+            graph_weights=weights,
+            top_posteriors=top_post,
+        ),
     )
+    return DgaEstimate(result=result)
 
 
 def _warnings(

@@ -10,8 +10,8 @@ from scipy.special import chdtri, gammaln, ndtr, ndtri
 
 from inquest.errors import EstimationError
 from inquest.estimate._design import FloatArray, IntArray, design_matrix
-from inquest.estimate._loglinear_fit import ModelFit
 from inquest.estimate._poisson import fit_poisson
+from inquest.estimate.loglinear._fit import ModelFit
 
 
 def profile_loglik(fit: ModelFit, n_lists: int, table: IntArray, n_missing: float) -> float:

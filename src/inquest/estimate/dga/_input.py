@@ -9,13 +9,13 @@ import numpy as np
 import numpy.typing as npt
 
 from inquest.errors import ConfigError, EstimationError, InputError
-from inquest.estimate._dga_graphs import (
+from inquest.estimate.dga._graphs import (
     MAX_VERTICES,
     decomposable_graphs,
     graph_design,
     graph_labels,
 )
-from inquest.estimate._dga_posterior import with_graph_prior
+from inquest.estimate.dga._posterior import with_graph_prior
 
 IntArray = npt.NDArray[np.int64]
 GraphPrior = Callable[[tuple[tuple[str, ...], ...]], float] | Sequence[float]

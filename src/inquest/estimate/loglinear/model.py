@@ -37,14 +37,14 @@ from inquest.estimate._design import (
     term_names,
 )
 from inquest.estimate._existence import check_model
-from inquest.estimate._loglinear_intervals import (
+from inquest.estimate.loglinear._intervals import (
     bca_interval,
     bootstrap_replicates,
     jackknife_acceleration,
     percentile_interval,
     profile_interval,
 )
-from inquest.estimate._loglinear_select import (
+from inquest.estimate.loglinear._select import (
     Selection,
     fixed,
     independence,
@@ -118,10 +118,14 @@ ASSUMPTIONS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class LoglinearEstimate:
-    """The result plus the bootstrap replicates of N (summed across strata)."""
+    """``fit_loglinear``'s answer: the result, whose ``draws`` are the bootstrap replicates."""
 
     result: EstimateResult
-    replicates: FloatArray
+
+    @property
+    def replicates(self) -> FloatArray:
+        """The bootstrap replicates of N (one per resample; NaN where none was fittable)."""
+        return self.result.draws
 
 
 def estimate_loglinear(
@@ -251,8 +255,9 @@ def fit_loglinear(
         seed=seed,
         inquest_version=__version__,
         lists=tuple(names),
+        draws=reps,
     )
-    return LoglinearEstimate(result=result, replicates=reps)
+    return LoglinearEstimate(result=result)
 
 
 def _bootstrap_spread(

@@ -9,14 +9,14 @@ import numpy.typing as npt
 from scipy.special import expit
 
 from inquest.errors import EstimationError
-from inquest.estimate._dga_posterior import (
+from inquest.estimate.dga._posterior import (
     GridPosterior,
     TableStats,
     grid_posterior,
     log_marginal_n,
     log_upper_tail,
 )
-from inquest.estimate._dga_priors import LogPrior
+from inquest.estimate.dga._priors import LogPrior
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -14,11 +14,10 @@ import numpy.typing as npt
 from scipy.special import gammaln
 
 from inquest.errors import ConfigError
+from inquest.estimate.dga import PRIOR_NAMES
 
 FloatArray = npt.NDArray[np.float64]
 LogPrior = Callable[[FloatArray], FloatArray]
-
-PRIOR_NAMES = ("inverse", "uniform", "rissanen")
 
 
 @dataclass(frozen=True)

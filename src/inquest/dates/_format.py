@@ -1,0 +1,75 @@
+"""Dates written for a reader: a Gregorian day in the calendar, language and digits chosen.
+
+``format_date(date(1988, 8, 1), Calendar.JALALI, language="fa", digits=Digits.PERSIAN)`` is
+"۱۰ مرداد ۱۳۶۷"; in English "10 Mordad 1367". Month names are the first spelling of each
+month in ``data/dates/months.csv`` (the ones the parser reads), so what is shown parses back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from inquest.dates._calendars import from_gregorian
+from inquest.dates._model import Calendar
+from inquest.dates._vocab import month_names
+from inquest.errors import InputError
+
+__all__ = ["Digits", "format_date", "format_interval", "shown_digits"]
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+#: The language of the English month names of each calendar in ``months.csv``.
+_ENGLISH = {Calendar.GREGORIAN: "en", Calendar.JALALI: "la", Calendar.HIJRI: "la"}
+
+
+class Digits(StrEnum):
+    """The digits numbers are written with."""
+
+    LATIN = "latin"
+    PERSIAN = "persian"
+
+
+def shown_digits(text: str, digits: Digits) -> str:
+    """``text`` with its ASCII digits in the chosen script."""
+    return text.translate(_PERSIAN_DIGITS) if digits is Digits.PERSIAN else text
+
+
+def format_date(
+    day: dt.date,
+    calendar: Calendar = Calendar.GREGORIAN,
+    *,
+    language: str = "en",
+    digits: Digits = Digits.LATIN,
+) -> str:
+    """``day`` as "<day> <month name> <year>" in ``calendar``; month names in Persian when
+    ``language`` is "fa", else in English (Jalali and Hijri months transliterated). A Hijri
+    date outside the Umm al-Qura table raises ``InputError``."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    try:
+        year, month, date = from_gregorian(calendar, day)
+    except (OverflowError, ValueError) as exc:
+        raise InputError(f"{day} cannot be written in the {calendar} calendar: {exc}") from exc
+    names = month_names(calendar, "fa" if language == "fa" else _ENGLISH[calendar])
+    return shown_digits(f"{date} {names[month - 1]} {year}", digits)
+
+
+def format_interval(
+    earliest: dt.date | None,
+    latest: dt.date | None,
+    calendar: Calendar = Calendar.GREGORIAN,
+    *,
+    language: str = "en",
+    digits: Digits = Digits.LATIN,
+) -> str:
+    """An interval of days: one date if both ends agree, "a – b", "…" for an open end,
+    "" if both are open."""
+    if earliest is None and latest is None:
+        return ""
+    if earliest is not None and latest is not None and earliest == latest:
+        return format_date(earliest, calendar, language=language, digits=digits)
+    ends = [
+        "…" if end is None else format_date(end, calendar, language=language, digits=digits)
+        for end in (earliest, latest)
+    ]
+    return " – ".join(ends)
