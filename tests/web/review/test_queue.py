@@ -126,3 +126,13 @@ def test_previous_pair_goes_back_to_a_decided_one(personas: Personas, tmp_path: 
     page = client.get(second)
     assert page.context["previous"].pk == one.pair.pk
     assert client.get(first).context["following"].pk == two.pair.pk
+
+
+def test_queue_in_persian(personas: Personas, tmp_path: Path) -> None:
+    seed_pending_pairs(personas.analyst, 3, tmp_path)
+    page = _client(personas.analyst).get("/review/", headers={"accept-language": "fa"})
+    html = page.content.decode()
+    assert 'dir="rtl"' in html and "پالایش" in html and "رکورد نخست" in html
+    assert "امتیاز میان دو آستانهٔ بازبینی" in html
+    for english in (">Filter<", "First record", "score between the review thresholds"):
+        assert english not in html
