@@ -67,6 +67,7 @@ def test_queue_pages_by_keyset_and_filters(personas: Personas, tmp_path: Path) -
     assert band.rows and all(0.08 <= r.pair.probability <= 0.1 for r in band.rows)
     assert client.get("/review/?first=QB&second=QA").context["page"].total == 120
     assert client.get("/review/?first=QA&second=QA").context["page"].total == 0
+    assert client.get("/review/?second=QB").context["page"].total == 120
     assert client.get("/review/?low=x&state=nonsense").status_code == 200
 
 
