@@ -108,16 +108,16 @@ def child(url: str, data_dir: str) -> dict[str, Any]:
     return timings
 
 
-def _run_child(url: str, data_dir: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", url, data_dir],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def run_json(argv: list[str]) -> Any:
+    """Run this Python with ``argv`` in a child process; the JSON of its last output line."""
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run_child(url: str, data_dir: str) -> dict[str, Any]:
+    result: dict[str, Any] = run_json([__file__, "--child", url, data_dir])
     return result
 
 
@@ -305,15 +305,7 @@ def _wait_for(base: str) -> None:
 
 
 def _in_child(step: str, *argv: str) -> Any:
-    done = subprocess.run(
-        [sys.executable, str(HERE / "web_scale.py"), step, *argv],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json([str(HERE / "web_scale.py"), step, *argv])
 
 
 def main() -> None:

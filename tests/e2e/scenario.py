@@ -141,7 +141,7 @@ def seed_review(folder: Path, username: str) -> list[list[str]]:
 
     from inquest.simulate import load_scenario, simulate, write_world
     from inquest.web.access.levels import Level
-    from inquest.web.linking import review
+    from inquest.web.linking import queue
     from inquest.web.linking.link import link_sources
     from inquest.web.registry.imports import import_list
 
@@ -156,7 +156,7 @@ def seed_review(folder: Path, username: str) -> list[list[str]]:
         for path in sorted(p for p in files if p.parent.name == "lists")
     ]
     run = link_sources(analyst, sources).run
-    return [[str(item.a_uid), str(item.b_uid)] for item in review.queue(analyst, run)]
+    return [[str(p.record_a.uid), str(p.record_b.uid)] for p in queue.all_pairs(analyst, run)]
 
 
 def main() -> None:

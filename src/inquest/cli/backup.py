@@ -61,7 +61,7 @@ def backup(
 ) -> None:
     """Write an encrypted archive of the database and the data folder's files (keys left out).
 
-    Refused while the audit log does not verify, unless ``--allow-broken-audit``.
+    Refused while the audit log does not verify, unless --allow-broken-audit.
     """
     _setup(database_url)
     from rich.markup import escape

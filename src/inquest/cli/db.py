@@ -450,7 +450,7 @@ def serve(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
 def manage(ctx: typer.Context, database_url: str | None = _URL_OPTION) -> None:
-    """Run any Django management command, e.g. ``inquest db manage createsuperuser``."""
+    """Run any Django management command, e.g. "inquest db manage createsuperuser"."""
     _setup(database_url)
     from django.core.management import execute_from_command_line
 

@@ -5,7 +5,7 @@ command a user types, then a table that puts the estimates beside the true (synt
 Then the workbench: a fresh SQLite database in ``OUT/workbench`` gets the simulated lists,
 links them and estimates from the persons it wrote (``inquest.web.demo``, in a child process),
 and serves them on 127.0.0.1 until Ctrl-C, labelled as synthetic on every page
-(``--no-serve`` stops after loading).
+(``--no-serve`` stops after loading; ``--serve-only`` serves what an earlier run loaded).
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def _load_workbench(out: Path, seed: int) -> dict[str, Any]:
     return summary
 
 
-def _print_account(summary: dict[str, Any], url: str) -> None:
+def _print_account(summary: dict[str, Any], url: str | None) -> None:
+    """The demo account, and the address if the workbench is about to be served."""
     import qrcode
 
     table = Table(title="Workbench demo (synthetic data)", show_header=False)
@@ -107,7 +108,8 @@ def _print_account(summary: dict[str, Any], url: str) -> None:
     )
     table.add_row("persons", f"{summary['persons']:,} (linkage run #{summary['linkage_run']})")
     table.add_row("estimate runs", ", ".join(f"#{pk}" for pk in summary["estimate_runs"]))
-    table.add_row("address", url)
+    if url is not None:
+        table.add_row("address", url)
     table.add_row("user", summary["username"])
     table.add_row("password", summary["password"])
     table.add_row("authenticator key", summary["totp_secret"])
@@ -119,6 +121,13 @@ def _print_account(summary: dict[str, Any], url: str) -> None:
     code = qrcode.QRCode(border=1)
     code.add_data(summary["otpauth_uri"])
     code.print_ascii(out=sys.stdout, invert=True)
+
+
+def serve_later_command(out: Path, port: int) -> str:
+    """The command that serves the workbench this demo loaded into ``out``."""
+    return shlex.join(
+        ["inquest", "demo", "--out", str(out.resolve()), "--serve-only", "--port", str(port)]
+    )
 
 
 def _serve(out: Path, port: int) -> None:
@@ -146,10 +155,33 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the workbench when done.")
     ] = True,
+    serve_only: Annotated[
+        bool,
+        typer.Option(
+            "--serve-only",
+            help="Only serve the workbench an earlier run loaded into the --out folder.",
+        ),
+    ] = False,
     port: Annotated[int, typer.Option(help="Port of the workbench on 127.0.0.1.")] = 8000,
 ) -> None:
-    """Run simulate → link → evaluate → estimate on a synthetic world (every person synthetic),
-    then load it into the workbench and serve it on 127.0.0.1 (``--no-serve``: load only)."""
+    """Run simulate, link, evaluate and estimate on a synthetic world (every person
+    synthetic), then load it into the workbench and serve it on 127.0.0.1.
+
+    With --no-serve the workbench is loaded only; --serve-only serves it later."""
+    url = f"http://127.0.0.1:{port}/"
+    if serve_only:
+        from inquest.web.demo import WORKBENCH
+
+        if not (out / WORKBENCH / "inquest.sqlite3").exists():
+            console.print(
+                f"[red]no demo workbench in {out}[/red]: run "
+                f"{shlex.join(['inquest', 'demo', '--out', str(out), '--no-serve'])} first",
+                soft_wrap=True,
+            )
+            raise typer.Exit(1)
+        console.print(f"Serving the demo workbench at {url} (Ctrl-C stops it)")
+        _serve(out, port)
+        return
     world, linkage, estimate = out / "world", out / "linkage", out / "estimate"
     _run(["simulate", "--preset", preset, "--seed", str(seed), "--out", str(world)])
     lists = sorted(str(p) for p in (world / "lists").glob("*.csv"))
@@ -169,7 +201,10 @@ def demo(
         "Every person in this demo is synthetic."
     )
     summary = _load_workbench(out, seed)
-    url = f"http://127.0.0.1:{port}/"
-    _print_account(summary, url)
+    _print_account(summary, url if serve else None)
     if serve:
+        console.print(f"Serving the workbench at {url} (Ctrl-C stops it)")
         _serve(out, port)
+    else:
+        console.print("The workbench is loaded, not served. To serve it later, run:")
+        console.print(serve_later_command(out, port), soft_wrap=True, markup=False)

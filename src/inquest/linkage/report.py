@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +19,39 @@ from inquest.linkage.evaluate import score_clusters
 from inquest.linkage.pipeline import LinkResult
 from inquest.private import private_file
 
-__all__ = ["write_report"]
+__all__ = ["vega_scripts", "write_report"]
 
-_TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "linkage" / "report.html.j2"
+_DATA = Path(__file__).resolve().parent.parent / "data"
+_TEMPLATE = _DATA / "linkage" / "report.html.j2"
+_VENDOR = _DATA / "vendor" / "vega"
+_VEGA_FILES = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 
 
-def _iframe(chart: Any) -> str:
-    """An Altair chart as a self-contained iframe (Vega loads from its CDN when viewed)."""
+def vega_scripts() -> str:
+    """Vega, Vega-Lite and vega-embed (vendored in ``inquest/data/vendor/vega``) as inline
+    scripts: a report loads nothing from the network, so it works offline and tells no one."""
+    parts = []
+    for name in _VEGA_FILES:
+        code = (_VENDOR / name).read_text("utf-8")
+        if re.search(r"</script|<!--", code, re.IGNORECASE):  # would end the script early
+            raise ValueError(f"{name} cannot be inlined in a script element")
+        parts.append(f"<script>/* {name} */\n{code}\n</script>")
+    return "\n".join(parts)
+
+
+def _chart(chart: Any, element: str) -> str:
+    """A Splink (or Altair) chart drawn by the inline Vega into a ``div`` with id ``element``."""
     try:
-        page = chart.to_html()
+        spec = chart.chart_dict if hasattr(chart, "chart_dict") else chart.to_dict()
     except Exception as exc:
         return f"<p>(chart unavailable: {html.escape(str(exc))})</p>"
-    return f'<iframe srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    data = json.dumps(spec, default=str).replace("</", "<\\/")
+    return (
+        f'<div class="chart" id="{element}"></div>\n'
+        f'<script>vegaEmbed("#{element}", {data}, {{"actions": false}})'
+        f'.catch(function (e) {{ document.getElementById("{element}").textContent = '
+        f'"(chart unavailable: " + e + ")"; }});</script>'
+    )
 
 
 def _params(model_json: dict[str, Any]) -> list[dict[str, str]]:
@@ -55,12 +78,15 @@ def write_report(
 ) -> Path:
     """Write ``report.html`` into ``out``; with ``truth``, add scores and blocking recall."""
     linker = result.linker
-    weights = _iframe(linker.visualisations.match_weights_chart())
+    weights = _chart(linker.visualisations.match_weights_chart(), "match-weights")
     sample = result.engine.sql_arrow(
         f"SELECT * FROM {result.predictions.physical_name} "  # noqa: S608 (Splink's table)
         f"ORDER BY abs(match_probability - 0.5) LIMIT {int(samples)}"
     ).to_pylist()
-    waterfall = _iframe(result.explainer().visualisations.waterfall_chart(sample)) if sample else ""
+    explainer = result.explainer()
+    waterfall = (
+        _chart(explainer.visualisations.waterfall_chart(sample), "waterfall") if sample else ""
+    )
     sizes = np.bincount(np.bincount(result.clustering.labels))
     scores: dict[str, Any] | None = None
     recall = None
@@ -86,8 +112,9 @@ def write_report(
         blocking=recall,
         prior=result.model_json["probability_two_random_records_match"],
         params=_params(result.model_json),
-        weights_chart=Markup(weights),  # noqa: S704 (escaped in _iframe)
-        waterfall_chart=Markup(waterfall),  # noqa: S704 (escaped in _iframe)
+        vega=Markup(vega_scripts()),  # noqa: S704 (the vendored files, "</" escaped)
+        weights_chart=Markup(weights),  # noqa: S704 (escaped in _chart)
+        waterfall_chart=Markup(waterfall),  # noqa: S704 (escaped in _chart)
         sizes=[(i, int(c)) for i, c in enumerate(sizes) if i and c],
     )
     path = Path(out) / "report.html"

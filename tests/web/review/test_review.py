@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 
 from inquest.web.audit.models import AuditEntry
 from inquest.web.linking.link import link_sources
-from inquest.web.linking.models import ReviewDecision
+from inquest.web.linking.models import ReviewDecision, ReviewQueue
 from inquest.web.registry.models import Record
 
 from ..factories import make_records, make_source
@@ -42,16 +42,19 @@ def _pair(personas: Personas) -> tuple[int, int]:
 def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_path: Path) -> None:
     analyst = personas.analyst
     sources = import_world(analyst, tmp_path)
-    link_sources(analyst, sources, out_dir=tmp_path / "run")
+    run = link_sources(analyst, sources, out_dir=tmp_path / "run").run
+    # the queue is written with the run, not at the review page's first visit
+    assert ReviewQueue.objects.filter(run=run).exists()
     client = _client(analyst)
     page = client.get("/review/")
     assert page.status_code == 200
-    items = page.context["items"]
+    items = [row.pair for row in page.context["page"].rows]
     assert items, "a simulated world has uncertain pairs"
     assert all(0.0 < i.probability < 1.0 for i in items)
     assert any(i.reason == "band" for i in items)
     first = items[0]
-    pair = client.get(f"/review/{first.a_uid}/{first.b_uid}/")
+    a_uid, b_uid = first.record_a.uid, first.record_b.uid
+    pair = client.get(f"/review/{a_uid}/{b_uid}/")
     assert pair.status_code == 200
     html = pair.content.decode()
     evidence = pair.context["evidence"]
@@ -61,17 +64,17 @@ def test_queue_pair_page_and_decision_from_a_real_run(personas: Personas, tmp_pa
     assert html.count("<rect ") == len(evidence.bars)
     assert 'data-key="m"' in html and 'data-key="n"' in html and 'data-key="u"' in html
     assert "inquest/js/review.js" in html and "<script>" not in html
-    left = Record.objects.get(pk=first.a)
+    left = Record.objects.get(pk=first.record_a_id)
     for value in left.current.raw.values():
         assert value in html
     assert 'dir="auto"' in html
     done = client.post(
-        f"/review/{first.a_uid}/{first.b_uid}/",
+        f"/review/{a_uid}/{b_uid}/",
         {"judgement": "match", "note": "same father", "seen": ""},
     )
     assert done.status_code == 302
     decision = ReviewDecision.objects.get()
-    assert (decision.record_a_id, decision.record_b_id) == (first.a, first.b)
+    assert (decision.record_a_id, decision.record_b_id) == (first.record_a_id, first.record_b_id)
     assert decision.judgement == "match" and decision.note == "same father"
     assert decision.linkage_run is not None and decision.match_probability == pytest.approx(
         first.probability

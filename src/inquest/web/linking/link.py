@@ -36,6 +36,7 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
 from inquest.web.audit import services as audit
+from inquest.web.linking import queue
 from inquest.web.linking.models import ReviewDecision
 from inquest.web.registry import services as registry
 from inquest.web.registry.models import Person, PersonRecord, Record, Source, Statement
@@ -200,6 +201,10 @@ def link_sources(
         log.exception("linkage run %s failed", run.pk)
         runs.fail_run(user, run, error=f"{type(exc).__name__}: {exc}")
         raise
+    try:  # now rather than at the first visit of the review page, which would wait for it
+        queue.ensure_built(run)
+    except Exception:
+        log.exception("review queue of linkage run %s not written (the review page will)", run.pk)
     return LinkOutcome(run, results)
 
 

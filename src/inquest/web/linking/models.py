@@ -82,3 +82,54 @@ class ReviewDecision(Confidential):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Refused: the history is kept."""
         raise ValueError("review decisions are append-only; they are never deleted")
+
+
+class ReviewQueue(models.Model):
+    """That the queue of a linkage run was written to ``QueuedPair`` (once per run, from its
+    files): pages then read the queue from the database, a page at a time."""
+
+    run = models.OneToOneField("runs.LinkageRun", on_delete=models.CASCADE, related_name="+")
+    size = models.PositiveIntegerField()
+    built_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"review queue of run {self.run_id} ({self.size} pairs)"
+
+
+class Reason(models.TextChoices):
+    """Why a pair is in the queue."""
+
+    BAND = "band", _("score between the review thresholds")
+    CLUSTER = "cluster", _("weakest link of a person")
+
+
+class QueuedPair(Confidential):
+    """One pair of a run's review queue: records ``a < b``, the run's scores, why it is queued
+    and its place (``rank``, closest to even odds first). Paged by ``rank`` (keyset)."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record_a", "record_b")
+
+    run = models.ForeignKey("runs.LinkageRun", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    record_a = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
+    record_b = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
+    probability = models.FloatField()
+    match_weight = models.FloatField()
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    evidence_for = models.CharField(max_length=64, blank=True)
+    evidence_against = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ("run", "rank")
+        constraints = (
+            models.UniqueConstraint(fields=["run", "rank"], name="queued_pair_rank"),
+            models.UniqueConstraint(
+                fields=["run", "record_a", "record_b"], name="queued_pair_records"
+            ),
+        )
+        indexes = (models.Index(fields=["run", "probability"], name="queued_pair_score"),)
+
+    def __str__(self) -> str:
+        return (
+            f"pair {self.rank} of run {self.run_id}: records {self.record_a_id}, {self.record_b_id}"
+        )

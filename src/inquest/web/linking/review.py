@@ -14,7 +14,6 @@ decision too, so a race between the check and the insert ends the same way.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from inquest.errors import InputError
 from inquest.linkage.review import (
@@ -36,7 +34,7 @@ from inquest.linkage.review import (
 )
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
-from inquest.web.access.policy import AnyUser, can, require, user_id
+from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
 from inquest.web.linking.models import ReviewDecision
 from inquest.web.registry.models import Record
@@ -53,21 +51,6 @@ class ReviewConflict(Exception):
     def __init__(self, current: ReviewDecision) -> None:
         super().__init__(f"pair already decided by decision {current.pk}")
         self.current = current
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One pair to review: records ``a < b`` (primary keys; ``a_uid``, ``b_uid`` their public
-    ids, for links), the run's scores, why it is here, its decision."""
-
-    a: int
-    b: int
-    probability: float
-    match_weight: float
-    reason: str
-    decision: ReviewDecision | None
-    a_uid: uuid.UUID | None = None
-    b_uid: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -155,17 +138,6 @@ def _candidates(run: LinkageRun) -> dict[tuple[int, int], tuple[float, float, st
     }
 
 
-def _reviewable(user: AnyUser, pks: set[int]) -> dict[int, uuid.UUID]:
-    """The records among ``pks`` the user may see and review, with their public ids."""
-    return {
-        pk: uid
-        for pk, uid, level in Record.objects.visible_to(user)
-        .filter(pk__in=pks)
-        .values_list("pk", "uid", "confidentiality")
-        if can(user, Action.REVIEW, level)
-    }
-
-
 def current_decision(a: int, b: int) -> ReviewDecision | None:
     """The latest decision on the pair (no other decision replaces it), if any."""
     return (
@@ -173,30 +145,6 @@ def current_decision(a: int, b: int) -> ReviewDecision | None:
         .select_related("decided_by")
         .first()
     )
-
-
-def queue(user: AnyUser, run: LinkageRun) -> list[QueueItem]:
-    """The pairs of ``run`` the user may review, closest to even odds first."""
-    require(user, Action.REVIEW, Level.PUBLIC)
-    candidates = _candidates(run)
-    allowed = _reviewable(user, {pk for pair in candidates for pk in pair})
-    pairs = [pair for pair in candidates if pair[0] in allowed and pair[1] in allowed]
-    latest = Q()
-    for a, b in pairs:
-        latest |= Q(record_a_id=a, record_b_id=b)
-    decided = (
-        {
-            (d.record_a_id, d.record_b_id): d
-            for d in ReviewDecision.objects.filter(latest, superseded_by__isnull=True)
-        }
-        if pairs
-        else {}
-    )
-    items = [
-        QueueItem(a, b, *candidates[(a, b)], decided.get((a, b)), allowed[a], allowed[b])
-        for a, b in pairs
-    ]
-    return sorted(items, key=lambda i: (abs(i.probability - 0.5), i.a, i.b))
 
 
 def pair_records(user: AnyUser, a: int, b: int) -> tuple[Record, Record]:

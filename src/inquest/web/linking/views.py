@@ -6,11 +6,13 @@ import uuid
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inquest.errors import InputError
@@ -18,7 +20,7 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import can
 from inquest.web.audit.reads import note_shown, noted
-from inquest.web.linking import review
+from inquest.web.linking import queue, review
 from inquest.web.linking.link import link_sources
 from inquest.web.linking.models import JUDGEMENT_CHOICES
 from inquest.web.registry.models import Record, Source
@@ -60,32 +62,59 @@ def link_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _rank(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """The uncertain pairs of the latest run the user may review."""
+    """The uncertain pairs of the latest run the user may review, a page at a time."""
     if (login := _signed_in(request)) is not None:
         return login
     if not can(request.user, Action.REVIEW, Level.PUBLIC):
         raise PermissionDenied(_("You may not review pairs."))
     run = review.latest_run(request.user)
-    items = review.queue(request.user, run) if run is not None else []
-    undecided = sum(1 for i in items if i.decision is None)
-    note_shown(request.user, [run, *(i.decision for i in items)])
-    return render(
-        request,
-        "inquest/linking/review_queue.html",
-        {"run": run, "items": items, "undecided": undecided},
-    )
+    filters = queue.Filters.parse(request.GET)
+    context: dict[str, object] = {"run": run, "filters": filters, "states": _STATES}
+    if run is not None:
+        queue.ensure_built(run)
+        shown = queue.page(
+            request.user,
+            run,
+            filters,
+            after=_rank(request, "after"),
+            before=_rank(request, "before"),
+        )
+        note_shown(request.user, [run, *_shown_in(shown.rows)])
+        context.update(
+            page=shown,
+            sources=noted(
+                request.user,
+                Source.objects.visible_to(request.user).filter(linkage_runs=run).order_by("code"),
+            ),
+            reviewers=queue.reviewers(request.user, run),
+            query=filters.query(),
+            newer=filters.query(before=shown.before) if shown.before is not None else None,
+            older=filters.query(after=shown.after) if shown.after is not None else None,
+        )
+    return render(request, "inquest/linking/review_queue.html", context)
 
 
-def _neighbours(
-    items: list[review.QueueItem], a: int, b: int
-) -> tuple[review.QueueItem | None, review.QueueItem | None]:
-    keys = [(i.a, i.b) for i in items]
-    if (a, b) not in keys:
-        return None, items[0] if items else None
-    at = keys.index((a, b))
-    return (items[at - 1] if at > 0 else None), (items[at + 1] if at + 1 < len(keys) else None)
+_STATES = (
+    ("undecided", gettext_lazy("not yet decided")),
+    ("decided", gettext_lazy("decided")),
+    ("all", gettext_lazy("all")),
+)
+
+
+def _shown_in(rows: list[queue.Row]) -> list[Model | None]:
+    """What a page of the queue shows: the pairs, both records, their versions, decisions."""
+    out: list[Model | None] = []
+    for row in rows:
+        out += [row.pair, row.decision]
+        out += [item for side in row.sides for item in (side.record, side.version)]
+    return out
 
 
 def _seen_token(pk: int | None) -> str:
@@ -125,8 +154,13 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
     except (Record.DoesNotExist, InputError):
         raise Http404(_("No such pair.")) from None
     run = review.latest_run(request.user)
-    items = review.queue(request.user, run) if run is not None else []
-    previous, following = _neighbours(items, a, b)
+    filters = queue.Filters.parse(request.GET)
+    previous = following = None
+    if run is not None:
+        queue.ensure_built(run)
+        here = queue.find(request.user, run, a, b)
+        previous, following = queue.neighbours(request.user, run, filters, here)
+    query = filters.query()
     conflict = None
     mine = {"judgement": "", "note": ""}
     status = 200
@@ -156,8 +190,12 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
             status = 409
         else:
             if following is not None:
-                return redirect("linking:review-pair", a_uid=following.a_uid, b_uid=following.b_uid)
-            return redirect(reverse("linking:review-queue"))
+                url = reverse(
+                    "linking:review-pair", args=(following.record_a.uid, following.record_b.uid)
+                )
+            else:
+                url = reverse("linking:review-queue")
+            return redirect(f"{url}?{query}" if query else url)
     current = review.current_decision(a, b)
     history = review.history(a, b)
     left_values, right_values = left.current, right.current
@@ -178,6 +216,7 @@ def review_pair(request: HttpRequest, a_uid: uuid.UUID, b_uid: uuid.UUID) -> Htt
         "history": history,
         "previous": previous,
         "following": following,
+        "query": query,
         "conflict": conflict,
         "seen": _seen_token(shown_decision.pk if shown_decision is not None else None),
         "mine": mine,

@@ -1,0 +1,352 @@
+"""The review queue in the database: a run's uncertain pairs, filtered and paged by keyset.
+
+The first time a run's queue is asked for, its pairs (see ``review._candidates``) are written
+to ``QueuedPair`` with their place in the queue (``rank``: closest to even odds first); pages
+then ask the database for one page at a time, after (or before) a rank, so a page costs the
+same at the first pair and at the hundred-thousandth. Access is part of every query: only
+pairs whose two records (and their sources) the user may see, at a level the user may review.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from inquest.web.access.actions import Action
+from inquest.web.access.levels import Level
+from inquest.web.access.policy import AnyUser, can, clearance
+from inquest.web.linking import review
+from inquest.web.linking.models import QueuedPair, ReviewDecision, ReviewQueue
+from inquest.web.registry.models import Record, RecordVersion
+from inquest.web.registry.search import record_name
+from inquest.web.runs.models import LinkageRun
+
+#: Pairs on one page of the queue.
+PAGE_SIZE = 50
+#: Columns shown beside a record's name in the queue, the first two a record has.
+KEY_FIELDS = ("father_name", "death_date", "birth_date", "prison", "birth_place")
+#: Pairs counted at most for a page's total (a count of all could read the whole queue).
+COUNT_CAP = 1000
+#: What the queue shows by decision.
+STATES = ("undecided", "decided", "all")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reviewer narrowed the queue to: the two lists (source codes, either order),
+    a band of match probability, decided or not, who decided."""
+
+    first: str = ""
+    second: str = ""
+    low: float | None = None
+    high: float | None = None
+    state: str = "undecided"
+    reviewer: str = ""
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Filters:
+        """Filters from a query string; values that do not parse are left out."""
+
+        def number(name: str) -> float | None:
+            try:
+                value = float(params.get(name, "").strip())
+            except ValueError:
+                return None
+            return min(max(value, 0.0), 1.0) if math.isfinite(value) else None
+
+        state = params.get("state", "").strip()
+        return cls(
+            first=params.get("first", "").strip()[:32],
+            second=params.get("second", "").strip()[:32],
+            low=number("low"),
+            high=number("high"),
+            state=state if state in STATES else "undecided",
+            reviewer=params.get("reviewer", "").strip()[:150],
+        )
+
+    def query(self, **extra: int) -> str:
+        """The filters (and ``extra``, e.g. ``after``) as a query string, defaults left out."""
+        params: dict[str, object] = {
+            "first": self.first,
+            "second": self.second,
+            "low": "" if self.low is None else f"{self.low:g}",
+            "high": "" if self.high is None else f"{self.high:g}",
+            "state": "" if self.state == "undecided" else self.state,
+            "reviewer": self.reviewer,
+            **extra,
+        }
+        return urlencode({k: v for k, v in params.items() if v != ""})
+
+
+@dataclass(frozen=True)
+class Side:
+    """One record of a queued pair as the queue shows it: name as written, key fields."""
+
+    record: Record
+    version: RecordVersion | None
+    name: str
+    keys: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One queued pair with both records and its current decision."""
+
+    pair: QueuedPair
+    left: Side
+    right: Side
+    decision: ReviewDecision | None
+
+    @property
+    def sides(self) -> tuple[Side, Side]:
+        """Both records, first then second."""
+        return self.left, self.right
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the queue; ``after``/``before`` are the ranks to page on from (or None);
+    ``total`` counts the pairs the filters keep, up to ``COUNT_CAP`` (``capped`` if more)."""
+
+    rows: list[Row]
+    total: int
+    capped: bool
+    after: int | None
+    before: int | None
+
+
+def ensure_built(run: LinkageRun) -> None:
+    """Write the run's queue to the database unless it has been already."""
+    if ReviewQueue.objects.filter(run=run).exists():
+        return
+    pairs = _queued_pairs(run)
+    try:
+        with transaction.atomic():
+            ReviewQueue.objects.create(run=run, size=len(pairs))
+            QueuedPair.objects.bulk_create(pairs, batch_size=2000)
+        _analyze(QueuedPair)
+    except IntegrityError:
+        if not ReviewQueue.objects.filter(run=run).exists():
+            raise  # not a concurrent build of the same queue
+
+
+def _analyze(model: type[QueuedPair]) -> None:
+    """Refresh the planner's statistics of a table just filled: without them, PostgreSQL
+    plans the queue's page as if the table were empty and reads all of it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _queued_pairs(run: LinkageRun) -> list[QueuedPair]:
+    """The run's candidate pairs in queue order, each with its strongest evidence either way."""
+    candidates = review._candidates(run)
+    levels = dict(
+        Record.objects.filter(source__in=run.sources.all()).values_list("pk", "confidentiality")
+    )
+    strongest = _strongest(run, candidates.keys())
+    ordered = sorted(candidates.items(), key=lambda kv: (abs(kv[1][0] - 0.5), kv[0]))
+    out = []
+    for rank, ((a, b), (probability, weight, reason)) in enumerate(ordered, start=1):
+        if a not in levels or b not in levels:
+            continue  # a record no longer in the run's sources
+        supports, opposes = strongest.get((a, b), ("", ""))
+        out.append(
+            QueuedPair(
+                run=run,
+                rank=rank,
+                record_a_id=a,
+                record_b_id=b,
+                probability=probability,
+                match_weight=weight,
+                reason=reason,
+                evidence_for=supports,
+                evidence_against=opposes,
+                confidentiality=max(levels[a], levels[b]),
+            )
+        )
+    return out
+
+
+def _strongest(run: LinkageRun, pairs: object) -> dict[tuple[int, int], tuple[str, str]]:
+    """Pair -> (comparison weighing most for a match, most against), from the run's weights."""
+    wanted = set(pairs)  # type: ignore[call-overload]
+    table = review._predictions(*review._artefact(run, "predictions"))
+    names = table.column_names
+    comps = [c[3:] for c in names if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
+    columns = ["record_id_l", "record_id_r"] + [
+        c for comp in comps for c in (f"mw_{comp}", f"mw_tf_adj_{comp}") if c in names
+    ]
+    out: dict[tuple[int, int], tuple[str, str]] = {}
+    for row in table.select(columns).to_pylist():
+        a, b = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
+        if (a, b) not in wanted:
+            continue
+        weights = {
+            comp: float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
+            for comp in comps
+        }
+        best = max(weights.items(), key=lambda kv: kv[1], default=("", 0.0))
+        worst = min(weights.items(), key=lambda kv: kv[1], default=("", 0.0))
+        out[(a, b)] = (best[0] if best[1] > 0 else "", worst[0] if worst[1] < 0 else "")
+    return out
+
+
+def review_level(user: AnyUser) -> Level | None:
+    """The highest level at which the user may review pairs (None: none)."""
+    allowed = [level for level in Level if can(user, Action.REVIEW, level)]
+    return max(allowed) if allowed else None
+
+
+def _current(user: AnyUser) -> QuerySet[ReviewDecision]:
+    """Current decisions (no later one replaces them) at a level the user may see."""
+    level = clearance(user)
+    return ReviewDecision.objects.filter(
+        superseded_by__isnull=True, confidentiality__lte=-1 if level is None else level
+    )
+
+
+def pairs(user: AnyUser, run: LinkageRun, filters: Filters = Filters()) -> QuerySet[QueuedPair]:
+    """The queued pairs of ``run`` the user may see and review, narrowed by ``filters``."""
+    level = review_level(user)
+    if level is None:
+        return QueuedPair.objects.none()
+    qs = QueuedPair.objects.visible_to(user).filter(
+        run=run, record_a__confidentiality__lte=level, record_b__confidentiality__lte=level
+    )
+    # One condition on the pair's row, never two querysets joined by OR: that makes SQLite
+    # merge two index scans and sort the whole queue instead of walking it in rank order.
+    if filters.first and filters.second:
+        codes = {filters.first, filters.second}
+        qs = qs.filter(record_a__source__code__in=codes, record_b__source__code__in=codes)
+        if len(codes) == 2:
+            qs = qs.exclude(record_a__source=F("record_b__source"))
+    elif filters.first or filters.second:
+        code = filters.first or filters.second
+        qs = qs.filter(Q(record_a__source__code=code) | Q(record_b__source__code=code))
+    if filters.low is not None:
+        qs = qs.filter(probability__gte=filters.low)
+    if filters.high is not None:
+        qs = qs.filter(probability__lte=filters.high)
+    decisions = _current(user).filter(record_a=OuterRef("record_a"), record_b=OuterRef("record_b"))
+    if filters.reviewer:
+        qs = qs.filter(Exists(decisions.filter(decided_by__username=filters.reviewer)))
+    if filters.state == "undecided":
+        qs = qs.filter(~Exists(decisions))
+    elif filters.state == "decided":
+        qs = qs.filter(Exists(decisions))
+    return qs
+
+
+def page(
+    user: AnyUser,
+    run: LinkageRun,
+    filters: Filters = Filters(),
+    *,
+    after: int | None = None,
+    before: int | None = None,
+) -> Page:
+    """One page of the queue: the first, the one after rank ``after``, or the one before
+    rank ``before``."""
+    qs = pairs(user, run, filters)
+    if before is not None:
+        found = list(qs.filter(rank__lt=before).order_by("-rank")[: PAGE_SIZE + 1])
+        more_before = len(found) > PAGE_SIZE
+        chosen = found[:PAGE_SIZE][::-1]
+        more_after = True
+    else:
+        start = qs.filter(rank__gt=after) if after is not None else qs
+        found = list(start.order_by("rank")[: PAGE_SIZE + 1])
+        more_after = len(found) > PAGE_SIZE
+        chosen = found[:PAGE_SIZE]
+        more_before = after is not None
+    total = qs.order_by()[: COUNT_CAP + 1].count()
+    return Page(
+        rows=rows(user, chosen),
+        total=min(total, COUNT_CAP),
+        capped=total > COUNT_CAP,
+        after=chosen[-1].rank if chosen and more_after else None,
+        before=chosen[0].rank if chosen and more_before else None,
+    )
+
+
+def rows(user: AnyUser, queued: list[QueuedPair]) -> list[Row]:
+    """The pairs with both records (names, key fields) and current decisions, in 3 queries."""
+    ids = {pk for p in queued for pk in (p.record_a_id, p.record_b_id)}
+    records = {r.pk: r for r in Record.objects.select_related("source").filter(pk__in=ids)}
+    versions: dict[int, RecordVersion] = {}
+    for version in RecordVersion.objects.filter(record_id__in=ids).order_by("record_id", "number"):
+        versions[version.record_id] = version
+    firsts = {p.record_a_id for p in queued}
+    decisions = {
+        (d.record_a_id, d.record_b_id): d
+        for d in _current(user)
+        .filter(record_a_id__in=firsts, record_b_id__in=ids)
+        .select_related("decided_by")
+    }
+
+    def side(pk: int) -> Side:
+        version = versions.get(pk)
+        raw = version.raw if version is not None else {}
+        keys = [(f, str(raw[f])) for f in KEY_FIELDS if str(raw.get(f) or "").strip()][:2]
+        return Side(records[pk], version, record_name(raw), keys)
+
+    return [
+        Row(
+            p,
+            side(p.record_a_id),
+            side(p.record_b_id),
+            decisions.get((p.record_a_id, p.record_b_id)),
+        )
+        for p in queued
+        for a, b in [(p.record_a_id, p.record_b_id)]
+        if a in records and b in records
+    ]
+
+
+def find(user: AnyUser, run: LinkageRun, a: int, b: int) -> QueuedPair | None:
+    """The pair ``(a, b)`` in the run's queue, if the user may review it there."""
+    return pairs(user, run, Filters(state="all")).filter(record_a_id=a, record_b_id=b).first()
+
+
+def neighbours(
+    user: AnyUser, run: LinkageRun, filters: Filters, here: QueuedPair | None
+) -> tuple[QueuedPair | None, QueuedPair | None]:
+    """The pair before ``here`` in the queue (decided or not, so a reviewer can go back to a
+    decision) and the next one the filters keep; after the last, the first one they keep
+    (so a reviewer goes on to whatever is still to do)."""
+    ahead = pairs(user, run, filters).select_related("record_a", "record_b")
+    if here is None:
+        return None, ahead.order_by("rank").first()
+    behind = pairs(user, run, replace(filters, state="all")).select_related("record_a", "record_b")
+    previous = behind.filter(rank__lt=here.rank).order_by("-rank").first()
+    following = ahead.filter(rank__gt=here.rank).order_by("rank").first()
+    if following is None:
+        following = ahead.exclude(pk=here.pk).order_by("rank").first()
+    return previous, following
+
+
+def all_pairs(user: AnyUser, run: LinkageRun) -> list[QueuedPair]:
+    """Every pair of the run's queue the user may review, in order (for scripts and tests)."""
+    ensure_built(run)
+    return list(
+        pairs(user, run, Filters(state="all"))
+        .select_related("record_a", "record_b")
+        .order_by("rank")
+    )
+
+
+def reviewers(user: AnyUser, run: LinkageRun) -> list[str]:
+    """Who made the current decisions the user may see (for the reviewer filter)."""
+    names = (
+        _current(user)
+        .exclude(decided_by=None)
+        .values_list("decided_by__username", flat=True)
+        .distinct()
+    )
+    return sorted(str(n) for n in names)
