@@ -191,7 +191,8 @@ def _seed_estimate_file(user: User, linkage: Any, level: Level, tmp: Path, garde
 
 
 def _seed_review(user: User, records: list[Any], linkage: Any, level: Level) -> None:
-    """A review decision on the first and last record, if the linking app is installed."""
+    """A review decision on the first and last record and a queued pair, if the linking app
+    is installed."""
     if not apps.is_installed("inquest.web.linking"):
         return
     decision = apps.get_model("linking", "ReviewDecision")
@@ -202,6 +203,19 @@ def _seed_review(user: User, records: list[Any], linkage: Any, level: Level) -> 
         note="synthetic",
         linkage_run=linkage,
         decided_by=user,
+        confidentiality=level,
+    )
+    queued = apps.get_model("linking", "QueuedPair")
+    queued.objects.create(
+        run=linkage,
+        rank=0,
+        record_a=records[0],
+        record_b=records[1],
+        probability=0.3,
+        match_weight=-1.0,
+        reason=queued._meta.get_field("reason").choices[0][0],
+        evidence_for="synthetic",
+        evidence_against="synthetic",
         confidentiality=level,
     )
 
