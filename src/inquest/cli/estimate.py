@@ -87,8 +87,8 @@ def list_methods() -> None:
 LINKAGE_CHOICES = ("auto", "aware", "fixed")
 #: The posterior target of linkage-aware runs (inquest.estimate.linkage_aware.TARGETS); kept
 #: here so that the command starts without the engine.
-TARGET_CHOICES = ("prior_per_join", "pairwise", "threshold_odds", "centred")
-DEFAULT_TARGET = "prior_per_join"
+TARGET_CHOICES = ("centred", "prior_per_join", "pairwise", "threshold_odds")
+DEFAULT_TARGET = "centred"
 
 
 def estimate(

@@ -56,7 +56,7 @@ Target = Literal["prior_per_join", "pairwise", "threshold_odds", "centred"]
 #: the clustering's own link threshold is joined in half the draws; ``centred`` scales every
 #: pair's odds by the one factor that makes the draws hold, on average, as many persons as
 #: the run's clustering (the posterior centred on the run's own point estimate).
-TARGETS: tuple[Target, ...] = ("prior_per_join", "pairwise", "threshold_odds", "centred")
+TARGETS: tuple[Target, ...] = ("centred", "prior_per_join", "pairwise", "threshold_odds")
 
 #: Options of the per-partition runs when the caller sets none: fewer draws per partition,
 #: since the pooled interval has draws from every partition (each is stated in estimate.json).
@@ -395,7 +395,7 @@ def run_linkage_aware(
     partition_options: OptionsArg = None,
     n_draws: int = 50,
     draws_per_partition: int = 200,
-    target: Target = "prior_per_join",
+    target: Target = "centred",
     decisions: str | Path | None = None,
     seed: int = 0,
     level: float = 0.95,
