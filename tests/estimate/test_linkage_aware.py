@@ -225,4 +225,3 @@ def test_the_centred_target_draws_as_many_persons_as_the_run(tmp_path: Path) -> 
     assert abs(drawn - persons) < 0.02 * persons
     plain = la.target_settings(run, "pairwise").odds_scale
     assert plain == 1.0
-
