@@ -145,6 +145,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 est = np.array([v[1]["estimate"] for v in vals])
                 lo = np.array([v[1]["lower"] for v in vals])
                 hi = np.array([v[1]["upper"] for v in vals])
+                shares = [v[1]["linkage_share"] for v in vals if "linkage_share" in v[1]]
                 fam_out[f"{mode} / {method}"] = {
                     "coverage": round(float(np.mean((lo <= n) & (n <= hi))), 3),
                     "above": round(float(np.mean(n > hi)), 3),
@@ -152,7 +153,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
                     "median_rel_error": round(float(np.median(est / n - 1)), 4),
                     "median_width_over_N": round(float(np.median((hi - lo) / n)), 4),
                     "worlds": len(vals),
-                }
+                } | ({"median_linkage_share": round(float(np.median(shares)), 3)} if shares else {})
         out[fam] = fam_out
     return out
 
@@ -165,7 +166,15 @@ def main() -> None:
     parser.add_argument("--targets", nargs="+", default=list(TARGETS))
     parser.add_argument("--minutes", type=float, default=30.0, help="stop after this long")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--resummarise", action="store_true", help="recompute the summary of --out and exit"
+    )
     args = parser.parse_args()
+    if args.resummarise:
+        doc = json.loads(args.out.read_text("utf-8"))
+        doc["summary"] = summarise(doc["worlds"])
+        args.out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        return
     start = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for preset, seed in worlds(args.worlds, args.first_seed):

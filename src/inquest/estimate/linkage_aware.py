@@ -291,7 +291,9 @@ def pool_over_histories(
             point = float(np.median(pooled))
             point_kind = "median of the pooled posterior"
         lower, upper = (float(x) for x in np.quantile(pooled, [alpha, 1 - alpha]))
-        n_obs = round(float(np.average([h.n_observed for h in first.values()])))
+        n_obs = round(
+            float(np.average([h.n_observed for h in first.values()], weights=list(counts.values())))
+        )
         result = EstimateResult(
             method=m,
             n_observed=n_obs,
