@@ -84,6 +84,13 @@ def list_methods() -> None:
             console.print(f"  {spec.key}{flag} = {spec.default!r}: {spec.help}")
 
 
+LINKAGE_CHOICES = ("auto", "aware", "fixed")
+#: The posterior target of linkage-aware runs (inquest.estimate.linkage_aware.TARGETS); kept
+#: here so that the command starts without the engine.
+TARGET_CHOICES = ("centred", "prior_per_join", "pairwise", "threshold_odds")
+DEFAULT_TARGET = "centred"
+
+
 def estimate(
     input_path: Path | None,
     out: Path | None,
@@ -94,11 +101,18 @@ def estimate(
     level: float,
     option: list[str] | None,
     list_methods_: bool,
+    linkage: str = "auto",
+    draws: int = 50,
+    target: str = DEFAULT_TARGET,
+    labels: Path | None = None,
     **flags: str | None,
 ) -> None:
-    """Estimate the number of victims recorded by no list, with several methods side by side."""
-    from inquest.estimate.run import run_estimation
+    """Estimate the number of victims recorded by no list, with several methods side by side.
 
+    A linkage run folder (``inquest link --out``) is estimated over draws of its linkage
+    posterior, beside the fixed-linkage estimate; ``--linkage fixed`` keeps the run's one
+    clustering, labelled as ignoring linkage error.
+    """
     if list_methods_:
         list_methods()
         return
@@ -114,6 +128,47 @@ def estimate(
         raise typer.Exit(2) from exc
     for note in notes:
         console.print(f"[yellow]note:[/yellow] {note}")
+    if linkage not in LINKAGE_CHOICES or target not in TARGET_CHOICES:
+        console.print(
+            f"[red]error:[/red] --linkage is one of {', '.join(LINKAGE_CHOICES)}; "
+            f"--linkage-target one of {', '.join(TARGET_CHOICES)}"
+        )
+        raise typer.Exit(2)
+    from inquest.estimate.linkage_aware import detect_run
+
+    try:
+        kind = detect_run(input_path)
+    except InquestError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if kind != "run" and linkage == "aware":
+        what = (
+            "this folder has clusters but no pair probabilities (predictions.parquet, "
+            "run.json): clusters from another tool, or a run copied without them"
+            if kind == "clusters_only"
+            else "a file holds one clustering, not the pair probabilities linkage-aware "
+            "estimates need"
+        )
+        console.print(
+            f"[red]error:[/red] {input_path}: {what}; give a run folder of `inquest link`, "
+            "or --linkage fixed to ignore linkage error"
+        )
+        raise typer.Exit(2)
+    if kind == "run" and linkage != "fixed":
+        _aware(input_path, out, methods, options, seed, level, draws, target, labels)
+        return
+    source = input_path / "clusters.csv" if kind != "file" else input_path
+    if kind == "clusters_only":
+        reason = "no pair probabilities in the folder (clusters from another tool?)"
+        console.print(
+            f"[yellow]warning:[/yellow] {input_path} has no pair probabilities "
+            "(predictions.parquet, run.json): falling back to FIXED linkage; the intervals "
+            "ignore linkage error"
+        )
+    elif kind == "run":
+        reason = "--linkage fixed"
+    else:
+        reason = "a clusters or capture-history file: one linkage taken as certain"
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -130,9 +185,12 @@ def estimate(
             bar.update(tasks[description], advance=advance)
 
         try:
-            run = run_estimation(
-                input_path,
+            from inquest.estimate.linkage_aware import run_fixed_labelled
+
+            run = run_fixed_labelled(
+                source,
                 out,
+                reason,
                 methods=methods,
                 strata=strata,
                 strata_file=strata_file,
@@ -144,6 +202,14 @@ def estimate(
         except InquestError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from exc
+    _print_run(run, out, level)
+    console.print(
+        "[yellow]fixed linkage:[/yellow] the intervals take one clustering as certain and "
+        "ignore linkage error (missed links inflate N, false links deflate it)"
+    )
+
+
+def _print_run(run: Any, out: Path, level: float) -> None:
     table = Table(
         title=f"{run.histories.n_observed:,} persons observed on {run.histories.n_lists} lists"
     )
@@ -177,6 +243,72 @@ def estimate(
     console.print(f"Wrote {out / 'estimate.json'} and {out / 'report.html'}")
 
 
+def _aware(
+    run_dir: Path,
+    out: Path,
+    methods: list[str],
+    options: dict[str, dict[str, Any]],
+    seed: int,
+    level: float,
+    draws: int,
+    target: str,
+    labels: Path | None,
+) -> None:
+    """Linkage-aware estimates of a run folder, printed beside the fixed-linkage ones."""
+    from inquest.estimate.linkage_aware import INCLUDES, LEAVES_OUT, run_linkage_aware
+
+    try:
+        with console.status(f"estimating over {draws} draws of the linkage posterior"):
+            fixed, results, source = run_linkage_aware(
+                run_dir,
+                out,
+                methods=methods,
+                options={m: options.get(m, {}) for m in methods},
+                partition_options={m: options.get(m, {}) for m in methods},
+                n_draws=draws,
+                target=target,  # type: ignore[arg-type]
+                decisions=labels,
+                seed=seed,
+                level=level,
+            )
+    except InquestError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    persons = source.persons_per_draw
+    table = Table(
+        title=f"{draws} draws of the linkage posterior ({target}): "
+        f"{persons['mean']:,.0f} persons per draw on average "
+        f"(the run's clustering: {source.persons_fixed:,})"
+    )
+    for col in (
+        "method",
+        "linkage-aware N",
+        f"{level:.0%} interval",
+        "fixed-linkage N",
+        f"{level:.0%} interval (ignores linkage error)",
+        "linkage share of variance",
+        "width ratio",
+    ):
+        table.add_column(col, justify="right" if col != "method" else "left")
+    for name, r in results.items():
+        a, f = r.pooled.result, r.fixed
+        table.add_row(
+            name,
+            f"{a.estimate:,.0f}",
+            f"{a.lower:,.0f} – {a.upper:,.0f}",
+            "" if f is None else f"{f.estimate:,.0f}",
+            "" if f is None else f"{f.lower:,.0f} – {f.upper:,.0f}",
+            f"{r.linkage_share:.0%}",
+            "" if r.width_ratio is None else f"{r.width_ratio:.1f}x",
+        )
+    console.print(table)
+    console.print("The linkage-aware interval includes: " + "; ".join(INCLUDES) + ".")
+    console.print("It does not include: " + "; ".join(LEAVES_OUT) + ".")
+    for warning in fixed.document["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print(f"Wrote {out / 'estimate.json'} and {out / 'report.html'}")
+
+
 def _metavar(spec: registry.OptionSpec) -> str:
     if spec.allowed is not None:
         return "<" + "|".join(spec.allowed) + ">"
@@ -198,8 +330,8 @@ def _signature() -> inspect.Signature:
                 Path | None,
                 typer.Argument(
                     metavar="INPUT",
-                    help="A capture-history CSV (0/1 list columns, then count) or a linkage "
-                    "clusters.csv.",
+                    help="A linkage run folder (inquest link --out), a capture-history CSV "
+                    "(0/1 list columns, then count) or a clusters.csv.",
                 ),
             ],
             default=None,
@@ -262,6 +394,44 @@ def _signature() -> inspect.Signature:
             kw,
             annotation=list[str] | None,
             default=typer.Option(None, "--option", "-O", help=OPTION_HELP),
+        ),
+        inspect.Parameter(
+            "linkage",
+            kw,
+            annotation=str,
+            default=typer.Option(
+                "auto",
+                "--linkage",
+                help="auto: a linkage run folder is estimated over draws of its linkage "
+                "posterior, a file with fixed linkage; aware: require that; fixed: the run's "
+                "one clustering, ignoring linkage error.",
+                metavar="<auto|aware|fixed>",
+            ),
+        ),
+        inspect.Parameter(
+            "draws",
+            kw,
+            annotation=int,
+            default=typer.Option(50, "--draws", help="Partitions drawn (linkage-aware)."),
+        ),
+        inspect.Parameter(
+            "target",
+            kw,
+            annotation=str,
+            default=typer.Option(
+                DEFAULT_TARGET,
+                "--linkage-target",
+                help="The linkage posterior's target (docs/methodology/estimation.md).",
+                metavar="<" + "|".join(TARGET_CHOICES) + ">",
+            ),
+        ),
+        inspect.Parameter(
+            "labels",
+            kw,
+            annotation=Path | None,
+            default=typer.Option(
+                None, "--labels", help="The reviewers' decisions file the run was linked with."
+            ),
         ),
         inspect.Parameter(
             "list_methods_",
