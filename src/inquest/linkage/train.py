@@ -209,7 +209,7 @@ def _matches(labels: pa.Table | None) -> pa.Table | None:
         return labels
     import pyarrow.compute as pc
 
-    return labels.filter(pc.equal(labels.column("clerical_match_score"), 1.0))
+    return labels.filter(pc.equal(labels.column("clerical_match_score"), pa.scalar(1.0)))
 
 
 def calibrate(model_json: dict[str, Any], floor: float = 1e-3) -> dict[str, Any]:
