@@ -25,7 +25,7 @@ it, as :func:`inquest.text.name_similarity` does; blocking keeps the plain skele
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -127,18 +127,17 @@ def _word_skel(word: str) -> str:
     return skeleton_of_key(word).replace(" ", "").translate(_SPELL)
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_token(word: str) -> str:
+    """One word's part of :func:`lexical_key` (names repeat their words: computed once)."""
+    names, shared = _lexicon_names()
+    skel = _word_skel(word)
+    return f"{skel}#{names.get(word, '?')}" if skel in shared else skel
+
+
 def lexical_key(key: str) -> str | None:
     """``spell_sorted`` with words of a shared skeleton tagged by their name (module notes)."""
-    names, shared = _lexicon_names()
-    words = []
-    for word in key.split():
-        skel = _word_skel(word)
-        if not skel:
-            continue
-        if skel in shared:
-            skel = f"{skel}#{names.get(word, '?')}"
-        words.append(skel)
-    return " ".join(sorted(words)) or None
+    return " ".join(sorted(t for word in key.split() if (t := _word_token(word)))) or None
 
 
 def _kinds(key: str) -> set[str]:
