@@ -106,8 +106,8 @@ def _timed(timings: dict[str, dict[str, float]], name: str) -> Iterator[None]:
 
 
 #: DuckDB's memory while clustering, which happens in Python: the scored pairs DuckDB
-#: holds wait in its spill folder until they are written. At 1,700,334 records DuckDB held
-#: ~6 GB there, and the run peaked at 12.1 GB in clustering (9.9 GB held to this).
+#: holds wait in its spill folder until they are written, so the run's peak stays under the
+#: machine's memory (docs/methodology/linkage.md, "Measurements behind the settings").
 CLUSTER_ENGINE_MEMORY = "2GB"
 
 #: Pairs scored at a time when clustering asks for pairs the blocking did not score: each
@@ -178,9 +178,8 @@ def _train(
         trained = calibrate(linker.misc.save_model_to_json())
         # Splink scores without each pair's compared values and levels when the levels can
         # be read back from the weights (on DuckDB; the kept pairs get them back in a view):
-        # most candidates are dropped, and carrying their values cost 13% of predict at
-        # 510,041 records. The same comparisons the first linker validated: checking them
-        # again costs ~0.5 s.
+        # most candidates are dropped, and carrying their values is a large share of predict.
+        # The same comparisons the first linker validated: they are not checked again.
         linker = Linker(
             scored,
             _lean(trained) if own_blocking else trained,
@@ -264,8 +263,7 @@ def link_records(
             advance(records.num_rows)
         else:
             # Names, dates and places are parsed once per distinct value in a batch: big
-            # batches parse each common value once (at 510k records: 12.7 -> 9.9 s CPU vs
-            # 100k batches).
+            # batches parse each common value once.
             prepared = prepare(
                 records, batch_size=PREPARE_BATCH, on_batch=advance, workers=prepare_workers
             )

@@ -36,11 +36,8 @@ log = logging.getLogger(__name__)
 BESIDE_MEMORY = "2GB"
 
 #: Above this many records training runs on the main database alone: there DuckDB's own
-#: queries keep both cores busy. Training time, side by side against one core (2026-12-06,
-#: two runs each): 34,001 records 2.4-2.8 s against 3.3-3.4 s; 170,230: 5.4-5.6 against
-#: 6.1-6.9 s; 510,041: 13.5-14.5 against 13.1-13.3 s; 1,021,206: 28.1-31.0 against
-#: 28.8-31.3 s; and at 1,700,334 records training's peak memory was 8.7 GB with the
-#: databases beside (7.2 GB without them, measured on 2026-12-04).
+#: queries keep both cores busy, and the databases beside cost memory for no time gained
+#: (docs/methodology/linkage.md, "Measurements behind the settings").
 BESIDE_MAX_RECORDS = 300_000
 
 
