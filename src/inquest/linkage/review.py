@@ -208,13 +208,18 @@ class Waterfall:
     match_weight: float
 
 
+def comparison_weight(row: dict[str, Any], comp: str) -> float:
+    """A comparison's match weight in one scored pair, its term-frequency adjustment included."""
+    return float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
+
+
 def waterfall(row: dict[str, Any], model_json: dict[str, Any]) -> Waterfall:
     """The waterfall of one scored pair (a row of a run's predictions, with its ``gamma_``
     and ``mw_`` columns) under the run's model (``model.json``)."""
     parts: list[tuple[str, str, float]] = []
     for comp, table in _level_labels(model_json).items():
         gamma: int | None = row.get(f"gamma_{comp}")
-        weight = float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
+        weight = comparison_weight(row, comp)
         label = "null" if gamma is None or gamma < 0 else table.get(gamma, ("", 0.0))[0]
         parts.append((comp, label, weight))
     total = float(row["match_weight"])

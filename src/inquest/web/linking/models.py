@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from inquest.linkage.review import Judgement
+from inquest.linkage.review import Judgement, ReviewReason
 from inquest.web.access.models import Confidential
 from inquest.web.site.choices import engine_choices
 
@@ -96,11 +96,14 @@ class ReviewQueue(models.Model):
         return f"review queue of run {self.run_id} ({self.size} pairs)"
 
 
-class Reason(models.TextChoices):
-    """Why a pair is in the queue."""
-
-    BAND = "band", _("score between the review thresholds")
-    CLUSTER = "cluster", _("weakest link of a person")
+#: Why a pair is in the queue: the engine's reasons, labelled.
+REASON_CHOICES = engine_choices(
+    ReviewReason,
+    {
+        ReviewReason.BAND: _("score between the review thresholds"),
+        ReviewReason.CLUSTER: _("weakest link of a person"),
+    },
+)
 
 
 class QueuedPair(Confidential):
@@ -115,7 +118,7 @@ class QueuedPair(Confidential):
     record_b = models.ForeignKey("registry.Record", on_delete=models.PROTECT, related_name="+")
     probability = models.FloatField()
     match_weight = models.FloatField()
-    reason = models.CharField(max_length=16, choices=Reason.choices)
+    reason = models.CharField(max_length=16, choices=REASON_CHOICES)
     evidence_for = models.CharField(max_length=64, blank=True)
     evidence_against = models.CharField(max_length=64, blank=True)
 

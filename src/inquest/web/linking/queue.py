@@ -10,13 +10,17 @@ pairs whose two records (and their sources) the user may see, at a level the use
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
+from inquest.linkage import review as linkage_review
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, can, clearance
@@ -32,8 +36,12 @@ PAGE_SIZE = 50
 KEY_FIELDS = ("father_name", "death_date", "birth_date", "prison", "birth_place")
 #: Pairs counted at most for a page's total (a count of all could read the whole queue).
 COUNT_CAP = 1000
-#: What the queue shows by decision.
-STATES = ("undecided", "decided", "all")
+#: What the queue shows by decision, and how the filter names it.
+STATES = (
+    ("undecided", gettext_lazy("not yet decided")),
+    ("decided", gettext_lazy("decided")),
+    ("all", gettext_lazy("all")),
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class Filters:
             second=params.get("second", "").strip()[:32],
             low=number("low"),
             high=number("high"),
-            state=state if state in STATES else "undecided",
+            state=state if state in {name for name, _label in STATES} else "undecided",
             reviewer=params.get("reviewer", "").strip()[:150],
         )
 
@@ -173,10 +181,20 @@ def _queued_pairs(run: LinkageRun) -> list[QueuedPair]:
     return out
 
 
-def _strongest(run: LinkageRun, pairs: object) -> dict[tuple[int, int], tuple[str, str]]:
+def _strongest(
+    run: LinkageRun, pairs: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[str, str]]:
     """Pair -> (comparison weighing most for a match, most against), from the run's weights."""
-    wanted = set(pairs)  # type: ignore[call-overload]
+    wanted = set(pairs)
     table = review._predictions(*review._artefact(run, "predictions"))
+    # Only the queued pairs' rows become Python objects: the predictions hold every kept pair.
+    ids = pa.array(sorted({record for pair in wanted for record in pair}), pa.int64())
+    table = table.filter(
+        pc.and_(
+            pc.is_in(table["record_id_l"].cast(pa.int64()), value_set=ids),
+            pc.is_in(table["record_id_r"].cast(pa.int64()), value_set=ids),
+        )
+    )
     names = table.column_names
     comps = [c[3:] for c in names if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
     columns = ["record_id_l", "record_id_r"] + [
@@ -187,10 +205,7 @@ def _strongest(run: LinkageRun, pairs: object) -> dict[tuple[int, int], tuple[st
         a, b = sorted((int(row["record_id_l"]), int(row["record_id_r"])))
         if (a, b) not in wanted:
             continue
-        weights = {
-            comp: float(row.get(f"mw_{comp}") or 0.0) + float(row.get(f"mw_tf_adj_{comp}") or 0.0)
-            for comp in comps
-        }
+        weights = {comp: linkage_review.comparison_weight(row, comp) for comp in comps}
         best = max(weights.items(), key=lambda kv: kv[1], default=("", 0.0))
         worst = min(weights.items(), key=lambda kv: kv[1], default=("", 0.0))
         out[(a, b)] = (best[0] if best[1] > 0 else "", worst[0] if worst[1] < 0 else "")

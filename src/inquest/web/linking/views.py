@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inquest.errors import InputError
@@ -76,7 +75,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not review pairs."))
     run = review.latest_run(request.user)
     filters = queue.Filters.parse(request.GET)
-    context: dict[str, object] = {"run": run, "filters": filters, "states": _STATES}
+    context: dict[str, object] = {"run": run, "filters": filters, "states": queue.STATES}
     if run is not None:
         queue.ensure_built(run)
         shown = queue.page(
@@ -99,13 +98,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             older=filters.query(after=shown.after) if shown.after is not None else None,
         )
     return render(request, "inquest/linking/review_queue.html", context)
-
-
-_STATES = (
-    ("undecided", gettext_lazy("not yet decided")),
-    ("decided", gettext_lazy("decided")),
-    ("all", gettext_lazy("all")),
-)
 
 
 def _shown_in(rows: list[queue.Row]) -> list[Model | None]:
