@@ -16,11 +16,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from inquest.linkage._linkage_kernels import average_linkage_groups, average_linkage_matrix
-from inquest.linkage.components import edge_scores, group_pairs, pair_key, split_big
+from inquest.linkage.components import connected, edge_scores, group_pairs, pair_key, split_big
 
 __all__ = ["Clustering", "average_linkage", "cluster_records"]
 
@@ -52,12 +50,6 @@ def average_linkage(
     k = sim.shape[0]
     blocked = np.zeros((k, k), bool) if cannot is None else np.array(cannot, dtype=bool)
     return average_linkage_matrix(np.array(sim, dtype="float64"), blocked, float(threshold))
-
-
-def _components(n: int, left: Any, right: Any) -> np.ndarray[Any, Any]:
-    graph = coo_matrix((np.ones(len(left), bool), (left, right)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return np.asarray(labels, dtype="int64")
 
 
 def cluster_records(
@@ -100,7 +92,7 @@ def cluster_records(
     right = np.concatenate([right, ml[:, 1]])
     prob = np.concatenate([prob, np.ones(len(ml))])
     strong = prob >= threshold
-    comp = _components(n, left[strong], right[strong])
+    comp = connected(n, left[strong], right[strong])
     counts = np.bincount(comp)
     groups: list[np.ndarray[Any, Any]] = []
     order = np.argsort(comp, kind="stable")

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["GroupPairs", "edge_scores", "group_pairs", "pair_key", "split_big"]
+__all__ = ["GroupPairs", "connected", "edge_scores", "group_pairs", "pair_key", "split_big"]
 
 Array = np.ndarray[Any, Any]
 
@@ -103,7 +103,8 @@ def edge_scores(
     return out, found
 
 
-def _components(n: int, left: Array, right: Array) -> Array:
+def connected(n: int, left: Array, right: Array) -> Array:
+    """The connected component of each of ``n`` records under the edges ``left``-``right``."""
     graph = coo_matrix((np.ones(len(left), bool), (left, right)), shape=(n, n))
     return np.asarray(connected_components(graph, directed=False)[1], dtype="int64")
 
@@ -134,7 +135,7 @@ def split_big(
             break
         keep = big[li] & (part[li] == part[ri]) & (pr >= t)
         # components inside the big parts (the edges kept never leave a part)
-        piece = np.where(big, _components(k, li[keep], ri[keep]), -1)
+        piece = np.where(big, connected(k, li[keep], ri[keep]), -1)
         # pieces of one part by their smallest member (as scipy numbers components)
         first = np.full(k, k, dtype="int64")
         np.minimum.at(first, piece[big], np.flatnonzero(big))

@@ -31,8 +31,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from inquest.errors import InputError
 from inquest.estimate.histories import CaptureHistories
@@ -42,7 +40,7 @@ from inquest.linkage._posterior_kernels import (
     sample_exact,
     sample_mcmc,
 )
-from inquest.linkage.components import edge_scores, group_pairs, pair_key, split_big
+from inquest.linkage.components import connected, edge_scores, group_pairs, pair_key, split_big
 
 __all__ = [
     "METHOD",
@@ -281,11 +279,6 @@ def effective_sample_size(x: Array) -> float:
     return float(min(n / tau, n))
 
 
-def _components(n: int, left: Array, right: Array) -> Array:
-    graph = coo_matrix((np.ones(len(left), bool), (left, right)), shape=(n, n))
-    return np.asarray(connected_components(graph, directed=False)[1], dtype=np.int64)
-
-
 def _logit(p: Array) -> Array:
     q = np.clip(p, 1e-12, 1 - 1e-12)
     return np.asarray(np.log(q) - np.log1p(-q), dtype=np.float64)
@@ -390,7 +383,7 @@ def draw_partitions(
     e_right = np.concatenate([right, ml[:, 1]])
     e_prob = np.concatenate([usable, np.ones(len(ml))])
     strong = e_prob >= s.link_threshold
-    comp = _components(n, e_left[strong], e_right[strong])
+    comp = connected(n, e_left[strong], e_right[strong])
     counts = np.bincount(comp, minlength=1) if n else np.zeros(0, np.int64)
     order = np.argsort(comp, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
@@ -417,7 +410,7 @@ def draw_partitions(
             groups.append(members)
 
     # Must-links make units (records that are one person in every draw).
-    unit = _components(n, ml[:, 0], ml[:, 1]) if len(ml) else np.arange(n, dtype=np.int64)
+    unit = connected(n, ml[:, 0], ml[:, 1]) if len(ml) else np.arange(n, dtype=np.int64)
 
     group_of = np.full(n, -1, dtype=np.int64)
     for g, members in enumerate(groups):

@@ -15,9 +15,9 @@ from django.views.decorators.debug import sensitive_variables
 from inquest.errors import InputError
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
-from inquest.web.access.policy import AnyUser, can, require, user_id
+from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.witnesses import crypto, redaction
+from inquest.web.witnesses import crypto, queries, redaction
 from inquest.web.witnesses.models import IDENTITY_FIELDS, Testimony, Witness
 
 DEFAULT_LEVEL = Level.PROTECTED
@@ -153,7 +153,7 @@ def reveal(user: AnyUser, witness: Witness, *, key: crypto.FieldKey | None = Non
 
 def _refusal(user: AnyUser, witness: Witness) -> str | None:
     """Why ``user`` may not see ``witness``'s identity, or None if they may."""
-    if not can(user, Action.VIEW_IDENTITY, witness.confidentiality):
+    if not queries.may_reveal(user, witness):
         return "no view_identity at the witness's level"
     if not Witness.objects.visible_to(user).filter(pk=witness.pk).exists():
         return "witness not visible"
