@@ -543,9 +543,26 @@ def _read_parquet(
     if not wanted:
         return _Raw(headers, positions, {}, n_rows)
     try:
-        if not _parquet_text_fits(file, wanted, text, headers, max_text_chars, path, problems):
-            return None
+        # One pass: each batch is measured before it is decoded, so only text under the limit
+        # is ever held; the batch that passes it is reported by row and field.
+        left = max_text_chars
+        first_row = 1
         for batch in _parquet_batches(file, wanted, text):
+            lengths = {
+                pos: _decoded_lengths(arr) for pos, arr in zip(wanted, batch.columns, strict=True)
+            }
+            per_row = _sum_arrays(list(lengths.values()), batch.num_rows)
+            total = pc.sum(per_row).as_py() or 0
+            if total > left:
+                over = pc.greater(pc.cumulative_sum(per_row), pa.scalar(left, pa.int64()))
+                i = int(pc.index(over, True).as_py())
+                pos = max(lengths, key=lambda p: lengths[p][i].as_py() or 0)
+                problems.append(
+                    _text_limit_problem(max_text_chars, path, first_row + i, headers[pos])
+                )
+                return None
+            left -= total
+            first_row += batch.num_rows
             for pos, arr in zip(wanted, batch.columns, strict=True):
                 chunks[pos].append(_bounded_strings(arr, caps[pos]))
     except (pa.ArrowException, OSError) as exc:
@@ -561,37 +578,6 @@ def _parquet_batches(file: Path, wanted: dict[int, str], text: list[str]) -> Ite
     return pq.ParquetFile(file, read_dictionary=text).iter_batches(  # type: ignore[no-any-return]
         batch_size=_PARQUET_BATCH_ROWS, columns=list(wanted.values())
     )
-
-
-def _parquet_text_fits(
-    file: Path,
-    wanted: dict[int, str],
-    text: list[str],
-    headers: list[str],
-    max_text_chars: int,
-    path: str,
-    problems: ProblemLog,
-) -> bool:
-    """Whether the wanted columns decode to at most ``max_text_chars``, measured batch by
-    batch without decoding dictionaries; if not, report the row and field where they pass it.
-    """
-    left = max_text_chars
-    first_row = 1
-    for batch in _parquet_batches(file, wanted, text):
-        lengths = {
-            pos: _decoded_lengths(arr) for pos, arr in zip(wanted, batch.columns, strict=True)
-        }
-        per_row = _sum_arrays(list(lengths.values()), batch.num_rows)
-        total = pc.sum(per_row).as_py() or 0
-        if total > left:
-            over = pc.greater(pc.cumulative_sum(per_row), pa.scalar(left, pa.int64()))
-            i = int(pc.index(over, True).as_py())
-            pos = max(lengths, key=lambda p: lengths[p][i].as_py() or 0)
-            problems.append(_text_limit_problem(max_text_chars, path, first_row + i, headers[pos]))
-            return False
-        left -= total
-        first_row += batch.num_rows
-    return True
 
 
 def _text_limit_problem(limit: int, path: str, row: int, field: str | None) -> InputProblem:
