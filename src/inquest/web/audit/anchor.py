@@ -167,15 +167,23 @@ def from_document(doc: Any, *, where: str, check_signature: bool = True) -> Head
     return head
 
 
-def read_document() -> dict[str, Any] | None:
-    """The head file's JSON as stored; None if there is none."""
+def read_raw() -> bytes | None:
+    """The head file's bytes; None if there is none, ``AnchorError`` if it cannot be read."""
     path = head_path()
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise AnchorError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def read_document() -> dict[str, Any] | None:
+    """The head file's JSON as stored; None if there is none."""
+    path = head_path()
+    raw = read_raw()
+    if raw is None:
+        return None
     try:
         doc = json.loads(raw)
     except ValueError:
@@ -280,15 +288,8 @@ def key_id() -> str:
 def replace_if_unchanged(expected: bytes | None, head: Head) -> None:
     """Write ``head`` if the head file still holds ``expected`` (None: still no file)."""
     with _locked():
-        path = head_path()
-        try:
-            now = path.read_bytes()
-        except FileNotFoundError:
-            now = None
-        except OSError as exc:
-            raise AnchorError(f"{path}: cannot read: {exc.strerror}") from None
-        if now != expected:
-            raise AnchorError(f"{path}: changed while it was being replaced")
+        if read_raw() != expected:
+            raise AnchorError(f"{head_path()}: changed while it was being replaced")
         _write(head)
 
 

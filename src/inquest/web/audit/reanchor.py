@@ -50,13 +50,10 @@ def accept_current(by: str | None = None, reason: str = "") -> Reanchored:
 
     ``by``: who re-anchors (default: the login running the command, always recorded too).
     """
-    path = anchor.head_path()
     try:
-        old: bytes | None = path.read_bytes()
-    except FileNotFoundError:
-        old = None
-    except OSError as exc:
-        raise ReanchorRefused(f"{path}: cannot read: {exc.strerror}") from None
+        old = anchor.read_raw()
+    except anchor.AnchorError as exc:
+        raise ReanchorRefused(str(exc)) from None
     set_aside = _why_unusable(old)
     key_id = anchor.key_id()  # fails before anything is written if there is no key
     try:
