@@ -267,6 +267,9 @@ def pool_over_histories(
             variances[m].append(float(take.var()))
     out: dict[str, PooledEstimates] = {}
     alpha = (1 - level) / 2
+    n_obs = round(
+        float(np.average([h.n_observed for h in first.values()], weights=list(counts.values())))
+    )
     for m in methods:
         if not draws[m]:
             warnings.append(f"{m}: no partition could be estimated")
@@ -291,9 +294,6 @@ def pool_over_histories(
             point = float(np.median(pooled))
             point_kind = "median of the pooled posterior"
         lower, upper = (float(x) for x in np.quantile(pooled, [alpha, 1 - alpha]))
-        n_obs = round(
-            float(np.average([h.n_observed for h in first.values()], weights=list(counts.values())))
-        )
         result = EstimateResult(
             method=m,
             n_observed=n_obs,
