@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from inquest.io import read_lists
+from inquest.linkage.evaluate import score_clusters
 from inquest.linkage.pipeline import link_records, write_run
 from inquest.linkage.posterior import (
     PartitionDraws,
@@ -51,36 +52,11 @@ def _peak_gb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 3)
 
 
-def _pairs_of(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of records sharing a label."""
-    order = np.argsort(labels, kind="stable")
-    sorted_labels = labels[order]
-    bounds = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1], True])
-    left, right = [], []
-    for a, b in itertools.pairwise(bounds):
-        if b - a < 2:
-            continue
-        m = order[a:b]
-        i, j = np.triu_indices(len(m), 1)
-        left.append(m[i])
-        right.append(m[j])
-    if not left:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lo, hi = np.concatenate(left), np.concatenate(right)
-    return np.minimum(lo, hi), np.maximum(lo, hi)
-
-
 def _pairwise(labels: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    a, b = _pairs_of(labels)
-    n = len(labels)
-    predicted = a * n + b
-    ta, tb = _pairs_of(truth)
-    true = ta * n + tb
-    hit = len(np.intersect1d(predicted, true))
-    return {
-        "precision": round(hit / max(len(predicted), 1), 4),
-        "recall": round(hit / max(len(true), 1), 4),
-    }
+    s = score_clusters(labels, truth)
+    # A partition with no pair has precision 0 here, as this benchmark reported it before.
+    precision = s.pairwise_precision if s.predicted_pairs else 0.0
+    return {"precision": round(precision, 4), "recall": round(s.pairwise_recall, 4)}
 
 
 def _calibration(run: RunForPosterior, truth: np.ndarray) -> list[dict[str, Any]]:

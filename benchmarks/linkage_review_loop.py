@@ -38,6 +38,7 @@ from inquest.linkage.pipeline import link_records, write_run
 from inquest.linkage.review import Decision, Judgement, apply_decisions, review_pairs
 from inquest.simulate import presets
 from linkage_ceiling import simulate_world
+from linkage_family import _true_pairs
 
 OUT = Path(__file__).resolve().parent / "results" / "linkage_review_loop.json"
 DEFAULT_PRESETS = ("concentrated", "moderate", "french", "six_lists")
@@ -45,12 +46,7 @@ DEFAULT_PRESETS = ("concentrated", "moderate", "french", "six_lists")
 
 def _pair_set(labels: np.ndarray[Any, Any]) -> set[tuple[int, int]]:
     """Every pair of records (i < j) that ``labels`` puts in one cluster."""
-    codes = pd.factorize(pd.Series(labels))[0]
-    out: set[tuple[int, int]] = set()
-    for members in pd.Series(np.arange(len(codes))).groupby(codes):
-        m = members[1].to_numpy()
-        out.update((int(a), int(b)) for n, a in enumerate(m) for b in m[n + 1 :])
-    return out
+    return {(int(a), int(b)) for a, b in _true_pairs(labels)}
 
 
 def run_world(preset: str, seed: int, folder: Path, n_pairs: int) -> dict[str, Any]:
