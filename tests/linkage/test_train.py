@@ -107,4 +107,7 @@ def test_a_reviewers_non_matches_do_not_train_m_as_matches() -> None:
         }
     )
     labelled, _ = _trained(model, beside=False, labels=non_matches)
-    assert _probabilities(labelled, "m_probability") == _probabilities(plain, "m_probability")
+    # equal up to float rounding: DuckDB may sum EM's expectations in another order
+    assert _probabilities(labelled, "m_probability") == pytest.approx(
+        _probabilities(plain, "m_probability"), rel=1e-9
+    )
