@@ -34,6 +34,7 @@ from typing import BinaryIO
 import filetype
 
 from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.evidence.local import LocalStore
 from inquest.evidence.store import Digests, EvidenceError, Staged, Store
 from inquest.evidence.vocabulary import AcquisitionMethod, ConsentStatus
 from inquest.text.scripts import strip_bidi
@@ -532,16 +533,26 @@ def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
             yield path, None
 
 
-def check_paths(paths: Sequence[Path], *, max_size: int = DEFAULT_MAX_SIZE) -> list[Checked]:
+def check_paths(
+    paths: Sequence[Path],
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+    refused_folders: Sequence[Path] = (),
+) -> list[Checked]:
     """Check every file of ``paths`` (folders walked); all problems raised together.
 
     A file reached twice (named and inside a named folder, or twice by hard links) is
-    checked and kept once, at its first place.
+    checked and kept once, at its first place. Files under ``refused_folders`` (the store's
+    own folder) are problems.
     """
     problems: list[InputProblem] = []
     checked: list[Checked] = []
     seen: set[tuple[int, int]] = set()
+    refused = [folder.resolve() for folder in refused_folders]
     for path, relative in _expand(paths):
+        if any(path.resolve().is_relative_to(folder) for folder in refused):
+            problems.append(InputProblem("inside the evidence store itself", path=str(path)))
+            continue
         try:
             info = os.lstat(path)
         except OSError as exc:
@@ -574,7 +585,8 @@ def add_paths(
     by the checks), ``InputError`` (a file that changed or grew past the maximum while it
     was copied), or :class:`IntakeIncomplete`; see the module docstring.
     """
-    checked = check_paths(paths, max_size=max_size)
+    own = [store.root] if isinstance(store, LocalStore) else []
+    checked = check_paths(paths, max_size=max_size, refused_folders=own)
     staged: list[Staged] = []
     try:
         for item in checked:

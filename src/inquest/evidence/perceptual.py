@@ -97,7 +97,12 @@ def image_hash(
                 digest = imagehash.phash(upright.convert("L"), hash_size=8)
     except InputError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, met in Image.open
+        raise InputError(
+            f"more than the {max_pixels:,} pixels decoded for a perceptual hash ({exc})"[:300],
+            path=where,
+        ) from None
+    except (OSError, ValueError, SyntaxError) as exc:
         raise InputError(f"not an image that can be read: {exc}"[:300], path=where) from None
     return PerceptualHash(str(digest))
 
