@@ -10,11 +10,12 @@ store expunged, with a record, are ``expunged`` instead), originals the caller d
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -99,6 +100,38 @@ def _rehash(store: Store, sha256: str, both: bool, chunk_size: int) -> Digests:
         return Digests(h.hexdigest(), "", size)
 
 
+#: Originals hashed by one task: few enough that both workers stay busy to the end, enough
+#: that small originals do not each pay for a task.
+BATCH_ITEMS = 64
+BATCH_BYTES = 64 * 1024**2
+
+
+def _batches(store: Store, addresses: list[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    size = 0
+    for sha in addresses:
+        with contextlib.suppress(ObjectMissing):  # reported by the worker that finds it missing
+            size += store.size(sha)
+        batch.append(sha)
+        if len(batch) >= BATCH_ITEMS or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _rehash_batch(
+    store: Store, batch: list[str], recorded: dict[str, Digests | None], chunk_size: int
+) -> list[tuple[str, Digests | Exception]]:
+    out: list[tuple[str, Digests | Exception]] = []
+    for sha in batch:
+        try:
+            out.append((sha, _rehash(store, sha, recorded.get(sha) is not None, chunk_size)))
+        except (ObjectMissing, OSError) as exc:
+            out.append((sha, exc))
+    return out
+
+
 def _judge(sha256: str, found: Digests, recorded: Digests | None) -> Changed | None:
     if found.sha256 != sha256:
         return Changed(sha256, found, f"its bytes now hash to {found.sha256}")
@@ -122,7 +155,8 @@ def verify(
 
     ``expected`` holds the addresses the caller recorded (the workbench's items), or their
     full :class:`Digests`, in which case the SHA-512 and size are checked too. ``progress``
-    is called from the calling thread after each original. ``workers`` defaults to the
+    is called from the calling thread as originals are done (after each batch of up to
+    :data:`BATCH_ITEMS`). ``workers`` defaults to the
     number of CPUs (at most 4).
     """
     started = time.perf_counter()
@@ -144,16 +178,15 @@ def verify(
     bytes_read = 0
     done = 0
     n_workers = workers or min(4, os.cpu_count() or 1)
-    # A bounded window of pending reads keeps memory flat for millions of originals.
+    # A bounded window of pending batches keeps memory flat for millions of originals.
     window = n_workers * 4
-    todo = iter(stored)
-    pending: dict[Future[Digests], str] = {}
+    batches = _batches(store, stored)
+    pending: set[Future[list[tuple[str, Digests | Exception]]]] = set()
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="verify") as pool:
 
         def refill() -> None:
-            for sha in todo:
-                both = recorded.get(sha) is not None
-                pending[pool.submit(_rehash, store, sha, both, chunk_size)] = sha
+            for batch in batches:
+                pending.add(pool.submit(_rehash_batch, store, batch, recorded, chunk_size))
                 if len(pending) >= window:
                     return
 
@@ -161,20 +194,22 @@ def verify(
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                sha = pending.pop(future)
-                try:
-                    found = future.result()
-                except ObjectMissing:
-                    if sha in recorded:
-                        vanished.append(sha)
-                except OSError as exc:
-                    unreadable.append(Unreadable(sha, f"{type(exc).__name__}: {exc.strerror}"))
-                else:
-                    bytes_read += found.size
-                    problem = _judge(sha, found, recorded.get(sha))
-                    if problem is not None:
-                        changed.append(problem)
-                done += 1
+                pending.discard(future)
+                for sha, outcome in future.result():
+                    if isinstance(outcome, ObjectMissing):
+                        if sha in recorded:
+                            vanished.append(sha)
+                    elif isinstance(outcome, OSError):
+                        why = f"{type(outcome).__name__}: {outcome.strerror}"
+                        unreadable.append(Unreadable(sha, why))
+                    elif isinstance(outcome, Exception):
+                        raise outcome
+                    else:
+                        bytes_read += outcome.size
+                        problem = _judge(sha, outcome, recorded.get(sha))
+                        if problem is not None:
+                            changed.append(problem)
+                    done += 1
                 if progress is not None:
                     progress(Progress(done, len(stored), bytes_read))
             refill()
