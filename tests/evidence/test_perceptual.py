@@ -14,6 +14,8 @@ from PIL import Image
 
 from inquest.errors import InputError
 from inquest.evidence.perceptual import (
+    Candidate,
+    HashIndex,
     PerceptualHash,
     image_hash,
     possible_copies,
@@ -75,6 +77,16 @@ def test_candidates_are_sorted_by_distance_then_key() -> None:
     found = possible_copies(target, known, threshold=3)
     assert [(c.key, c.distance) for c in found] == [("k0", 1), ("k1", 1), ("k3", 3)]
     assert possible_copies(target, [], threshold=3) == []
+
+
+def test_an_index_answers_many_queries_alike() -> None:
+    known = [(f"k{i}", PerceptualHash(f"{i * 0x0101:016x}")) for i in range(300)]
+    index = HashIndex(known)
+    assert len(index) == 300
+    for i in (0, 7, 299):
+        target = PerceptualHash(f"{i * 0x0101:016x}")
+        assert index.near(target, threshold=4) == possible_copies(target, known, threshold=4)
+        assert index.near(target, threshold=0) == [Candidate(f"k{i}", 0)]
 
 
 def test_hash_values_are_checked() -> None:

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from inquest.evidence import technical_metadata as tm
+from inquest.evidence.local import LocalStore
 from inquest.evidence.technical_metadata import extract
 
 needs_exiftool = pytest.mark.skipif(
@@ -40,6 +41,15 @@ def test_exif_of_a_photo_is_read_and_the_photo_is_untouched(
     assert meta.get("EXIF", "Model") == "Model Z"
     assert meta.position == pytest.approx((35.691667, 51.416667), abs=1e-5)
     assert meta.first("File:ImageWidth") == 64
+
+
+@pytest.mark.parametrize("use_exiftool", [pytest.param(True, marks=needs_exiftool), False])
+def test_a_stored_original_without_extension_is_read(tmp_path: Path, use_exiftool: bool) -> None:
+    store = LocalStore(tmp_path / "store")
+    sha = store.put(_photo(tmp_path / "photo.jpg")).digests.sha256
+    meta = extract(store.path(sha), use_exiftool=use_exiftool)
+    assert meta.get("EXIF", "Make") == "SynthCam"
+    assert meta.first("File:MIMEType") == "image/jpeg"
 
 
 @needs_exiftool

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "DEFAULT_THRESHOLD",
     "Candidate",
+    "HashIndex",
     "PerceptualHash",
     "image_hash",
     "possible_copies",
@@ -107,6 +108,32 @@ def image_hash(
     return PerceptualHash(str(digest))
 
 
+class HashIndex:
+    """Known images' hashes held as one array, for many "possible copy of" queries."""
+
+    def __init__(self, known: Iterable[tuple[str, PerceptualHash]], *, algorithm: str = ALGORITHM):
+        self.algorithm = algorithm
+        pairs = [(key, h.bits) for key, h in known if h.algorithm == algorithm]
+        self.keys = [key for key, _ in pairs]
+        self._bits = np.array([bits for _, bits in pairs], dtype=np.uint64)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def near(
+        self, target: PerceptualHash, *, threshold: int = DEFAULT_THRESHOLD
+    ) -> list[Candidate]:
+        """The known images within ``threshold`` bits of ``target``, closest first (then by
+        key)."""
+        if target.algorithm != self.algorithm or not self.keys:
+            return []
+        # Vectorised: a commission may hold hundreds of thousands of images.
+        distances = np.bitwise_count(self._bits ^ np.uint64(target.bits))
+        hits = np.flatnonzero(distances <= threshold)
+        found = [Candidate(self.keys[i], int(distances[i])) for i in hits]
+        return sorted(found, key=lambda c: (c.distance, c.key))
+
+
 def possible_copies(
     target: PerceptualHash,
     known: Iterable[tuple[str, PerceptualHash]],
@@ -114,19 +141,6 @@ def possible_copies(
     threshold: int = DEFAULT_THRESHOLD,
 ) -> list[Candidate]:
     """The known images within ``threshold`` bits of ``target``, closest first (then by
-    key); ``known`` pairs a key (an item's address) with its hash."""
-    keys: list[str] = []
-    values: list[int] = []
-    for key, h in known:
-        if h.algorithm != target.algorithm:
-            continue
-        keys.append(key)
-        values.append(h.bits)
-    if not keys:
-        return []
-    # Vectorised: a commission may hold hundreds of thousands of images.
-    bits = np.array(values, dtype=np.uint64) ^ np.uint64(target.bits)
-    distances = np.bitwise_count(bits)
-    hits = np.flatnonzero(distances <= threshold)
-    found = [Candidate(keys[i], int(distances[i])) for i in hits]
-    return sorted(found, key=lambda c: (c.distance, c.key))
+    key); ``known`` pairs a key (an item's address) with its hash. For many queries against
+    the same images, build a :class:`HashIndex` once."""
+    return HashIndex(known, algorithm=target.algorithm).near(target, threshold=threshold)

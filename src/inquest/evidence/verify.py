@@ -178,7 +178,8 @@ def verify(
     bytes_read = 0
     done = 0
     n_workers = workers or min(4, os.cpu_count() or 1)
-    # A bounded window of pending batches keeps memory flat for millions of originals.
+    # A bounded window of pending batches: the work queued at once stays small however
+    # many originals there are (the lists of addresses are the only per-item memory).
     window = n_workers * 4
     batches = _batches(store, stored)
     pending: set[Future[list[tuple[str, Digests | Exception]]]] = set()
