@@ -24,6 +24,7 @@ from inquest.evidence.intake import (
     FlagKind,
     OriginalName,
     add_paths,
+    add_stream,
     check_file,
     check_paths,
     safe_name,
@@ -306,7 +307,7 @@ def test_duplicates_in_a_batch_are_stored_once(store: LocalStore, tmp_path: Path
     (top / "one.jpg").write_bytes(_png())
     (top / "copy.jpg").write_bytes(_png())
     results = add_paths([top / "one.jpg", top / "copy.jpg", top], store, ACQ)
-    assert [r.checked.path.name for r in results] == ["one.jpg", "copy.jpg"]  # each file once
+    assert [r.checked.name.original for r in results] == ["one.jpg", "copy.jpg"]  # each file once
     assert [r.created for r in results] == [True, False]
     assert results[0].digests == results[1].digests
 
@@ -325,6 +326,28 @@ def test_the_store_is_never_added_to_itself(store: LocalStore, tmp_path: Path) -
     with pytest.raises(InputErrors, match="inside the evidence store"):
         add_paths([tmp_path], store, ACQ)
     assert list(store.addresses()) == []
+
+
+def test_an_upload_is_stored_and_described(store: LocalStore) -> None:
+    result = add_stream(io.BytesIO(_png()), "C:\\scans\\order\u202e.pdf", store, ACQ)
+    assert result.created and result.checked.path is None
+    assert result.checked.name.original == "C:\\scans\\order\u202e.pdf"
+    assert result.checked.name.display == "C:_scans_order.pdf"
+    assert {
+        FlagKind.TYPE_MISMATCH,
+        FlagKind.NAME_BIDI_CONTROLS,
+        FlagKind.NAME_PATH_SEPARATORS,
+    } <= _kinds(result.checked.flags)
+    assert store.path(result.digests.sha256).read_bytes() == _png()
+
+
+def test_an_empty_or_oversize_upload_stores_nothing(store: LocalStore) -> None:
+    with pytest.raises(InputError, match=r"empty\.jpg: zero bytes"):
+        add_stream(io.BytesIO(b""), "empty.jpg", store, ACQ)
+    with pytest.raises(InputError, match=r"big\.mov: larger than the maximum of 1,000"):
+        add_stream(io.BytesIO(b"v" * 5000), "big.mov", store, ACQ, max_size=1000)
+    assert files_under(store.root / "objects") == []
+    assert files_under(store.root / "staging") == []
 
 
 def test_acquisition_is_checked() -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "IntakeResult",
     "OriginalName",
     "add_paths",
+    "add_stream",
     "check_file",
     "check_paths",
     "safe_name",
@@ -437,10 +438,11 @@ class Checked:
     """A file that passed the checks, not yet stored.
 
     ``relative`` is its path under the folder it was found in, as the file system gave it
-    (``/``-joined), or its name when it was given by itself.
+    (``/``-joined), or its name when it was given by itself. ``path`` is ``None`` for an
+    upload (:func:`add_stream`).
     """
 
-    path: Path
+    path: Path | None
     relative: str
     name: OriginalName
     size: int
@@ -493,20 +495,8 @@ def check_file(
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror}", path=where) from None
     with os.fdopen(fd, "rb") as stream:
-        head = stream.read(SNIFF_BYTES)
-        content, flags = sniff(head, name.display)
-        archive = None
-        if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-            archive = zip_summary(stream, info.st_size)
-    return Checked(
-        path=path,
-        relative=OriginalName.of(relative).original if relative else name.original,
-        name=name,
-        size=info.st_size,
-        content=content,
-        archive=archive,
-        flags=name.flags + flags + (archive.flags if archive else ()),
-    )
+        rel = OriginalName.of(relative).original if relative else name.original
+        return describe(stream, info.st_size, name, path, rel)
 
 
 def _walk(top: Path) -> Iterator[tuple[Path, str]]:
@@ -590,6 +580,8 @@ def add_paths(
     staged: list[Staged] = []
     try:
         for item in checked:
+            if item.path is None:  # check_paths describes files, never uploads
+                raise TypeError("add_paths needs checked files with their paths")
             one = store.stage(item.path, max_size=max_size, name=str(item.path))
             staged.append(one)
             if one.digests.size != item.size:
@@ -612,3 +604,45 @@ def add_paths(
     finally:
         for one in staged:
             one.discard()
+
+
+def describe(
+    head_and_rest: BinaryIO, size: int, name: OriginalName, path: Path | None, relative: str
+) -> Checked:
+    """The type, archive summary and flags of a readable, seekable file of ``size`` bytes."""
+    head = head_and_rest.read(SNIFF_BYTES)
+    content, flags = sniff(head, name.display)
+    archive = None
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        archive = zip_summary(head_and_rest, size)
+    return Checked(
+        path=path,
+        relative=relative,
+        name=name,
+        size=size,
+        content=content,
+        archive=archive,
+        flags=name.flags + flags + (archive.flags if archive else ()),
+    )
+
+
+def add_stream(
+    stream: BinaryIO,
+    name: str,
+    store: Store,
+    acquisition: Acquisition,
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> IntakeResult:
+    """Store one upload read from ``stream`` under the name its sender gave.
+
+    The stream is read once: zero bytes and the maximum size are checked as it is copied
+    (``InputError`` naming the upload by its display name; nothing stored). Its type and
+    archive summary are then read back from the stored original (the store must open
+    originals seekable), since flags never stop intake.
+    """
+    original = OriginalName.of(name)
+    stored = store.put(stream, max_size=max_size, name=original.display)
+    with store.open(stored.digests.sha256) as kept:
+        checked = describe(kept, stored.digests.size, original, None, original.original)
+    return IntakeResult(checked, stored.digests, stored.created, acquisition)
