@@ -260,6 +260,25 @@ def test_symbolic_links_are_refused_not_followed(store: LocalStore, tmp_path: Pa
     assert list(store.addresses()) == []
 
 
+def test_an_unreadable_folder_is_reported_not_skipped(
+    store: LocalStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    top = tmp_path / "in"
+    (top / "locked").mkdir(parents=True)
+    (top / "ok.txt").write_text("fine")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "locked":  # root reads any folder: refuse it here instead
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputErrors, match=r"locked: folder cannot be read"):
+        add_paths([top], store, ACQ)
+    assert list(store.addresses()) == []
+
+
 def test_a_failure_while_copying_stores_nothing(
     store: LocalStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

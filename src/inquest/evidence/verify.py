@@ -85,9 +85,9 @@ def _rehash(store: Store, sha256: str, both: bool, chunk_size: int) -> Digests:
     buffer: bytearray | None = getattr(_local, "buffer", None)
     if buffer is None or len(buffer) != chunk_size:
         buffer = _local.buffer = bytearray(chunk_size)
-    hasher = Hasher()
     with store.open(sha256) as stream:
         if both:
+            hasher = Hasher()
             for chunk in read_chunks(stream, buffer, name=sha256):
                 hasher.update(chunk)
             return hasher.digests()
