@@ -24,6 +24,7 @@ from inquest.evidence.store import (
     SizeLimitExceeded,
     digest_path,
     digest_stream,
+    hash_copy,
     open_store,
 )
 from inquest.evidence.vocabulary import ExpungeReason
@@ -51,7 +52,28 @@ def test_memory_stays_flat_however_large_the_stream() -> None:
     finally:
         tracemalloc.stop()
     assert got.size == 64 * 1024**2
-    assert peak < 4 * 1024**2  # one 1 MiB buffer and small change, not 64 MiB
+    assert peak < 4 * 1024**2  # two 1 MiB buffers, the test stream's pattern; not 64 MiB
+
+
+def test_hash_copy_writes_every_byte_in_order() -> None:
+    data = os.urandom(10 * 4096 + 5)
+    out = io.BytesIO()
+    got = hash_copy(io.BytesIO(data), out.write, chunk_size=4096)
+    assert out.getvalue() == data
+    assert (got.sha256, got.sha512, got.size) == (*_expected(data), len(data))
+
+
+def test_a_stream_without_readinto_is_read_too() -> None:
+    class Plain:
+        def __init__(self, data: bytes) -> None:
+            self.inner = io.BytesIO(data)
+
+        def read(self, n: int) -> bytes:
+            return self.inner.read(min(n, 1000))  # short reads, as sockets give
+
+    data = os.urandom(9000)
+    got = digest_stream(Plain(data), chunk_size=4096)  # type: ignore[arg-type]
+    assert (got.sha256, got.sha512, got.size) == (*_expected(data), len(data))
 
 
 def test_round_trip_from_a_stream_and_from_a_path(store: LocalStore, tmp_path: Path) -> None:

@@ -35,7 +35,6 @@ from inquest.evidence.store import (
     EmptyContent,
     EvidenceError,
     Expunged,
-    Hasher,
     IntegrityError,
     ObjectMissing,
     Stored,
@@ -43,8 +42,8 @@ from inquest.evidence.store import (
     check_sha256,
     digest_path,
     fsync_folder,
+    hash_copy,
     put_via_stage,
-    read_chunks,
 )
 from inquest.evidence.vocabulary import ExpungeReason, vocabulary
 from inquest.private import private_folder
@@ -168,20 +167,21 @@ class LocalStore:
         try:
             stream, close = as_binary(source)
             try:
-                hasher = Hasher()
                 with os.fdopen(fd, "wb") as out:
                     fd = -1
-                    for chunk in read_chunks(
-                        stream, bytearray(self.chunk_size), max_size=max_size, name=name
-                    ):
-                        hasher.update(chunk)
-                        out.write(chunk)
+                    digests = hash_copy(
+                        stream,
+                        out.write,
+                        max_size=max_size,
+                        chunk_size=self.chunk_size,
+                        name=name,
+                    )
                     out.flush()
                     os.fsync(out.fileno())
             finally:
                 if close:
                     stream.close()
-            if hasher.size == 0:
+            if digests.size == 0:
                 raise EmptyContent("zero bytes: an empty file is not kept as evidence", path=name)
             os.chmod(temp, OBJECT_MODE)
         except BaseException:
@@ -189,7 +189,7 @@ class LocalStore:
                 os.close(fd)
             temp.unlink(missing_ok=True)
             raise
-        return LocalStaged(self, temp, hasher.digests(), name)
+        return LocalStaged(self, temp, digests, name)
 
     def put(
         self,
