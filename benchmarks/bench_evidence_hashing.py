@@ -1,8 +1,8 @@
 """Benchmark evidence intake hashing against ``sha256sum`` on the same files, side by side.
 
-Generates a mixed corpus (default 10 GB: about a thousand small files of 4 KiB to 1 MiB,
-some forty of 10 to 100 MiB, three of 2.3 GB) of random bytes in a scratch folder (``--dir``, default under
-/tmp/democwd), then times, one after the other on the same files:
+Generates a mixed corpus of random bytes (default 10 GB: about a thousand small files of
+4 KiB to 1 MiB, some forty of 10 to 100 MiB, three of 2.3 GB) in a scratch folder
+(``--dir``, default under /tmp/democwd), then times, one after the other on the same files:
 
 - ``sha256sum`` (coreutils) over every file;
 - inquest's hash-only pass (``digest_path``: SHA-256 and SHA-512 in one streamed read);
@@ -14,9 +14,9 @@ some forty of 10 to 100 MiB, three of 2.3 GB) of random bytes in a scratch folde
 ``--rounds N`` runs each method N times, each round in another order; the best wall time of
 each is compared (the machine is shared and its load drifts), and CPU times beside it.
 Each run is a child process: its wall and CPU time come from ``wait4``, its peak RSS
-(memory must stay flat, whatever the file sizes) from GNU time. The machine's load average is recorded before
-and after each run (the machine is shared). Writes
-``benchmarks/results/evidence_hashing.json`` and removes the scratch folder.
+(memory must stay flat, whatever the file sizes) from GNU time. The machine's load average
+is recorded before and after each run. Writes ``benchmarks/results/evidence_hashing.json``
+and removes the scratch folder.
 """
 
 from __future__ import annotations
