@@ -221,3 +221,26 @@ def test_open_store_by_url(tmp_path: Path) -> None:
     (other / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not an evidence store"):
         open_store(str(other))
+
+
+def test_an_expunge_cut_short_is_finished_by_running_it_again(store: LocalStore) -> None:
+    data = b"half expunged" * 10
+    sha = store.put(io.BytesIO(data)).digests.sha256
+    record = store.expunge(sha, ExpungeReason.INGESTED_IN_ERROR, "archivist")
+    # A crash between writing the record and removing the original leaves both.
+    store.path(sha).write_bytes(data)
+    again = store.expunge(sha, ExpungeReason.INGESTED_IN_ERROR, "archivist")
+    assert again == record
+    assert not store.exists(sha)
+
+
+def test_clear_staging_removes_only_old_leftovers(store: LocalStore) -> None:
+    left = store.stage(io.BytesIO(b"left by a crash"))
+    [left_path] = files_under(store.root / "staging")
+    os.utime(left_path, (0, 0))
+    live = store.stage(io.BytesIO(b"being added now"))
+    assert store.clear_staging(older_than_s=3600) == 1
+    assert not left_path.exists()
+    assert live.commit().created  # the young one was left alone
+    left.discard()
+    assert files_under(store.root / "staging") == []
