@@ -225,6 +225,16 @@ def test_zero_bytes_and_oversize_files_are_refused_naming_each(
     assert files_under(store.root / "objects") == []
 
 
+def test_a_20_gb_file_over_the_maximum_is_refused_unread(store: LocalStore, tmp_path: Path) -> None:
+    huge = tmp_path / "in" / "cctv.mp4"
+    huge.parent.mkdir()
+    with huge.open("wb") as out:
+        out.truncate(20 * 10**9)  # sparse: no disk used, no time spent
+    with pytest.raises(InputErrors, match=r"cctv\.mp4: 20,000,000,000 bytes, larger"):
+        add_paths([huge.parent], store, ACQ, max_size=10 * 1024**3)
+    assert files_under(store.root / "staging") == []
+
+
 def test_a_folder_is_added_in_sorted_order_with_relative_paths(
     store: LocalStore, tmp_path: Path
 ) -> None:
