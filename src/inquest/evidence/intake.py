@@ -56,6 +56,7 @@ __all__ = [
     "add_stream",
     "check_file",
     "check_paths",
+    "describe",
     "safe_name",
     "sniff",
     "zip_summary",
