@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from inquest.linkage.caps import DEFAULT_MAX_BLOCK, DEFAULT_PAIRS_PER_RECORD, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
-from inquest.linkage.components import edge_scores
+from inquest.linkage.cluster.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
 from inquest.linkage.ids import assign_person_ids
 from inquest.linkage.predict import edges as edges_of
