@@ -152,3 +152,15 @@ def test_image_bomb_refused() -> None:
 def test_no_redaction_refused() -> None:
     with pytest.raises(InputError, match="no redaction"):
         redact(pdf_with_name(), "s.pdf", [])
+
+
+def test_rotated_page_regions_are_unrotated_coordinates() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 110), NAME)
+    page.insert_text((500, 800), "corner note")
+    page.set_rotation(90)
+    source = doc.tobytes()
+    copy = redact(source, "r.pdf", [_r(0, NAME_BOX), _r(0, Region(495, 785, 590, 805))])
+    assert not holds(copy.data, NAME)
+    assert not holds(copy.data, "corner note")

@@ -111,3 +111,11 @@ def test_truncated_image_refused() -> None:
     data = _jpeg_with_everything()
     with pytest.raises(InputError, match=r"photo\.jpg"):
         strip_copy(data[: len(data) // 3], "photo.jpg")
+
+
+def test_empty_and_oversized_input_refused() -> None:
+    with pytest.raises(InputError, match="empty") as info:
+        strip_copy(b"", "zero.pdf")
+    assert info.value.path == "zero.pdf"
+    with pytest.raises(InputError, match="over the limit"):
+        sniff(pdf_with_name(), "big.pdf", max_bytes=100)

@@ -20,6 +20,7 @@ from inquest.evidence.timestamps import (
     TimestampError,
     TransportError,
     build_request,
+    digest_stream,
     http_transport,
     load_token,
     renewal_imprint,
@@ -228,3 +229,42 @@ def test_openssl_verifies_the_token(alpha: TestTSA, tmp_path: Path) -> None:
 def test_response_is_stored_whole(alpha: TestTSA) -> None:
     token = request_timestamp(SHA256, _authority(alpha), alpha.transport)
     assert decode_timestamp_response(token.der).tst_info.serial_number == token.serial
+
+
+def test_digest_stream_reads_once_for_every_algorithm() -> None:
+    import io
+
+    got = digest_stream(io.BytesIO(ITEM), [HashAlgorithm.SHA256, HashAlgorithm.SHA3_512], 7)
+    assert got == {
+        HashAlgorithm.SHA256: SHA256,
+        HashAlgorithm.SHA3_512: hashlib.sha3_512(ITEM).digest(),
+    }
+
+
+def test_redirects_are_not_followed(alpha: TestTSA) -> None:
+    import http.server
+    import threading
+
+    with serve(alpha) as real_url:
+
+        class Redirect(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", real_url)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/"
+            with pytest.raises(TransportError, match="302"):
+                request_timestamp(SHA256, _authority(alpha, url))
+            # the same request straight to the authority works
+            request_timestamp(SHA256, _authority(alpha, real_url))
+        finally:
+            server.shutdown()
+            server.server_close()

@@ -592,5 +592,5 @@ def verify_bundle(path: Path, *, authority_certs: Mapping[str, bytes] | None = N
                 tokens_checked += 1
             except (OSError, KeyError, ValueError, TimestampError, BundleError) as exc:
                 problems.append(BundleProblem(tsr, str(exc)))
-    files = len(list((path / "data").rglob("*"))) if (path / "data").is_dir() else 0
+    files = sum(1 for p in (path / "data").rglob("*") if p.is_file())
     return BundleCheck(tuple(problems), files, tokens_checked, from_bundle)

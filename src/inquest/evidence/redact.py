@@ -19,8 +19,9 @@ Limits: text drawn as vector paths or inside an image outside the region is not 
 holds its words as pixels: redact their regions); invisible OCR text outside the regions is
 kept, as it repeats what a reviewer sees on the page; a redaction removes what lies in its
 region only, so a name elsewhere on the page (or in a bookmark) must be redacted too.
-Regions are in PDF points (1/72 inch) with the origin at the top left of the page as PyMuPDF
-shows it, or in pixels of the upright image.
+Regions are in PDF points (1/72 inch) with the origin at the top left of the page before its
+``/Rotate`` is applied (the space of PyMuPDF's text extraction; a viewer's coordinates on a
+rotated page map to it by the page's derotation matrix), or in pixels of the upright image.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def redact_pdf(
                 )
         for index, rects in by_page.items():
             page = doc[index]
-            bounds = page.rect
+            bounds = page.rect * page.derotation_matrix  # regions are unrotated
             for rect in rects:
                 if not bounds.intersects(rect):
                     raise InputError(f"region {rect} lies outside page {index}", path=name)

@@ -33,6 +33,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from inquest.errors import InputError
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "CleanCopy",
     "Kind",
@@ -47,6 +48,8 @@ __all__ = [
 #: Pixels an image may have before it is refused as a possible decompression bomb (Pillow's own
 #: limit, which refuses larger ones whatever is asked).
 DEFAULT_MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+#: Bytes of a PDF or image handled in memory here; larger ones are refused.
+DEFAULT_MAX_BYTES = 1 << 30
 _JPEG_QUALITY = 95
 
 
@@ -69,8 +72,13 @@ class CleanCopy:
     removed: tuple[str, ...]
 
 
-def sniff(data: bytes, name: str) -> Kind:
-    """PDF or image, from the leading bytes; :class:`InputError` naming ``name`` otherwise."""
+def sniff(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kind:
+    """PDF or image, from the leading bytes; :class:`InputError` naming ``name`` otherwise
+    (also for more than ``max_bytes`` bytes, or none)."""
+    if not data:
+        raise InputError("empty file", path=name)
+    if len(data) > max_bytes:
+        raise InputError(f"{len(data)} bytes, over the limit of {max_bytes}", path=name)
     if data[:1024].lstrip(b"\x00\t\n\r\x0c ").startswith(b"%PDF-"):
         return Kind.PDF
     if (

@@ -30,9 +30,10 @@ import hashlib
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 from cryptography import x509
 from rfc3161_client import (
@@ -56,6 +57,7 @@ __all__ = [
     "Transport",
     "TransportError",
     "build_request",
+    "digest_stream",
     "http_transport",
     "load_token",
     "renewal_imprint",
@@ -188,6 +190,16 @@ class TimestampRun:
         return bool(self.tokens) and not self.failures
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuses redirects: an authority answers at its URL (a redirect could lead to another
+    scheme or host than the one configured)."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
 #: Sends a request (DER) to a URL within a timeout in seconds and returns the response body.
 Transport = Callable[[str, bytes, float], bytes]
 
@@ -207,13 +219,25 @@ def http_transport(url: str, request_der: bytes, timeout: float) -> bytes:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as response:
             body: bytes = response.read(MAX_RESPONSE_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise TransportError(f"{url}: {exc}") from exc
     if len(body) > MAX_RESPONSE_BYTES:
         raise TransportError(f"{url}: response larger than {MAX_RESPONSE_BYTES} bytes")
     return body
+
+
+def digest_stream(
+    stream: BinaryIO, algorithms: Iterable[HashAlgorithm], chunk: int = 1 << 20
+) -> dict[HashAlgorithm, bytes]:
+    """The digests of everything left in ``stream`` under each of ``algorithms``, read once
+    in chunks (a renewal needs the item hashed under the new algorithm)."""
+    hashers = {a: hashlib.new(a.value) for a in algorithms}
+    while block := stream.read(chunk):
+        for hasher in hashers.values():
+            hasher.update(block)
+    return {a: h.digest() for a, h in hashers.items()}
 
 
 # --- DER of a TimeStampReq (RFC 3161 §2.4.1) -------------------------------------------------
