@@ -14,7 +14,6 @@ from pathlib import Path
 
 import bagit
 import pytest
-from _tsa import TestTSA
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,6 +35,8 @@ from inquest.evidence.timestamps import (
     retimestamp,
 )
 from inquest.text.scripts import BIDI_CONTROLS
+
+from ._tsa import TestTSA
 
 WHEN = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 RLO = "\u202e"

@@ -7,7 +7,6 @@ import io
 
 import pymupdf
 import pytest
-from _pdfs import NAME, holds, pdf_with_name
 from PIL import Image
 
 from inquest.errors import InputError
@@ -18,6 +17,8 @@ from inquest.evidence.redact import (
     Region,
     redact,
 )
+
+from ._pdfs import NAME, holds, pdf_with_name
 
 NAME_BOX = Region(70, 95, 200, 116)
 IMAGE_BOX = Region(290, 290, 410, 410)

@@ -6,11 +6,12 @@ import io
 
 import pikepdf
 import pytest
-from _pdfs import decoded_text, pdf_with_name
 from PIL import Image, PngImagePlugin
 
 from inquest.errors import InputError
 from inquest.evidence.strip import Kind, sniff, strip_copy
+
+from ._pdfs import decoded_text, pdf_with_name
 
 CANARY = "CANARY-strip-4417"
 

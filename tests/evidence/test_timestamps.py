@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _tsa import TestTSA, serve
 from rfc3161_client import decode_timestamp_response
 from rfc3161_client._rust import parse_timestamp_request
 
@@ -30,6 +29,8 @@ from inquest.evidence.timestamps import (
     verify_chain,
     verify_token,
 )
+
+from ._tsa import TestTSA, serve
 
 ITEM = b"synthetic witness statement, page 1 of 1\n"
 SHA256 = hashlib.sha256(ITEM).digest()
