@@ -62,7 +62,10 @@ def make_ca(cn: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
 
 
 def make_tsa_cert(
-    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, cn: str
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    cn: str,
+    critical_eku: bool = True,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
@@ -75,7 +78,9 @@ def make_tsa_cert(
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=300))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=critical_eku
+        )
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -116,9 +121,9 @@ class TestTSA:
     requests: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def make(cls, name: str) -> TestTSA:
+    def make(cls, name: str, critical_eku: bool = True) -> TestTSA:
         ca_key, ca_cert = make_ca(f"{name} Test Root")
-        key, cert = make_tsa_cert(ca_key, ca_cert, f"{name} TSA")
+        key, cert = make_tsa_cert(ca_key, ca_cert, f"{name} TSA", critical_eku)
         return cls(name, ca_key, ca_cert, key, cert)
 
     @property

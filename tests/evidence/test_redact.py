@@ -165,3 +165,18 @@ def test_rotated_page_regions_are_unrotated_coordinates() -> None:
     copy = redact(source, "r.pdf", [_r(0, NAME_BOX), _r(0, Region(495, 785, 590, 805))])
     assert not holds(copy.data, NAME)
     assert not holds(copy.data, "corner note")
+
+
+def test_image_regions_are_in_upright_pixels() -> None:
+    picture = Image.new("RGB", (40, 30), (250, 250, 250))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown rotated: 30 wide, 40 high
+    buf = io.BytesIO()
+    picture.save(buf, format="JPEG", exif=exif, quality=95)
+    copy = redact(buf.getvalue(), "photo.jpg", [_r(None, Region(0, 30, 30, 40))])
+    out = Image.open(io.BytesIO(copy.data))
+    assert copy.media_type == "image/jpeg"
+    assert out.size == (30, 40)
+    assert max(out.getpixel((15, 35))) < 20  # JPEG: near black
+    assert min(out.getpixel((15, 10))) > 230
+    assert "EXIF" in copy.metadata_removed

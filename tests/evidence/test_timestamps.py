@@ -10,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rfc3161_client import decode_timestamp_response
 from rfc3161_client._rust import parse_timestamp_request
 
@@ -269,3 +271,29 @@ def test_redirects_are_not_followed(alpha: TestTSA) -> None:
         finally:
             server.shutdown()
             server.server_close()
+
+
+def test_a_tsa_certificate_without_critical_timestamping_eku_is_refused() -> None:
+    loose = TestTSA.make("Loose", critical_eku=False)
+    with pytest.raises(TimestampError, match="does not verify"):
+        request_timestamp(SHA256, _authority(loose), loose.transport)
+
+
+def test_policy_is_asked_for_and_required(alpha: TestTSA) -> None:
+    token = request_timestamp(SHA256, _authority(alpha, policy="1.2.3.4.5"), alpha.transport)
+    assert token.policy == "1.2.3.4.5"
+    assert parse_timestamp_request(alpha.requests[-1]).policy is not None
+
+
+@given(
+    digest=st.binary(min_size=64, max_size=64),
+    nonce=st.integers(min_value=0, max_value=2**63 - 1),
+    cert_req=st.booleans(),
+)
+def test_request_der_round_trips(digest: bytes, nonce: int, cert_req: bool) -> None:
+    der = build_request(digest, HashAlgorithm.SHA512, nonce=nonce, cert_req=cert_req)
+    parsed = parse_timestamp_request(der)
+    assert parsed.message_imprint.message == digest
+    assert parsed.nonce == nonce
+    assert parsed.cert_req is cert_req
+    assert parsed.as_bytes() == der

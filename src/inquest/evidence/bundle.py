@@ -584,11 +584,14 @@ def verify_bundle(path: Path, *, authority_certs: Mapping[str, bytes] | None = N
                 token = load_token(_inside(path, tsr).read_bytes(), authority)
                 digest = digests[token.hash_algorithm]
                 renews = entry.get("renews")
+                previous: TimestampToken | None = None
                 if renews is not None:
-                    digest = renewal_imprint(
-                        _inside(path, str(renews)).read_bytes(), digest, token.hash_algorithm
-                    )
+                    previous_der = _inside(path, str(renews)).read_bytes()
+                    previous = load_token(previous_der, authority)
+                    digest = renewal_imprint(previous_der, digest, token.hash_algorithm)
                 verify_token(token, digest, certs)
+                if previous is not None and token.gen_time < previous.gen_time:
+                    raise BundleError(f"renewal older than the token it renews ({renews})")
                 tokens_checked += 1
             except (OSError, KeyError, ValueError, TimestampError, BundleError) as exc:
                 problems.append(BundleProblem(tsr, str(exc)))

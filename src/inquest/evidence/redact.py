@@ -176,6 +176,9 @@ def redact_pdf(
                 for annot in list(page.annots() or []):
                     if annot.rect.intersects(rect):
                         page.delete_annot(annot)
+                for widget in list(page.widgets() or []):
+                    if widget.rect.intersects(rect):
+                        page.delete_widget(widget)
                 for link in page.get_links():
                     if pymupdf.Rect(link["from"]).intersects(rect):
                         page.delete_link(link)
@@ -250,8 +253,8 @@ def redact_image(
     for r in redactions:
         if r.page not in (None, 0):
             raise InputError(f"an image has no page {r.page}", path=name)
-    image = open_image(data, name, max_pixels)
-    jpeg = data.startswith(b"\xff\xd8\xff")
+    decoded = open_image(data, name, max_pixels)
+    image, jpeg = decoded.image, decoded.format == "JPEG"
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     draw = ImageDraw.Draw(image)
@@ -278,7 +281,7 @@ def redact_image(
         hashlib.sha256(out).hexdigest(),
         hashlib.sha256(data).hexdigest(),
         tuple(redactions),
-        ("all metadata",),
+        decoded.found,
     )
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "CleanCopy",
+    "DecodedImage",
     "Kind",
     "encode_clean_image",
     "open_image",
@@ -90,11 +91,22 @@ def sniff(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Kind:
     raise InputError("neither a PDF nor a JPEG, PNG, GIF, BMP, TIFF or WebP image", path=name)
 
 
-def open_image(data: bytes, name: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+@dataclass(frozen=True)
+class DecodedImage:
+    """An image decoded upright, its format as read (``JPEG``, ``PNG``...) and the kinds of
+    metadata found in it."""
+
+    image: Image.Image
+    format: str
+    found: tuple[str, ...]
+
+
+def open_image(data: bytes, name: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
     """The image in ``data``, decoded, upright (EXIF orientation applied), one frame.
 
     Refused with :class:`InputError`: not an image, more than one frame (each would need its
-    own review), more than ``max_pixels`` pixels (checked from the header, before decoding).
+    own review), more than ``max_pixels`` pixels (checked from the header, before decoding;
+    Pillow's own limit, :data:`DEFAULT_MAX_PIXELS`, holds whatever is asked).
     """
     try:
         with warnings.catch_warnings():
@@ -116,10 +128,11 @@ def open_image(data: bytes, name: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> 
         raise InputError("images of more than one frame are not handled", path=name)
     try:
         image.load()
+        found = _found_in_image(image)
         upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(f"image could not be decoded: {exc}", path=name) from exc
-    return upright if upright is not None else image
+    return DecodedImage(upright if upright is not None else image, image.format or "", tuple(found))
 
 
 def _found_in_image(image: Image.Image) -> list[str]:
@@ -176,13 +189,9 @@ def encode_clean_image(image: Image.Image, jpeg: bool) -> tuple[bytes, str, str]
 
 def strip_image(data: bytes, name: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> CleanCopy:
     """A copy of the image in ``data`` re-encoded from its pixels, without metadata."""
-    image = open_image(data, name, max_pixels)
-    found = _found_in_image(image)
-    with Image.open(io.BytesIO(data)) as raw:
-        found = sorted(set(found) | set(_found_in_image(raw)))
-        jpeg = raw.format == "JPEG"
-    out, media_type, extension = encode_clean_image(image, jpeg)
-    return CleanCopy(out, media_type, extension, hashlib.sha256(out).hexdigest(), tuple(found))
+    decoded = open_image(data, name, max_pixels)
+    out, media_type, extension = encode_clean_image(decoded.image, decoded.format == "JPEG")
+    return CleanCopy(out, media_type, extension, hashlib.sha256(out).hexdigest(), decoded.found)
 
 
 def _open_pdf(data: bytes, name: str) -> pikepdf.Pdf:
