@@ -180,3 +180,24 @@ def test_image_regions_are_in_upright_pixels() -> None:
     assert max(out.getpixel((15, 35))) < 20  # JPEG: near black
     assert min(out.getpixel((15, 10))) > 230
     assert "EXIF" in copy.metadata_removed
+
+
+def test_annotations_and_form_fields_over_a_region_are_removed() -> None:
+    doc = pymupdf.open(stream=pdf_with_name(), filetype="pdf")
+    page = doc[0]
+    page.add_freetext_annot(pymupdf.Rect(72, 400, 300, 420), "Note on Farhad Mock-Witness")
+    widget = pymupdf.Widget()
+    widget.field_type = pymupdf.PDF_WIDGET_TYPE_TEXT
+    widget.field_name = "witness"
+    widget.field_value = "Golnar Placeholder-Name"
+    widget.rect = pymupdf.Rect(72, 450, 300, 470)
+    page.add_widget(widget)
+    source = doc.tobytes()
+    assert holds(source, "Farhad Mock-Witness")
+    assert holds(source, "Golnar Placeholder-Name")
+    copy = redact(
+        source, "s.pdf", [_r(0, Region(70, 395, 310, 425)), _r(0, Region(70, 445, 310, 475))]
+    )
+    assert not holds(copy.data, "Farhad Mock-Witness")
+    assert not holds(copy.data, "Golnar Placeholder-Name")
+    assert holds(copy.data, NAME)  # outside the regions

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rfc3161_client import decode_timestamp_response
 from rfc3161_client._rust import parse_timestamp_request
 
+from inquest.errors import ConfigError
 from inquest.evidence.timestamps import (
     HashAlgorithm,
     TimestampAuthority,
@@ -166,15 +167,16 @@ def test_missing_digest_of_an_authority_algorithm_is_a_failure(alpha: TestTSA) -
 def test_http_transport_refuses_other_schemes_and_big_answers(alpha: TestTSA) -> None:
     with pytest.raises(TransportError, match="http"):
         http_transport("file:///etc/passwd", b"", 1.0)
-    with pytest.raises(TimestampError, match="http"):
+    with pytest.raises(ConfigError, match="http") as info:
         TimestampAuthority("x", "ftp://example.invalid/", alpha.ca_pem)
+    assert info.value.key == "url"
 
 
 def test_authority_needs_a_root(alpha: TestTSA) -> None:
     from cryptography.hazmat.primitives import serialization
 
     leaf_only = alpha.cert.public_bytes(serialization.Encoding.PEM)
-    with pytest.raises(TimestampError, match="self-signed root"):
+    with pytest.raises(ConfigError, match="self-signed root"):
         TimestampAuthority("x", "http://127.0.0.1/", leaf_only)
     # a chain of root and TSA certificate is accepted and verifies
     token = request_timestamp(SHA256, _authority(alpha), alpha.transport)

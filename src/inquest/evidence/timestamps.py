@@ -44,7 +44,7 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
-from inquest.errors import InquestError
+from inquest.errors import ConfigError, InquestError
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -125,7 +125,7 @@ _OIDS = {
 
 @dataclass(frozen=True)
 class TimestampAuthority:
-    """A configured time-stamping authority.
+    """A configured time-stamping authority (:class:`~inquest.errors.ConfigError` if wrong).
 
     ``certs_pem`` holds its certificate chain, PEM: the self-signed root(s) the tokens are
     trusted under, and any intermediate; kept so a token is re-checked without the network.
@@ -141,10 +141,15 @@ class TimestampAuthority:
 
     def __post_init__(self) -> None:
         if not self.name.strip():
-            raise TimestampError("a timestamp authority needs a name")
+            raise ConfigError("a timestamp authority needs a name", key="name")
         if not self.url.startswith(("http://", "https://")):
-            raise TimestampError(f"authority {self.name!r}: the URL must be http(s): {self.url}")
-        _load_certs(self.certs_pem, self.name)
+            raise ConfigError(
+                f"authority {self.name!r}: the URL must be http(s): {self.url}", key="url"
+            )
+        try:
+            _load_certs(self.certs_pem, self.name)
+        except TimestampError as exc:
+            raise ConfigError(str(exc), key="certs_pem") from exc
 
 
 @dataclass(frozen=True)
