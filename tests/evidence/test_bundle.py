@@ -124,7 +124,9 @@ def test_names_are_mapped_safely(tmp_path: Path, tsa: TestTSA, tsa2: TestTSA) ->
     assert len(data) == 2
     for name in data:
         assert not set(name) & (BIDI_CONTROLS | {"/", "\\", "%"})
-    meta = json.loads((bag / "metadata/0002.json").read_text())
+    raw = (bag / "metadata/0002.json").read_text()
+    assert RLO not in raw and "\\u202e" in raw  # escaped: shown, not obeyed
+    meta = json.loads(raw)
     assert meta["original_name"] == f"photo{RLO}gpj.exe/../../etc\\x%.bin"
     assert meta["file"].startswith("data/0002-")
     assert list(bag.parent.iterdir()) == [bag]  # nothing written outside the bag

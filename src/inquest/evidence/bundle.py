@@ -57,7 +57,7 @@ from inquest.evidence.timestamps import (
     verify_token,
 )
 from inquest.private import FILE_MODE, private_folder
-from inquest.text.scripts import strip_bidi
+from inquest.text.scripts import BIDI_CONTROLS, strip_bidi
 
 __all__ = [
     "Bundle",
@@ -243,6 +243,19 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat()
 
 
+def _path(f: BundleFile) -> str:
+    return f.path
+
+
+def _json(value: object, indent: int | None = None) -> str:
+    """JSON, readable in any script, with bidi controls escaped (same value, but a reader
+    sees ``\\u202e`` where the character would reorder the line)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    for char in BIDI_CONTROLS:
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
 def _line(value: str) -> str:
     return " ".join(value.split())
 
@@ -425,18 +438,17 @@ def _fill(
         }
         _write_private(
             bag / f"metadata/{stem}.json",
-            (json.dumps(metadata, ensure_ascii=False, indent=2) + "\n").encode(),
+            (_json(metadata, indent=2) + "\n").encode(),
         )
         custody = "".join(
-            json.dumps(
+            _json(
                 {
                     "at": _iso(e.at),
                     "actor": e.actor,
                     "action": e.action.value,
                     "place": e.place,
                     "reason": e.reason,
-                },
-                ensure_ascii=False,
+                }
             )
             + "\n"
             for e in item.custody
@@ -446,7 +458,7 @@ def _fill(
         written.append(BundleFile(desc.item_id, rel, sha256, sha512, size))
     _write_private(bag / "bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
     for algorithm in ("sha256", "sha512"):
-        lines = sorted(f"{getattr(f, algorithm)}  {f.path}\n" for f in written)
+        lines = [f"{getattr(f, algorithm)}  {f.path}\n" for f in sorted(written, key=_path)]
         _write_private(bag / f"manifest-{algorithm}.txt", "".join(lines).encode())
     octets = sum(f.size for f in written)
     info = [
