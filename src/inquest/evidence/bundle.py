@@ -257,7 +257,8 @@ def _json(value: object, indent: int | None = None) -> str:
 
 
 def _line(value: str) -> str:
-    return " ".join(value.split())
+    """One line of plain text (README, bag-info.txt): no line breaks, no bidi controls."""
+    return " ".join(strip_bidi(value)[0].split())
 
 
 def _token_entry(path: str, token: TimestampToken, renews: str | None) -> dict[str, object]:
