@@ -135,3 +135,26 @@ def test_decisions_constrain_the_next_run_and_outlive_their_records(
     assert sorted(kept.results["decisions_orphaned"]) == sorted(expected)
     assert kept.results["decisions_applied"] == 2 - len(expected)
     assert ReviewDecision.objects.count() == 2
+
+
+def test_new_persons_are_told_by_the_engine_not_by_the_id_format(
+    personas: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from inquest.linkage import ids
+
+    # the engine's ids of new persons take another form: the workbench must not care
+    def other_form(list_name: str, record_id: str) -> str:
+        return "N" + hashlib.sha256(f"{list_name}/{record_id}".encode()).hexdigest()[:12]
+
+    monkeypatch.setattr(ids, "_hashed", other_form)
+    analyst = personas.analyst
+    sources = import_world(analyst, tmp_path, population=30)
+    first = link_sources(analyst, sources, out_dir=tmp_path / "one")
+    assert first.results["persons_created"] == first.results["persons"] > 1
+    uids = set(_membership().values())
+    again = link_sources(analyst, sources, out_dir=tmp_path / "two")
+    assert again.results["persons_created"] == 0
+    assert again.results["persons_kept"] == again.results["persons"]
+    assert set(_membership().values()) == uids
