@@ -14,7 +14,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -170,7 +170,7 @@ class EstimateRunRecord:
             raise InputError("missing or not a number", path=path, field="level")
         return cls(
             provenance=Provenance.from_dict(top.get("provenance"), path=path),
-            level=float(level),  # type: ignore[arg-type]
+            level=float(level),
             input=_input(top.get("input"), path),
             methods={str(m): _method(entry, path, f"methods.{m}") for m, entry in methods.items()},
             warnings=tuple(_texts(top.get("warnings", []), path, "warnings")),
@@ -227,7 +227,7 @@ def result_from_dict(data: object, path: str = "", where: str = "result") -> Est
             return math.nan
         if not _is_number(value):
             raise InputError("not a number", path=path, field=f"{where}.{key}")
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
 
     def text(key: str) -> str:
         value = block.get(key)
@@ -322,7 +322,7 @@ def _texts(data: object, path: str, where: str) -> list[str]:
     return [str(x) for x in data]
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inquest.hashing import file_sha256
+from inquest.linkage.run_record import LinkageRunRecord
 from inquest.web.audit.models import AuditEntry
 from inquest.web.linking import review
 from inquest.web.linking.link import link_sources
@@ -64,6 +65,12 @@ def test_link_writes_persons_memberships_statements_and_artefacts(
     kinds = {a.kind: a for a in Artefact.objects.filter(linkage_run=run)}
     assert {"clusters", "predictions", "model", "run", "report"} <= set(kinds)
     assert kinds["clusters"].sha256 == file_sha256(Path(kinds["clusters"].path))[0]
+    # the run's input hash and version are the engine's provenance of what it linked
+    record = LinkageRunRecord.from_dir(tmp_path / "run")
+    assert record.provenance is not None
+    assert run.input_sha256 == record.provenance.input_hash
+    assert run.code_version == record.provenance.inquest_version
+    assert record.provenance.inputs[0].path == "<table>"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"linkage_run.start", "linkage_run.write_back", "linkagerun.finish"} <= actions
 
