@@ -47,7 +47,6 @@ __all__ = [
     "LinkageSource",
     "PooledEstimates",
     "detect_run",
-    "fixed_document",
     "pool_over_histories",
     "run_fixed_labelled",
     "run_linkage_aware",
@@ -501,13 +500,6 @@ def run_linkage_aware(
     # the report, written with the fixed run, stays as it is: only estimate.json gains these
     fixed.record.to_dir(out_dir)
     return fixed, results, source
-
-
-def fixed_document(doc: dict[str, Any], reason: str) -> dict[str, Any]:
-    """``doc`` (a fixed-linkage estimate.json) marked as ignoring linkage error."""
-    doc["linkage_aware"] = False
-    doc["linkage"] = {"fixed_linkage_note": FIXED_NOTE, "reason": reason}
-    return doc
 
 
 def run_fixed_labelled(
