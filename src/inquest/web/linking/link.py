@@ -176,7 +176,7 @@ def link_sources(
             prepare_workers=1,
             provenance=provenance,
         )
-        outcome = result.run_record()
+        linked = result.run_record()
         folder = out_dir or Path(settings.DATA_DIR) / "runs" / f"linkage-{run.pk}"
         paths = write_run(result, folder)
         paths["report"] = write_report(result, folder)
@@ -189,16 +189,16 @@ def link_sources(
         }
         with transaction.atomic():
             run.save(update_fields=["parameters"])
-            changes = _write_back(user, run, records, outcome)
+            changes = _write_back(user, run, records, linked)
             results = {
                 **changes,
-                "records": outcome.records,
-                "pairs_kept": outcome.pairs_kept,
-                "components_split": outcome.components_split,
+                "records": linked.records,
+                "pairs_kept": linked.pairs_kept,
+                "components_split": linked.components_split,
                 "decisions_applied": len(decisions) - len(orphaned),
                 "decisions_orphaned": orphaned,
-                "warnings": list(outcome.warnings),
-                "timings": outcome.timings,
+                "warnings": list(linked.warnings),
+                "timings": linked.timings,
             }
             runs.finish_run(user, run, results=results, artefacts=paths)
     except Exception as exc:
@@ -218,7 +218,7 @@ def _label(record: Record) -> str:
 
 
 def _write_back(
-    user: AnyUser, run: LinkageRun, records: Sequence[Record], outcome: LinkageRunRecord
+    user: AnyUser, run: LinkageRun, records: Sequence[Record], linked: LinkageRunRecord
 ) -> dict[str, Any]:
     """Persons, memberships and statements from the run's clusters (inside the caller's
     transaction). A person the engine carried over keeps its uid; every other is created."""
@@ -230,7 +230,7 @@ def _write_back(
         made[record_id].add((person_id, version_id))
     groups: dict[str, list[int]] = defaultdict(list)
     confidence: dict[int, float] = {}
-    for row in outcome.clusters.select(["record_id", "person_id", "confidence"]).to_pylist():
+    for row in linked.clusters.select(["record_id", "person_id", "confidence"]).to_pylist():
         pk = int(row["record_id"])
         groups[str(row["person_id"])].append(pk)
         confidence[pk] = float(row["confidence"])
@@ -244,7 +244,7 @@ def _write_back(
     known = {
         str(p.uid): p
         for p in Person.objects.filter(
-            uid__in=[uid for uid in groups if not outcome.is_new(uid)], merged_into__isnull=True
+            uid__in=[uid for uid in groups if not linked.is_new(uid)], merged_into__isnull=True
         )
     }
     created = kept = moved = 0
