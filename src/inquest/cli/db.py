@@ -299,7 +299,7 @@ def link(
 
 @app.command("estimate")
 def estimate(
-    out: Annotated[Path, typer.Option("--out", help="Folder for clusters.csv and the outputs.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for estimate.json, plots and report.")],
     user: str = typer.Option(..., "--user", help="The account the runs are recorded as."),
     linkage_run: int | None = typer.Option(
         None, "--linkage-run", help="Id of the linkage run (default: the latest that succeeded)."
