@@ -26,7 +26,7 @@ from inquest.io.lists import (
     XLSX_MAX_ROW_TAGS,
     xlsx_parts_problem,
 )
-from inquest.web.uploads import check_list_file
+from inquest.io import check_list_bytes as check_list_file
 
 #: Reading either bomb took 1.5 GB before the bounds; a bounded read needs a few tens of MB.
 PEAK_MB = 128

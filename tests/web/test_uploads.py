@@ -15,7 +15,8 @@ from openpyxl import Workbook
 
 from inquest.errors import InputError
 from inquest.web.registry import staging
-from inquest.web.uploads import XLSX_MAX_UNPACKED, check_list_file
+from inquest.io import check_list_bytes as check_list_file
+from inquest.io.xlsx_list import XLSX_MAX_UNPACKED
 
 
 def _write(tmp_path: Path, name: str, content: bytes) -> Path:

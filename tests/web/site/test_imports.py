@@ -16,7 +16,7 @@ from django.test import Client
 from inquest.web.access.levels import Level
 from inquest.web.audit.models import AuditEntry
 from inquest.web.registry.models import Record, Source
-from inquest.web.registry.staging import staging_root, suggest_mapping
+from inquest.web.registry.staging import staging_root
 
 from ..personas import Personas
 
@@ -56,17 +56,6 @@ def _columns_form(page: str) -> dict[str, str]:
         value = re.search(r'<option value="([^"]*)"[^>]* selected', select.group(2))
         chosen[select.group(1)] = value.group(1) if value else ""
     return chosen
-
-
-def test_suggested_mapping_uses_names_and_aliases() -> None:
-    headers = ["شناسه", "given_name", "نام", "Surname", "ستون داخلی"]
-    assert suggest_mapping(headers) == {
-        "شناسه": "record_id",
-        "given_name": "given_name",
-        "نام": "",  # an alias of given_name, which is taken already
-        "Surname": "family_name",
-        "ستون داخلی": "",
-    }
 
 
 def test_upload_map_preview_import(client: Client, personas: Personas) -> None:

@@ -259,6 +259,123 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
     return records
 
 
+@dataclass(frozen=True)
+class EditionResult:
+    """What a new edition of a source changed: records added, records given a new version,
+    records the edition has unchanged, and records of the source it no longer lists."""
+
+    added: int
+    changed: int
+    unchanged: int
+    missing: int
+
+
+@transaction.atomic
+def add_edition(
+    user: AnyUser,
+    source: Source,
+    rows: Sequence[RowIn],
+    *,
+    file_name: str,
+    file_sha256: str,
+    file_bytes: int,
+) -> EditionResult:
+    """Import a newer edition of ``source`` (a list that grew or was corrected).
+
+    Rows are matched to the source's records by their list's own id (``external_id``): a
+    record whose values differ gets a new version (earlier versions are kept, as for a
+    correction), a row with an id the source lacks becomes a new record, numbered after the
+    source's last row (its row in the edition's file is in the version's reason). Records
+    the edition no longer lists are kept as they are and counted. All or nothing; one
+    ``source.edition`` audit entry names the file and the counts.
+    """
+    require(user, Action.IMPORT, source.confidentiality)
+    require(user, Action.CORRECT, source.confidentiality)
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    existing: dict[str, Record] = {}
+    problems: list[InputProblem] = []
+    for record in Record.objects.filter(source=source).order_by("row_number"):
+        if not record.external_id or record.external_id in existing:
+            problems.append(
+                InputProblem(
+                    "the source's records have no unique record ids, so a new edition cannot "
+                    "be matched to them; import it as a new source",
+                    row=record.row_number,
+                    field="record_id",
+                )
+            )
+            break
+        existing[record.external_id] = record
+    cleaned = []
+    for row in rows:
+        try:
+            cleaned.append(_raw(row.raw, row=row.row_number))
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputErrors(problems)
+    current = {
+        v.record_id: v
+        for v in RecordVersion.objects.filter(record__source=source).order_by("record", "number")
+    }
+    where = f"edition {file_name} ({file_sha256[:12]})"
+    actor = user_id(user)
+    new_rows: list[RowIn] = []
+    last_row = max((r.row_number for r in existing.values()), default=0)
+    changed: list[tuple[Record, int, dict[str, str]]] = []
+    unchanged = 0
+    for row, raw in zip(rows, cleaned, strict=True):
+        found = existing.get(row.external_id)
+        if found is None:
+            last_row += 1
+            new_rows.append(RowIn(last_row, raw, row.external_id, row.level))
+            continue
+        record = found
+        version = current[record.pk]
+        if version.raw == raw:
+            unchanged += 1
+            continue
+        created = RecordVersion.objects.create(
+            record=record,
+            number=version.number + 1,
+            raw=raw,
+            reason=f"{where}, row {row.row_number}",
+            created_by_id=actor,
+            confidentiality=record.confidentiality,
+        )
+        changed.append((record, created.number, raw))
+    persons = dict(
+        PersonRecord.objects.filter(record__in=[r for r, _, _ in changed]).values_list(
+            "record_id", "person_id"
+        )
+    )
+    search.index_rows(changed, persons=persons)
+    added = add_records(user, source, new_rows) if new_rows else []
+    listed = {row.external_id for row in rows}
+    result = EditionResult(
+        added=len(added),
+        changed=len(changed),
+        unchanged=unchanged,
+        missing=sum(1 for key in existing if key not in listed),
+    )
+    audit.record(
+        user,
+        "source.edition",
+        source,
+        level=source.confidentiality,
+        detail={
+            "file_name": file_name,
+            "file_sha256": file_sha256,
+            "file_bytes": file_bytes,
+            "added": result.added,
+            "changed": result.changed,
+            "unchanged": result.unchanged,
+            "missing": result.missing,
+        },
+    )
+    return result
+
+
 @transaction.atomic
 def correct_record(
     user: AnyUser, record: Record, *, raw: Mapping[str, str], reason: str
