@@ -348,33 +348,43 @@ def _candidates(
     return sorted(out, key=lambda s: -s.confidence)
 
 
-def _birth_or_death(chosen: dict[int, Suggestion], samples: Sequence[Sequence[str | None]]) -> None:
-    """Of two date columns guessed from values alone, the earlier is the birth date."""
-    guessed = [
-        p
-        for p, s in chosen.items()
+def _birth_or_death(
+    cands: list[list[Suggestion]], samples: Sequence[Sequence[str | None]]
+) -> None:
+    """Of two columns whose values alone say they are dates of death, the one at least ten
+    years earlier is the birth date (when no header claims the birth date)."""
+    if any(s.column == "birth_date" for c in cands for s in c):
+        return
+    guessed = {
+        i: s
+        for i, c in enumerate(cands)
+        for s in c
         if s.basis is Basis.VALUES and s.looks is Looks.DATES and s.column == "death_date"
-    ]
-    if len(guessed) != 2 or any(s.column == "birth_date" for s in chosen.values()):
+    }
+    if len(guessed) != 2:
         return
     years = {}
-    for p in guessed:
-        found = _looks(samples[p])
-        years[p] = found[3] if found is not None else 0.0
-    first = min(guessed, key=lambda p: years[p])
-    if abs(years[guessed[0]] - years[guessed[1]]) >= 10:
-        s = chosen[first]
-        chosen[first] = Suggestion(
-            s.position,
-            s.header,
-            "birth_date",
-            s.confidence,
-            s.basis,
-            (),
-            s.looks,
-            s.matched,
-            s.seen,
-        )
+    for i in guessed:
+        found = _looks(samples[i])
+        years[i] = found[3] if found is not None else 0.0
+    first, second = sorted(guessed, key=lambda i: years[i])
+    if years[second] - years[first] >= 10:
+        s = guessed[first]
+        cands[first] = [
+            Suggestion(
+                s.position,
+                s.header,
+                "birth_date",
+                s.confidence,
+                s.basis,
+                looks=s.looks,
+                matched=s.matched,
+                seen=s.seen,
+            )
+            if c is s
+            else c
+            for c in cands[first]
+        ]
 
 
 def suggest_mapping(
@@ -396,6 +406,7 @@ def suggest_mapping(
         _candidates(i, h, samples[i] if i < len(samples) else (), schema)
         for i, h in enumerate(headers)
     ]
+    _birth_or_death(cands, samples)
     queue = sorted((s for c in cands for s in c), key=lambda s: (-s.confidence, s.position))
     chosen: dict[int, Suggestion] = {}
     taken: set[str] = set()
@@ -409,5 +420,4 @@ def suggest_mapping(
             continue
         chosen[s.position] = s
         taken.add(s.column)
-    _birth_or_death(chosen, samples)
     return tuple(chosen.get(i, Suggestion(i, h, None)) for i, h in enumerate(headers))

@@ -315,3 +315,132 @@ def test_oversized_xlsx_shared_strings_are_refused_at_the_columns_step(
     settings.INQUEST_MAX_LIST_TEXT_CHARS = 1_000  # type: ignore[attr-defined]
     page = client.get(f"/import/{token}/columns/").content.decode()
     assert "shared strings unpack to" in page
+
+
+# The headers of issue 20, only the first of which got a suggestion before.
+PLAIN = (
+    "ID,Father,Notes,Name of victim,Executed on\n"
+    "p1,Hasan,synthetic note,Ali Sample,1988-08-01\n"
+    "p2,Reza,,Maryam Test,۱۳۶۷/۰۵/۱۰\n"
+).encode()
+
+
+def test_the_column_step_shows_values_labels_and_reasons(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, PLAIN, code="PL")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert _columns_form(page) == {
+        "col-0": "record_id",
+        "col-1": "father_name",
+        "col-2": "notes",
+        "col-3": "full_name",
+        "col-4": "death_date",
+    }
+    row = re.search(r'<label for="col-3" dir="auto">Name of victim</label>.*?</tr>', page, re.S)
+    assert row is not None
+    assert '<span class="sample" dir="auto">Ali Sample</span>' in row.group(0)
+    assert '<span class="sample" dir="auto">Maryam Test</span>' in row.group(0)
+    assert "a usual header for this column" in row.group(0)
+    assert '<option value="father_name">Father&#x27;s name</option>' in page
+    assert ">father_name<" not in page and ">death_date<" not in page
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert '<option value="father_name" selected>نام پدر</option>' in page
+    assert "نخستین مقدارها" in page and "سرستونی رایج برای این ستون" in page
+
+
+def test_a_code_clash_is_told_at_the_column_step_with_advice_that_works(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    first = _upload(client, GOOD, code="NGO")
+    client.post(
+        f"/import/{first}/columns/",
+        _columns_form(client.get(f"/import/{first}/columns/").content.decode()),
+    )
+    client.post(f"/import/{first}/preview/")
+    token = _upload(client, PLAIN, code="NGO")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "A source with the code NGO exists already" in page
+    assert "give it another code below" in page
+    chosen = _columns_form(page)
+    again = client.post(f"/import/{token}/columns/", {**chosen, "code": "NGO"})
+    assert again.status_code == 400 and "exists already" in again.content.decode()
+    moved = client.post(f"/import/{token}/columns/", {**chosen, "code": "NGO-2"})
+    assert moved["Location"] == f"/import/{token}/preview/"
+    assert client.post(f"/import/{token}/preview/")["Location"] == "/sources/NGO-2/"
+    assert Source.objects.filter(code__in=["NGO", "NGO-2"]).count() == 2
+
+
+def test_a_hidden_code_clash_is_told_without_the_source(client: Client, personas: Personas) -> None:
+    client.force_login(personas.analyst)
+    first = _upload(client, GOOD, code="SECRET")
+    client.post(
+        f"/import/{first}/columns/",
+        _columns_form(client.get(f"/import/{first}/columns/").content.decode()),
+    )
+    client.post(f"/import/{first}/preview/")
+    Source.objects.filter(code="SECRET").update(confidentiality=Level.PROTECTED)
+    client.force_login(personas.researcher)
+    token = _upload(client, PLAIN, code="SECRET")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "exists already" not in page and "new edition" not in page
+    response = client.post(f"/import/{token}/columns/", {**_columns_form(page), "code": "SECRET"})
+    text = response.content.decode()
+    assert response.status_code == 400 and "ask an administrator" in text
+    assert AuditEntry.objects.filter(action="source.clash_hidden").count() == 1
+
+
+GROWN = (
+    "ID,Father,Notes,Name of victim,Executed on\n"
+    "p2,Reza,,Maryam Test,۱۳۶۷/۰۵/۱۰\n"
+    "p1,Hasan,corrected synthetic note,Ali Sample,1988-08-01\n"
+    "p3,Karim,,Sara Example,1988-09-01\n"
+).encode()
+
+
+def test_a_new_edition_of_a_source_adds_and_versions_records(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    first = _upload(client, PLAIN, code="PL")
+    client.post(
+        f"/import/{first}/columns/",
+        _columns_form(client.get(f"/import/{first}/columns/").content.decode()),
+    )
+    client.post(f"/import/{first}/preview/")
+    token = _upload(client, GROWN, name="synthetic_grown.csv", code="PL")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "Import as a new edition of PL" in page
+    response = client.post(
+        f"/import/{token}/columns/", {**_columns_form(page), "code": "PL", "edition": "1"}
+    )
+    assert response["Location"] == f"/import/{token}/preview/"
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "New edition of" in preview
+    done = client.post(f"/import/{token}/preview/")
+    assert done["Location"] == "/sources/PL/"
+    records = {r.external_id: r for r in Record.objects.filter(source__code="PL")}
+    assert sorted(records) == ["p1", "p2", "p3"] and Source.objects.count() == 1
+    assert records["p1"].current.number == 2
+    assert records["p1"].current.raw["notes"] == "corrected synthetic note"
+    assert records["p1"].versions.get(number=1).raw["notes"] == "synthetic note"
+    assert "synthetic_grown.csv" in records["p1"].current.reason
+    assert records["p2"].current.number == 1 and records["p3"].row_number == 3
+    entry = AuditEntry.objects.get(action="source.edition")
+    assert (entry.detail["added"], entry.detail["changed"], entry.detail["unchanged"]) == (1, 1, 1)
+    page = client.get("/sources/PL/").content.decode()
+    assert "1 records added, 1 changed, 1 unchanged" in page
+
+
+def test_a_header_only_list_is_refused(client: Client, personas: Personas) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, b"record_id,full_name\n", name="synthetic_empty.csv")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    client.post(f"/import/{token}/columns/", _columns_form(page))
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "a header but no rows" in preview and "Import all rows" not in preview
+    assert client.post(f"/import/{token}/preview/").status_code == 200
+    assert not Source.objects.exists()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from inquest.errors import InputError, InputErrors
+from inquest.io import formats as list_formats
 from inquest.io.sniff import suggest_mapping
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
@@ -45,7 +46,7 @@ def importable_levels(user: AnyUser) -> list[Level]:
 class UploadForm(forms.Form):
     """The list file and what the source is: where it comes from, how secret it is."""
 
-    file = forms.FileField(label=gettext_lazy("List file (CSV, XLSX or Parquet)"))
+    file = forms.FileField(label=gettext_lazy("List file"))
     origin = forms.CharField(
         label=gettext_lazy("Origin (who compiled or published it)"), max_length=300
     )
@@ -73,6 +74,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[Level], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The formats the engine reads (inquest.io.formats): a registered one appears here.
+        accepted = ", ".join(list_formats.suffixes())
+        self.fields["file"].help_text = accepted
+        self.fields["file"].widget.attrs["accept"] = accepted.replace(" ", "")
         field = self.fields["level"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(int(level), level.label) for level in levels]
