@@ -348,9 +348,7 @@ def _candidates(
     return sorted(out, key=lambda s: -s.confidence)
 
 
-def _birth_or_death(
-    cands: list[list[Suggestion]], samples: Sequence[Sequence[str | None]]
-) -> None:
+def _birth_or_death(cands: list[list[Suggestion]], samples: Sequence[Sequence[str | None]]) -> None:
     """Of two columns whose values alone say they are dates of death, the one at least ten
     years earlier is the birth date (when no header claims the birth date)."""
     if any(s.column == "birth_date" for c in cands for s in c):

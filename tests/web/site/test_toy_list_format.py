@@ -106,7 +106,7 @@ def test_the_engine_reads_a_registered_format(jsonl: JsonLines, tmp_path: Path) 
 def test_without_registration_the_suffix_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "synthetic.jsonl"
     path.write_bytes(_content(LINES))
-    with pytest.raises(InputErrors, match="unsupported format '.jsonl'"):
+    with pytest.raises(InputErrors, match=r"unsupported format '\.jsonl'"):
         read_list(path)
 
 
