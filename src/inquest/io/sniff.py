@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -174,8 +174,7 @@ def _values(sample: Sequence[str | None]) -> list[str]:
     return [v for v in (s.strip() if s else "" for s in sample) if v]
 
 
-def _share(values: Sequence[str], test: object) -> int:
-    assert callable(test)
+def _share(values: Sequence[str], test: Callable[[str], bool]) -> int:
     n = 0
     for v in values:
         try:
@@ -219,7 +218,7 @@ def _place_keys() -> Mapping[str, frozenset[str]]:
     return {kind: frozenset(k for k in found if k) for kind, found in keys.items()}
 
 
-def _place(kind: str) -> object:
+def _place(kind: str) -> Callable[[str], bool]:
     from inquest.places import PlaceKind, gazetteer
 
     known = _place_keys()[kind]
@@ -258,7 +257,7 @@ def _looks(sample: Sequence[str | None]) -> tuple[Looks, int, int, float] | None
             not v.isdigit() for v in values
         ):
             return Looks.IDS, n, n, 0.0
-    checks: list[tuple[Looks, object]] = [
+    checks: list[tuple[Looks, Callable[[str], bool]]] = [
         (Looks.SEX, _sex),
         (Looks.AGES, _is_age),
     ]

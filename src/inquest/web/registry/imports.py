@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_unicode_slug
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inquest.errors import InputError
 from inquest.hashing import file_sha256
@@ -121,12 +122,17 @@ def import_list(
 def check_code(code: str) -> None:
     """Refuse a source code that is too long or not a slug (``InputError`` on ``code``)."""
     if len(code) > _CODE_MAX:
-        raise InputError(f"a source code has at most {_CODE_MAX} characters", field="code")
+        raise InputError(
+            _("a source code has at most %(n)d characters") % {"n": _CODE_MAX}, field="code"
+        )
     try:
         validate_unicode_slug(code)
     except ValidationError:
         raise InputError(
-            f"{code!r} is not a usable source code (letters, digits, - and _); choose another "
-            "(on the command line: --code)",
+            _(
+                "%(code)s is not a usable source code (letters, digits, - and _); choose "
+                "another (on the command line: --code)"
+            )
+            % {"code": repr(code)},
             field="code",
         ) from None

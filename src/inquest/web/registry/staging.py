@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from inquest.errors import InputError
 from inquest.io import (
@@ -218,8 +219,10 @@ def require_rows(n_rows: int, name: str) -> None:
     """Refuse a list with no data rows (a header alone): it would make an empty source."""
     if n_rows == 0:
         raise InputError(
-            "the list has a header but no rows: nothing to import; check that you chose the "
-            "right file, and that its rows are on the first sheet",
+            _(
+                "the list has a header but no rows: nothing to import; check that you chose "
+                "the right file, and that its rows are on the first sheet"
+            ),
             path=name,
             row=1,
         )

@@ -227,7 +227,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
         try:
             staging.mapping_from_choices(choices)
         except InputError as exc:
-            context.update(_problems(exc))
+            context["mapping_problem"] = exc.reason
         else:
             target: Source | None = None
             try:
