@@ -115,6 +115,7 @@ def test_the_workbench_imports_a_registered_format(
 ) -> None:
     settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
     client.force_login(personas.researcher)
+    assert ".csv, .xlsx, .parquet, .jsonl" in client.get("/import/").content.decode()
     response = client.post(
         "/import/",
         {
