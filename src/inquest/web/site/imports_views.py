@@ -198,6 +198,12 @@ def _code_clash(user: AnyUser, code: str) -> Source | None:
     return Source.objects.visible_to(user).filter(code=code).first()
 
 
+def _may_add_edition(user: AnyUser, source: Source) -> bool:
+    """Whether ``user`` may import into ``source`` and version its records (an edition)."""
+    level = source.confidentiality
+    return can(user, Action.IMPORT, level) and can(user, Action.CORRECT, level)
+
+
 @require_http_methods(["GET", "POST"])
 def import_columns(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: say which standard column each of the file's columns is (or drop it), with
@@ -239,9 +245,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
                 code_problem = exc.reason
             else:
                 adds_edition = (
-                    target is not None
-                    and edition
-                    and can(request.user, Action.IMPORT, target.confidentiality)
+                    target is not None and edition and _may_add_edition(request.user, target)
                 )
                 if target is None or adds_edition:
                     entry["mapping"] = choices
@@ -269,8 +273,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
         clash=clash,
         code_problem=code_problem,
         edition=bool(edition),
-        can_add_edition=clash is not None
-        and can(request.user, Action.IMPORT, clash.confidentiality),
+        can_add_edition=clash is not None and _may_add_edition(request.user, clash),
     )
     status = 400 if request.method == "POST" else 200
     return render(request, "inquest/imports/columns.html", context, status=status)
