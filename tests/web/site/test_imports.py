@@ -50,6 +50,14 @@ def _upload(client: Client, content: bytes, name: str = "synthetic_ngo.csv", **e
     return match.group(1)
 
 
+def _import_as_suggested(client: Client, content: bytes, code: str) -> None:
+    """Upload, take the suggested columns, import."""
+    token = _upload(client, content, code=code)
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    client.post(f"/import/{token}/columns/", _columns_form(page))
+    assert client.post(f"/import/{token}/preview/").status_code == 302
+
+
 def _columns_form(page: str) -> dict[str, str]:
     chosen = {}
     for select in re.finditer(r'<select id="(col-\d+)" name="col-\d+">(.*?)</select>', page, re.S):
@@ -355,12 +363,7 @@ def test_a_code_clash_is_told_at_the_column_step_with_advice_that_works(
     client: Client, personas: Personas
 ) -> None:
     client.force_login(personas.researcher)
-    first = _upload(client, GOOD, code="NGO")
-    client.post(
-        f"/import/{first}/columns/",
-        _columns_form(client.get(f"/import/{first}/columns/").content.decode()),
-    )
-    client.post(f"/import/{first}/preview/")
+    _import_as_suggested(client, GOOD, "NGO")
     token = _upload(client, PLAIN, code="NGO")
     page = client.get(f"/import/{token}/columns/").content.decode()
     assert "A source with the code NGO exists already" in page
@@ -376,12 +379,7 @@ def test_a_code_clash_is_told_at_the_column_step_with_advice_that_works(
 
 def test_a_hidden_code_clash_is_told_without_the_source(client: Client, personas: Personas) -> None:
     client.force_login(personas.analyst)
-    first = _upload(client, GOOD, code="SECRET")
-    client.post(
-        f"/import/{first}/columns/",
-        _columns_form(client.get(f"/import/{first}/columns/").content.decode()),
-    )
-    client.post(f"/import/{first}/preview/")
+    _import_as_suggested(client, GOOD, "SECRET")
     Source.objects.filter(code="SECRET").update(confidentiality=Level.PROTECTED)
     client.force_login(personas.researcher)
     token = _upload(client, PLAIN, code="SECRET")
@@ -405,12 +403,7 @@ def test_a_new_edition_of_a_source_adds_and_versions_records(
     client: Client, personas: Personas
 ) -> None:
     client.force_login(personas.researcher)
-    first = _upload(client, PLAIN, code="PL")
-    client.post(
-        f"/import/{first}/columns/",
-        _columns_form(client.get(f"/import/{first}/columns/").content.decode()),
-    )
-    client.post(f"/import/{first}/preview/")
+    _import_as_suggested(client, PLAIN, "PL")
     token = _upload(client, GROWN, name="synthetic_grown.csv", code="PL")
     page = client.get(f"/import/{token}/columns/").content.decode()
     assert "Import as a new edition of PL" in page
