@@ -123,3 +123,18 @@ def test_the_sniffer_never_crashes(headers: list[str], samples: list[list[str | 
 def test_header_words_are_plain_words(header: str) -> None:
     words = header_words(header)
     assert all(w and not set(w) & BIDI_CONTROLS and " " not in w for w in words)
+
+
+def test_columns_the_standard_format_lacks_get_no_suggestion() -> None:
+    dates: list[str | None] = ["1988-07-01", "1367/04/10", "Tir 1367"]
+    names: list[str | None] = ["Fatemeh Sample", "زهرا نمونه", "Maryam Test"]
+    headers = ["Date of arrest", "Mother's name", "Place of execution", "تاریخ بازداشت"]
+    assert _columns(headers, [dates, names, ["Evin", "Tehran", "Karaj"], dates]) == [None] * 4
+
+
+def test_persian_headers_written_with_a_zwnj() -> None:
+    assert _columns(["نام و نام‌خانوادگی", "نام‌خانوادگی", "نام‌پدر"]) == [
+        "full_name",
+        "family_name",
+        "father_name",
+    ]

@@ -99,6 +99,8 @@ class _Vocabulary:
     groups: Mapping[str, tuple[tuple[str, ...], ...]]
     weak: frozenset[str]
     ignore: frozenset[str]
+    elsewhere: frozenset[str]
+    places: frozenset[str]
 
 
 def _word(text: str) -> str:
@@ -124,12 +126,14 @@ def _vocabulary() -> _Vocabulary:
             raise ConfigError("must be a list of lists of words", path=path, key=key)
         groups[column] = tuple(tuple(_word(w) for w in g) for g in entries)
     lists = {}
-    for name in ("weak", "ignore"):
+    for name in ("weak", "ignore", "elsewhere", "places"):
         value = doc.get(name, [])
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
             raise ConfigError("must be a list of words", path=path, key=name)
         lists[name] = frozenset(_word(w) for w in value)
-    return _Vocabulary(groups, lists["weak"], lists["ignore"])
+    return _Vocabulary(
+        groups, lists["weak"], lists["ignore"], lists["elsewhere"], lists["places"]
+    )
 
 
 def header_words(header: str, *, ignore: frozenset[str] | None = None) -> tuple[str, ...]:
@@ -161,6 +165,8 @@ def _from_words(words: Sequence[str]) -> tuple[str, float, tuple[str, ...]] | No
     if best is None:
         return None
     column, strength, group = best
+    if column.endswith("_date") and have & vocab.places:
+        return None  # "Place of execution" is a place, and no standard column
     # Two columns equally likely: the first listed is kept (the data file lists the
     # specific ones, the father's name, before the general), but less surely.
     return column, strength * (0.7 if tied else 1.0), group
@@ -298,12 +304,14 @@ def _candidates(
     """Every column the header or its values suggest, surest first."""
     h = header.strip()
     out: list[Suggestion] = []
+    words = header_words(h)
     if h in schema.names:
         out.append(Suggestion(position, header, h, 1.0, Basis.STANDARD))
     alias = header_aliases().get(header_key(h)) if h else None
     if alias is not None:
         out.append(Suggestion(position, header, alias, 0.95, Basis.ALIAS))
-    words = header_words(h)
+    if set(words) & _vocabulary().elsewhere and not out:
+        return out  # a column the standard format does not have: "Date of arrest"
     found = _from_words(words) if words else None
     if found is not None:
         column, strength, group = found
