@@ -131,9 +131,7 @@ def _vocabulary() -> _Vocabulary:
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
             raise ConfigError("must be a list of words", path=path, key=name)
         lists[name] = frozenset(_word(w) for w in value)
-    return _Vocabulary(
-        groups, lists["weak"], lists["ignore"], lists["elsewhere"], lists["places"]
-    )
+    return _Vocabulary(groups, lists["weak"], lists["ignore"], lists["elsewhere"], lists["places"])
 
 
 def header_words(header: str, *, ignore: frozenset[str] | None = None) -> tuple[str, ...]:
