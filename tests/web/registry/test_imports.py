@@ -146,7 +146,9 @@ def test_a_new_edition_matches_records_by_id(personas: Personas, tmp_path: Path)
     again = import_list(
         personas.researcher, path, origin="x", level=Level.INTERNAL, edition_of=first.source
     )
-    assert again.edition is not None and (again.edition.added, again.edition.changed) == (0, 0)
+    assert again.edition is None and not again.created  # the same edition file: nothing
+    edition = first.source.editions.get()
+    assert (edition.number, edition.file_name, edition.missing) == (2, "list_a_2.csv", 0)
     with pytest.raises(PermissionDenied):  # a reader may neither import nor correct
         import_list(
             personas.reader, path, origin="x", level=Level.INTERNAL, edition_of=first.source

@@ -426,6 +426,16 @@ def test_a_new_edition_of_a_source_adds_and_versions_records(
     assert (entry.detail["added"], entry.detail["changed"], entry.detail["unchanged"]) == (1, 1, 1)
     page = client.get("/sources/PL/").content.decode()
     assert "1 records added, 1 changed, 1 unchanged" in page
+    assert "Edition 2" in page and "synthetic_grown.csv" in page
+    again = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("renamed_edition.csv", GROWN),
+            "origin": "synthetic test fixture",
+            "level": str(int(Level.INTERNAL)),
+        },
+    )
+    assert "imported already, as source PL" in again.content.decode()
 
 
 def test_a_header_only_list_is_refused(client: Client, personas: Personas) -> None:

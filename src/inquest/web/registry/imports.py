@@ -1,5 +1,6 @@
 """Import a list in the standard format as a source with its records: all or nothing, and
-idempotent by file hash (importing the same file again finds the source made the first time).
+idempotent by file hash (importing the same file again finds the source made the first time,
+or the source it was an edition of).
 A newer edition of a source's list (it grew, or was corrected) is imported into that source
 (``edition_of``): records matched by their record id, new ones added, changed ones versioned
 (``services.add_edition``).
@@ -27,7 +28,7 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
 from inquest.web.registry import services
-from inquest.web.registry.models import Source
+from inquest.web.registry.models import Source, SourceEdition
 from inquest.web.registry.staging import max_list_text_chars, require_rows
 
 _CODE_MAX = Source._meta.get_field("code").max_length or 32
@@ -41,7 +42,7 @@ class ImportResult:
     source: Source
     created: bool
     n_records: int
-    edition: services.EditionResult | None = None
+    edition: SourceEdition | None = None
 
 
 def import_list(
@@ -69,7 +70,7 @@ def import_list(
     """
     require(user, Action.IMPORT, level)  # fail before reading a large file
     digest, size = file_sha256(path)
-    existing = Source.objects.filter(file_sha256=digest).first()
+    existing = services.source_of_file(digest)
     if existing is not None:
         if not Source.objects.visible_to(user).filter(pk=existing.pk).exists():
             raise services.hidden_clash(user, existing, "file_sha256")

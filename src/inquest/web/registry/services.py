@@ -34,6 +34,7 @@ from inquest.web.registry.models import (
     Record,
     RecordVersion,
     Source,
+    SourceEdition,
     Statement,
 )
 from inquest.web.registry.properties import column_properties, statement_properties
@@ -259,15 +260,14 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
     return records
 
 
-@dataclass(frozen=True)
-class EditionResult:
-    """What a new edition of a source changed: records added, records given a new version,
-    records the edition has unchanged, and records of the source it no longer lists."""
-
-    added: int
-    changed: int
-    unchanged: int
-    missing: int
+def source_of_file(file_sha256: str) -> Source | None:
+    """The source a file was imported as: as the source itself, or as one of its editions."""
+    found = Source.objects.filter(file_sha256=file_sha256).first()
+    if found is not None:
+        return found
+    edition = SourceEdition.objects.filter(file_sha256=file_sha256).select_related("source")
+    first = edition.first()
+    return first.source if first is not None else None
 
 
 @transaction.atomic
@@ -279,19 +279,23 @@ def add_edition(
     file_name: str,
     file_sha256: str,
     file_bytes: int,
-) -> EditionResult:
-    """Import a newer edition of ``source`` (a list that grew or was corrected).
+) -> SourceEdition:
+    """Import a newer edition of ``source`` (a list that grew or was corrected), kept as a
+    ``SourceEdition`` with its file and counts.
 
     Rows are matched to the source's records by their list's own id (``external_id``): a
     record whose values differ gets a new version (earlier versions are kept, as for a
     correction), a row with an id the source lacks becomes a new record, numbered after the
     source's last row (its row in the edition's file is in the version's reason). Records
     the edition no longer lists are kept as they are and counted. All or nothing; one
-    ``source.edition`` audit entry names the file and the counts.
+    ``source.edition`` audit entry names the file and the counts. A file a source or an
+    edition came from already is refused.
     """
     require(user, Action.IMPORT, source.confidentiality)
     require(user, Action.CORRECT, source.confidentiality)
     source = Source.objects.select_for_update().get(pk=source.pk)
+    if source_of_file(file_sha256) is not None:
+        raise InputError("this very file was imported already", field="file_sha256")
     existing: dict[str, Record] = {}
     problems: list[InputProblem] = []
     for record in Record.objects.filter(source=source).order_by("row_number"):
@@ -352,28 +356,38 @@ def add_edition(
     search.index_rows(changed, persons=persons)
     added = add_records(user, source, new_rows) if new_rows else []
     listed = {row.external_id for row in rows}
-    result = EditionResult(
+    last = SourceEdition.objects.filter(source=source).order_by("-number").first()
+    edition = SourceEdition.objects.create(
+        source=source,
+        number=last.number + 1 if last is not None else 2,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        file_bytes=file_bytes,
         added=len(added),
         changed=len(changed),
         unchanged=unchanged,
         missing=sum(1 for key in existing if key not in listed),
+        created_by_id=actor,
+        confidentiality=source.confidentiality,
     )
     audit.record(
         user,
         "source.edition",
-        source,
+        edition,
         level=source.confidentiality,
         detail={
+            "source": source.code,
+            "number": edition.number,
             "file_name": file_name,
             "file_sha256": file_sha256,
             "file_bytes": file_bytes,
-            "added": result.added,
-            "changed": result.changed,
-            "unchanged": result.unchanged,
-            "missing": result.missing,
+            "added": edition.added,
+            "changed": edition.changed,
+            "unchanged": edition.unchanged,
+            "missing": edition.missing,
         },
     )
-    return result
+    return edition
 
 
 @transaction.atomic

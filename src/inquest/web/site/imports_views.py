@@ -119,7 +119,7 @@ def _forget(request: HttpRequest, token: str) -> None:
 
 def _already(user: AnyUser, sha256: str) -> tuple[Source | None, bool]:
     """The source this very file was imported as, and whether the user may see it."""
-    existing = Source.objects.filter(file_sha256=sha256).first()
+    existing = services.source_of_file(sha256)
     if existing is None:
         return None, False
     return existing, Source.objects.visible_to(user).filter(pk=existing.pk).exists()
