@@ -273,7 +273,11 @@ def _looks(sample: Sequence[str | None]) -> tuple[Looks, int, int, float] | None
     if len(years) >= need:
         return Looks.DATES, len(years), n, statistics.fmean(years)
     for looks, kind in ((Looks.PRISONS, "prison"), (Looks.CEMETERIES, "cemetery")):
-        hits = _share(values, _place(kind))
+        try:
+            test = _place(kind)
+        except ImportError:  # an installation without the gazetteer
+            break
+        hits = _share(values, test)
         if hits >= need:
             return looks, hits, n, 0.0
     hits = _share(values, _is_name)
