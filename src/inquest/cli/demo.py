@@ -108,6 +108,7 @@ def _print_account(summary: dict[str, Any], url: str | None) -> None:
     table.add_row(
         "sources", ", ".join(f"{code} ({n:,} records)" for code, n in summary["sources"].items())
     )
+    table.add_row("places", f"{summary['places']:,} from the gazetteer")
     table.add_row("persons", f"{summary['persons']:,} (linkage run #{summary['linkage_run']})")
     table.add_row("estimate runs", ", ".join(f"#{pk}" for pk in summary["estimate_runs"]))
     if url is not None:
