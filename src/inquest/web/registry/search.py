@@ -20,7 +20,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from rapidfuzz import fuzz, process
 
 from inquest.text import name_similarity, normalize
@@ -150,6 +161,15 @@ def set_person(records: Sequence[Record], person: Person | None) -> int:
     """Point the search rows of ``records`` at ``person`` (its membership changed)."""
     return NameKey.objects.filter(record_id__in=[r.pk for r in records]).update(
         person=person.pk if person is not None else None
+    )
+
+
+def sync_persons(records: Sequence[Record]) -> int:
+    """Point the search rows of ``records`` at the person each belongs to now (none if
+    none): for writers that change memberships in bulk, as a linkage run does."""
+    member = PersonRecord.objects.filter(record_id=OuterRef("record_id")).values("person_id")
+    return NameKey.objects.filter(record_id__in=[r.pk for r in records]).update(
+        person=Subquery(member[:1])
     )
 
 

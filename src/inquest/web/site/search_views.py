@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -106,6 +107,7 @@ def result_rows(page: SearchPage) -> list[ResultRow]:
     """The page's hits as rows, their links made without one ``reverse()`` each."""
     record_url = link_maker("site:record-detail")
     person_url = link_maker("site:person-detail")
+    language = translation.get_language()
     rows = []
     for hit in page.hits:
         key, person = hit.key, hit.key.person
@@ -117,7 +119,7 @@ def result_rows(page: SearchPage) -> list[ResultRow]:
                 source=key.source.code,
                 row_number=key.record.row_number,
                 person_url=person_url(shown.uid) if shown is not None else "",
-                person_label=shown.label if shown is not None else "",
+                person_label=shown.display_name(language) if shown is not None else "",
                 score=f"{hit.score:.2f}",
             )
         )

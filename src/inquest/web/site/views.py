@@ -59,16 +59,6 @@ def set_display(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def person_list(request: HttpRequest) -> HttpResponse:
-    """The persons the user may see, 50 to a page."""
-    page = Paginator(registry.persons_for(request.user).order_by("id"), 50).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = noted(request.user, page.object_list)
-    return render(request, "inquest/person_list.html", {"page": page})
-
-
-@require_GET
 def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One person: records side by side, the lists naming them, statements by property
     (conflicts highlighted), events and a timeline; all narrowed to what the user may see."""
@@ -103,7 +93,12 @@ def record_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         request.user, Record.objects.visible_to(request.user).select_related("source"), uid=uid
     )
     versions = registry.versions_of(request.user, record)
-    return render(request, "inquest/record_detail.html", {"record": record, "versions": versions})
+    person = registry.person_of(request.user, record)
+    return render(
+        request,
+        "inquest/record_detail.html",
+        {"record": record, "versions": versions, "person": person},
+    )
 
 
 @require_GET
