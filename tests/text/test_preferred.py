@@ -11,7 +11,13 @@ TITLES = ["شهید", "حاج", "Haj", "Dr", "Shahid", "سید", "Seyed"]
 
 
 def test_most_frequent_form_in_the_preferred_script_wins() -> None:
-    names = ["شهید ابراهیم اکبری", "ابراهیم اکبری", "Ebrahim Akbari", "Akbari, Ebrahim", "E. Akbary"]
+    names = [
+        "شهید ابراهیم اکبری",
+        "ابراهیم اکبری",
+        "Ebrahim Akbari",
+        "Akbari, Ebrahim",
+        "E. Akbary",
+    ]
     assert preferred_name(names, Script.ARABIC) == "ابراهیم اکبری"
     assert preferred_name(names, Script.LATIN) == "Ebrahim Akbari"
 

@@ -47,6 +47,7 @@ from inquest.web.runs.models import LinkageRun
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class LinkOutcome:
     """A finished run and what it changed in the registry."""

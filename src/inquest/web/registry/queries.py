@@ -228,7 +228,7 @@ def person_rows(
 
 
 def sources_of_persons(
-    user: AnyUser, persons: QuerySet[Person] | list[Person]
+    user: AnyUser, persons: QuerySet[Person, Any] | list[Person]
 ) -> dict[int, list[int]]:
     """The sources (ids, each once, in order) of the records of ``persons`` the user may
     see, by person id: one query however many persons."""

@@ -84,9 +84,7 @@ class PersonFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices: dict[str, QuerySet[Any]] = {
             "source": Source.objects.visible_to(user).order_by("code"),
-            "prison": Place.objects.visible_to(user)
-            .filter(kind=PlaceKind.PRISON)
-            .order_by("name"),
+            "prison": Place.objects.visible_to(user).filter(kind=PlaceKind.PRISON).order_by("name"),
         }
         for name, queryset in choices.items():
             cast("forms.ModelChoiceField[Any]", self.fields[name]).queryset = queryset
@@ -107,7 +105,9 @@ class PersonFilterForm(forms.Form):
         data = self.cleaned_data
         dated = {"yes": True, "no": False}.get(data.get("dated") or "")
         sort = PersonSort(data["sort"]) if data.get("sort") else PersonSort.NAME
-        return PersonFilters(source=data.get("source"), dated=dated, prison=data.get("prison")), sort
+        return PersonFilters(
+            source=data.get("source"), dated=dated, prison=data.get("prison")
+        ), sort
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _rows(
     persons: list[Person],
     sources: list[Source],
     display: Display,
-    among: QuerySet[Person] | None = None,
+    among: QuerySet[Person, Any] | None = None,
 ) -> list[PersonRow]:
     """The rows of ``persons`` (one query for their sources, asked of ``among`` if given:
     a query rather than a list of every id exported)."""
