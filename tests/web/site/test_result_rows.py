@@ -3,6 +3,8 @@ unlinked records marked."""
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from inquest.web.site.display import display_from
 from inquest.web.site.search_views import FoldedRecord, ResultRow
 from inquest.web.site.templatetags.inquest_display import result_rows
@@ -47,7 +49,8 @@ def test_digits_follow_the_display_and_unlinked_rows_say_so() -> None:
 
 def test_a_persons_records_are_folded_into_one_row() -> None:
     row = _row(records=(_record(), _record(name="Ali Nemuneh", source="cem", row_number=3)))
-    html = str(result_rows([row], display_from(None, "en")))
+    with translation.override("en"):
+        html = str(result_rows([row], display_from(None, "en")))
     assert html.count("<tr>") == 1 and html.count("<li>") == 2
     assert "cem · row 3" in html and "ngo · row 12" in html
     assert row.sources == ["ngo", "cem"]
