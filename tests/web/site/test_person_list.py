@@ -92,6 +92,9 @@ def test_sort_and_filters(client: Client, personas: Personas) -> None:
     # in Persian the Persian-script name is shown and sorted on
     persian = html.unescape(client.get("/persons/", HTTP_ACCEPT_LANGUAGE="fa").content.decode())
     assert "زهرا کریمی" in persian and "۱۰ مرداد ۱۳۶۷" in persian
+    assert "۳ فرد" in persian and "تاریخ درگذشت" in persian and "نخست بیشترین رکورد" in persian
+    for english in ("Date of death", "Order", "Download", "3 persons", "most records first"):
+        assert english not in persian
 
 
 def test_paging_keeps_filters(client: Client, personas: Personas, monkeypatch: object) -> None:
