@@ -6,8 +6,8 @@ records give (``search.record_name``: the full name, else given and family name)
 script first for Persian pages and Latin first for English ones. The death date is the
 interval the records' ``death_date`` most often gives (``inquest.dates.parse_date``), the
 narrower first among equally frequent ones. The registry's services call ``refresh`` in the
-transaction that changes a person's records; the migration that added the fields calls
-``summarise`` on the rows written before.
+transaction that changes a person's records; the migration that added the fields calls it
+on the persons written before.
 """
 
 from __future__ import annotations
@@ -65,15 +65,21 @@ def summarise(raws: Iterable[Mapping[str, str]]) -> Summary:
     )
 
 
-def refresh(person_ids: Iterable[int]) -> int:
+def refresh(
+    person_ids: Iterable[int],
+    *,
+    person_model: type[Person] = Person,
+    version_model: type[RecordVersion] = RecordVersion,
+) -> int:
     """Recompute and store the summary of each person (inside the caller's transaction);
-    returns the number of persons written. Reads each record's latest version once."""
+    returns the number of persons written. Reads each record's latest version once. The
+    migration that added the fields passes its historical models."""
     ids = sorted(set(person_ids))
     if not ids:
         return 0
     latest: dict[int, tuple[int, int, dict[str, str]]] = {}
     for person_id, record_id, number, raw in (
-        RecordVersion.objects.filter(record__membership__person_id__in=ids)
+        version_model.objects.filter(record__membership__person_id__in=ids)
         .order_by("record_id", "number")
         .values_list("record__membership__person_id", "record_id", "number", "raw")
     ):
@@ -85,9 +91,9 @@ def refresh(person_ids: Iterable[int]) -> int:
     persons = []
     for pk in ids:
         summary = summarise(raws[pk])
-        person = Person(pk=pk)
+        person = person_model(pk=pk)
         for name in FIELDS:
             setattr(person, name, getattr(summary, name))
         persons.append(person)
-    Person.objects.bulk_update(persons, FIELDS, batch_size=500)
+    person_model.objects.bulk_update(persons, FIELDS, batch_size=500)
     return len(persons)

@@ -9,32 +9,13 @@ BATCH = 1000
 
 
 def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from inquest.web.registry.persons import FIELDS, summarise
+    from inquest.web.registry.persons import refresh
 
     person_model = apps.get_model("registry", "Person")
     version_model = apps.get_model("registry", "RecordVersion")
     ids = list(person_model.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        latest: dict[int, tuple[int, dict[str, str]]] = {}
-        for person_id, record_id, raw in (
-            version_model.objects.filter(record__membership__person_id__in=chunk)
-            .order_by("record_id", "number")
-            .values_list("record__membership__person_id", "record_id", "raw")
-        ):
-            latest[record_id] = (person_id, raw)
-        raws: dict[int, list[dict[str, str]]] = {pk: [] for pk in chunk}
-        for record_id in sorted(latest):
-            person_id, raw = latest[record_id]
-            raws[person_id].append(raw)
-        persons = []
-        for pk in chunk:
-            summary = summarise(raws[pk])
-            person = person_model(pk=pk)
-            for name in FIELDS:
-                setattr(person, name, getattr(summary, name))
-            persons.append(person)
-        person_model.objects.bulk_update(persons, FIELDS, batch_size=500)
+        refresh(ids[start : start + BATCH], person_model=person_model, version_model=version_model)
 
 
 class Migration(migrations.Migration):
