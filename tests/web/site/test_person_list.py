@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from inquest.places import PlaceKind
 from inquest.web.access.levels import Level
 from inquest.web.audit.models import AuditEntry
-from inquest.web.registry import services
-from inquest.web.registry.models import Person, Place, Record, Source
+from inquest.web.registry import persons as summaries
+from inquest.web.registry import search, services
+from inquest.web.registry.models import Person, PersonRecord, Place, Record, Source
 from inquest.web.site import persons_views
 
 from ..factories import make_source
@@ -133,3 +134,24 @@ def test_exports_are_narrowed_formula_safe_and_audited(client: Client, personas:
     entry = AuditEntry.objects.filter(action="export").latest("id")
     assert entry.confidentiality == Level.PROTECTED and entry.detail["rows"] == 1
     assert client.get("/persons/export/ods/").status_code == 404
+
+
+def test_a_record_above_its_persons_level_neither_counts_nor_names_it(
+    client: Client, personas: Personas
+) -> None:
+    """The services never write such a record; were one written by hand, a reader cleared
+    for the person only would see neither the record, its list nor its name."""
+    persons = _seed(personas)
+    secret = Source.objects.get(code="S")
+    hidden = [{"full_name": "Hidden Alias"}] * 2  # the commoner name, were it counted
+    records = _add(personas.investigator, secret, hidden, Level.PROTECTED)
+    for record in records:
+        PersonRecord.objects.create(
+            person=persons["ali"], record=record, confidentiality=Level.PROTECTED
+        )
+    search.sync_persons(records)
+    summaries.refresh([persons["ali"].pk])
+    page = html.unescape(client.get("/persons/", {"sort": "-records"}).content.decode())
+    row = page.split(f"/persons/{persons['ali'].uid}/")[1].split("</tr>")[0]
+    assert "<td>1</td>" in row and ">S</a>" not in row and "Hidden Alias" not in page
+    assert _names(client, source="A") == ["Ali Bahrami", "Zahra Karimi"]

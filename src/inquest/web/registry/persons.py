@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db.models import F
+
 from inquest.dates import parse_date
 from inquest.errors import InputError
 from inquest.text import Script, preferred_name
@@ -78,8 +80,16 @@ def refresh(
     if not ids:
         return 0
     latest: dict[int, tuple[int, int, dict[str, str]]] = {}
+    level = F("record__membership__person__confidentiality")
     for person_id, record_id, number, raw in (
         version_model.objects.filter(record__membership__person_id__in=ids)
+        # A record is never more confidential than its person (the services see to it);
+        # were one ever, it still could not lend the person its name or date.
+        .filter(
+            confidentiality__lte=level,
+            record__confidentiality__lte=level,
+            record__source__confidentiality__lte=level,
+        )
         .order_by("record_id", "number")
         .values_list("record__membership__person_id", "record_id", "number", "raw")
     ):
