@@ -53,4 +53,5 @@ def test_a_persons_records_are_folded_into_one_row() -> None:
         html = str(result_rows([row], display_from(None, "en")))
     assert html.count("<tr>") == 1 and html.count("<li>") == 2
     assert "cem · row 3" in html and "ngo · row 12" in html
+    assert '<span class="muted">2 records · ngo · cem</span>' in html
     assert row.sources == ["ngo", "cem"]

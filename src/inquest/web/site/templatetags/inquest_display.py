@@ -14,7 +14,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from inquest.text import strip_bidi
 from inquest.web.site.display import Display, format_date, format_interval, shown_digits
@@ -64,9 +64,19 @@ def result_rows(rows: Any, display: Display) -> SafeString:
             return format_html('<span class="muted">{}</span>', not_linked)
         return format_html('<a href="{}" dir="auto">{}</a>', row.person_url, row.name)
 
+    def summary(row: Any) -> SafeString:
+        if not row.person_url:
+            return SafeString("")
+        n = len(row.records)
+        counted = ngettext("%(n)s record", "%(n)s records", n) % {
+            "n": shown_digits(str(n), display)
+        }
+        return format_html('<span class="muted">{} · {}</span>', counted, " · ".join(row.sources))
+
     def records_cell(row: Any) -> SafeString:
         return format_html(
-            '<ul class="found">{}</ul>',
+            '{}<ul class="found">{}</ul>',
+            summary(row),
             format_html_join(
                 "",
                 '<li><a href="{}" dir="auto" class="original">{}</a> <span class="muted">{} · {} {}'
