@@ -31,6 +31,13 @@ def test_falls_back_to_the_other_script_then_any() -> None:
     assert script_order(Script.ARABIC)[:2] == (Script.ARABIC, Script.LATIN)
 
 
+def test_a_tie_goes_to_the_form_most_like_all_the_names() -> None:
+    # one record each: the stray spelling no longer wins by sorting first
+    names = ["'Ali Zarei", "Ali Rezaei", "علی رضایی", "علي رضائي"]
+    assert preferred_name(names, Script.LATIN) == "Ali Rezaei"
+    assert preferred_name(["ملکی شهید علی", "ملکی علی", "Ali Maleki"], Script.ARABIC) == "ملکی علی"
+
+
 def test_titles_and_particles_are_dropped_and_spellings_counted_by_key() -> None:
     assert preferred_name(["شهید علی رضایی"], Script.ARABIC) == "علی رضایی"
     assert preferred_name(["Haj Seyed Ali Rezaei", "Dr Ali Rezaei"], Script.LATIN) == "Ali Rezaei"

@@ -6,9 +6,11 @@ name proper is kept: titles («شهید», Haj, Dr), particles (Seyed, Mirza, Kh
 name are dropped. The forms are counted by their key (``normalize(..., "key")``), so spellings
 the key treats as one count together. The most frequent form written in the preferred script
 wins; without one, the most frequent in the other of Persian (Arabic) and Latin script; then
-any other script or a mix. Of the spellings sharing the winning key, the most frequent is
-shown. Ties go to the alphabetically first, so the choice does not depend on the order the
-names come in.
+any other script or a mix. Forms as frequent as each other are told apart by how like all the
+names given they are (the sum of ``name_similarity`` to each, in every script): the most
+representative spelling, not a stray one ("'Ali Zareï" beside "Ali Rezaei" and «علی رضایی»),
+then alphabetically. Of the spellings sharing the winning key, the most frequent is shown,
+then the alphabetically first. The choice does not depend on the order the names come in.
 """
 
 from __future__ import annotations
@@ -41,10 +43,12 @@ def script_order(prefer: Script) -> tuple[Script, ...]:
 def preferred_name(names: Iterable[str], prefer: Script) -> str:
     """The name to show among ``names`` (see the module); "" if none holds a name."""
     spellings: dict[Script, dict[str, Counter[str]]] = {}
+    propers: list[str] = []
     for name in names:
         proper = name_proper(name)
         if not proper:
             continue
+        propers.append(proper)
         script = detect_script(proper)
         key = normalize(proper, "key")
         spellings.setdefault(script, {}).setdefault(key, Counter())[proper] += 1
@@ -52,7 +56,21 @@ def preferred_name(names: Iterable[str], prefer: Script) -> str:
         by_key = spellings.get(script)
         if not by_key:
             continue
-        _, _, key = min((-sum(c.values()), min(c), k) for k, c in by_key.items())
-        counted = by_key[key]
-        return min(counted, key=lambda spelling: (-counted[spelling], spelling))
+        shown = {
+            key: min(counted, key=lambda spelling: (-counted[spelling], spelling))
+            for key, counted in by_key.items()
+        }
+        most = max(sum(c.values()) for c in by_key.values())
+        tied = sorted(shown[k] for k, c in by_key.items() if sum(c.values()) == most)
+        if len(tied) == 1:
+            return tied[0]
+        return min(tied, key=lambda form: (-_likeness(form, sorted(propers)), form))
     return ""
+
+
+def _likeness(form: str, names: list[str]) -> float:
+    """How like ``names`` ``form`` is: its summed similarity to each (rounded, so that the
+    order of the sum cannot tip a tie)."""
+    from inquest.text.similarity import name_similarity
+
+    return round(sum(name_similarity(form, name) for name in names), 9)
