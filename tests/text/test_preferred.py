@@ -36,6 +36,9 @@ def test_a_tie_goes_to_the_form_most_like_all_the_names() -> None:
     names = ["'Ali Zarei", "Ali Rezaei", "علی رضایی", "علي رضائي"]
     assert preferred_name(names, Script.LATIN) == "Ali Rezaei"
     assert preferred_name(["ملکی شهید علی", "ملکی علی", "Ali Maleki"], Script.ARABIC) == "ملکی علی"
+    # two names alike either way: the fuller, then the shorter spelling
+    assert preferred_name(["Ali", "Ali Maleki"], Script.LATIN) == "Ali Maleki"
+    assert preferred_name(["'Ali Fathi", "Fathi, Ali"], Script.LATIN) == "Ali Fathi"
 
 
 def test_titles_and_particles_are_dropped_and_spellings_counted_by_key() -> None:

@@ -8,9 +8,11 @@ the key treats as one count together. The most frequent form written in the pref
 wins; without one, the most frequent in the other of Persian (Arabic) and Latin script; then
 any other script or a mix. Forms as frequent as each other are told apart by how like all the
 names given they are (the sum of ``name_similarity`` to each, in every script): the most
-representative spelling, not a stray one ("'Ali Zareï" beside "Ali Rezaei" and «علی رضایی»),
-then alphabetically. Of the spellings sharing the winning key, the most frequent is shown,
-then the alphabetically first. The choice does not depend on the order the names come in.
+representative spelling, not a stray one ("'Ali Zareï" beside "Ali Rezaei" and «علی رضایی»);
+then the one with more words (a full name before a given name alone), then the shorter, then
+alphabetically. Of the spellings sharing the winning key, the most frequent is shown, then
+the shorter ("Ali Fathi" before "'Ali Fathi": fewer marks the key ignores), then the
+alphabetically first. The choice does not depend on the order the names come in.
 """
 
 from __future__ import annotations
@@ -57,14 +59,22 @@ def preferred_name(names: Iterable[str], prefer: Script) -> str:
         if not by_key:
             continue
         shown = {
-            key: min(counted, key=lambda spelling: (-counted[spelling], spelling))
+            key: min(counted, key=lambda spelling: (-counted[spelling], len(spelling), spelling))
             for key, counted in by_key.items()
         }
         most = max(sum(c.values()) for c in by_key.values())
         tied = sorted(shown[k] for k, c in by_key.items() if sum(c.values()) == most)
         if len(tied) == 1:
             return tied[0]
-        return min(tied, key=lambda form: (-_likeness(form, sorted(propers)), form))
+        return min(
+            tied,
+            key=lambda form: (
+                -_likeness(form, sorted(propers)),
+                -len(form.split()),
+                len(form),
+                form,
+            ),
+        )
     return ""
 
 
