@@ -26,12 +26,10 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
 )
 from rapidfuzz import fuzz, process
@@ -364,8 +362,9 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
     costly step, so a query with more than ``2 * MAX_NAMES`` distinct candidate names has
     only a shortlist scored (see ``_shortlist``): ``truncated`` says so, and ``unranked``
     counts the records left out. The records of one person the user may see make one row,
-    ranked by its best name; the database groups and pages them. The page's records, names,
-    sources and persons are noted as shown (``inquest.web.audit.reads``).
+    ranked by its best name; one query gives every row's names, one the page's records.
+    The page's records, names, sources and persons are noted as shown
+    (``inquest.web.audit.reads``).
     """
     query = query.strip()
     rows = candidates(user, query, filters)
@@ -383,22 +382,18 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
     number = 1
     found: list[Found] = []
     if scored:
-        rank = Case(
-            *(When(name=name, then=Value(i)) for i, (_, name, _) in enumerate(scored)),
-            output_field=IntegerField(),
-        )
-        matched = rows.filter(name__in=list(scores)).annotate(rank=rank, row=_row_of(user))
-        grouped = matched.order_by().values("row").annotate(best=Min("rank"))
-        n_rows = grouped.count()
+        ranks = {name: i for i, (_, name, _) in enumerate(scored)}
+        matched = rows.filter(name__in=list(ranks)).annotate(row=_row_of(user))
+        # Each row's best rank, from its (row, name) pairs: grouped here rather than by the
+        # database, whose query would carry one CASE branch per name (slow to build).
+        best: dict[int, int] = {}
+        for row, name in matched.order_by().values_list("row", "name").distinct():
+            best[row] = min(best.get(row, len(ranks)), ranks[name])
+        ordered = sorted(best, key=lambda row: (best[row], row))
+        n_rows = len(ordered)
         number = min(max(1, page), max(1, -(-n_rows // PAGE_SIZE)))
         start = (number - 1) * PAGE_SIZE
-        chosen = [
-            row
-            for row, _ in grouped.order_by("best", "row").values_list("row", "best")[
-                start : start + PAGE_SIZE
-            ]
-        ]
-        ranks = {name: i for i, (_, name, _) in enumerate(scored)}
+        chosen = ordered[start : start + PAGE_SIZE]
         members: dict[int, list[NameKey]] = {row: [] for row in chosen}
         for entry in NameKey.objects.select_related("source", "record", "person").filter(
             record_id__in=matched.filter(row__in=chosen).values("entry_id")
