@@ -120,6 +120,10 @@ def test_persons_get_names_by_rule_and_a_death_date(client: Client, personas: Pe
     persian = html.unescape(client.get("/persons/", HTTP_ACCEPT_LANGUAGE="fa").content.decode())
     assert "ابراهیم اکبری" in persian and "شهید" not in persian
     assert "۱۹ شهریور ۱۳۶۷" in persian  # the death date in the Persian calendar and digits
+    page = html.unescape(client.get(f"/persons/{akbari.uid}/").content.decode())
+    heading = page.split("<h1")[1].split("</p>")[0]
+    assert "Ebrahim Akbari</h1>" in heading and "ابراهیم اکبری" in heading
+    assert "Date of death: 10 September 1988" in heading
 
 
 def test_a_correction_renames_its_person(personas: Personas) -> None:

@@ -20,7 +20,8 @@ from inquest.web.registry import queries as registry
 from inquest.web.registry.models import Person, Record, Source
 from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
-from inquest.web.site.display import SESSION_KEY, display_from
+from inquest.web.site.context import display_preferences
+from inquest.web.site.display import SESSION_KEY, display_from, format_interval
 
 
 @require_GET
@@ -64,8 +65,12 @@ def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     (conflicts highlighted), events and a timeline; all narrowed to what the user may see."""
     person = get_visible(request.user, Person.objects.visible_to(request.user), uid=uid)
     records = registry.records_side_by_side(request.user, person)
+    display = display_preferences(request)["display"]
+    names = dict.fromkeys(n for n in (person.display_name(), person.name_fa, person.name_en) if n)
     context = {
         "person": person,
+        "other_names": list(names)[1:],
+        "died": format_interval(person.death_earliest, person.death_latest, display),
         "properties": registry.person_properties(request.user, person),
         "records": records,
         "sources": records.sources(),
