@@ -134,6 +134,9 @@ def test_exports_are_narrowed_formula_safe_and_audited(client: Client, personas:
     entry = AuditEntry.objects.filter(action="export").latest("id")
     assert entry.confidentiality == Level.PROTECTED and entry.detail["rows"] == 1
     assert client.get("/persons/export/ods/").status_code == 404
+    client.logout()
+    refused = client.get("/persons/export/csv/", {"source": "S"})
+    assert refused.status_code == 400 and b"Secret" not in refused.content
 
 
 def test_a_record_above_its_persons_level_neither_counts_nor_names_it(

@@ -15,7 +15,7 @@ from typing import Any, cast
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -183,6 +183,9 @@ def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if chosen is None:
         raise Http404("unknown export format")
     form = PersonFilterForm(request.user, request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # a filter the user may not choose exports nothing, not everything unfiltered
+        return HttpResponseBadRequest(_("The filters are not valid."))
     filters, sort = form.chosen()
     display = display_preferences(request)["display"]
     query = registry.person_rows(request.user, filters, sort, translation.get_language())
