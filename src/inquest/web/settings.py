@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "inquest.web.access",
     "inquest.web.audit",
     "inquest.web.accounts",
@@ -217,7 +219,7 @@ SIGNIN_FAILURES_ALL_ADDRESSES = config.env_int(
 OTP_TOTP_ISSUER = "inquest"
 
 # Uploads: bodies held in memory are small; a list file may be at most INQUEST_MAX_UPLOAD_BYTES
-# (default 50 MiB), checked by inquest.web.uploads. Uploads are kept under the data folder,
+# (default 50 MiB), checked by inquest.web.registry.staging. Uploads are kept under the data folder,
 # never under a served path.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -233,8 +235,20 @@ INQUEST_MAX_LIST_TEXT_CHARS = config.env_int(
     _ENV, "INQUEST_MAX_LIST_TEXT_CHARS", default=128 * 2**20
 )
 
+# The API's documentation page loads Swagger UI from the package (drf-spectacular-sidecar),
+# never from a CDN.
+SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The key first: its challenge makes an anonymous call a 401, not a 403 or an empty 200.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "inquest.web.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["inquest.web.api.permissions.SignedIn"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
+from inquest.linkage.run_record import LinkageRunRecord
 from inquest.web.access.levels import Level
 from inquest.web.linking.link import _write_back, engine_input
 from inquest.web.registry import services
@@ -42,16 +43,27 @@ def write_back(user: User, sources: Sequence[Source], groups: Mapping[str, Seque
     indexes of its records in the sources' order) back as a run would."""
     _, records = engine_input(sources)
     run = runs.start_linkage_run(user, sources=sources, parameters={}, input_sha256="0" * 64)
-    pairs = [(str(records[i].pk), uid) for uid, indexes in groups.items() for i in indexes]
+    rows = [(records[i], uid, len(ix)) for uid, ix in groups.items() for i in ix]
     clusters = pa.table(
         {
-            "record_id": [r for r, _ in pairs],
-            "person_id": [p for _, p in pairs],
-            "confidence": [0.99] * len(pairs),
+            "list": [r.source.code for r, _, _ in rows],
+            "record_id": [str(r.pk) for r, _, _ in rows],
+            "person_id": [uid for _, uid, _ in rows],
+            "confidence": [0.99] * len(rows),
+            "cluster_size": [n for _, _, n in rows],
         }
     )
+    linked = LinkageRunRecord(
+        clusters=LinkageRunRecord.ordered(clusters),
+        records=len(rows),
+        persons=len(groups),
+        pairs_kept=0,
+        components_split=0,
+        pairs_rescored=0,
+        carried_over=frozenset(uid for uid in groups if not uid.startswith("P")),
+    )
     with transaction.atomic():
-        _write_back(user, run, records, clusters)
+        _write_back(user, run, records, linked)
 
 
 def test_search_rows_follow_the_runs_memberships(client: Client, personas: Personas) -> None:

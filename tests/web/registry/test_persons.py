@@ -15,7 +15,7 @@ from inquest.web.registry.models import Person
 from ..factories import make_source
 from ..personas import Personas
 
-migration = importlib.import_module("inquest.web.registry.migrations.0009_person_summary")
+migration = importlib.import_module("inquest.web.registry.migrations.0010_person_summary")
 
 
 def test_summary_of_records() -> None:
@@ -40,7 +40,7 @@ def test_persons_written_before_get_theirs_from_the_migration(personas: Personas
     person = services.create_person(user, records=records)
     assert person.name_fa == "مریم نمونه"
     empty = services.create_person(user)
-    Person.objects.update(name_fa="", name_en="", death_earliest=None)  # as before 0009
+    Person.objects.update(name_fa="", name_en="", death_earliest=None)  # as before 0010
     migration.forwards(apps, None)  # type: ignore[arg-type]
     person.refresh_from_db()
     assert (person.name_fa, person.name_en) == ("مریم نمونه", "مریم نمونه")

@@ -16,8 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from inquest.web.audit.reads import get_visible, note_shown, noted
+from inquest.web.linking import queue
 from inquest.web.registry import queries as registry
-from inquest.web.registry.models import Person, Record, Source
+from inquest.web.registry.models import Person, Record, Source, SourceEdition
 from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
 from inquest.web.site.context import display_preferences
@@ -26,14 +27,22 @@ from inquest.web.site.display import SESSION_KEY, display_from, format_interval
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """What the user may see, counted."""
+    """What the user may see, counted, and the work waiting: pairs to review, runs that
+    failed, estimates made before the persons last changed."""
+    user = request.user
     counts = {
-        "sources": registry.sources_for(request.user).count(),
-        "persons": registry.persons_for(request.user).count(),
-        "linkage_runs": runs.linkage_runs_for(request.user).count(),
-        "estimate_runs": runs.estimate_runs_for(request.user).count(),
+        "sources": registry.sources_for(user).count(),
+        "persons": registry.persons_for(user).count(),
+        "linkage_runs": runs.linkage_runs_for(user).count(),
+        "estimate_runs": runs.estimate_runs_for(user).count(),
     }
-    return render(request, "inquest/home.html", {"counts": counts})
+    failed = runs.failed_runs(user)
+    stale = runs.stale_estimates(user)
+    review = queue.pending(user)
+    note_shown(user, [*failed, *stale, review.run if review is not None else None])
+    failed_kinds = [("linkage" if isinstance(r, LinkageRun) else "estimate", r) for r in failed]
+    context = {"counts": counts, "failed": failed_kinds, "stale": stale, "review": review}
+    return render(request, "inquest/home.html", context)
 
 
 @require_GET
@@ -88,7 +97,12 @@ def source_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     page.object_list = noted(request.user, page.object_list)
     note_shown(request.user, (v for record in page.object_list for v in record.versions.all()))
-    return render(request, "inquest/source_detail.html", {"source": source, "page": page})
+    editions = SourceEdition.objects.visible_to(request.user).filter(source=source)
+    return render(
+        request,
+        "inquest/source_detail.html",
+        {"source": source, "page": page, "editions": editions},
+    )
 
 
 @require_GET

@@ -20,7 +20,7 @@ def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_prepared_statement_values"),
+        ("registry", "0009_source_editions"),
     ]
 
     operations = [
