@@ -258,8 +258,10 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
         )
     copy(
         m.Person,
-        ["id", "uid", "label", "created_at", "confidentiality"],
-        ((pid, uuid.uuid4(), label, now, level) for pid, label in persons),
+        # the shown names are a first record's name, not the rule's choice among the
+        # person's records (the services' refresh): the list pages cost the same either way
+        ["id", "uid", "label", "name_fa", "name_en", "created_at", "confidentiality"],
+        ((pid, uuid.uuid4(), label, label, label, now, level) for pid, label in persons),
     )
     copy(
         m.PersonRecord,

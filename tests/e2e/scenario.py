@@ -127,7 +127,7 @@ def seed() -> dict[str, Any]:
         "totp_keys": totp_keys,
         "reader": reader.username,
         "person_uid": str(person.uid),
-        "person_label": person.label,
+        "person_names": {"en": person.name_en, "fa": person.name_fa},
         "other_uid": str(other.uid),
         "sources": sorted(sources),
     }

@@ -11,7 +11,7 @@ def test_person_page(any_visit: Visit) -> None:
     visit.as_analyst()
     visit.go(f"/persons/{facts['person_uid']}/")
     heading = page.locator("main h1")
-    assert heading.inner_text() == facts["person_label"]
+    assert heading.inner_text() == facts["person_names"][visit.lang]
     assert heading.get_attribute("dir") == "auto"
     # Both lists that name the person, and its three records side by side, names as given.
     assert page.locator("ul.named-by li").count() == 2
@@ -49,4 +49,4 @@ def test_person_page_hidden_without_clearance(visit: Visit) -> None:
     assert visit.status(path) == 404
     visit.sign_in(facts["reader"])
     assert visit.status(path) == 404
-    assert facts["person_label"] not in visit.page.content()
+    assert facts["person_names"][visit.lang] not in visit.page.content()

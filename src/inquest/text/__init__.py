@@ -6,6 +6,7 @@ The public API other packages call::
     parse_name(s) -> ParsedName
     skeleton(s) -> str
     name_similarity(a, b) -> float
+    preferred_name(names, prefer) -> str   (the one name to show for several records)
 
 ``compare_names`` explains a similarity; :mod:`inquest.text.batch` has Arrow-array versions
 for bulk work.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from inquest.text.normalize import normalize
 from inquest.text.parse import ParsedName, parse_name
+from inquest.text.preferred import preferred_name
 from inquest.text.scripts import Script, detect_script, strip_bidi
 from inquest.text.skeleton import skeleton
 
@@ -54,6 +56,7 @@ __all__ = [
     "name_similarity",
     "normalize",
     "parse_name",
+    "preferred_name",
     "skeleton",
     "strip_bidi",
     "word_similarity",

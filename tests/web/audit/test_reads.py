@@ -145,11 +145,19 @@ def test_a_list_page_is_one_entry_for_all_it_shows(
     boss = personas.investigator
     for i in range(3):
         services.create_person(boss, records=[], level=Level.PROTECTED, label=f"p{i}")
+    persons = list(Person.objects.filter(confidentiality=Level.PROTECTED).order_by("pk"))
     client.force_login(boss)
     before = len(_views())
     assert client.get("/persons/").status_code == 200
     (entry,) = _views()[before:]
-    assert entry.detail["n"] == 4 and entry.detail["models"] == ["registry.Person"]
+    # four protected persons, and the protected source its filter offers
+    assert entry.detail["models"] == ["registry.Person", "registry.Source"]
+    shown = entry.detail["objects"]
+    assert sum(o.startswith("registry.Person:") for o in shown) == 4
+    assert sorted(shown) == sorted(
+        [f"registry.Person:{p.pk}" for p in persons]
+        + [f"registry.Source:{sides['protected'].source.pk}"]
+    )
 
 
 def test_noting_adds_no_query(client: Client, personas: Personas, sides: dict[str, Side]) -> None:

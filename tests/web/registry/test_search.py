@@ -123,6 +123,35 @@ def test_hidden_person_is_not_shown(personas: Personas) -> None:
     assert not hit.person_visible and hit.key.person is None
 
 
+def test_a_persons_records_make_one_row_unless_the_person_is_hidden(
+    personas: Personas,
+) -> None:
+    source = make_source(personas.investigator, "F", level=Level.PUBLIC)
+    records = services.add_records(
+        personas.investigator,
+        source,
+        _rows(
+            ("Ali", "Nemuneh", ""),
+            ("علی", "نمونه", ""),
+            ("Ali", "Nemune", ""),
+            ("Ali", "Nemuneh", ""),
+        ),
+    )
+    seen = services.create_person(personas.investigator, records=records[:2], level=Level.PUBLIC)
+    services.create_person(personas.investigator, records=records[2:], level=Level.PROTECTED)
+    page = search.search(personas.researcher, "Ali Nemuneh")
+    assert page.total == 4 and page.rows == 3 and len(page.found) == 3
+    (folded,) = [f for f in page.found if f.person is not None]
+    assert folded.person == seen and {h.key.record_id for h in folded.hits} == {
+        r.pk for r in records[:2]
+    }
+    # the hidden person's two records stay apart: grouping them would say they are one
+    alone = [f for f in page.found if f.person is None]
+    assert sorted(len(f.hits) for f in alone) == [1, 1]
+    cleared = search.search(personas.investigator, "Ali Nemuneh")
+    assert cleared.rows == 2 and all(f.person is not None for f in cleared.found)
+
+
 def test_pages_cover_every_hit_once(personas: Personas) -> None:
     source = make_source(personas.analyst, "M")
     spellings = ("Mohammad Hosseini", "Mohamad Hoseini", "محمد حسینی", "Muhammad Husseini")

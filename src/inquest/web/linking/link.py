@@ -39,14 +39,14 @@ from inquest.web.access.policy import AnyUser, require
 from inquest.web.audit import services as audit
 from inquest.web.linking import queue
 from inquest.web.linking.models import ReviewDecision
+from inquest.web.registry import persons as person_summaries
+from inquest.web.registry import search
 from inquest.web.registry import services as registry
 from inquest.web.registry.models import Person, PersonRecord, Record, Source, Statement
 from inquest.web.runs import services as runs
 from inquest.web.runs.models import LinkageRun
 
 log = logging.getLogger(__name__)
-
-_LABEL_COLUMNS = ("given_name", "family_name")
 
 
 @dataclass(frozen=True)
@@ -212,11 +212,6 @@ def link_sources(
     return LinkOutcome(run, results)
 
 
-def _label(record: Record) -> str:
-    raw = record.current.raw
-    return " ".join(str(raw[c]) for c in _LABEL_COLUMNS if raw.get(c))[:300]
-
-
 def _write_back(
     user: AnyUser, run: LinkageRun, records: Sequence[Record], linked: LinkageRunRecord
 ) -> dict[str, Any]:
@@ -253,9 +248,7 @@ def _write_back(
         level = Level(max(r.confidentiality for r in members))
         person = known.get(uid)
         if person is None:
-            person = registry.create_person(
-                user, level=level, label=_label(members[0]), linkage_run_id=run.pk
-            )
+            person = registry.create_person(user, level=level, linkage_run_id=run.pk)
             created += 1
         else:
             kept += 1
@@ -268,6 +261,11 @@ def _write_back(
             )
             _refresh_statements(user, run, person, record, made[record.pk])
     merged = _merge_emptied(user, before, records)
+    # Memberships were written one by one above: the search rows and the persons' shown
+    # names and dates follow them here, once for the whole run.
+    search.sync_persons(records)
+    touched = PersonRecord.objects.filter(record__in=records).values_list("person_id", flat=True)
+    person_summaries.refresh(set(touched))
     audit.record(
         user,
         "linkage_run.write_back",

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from inquest.places import PlaceKind
@@ -173,10 +174,24 @@ class Person(Confidential):
 
     ``uid`` never changes. When two persons turn out to be one, the one absorbed keeps its
     uid and points to the survivor through ``merged_into``.
+
+    ``name_fa`` and ``name_en`` are the names shown on Persian and English pages, and
+    ``death_earliest`` / ``death_latest`` the death date shown, all chosen from the person's
+    records (``inquest.web.registry.persons``) whenever its records change, so that lists
+    sort and show them without reading records. They come only from the person's own
+    records, which are never more confidential than the person.
     """
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     label = models.CharField(max_length=300, blank=True)
+    name_fa = models.CharField(
+        max_length=300, blank=True, help_text=_("name shown in Persian: Persian script first")
+    )
+    name_en = models.CharField(
+        max_length=300, blank=True, help_text=_("name shown in English: Latin script first")
+    )
+    death_earliest = models.DateField(null=True, blank=True)
+    death_latest = models.DateField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed"
     )
@@ -184,9 +199,24 @@ class Person(Confidential):
 
     class Meta:
         ordering = ("id",)
+        indexes = (
+            models.Index(fields=["name_en", "id"], name="person_name_en"),
+            models.Index(fields=["name_fa", "id"], name="person_name_fa"),
+            models.Index(fields=["death_earliest", "id"], name="person_death"),
+        )
 
     def __str__(self) -> str:
-        return self.label or str(self.uid)
+        return self.display_name() or str(self.uid)
+
+    @staticmethod
+    def name_field(language: str | None = None) -> str:
+        """The field holding the name shown in ``language`` (default: the active one)."""
+        lang = language or translation.get_language() or "en"
+        return "name_fa" if lang.startswith("fa") else "name_en"
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name shown in ``language``: the chosen one, else the label; "" if neither."""
+        return str(getattr(self, self.name_field(language))) or self.label
 
 
 class PersonRecord(Confidential):

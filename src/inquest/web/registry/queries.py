@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from inquest.linkage.values import value_label
 from inquest.web.access.policy import AnyUser, clearance
@@ -15,13 +18,17 @@ from inquest.web.access.queryset import visibility_filter
 from inquest.web.audit.reads import note_shown, noted
 from inquest.web.registry.models import (
     EventParticipant,
+    NameKey,
     Person,
+    PersonRecord,
+    Place,
     Record,
     RecordVersion,
     Source,
     Statement,
 )
 from inquest.web.registry.properties import column_properties
+from inquest.web.registry.search import place_keys
 
 
 def sources_for(user: AnyUser) -> QuerySet[Source]:
@@ -147,6 +154,93 @@ def person_properties(user: AnyUser, person: Person) -> list[PropertyView]:
 def persons_for(user: AnyUser) -> QuerySet[Person]:
     """The persons the user may see that have not been merged into another."""
     return Person.objects.visible_to(user).filter(Q(merged_into__isnull=True))
+
+
+def person_of(user: AnyUser, record: Record) -> Person | None:
+    """The person ``record`` belongs to, if the user may see the membership and the person
+    (noted as shown); None otherwise."""
+    membership = (
+        PersonRecord.objects.visible_to(user)
+        .filter(record=record, person__in=persons_for(user))
+        .select_related("person")
+        .first()
+    )
+    person = membership.person if membership is not None else None
+    note_shown(user, [person])
+    return person
+
+
+class PersonSort(StrEnum):
+    """The orders of the persons list."""
+
+    NAME = "name"
+    NAME_DESC = "-name"
+    DATE = "date"
+    DATE_DESC = "-date"
+    RECORDS = "records"
+    RECORDS_DESC = "-records"
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    """What the persons list may be narrowed to; ``None`` means no filter. ``dated``: only
+    persons with a death date (True) or only those without (False)."""
+
+    source: Source | None = None
+    dated: bool | None = None
+    prison: Place | None = None
+
+
+def person_rows(
+    user: AnyUser,
+    filters: PersonFilters = PersonFilters(),
+    sort: PersonSort = PersonSort.NAME,
+    language: str | None = None,
+) -> QuerySet[Person]:
+    """The persons the user may see, narrowed by ``filters`` and ordered by ``sort`` (the
+    name is the one shown in ``language``), each with ``n_records``: how many of its
+    records the user may see. Counts and filters go through the records the user may see
+    only, so hidden records neither count nor match."""
+    members = PersonRecord.objects.visible_to(user).filter(person=OuterRef("pk"))
+    counted = members.order_by().values("person").annotate(n=Count("pk")).values("n")
+    rows = persons_for(user).annotate(n_records=Coalesce(Subquery(counted), 0))
+    if filters.source is not None:
+        rows = rows.filter(Exists(members.filter(record__source=filters.source)))
+    if filters.dated is not None:
+        rows = rows.filter(death_earliest__isnull=not filters.dated)
+    if filters.prison is not None:
+        keys = sorted(place_keys(filters.prison))
+        rows = rows.filter(
+            Exists(
+                NameKey.objects.visible_to(user).filter(person=OuterRef("pk"), prison_key__in=keys)
+            )
+        )
+    name = Person.name_field(language)
+    orders: dict[PersonSort, tuple[Any, ...]] = {
+        PersonSort.NAME: (F(name).asc(), "id"),
+        PersonSort.NAME_DESC: (F(name).desc(), "-id"),
+        PersonSort.DATE: (F("death_earliest").asc(nulls_last=True), "id"),
+        PersonSort.DATE_DESC: (F("death_earliest").desc(nulls_last=True), "-id"),
+        PersonSort.RECORDS: ("n_records", "id"),
+        PersonSort.RECORDS_DESC: ("-n_records", "id"),
+    }
+    return rows.order_by(*orders[sort])
+
+
+def sources_of_persons(
+    user: AnyUser, persons: QuerySet[Person, Any] | list[Person]
+) -> dict[int, list[int]]:
+    """The sources (ids, each once, in order) of the records of ``persons`` the user may
+    see, by person id: one query however many persons."""
+    found: dict[int, dict[int, None]] = defaultdict(dict)
+    for person_id, source_id in (
+        PersonRecord.objects.visible_to(user)
+        .filter(person__in=persons)
+        .order_by("person_id", "record__source_id")
+        .values_list("person_id", "record__source_id")
+    ):
+        found[person_id][source_id] = None
+    return {pk: list(ids) for pk, ids in found.items()}
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from rapidfuzz import fuzz, process
 
 from inquest.text import name_similarity, normalize
 from inquest.text.skeleton import skeleton_of_key
-from inquest.web.access.policy import AnyUser
+from inquest.web.access.policy import AnyUser, clearance
+from inquest.web.access.queryset import visibility_filter
 from inquest.web.audit.reads import note_shown
 from inquest.web.registry import bulk
 from inquest.web.registry.models import (
@@ -153,6 +165,15 @@ def set_person(records: Sequence[Record], person: Person | None) -> int:
     )
 
 
+def sync_persons(records: Sequence[Record]) -> int:
+    """Point the search rows of ``records`` at the person each belongs to now (none if
+    none): for writers that change memberships in bulk, as a linkage run does."""
+    member = PersonRecord.objects.filter(record_id=OuterRef("record_id")).values("person_id")
+    return NameKey.objects.filter(record_id__in=[r.pk for r in records]).update(
+        person=Subquery(member[:1])
+    )
+
+
 def backfill(*, batch: int = 5000) -> int:
     """Write search rows for every record without them or with rows of an older version.
 
@@ -225,9 +246,25 @@ class Hit:
     person_visible: bool
 
 
+@dataclass(frozen=True)
+class Found:
+    """One result row: a person the user may see with their records found (best first), or
+    a record found that belongs to no person the user may see."""
+
+    person: Person | None
+    hits: tuple[Hit, ...]
+
+    @property
+    def score(self) -> float:
+        """The best score among the records."""
+        return max(hit.score for hit in self.hits)
+
+
 @dataclass
 class SearchPage:
-    """One page of results, best first, and how many there are in all."""
+    """One page of results, best first: ``found`` holds its rows (persons with their records
+    folded under them), ``hits`` the same records in order; ``total`` counts the records
+    found in all, ``rows`` the rows."""
 
     query: str
     hits: list[Hit]
@@ -237,11 +274,13 @@ class SearchPage:
     truncated: bool = False
     names: int = field(default=0)
     unranked: int = field(default=0)
+    found: list[Found] = field(default_factory=list)
+    rows: int = field(default=0)
 
     @property
     def num_pages(self) -> int:
         """Pages in all (at least one)."""
-        return max(1, -(-self.total // self.page_size))
+        return max(1, -(-self.rows // self.page_size))
 
     @property
     def has_previous(self) -> bool:
@@ -303,15 +342,29 @@ def _shortlist(query: str, counted: list[tuple[str, int]]) -> list[tuple[str, in
     return [counted[i] for i in sorted(keep)]
 
 
+def _row_of(user: AnyUser) -> Case:
+    """A candidate's result row: its person's id if the user may see that person, else
+    minus its record's id (a row of its own: a hidden person must not even group)."""
+    level = clearance(user)
+    seen = visibility_filter(Person, level, "entry__person__") if level is not None else Q(pk=None)
+    return Case(
+        When(Q(entry__person__isnull=False) & seen, then=F("entry__person_id")),
+        default=F("entry_id") * -1,
+        output_field=IntegerField(),
+    )
+
+
 def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int = 1) -> SearchPage:
-    """The records matching ``query`` that the user may see, best-scoring names first.
+    """The records matching ``query`` that the user may see, folded by person, best first.
 
     Candidates share the query's skeletons; each distinct name among them is scored once
     with ``name_similarity`` (the exact spelling first among equal scores). Scoring is the
     costly step, so a query with more than ``2 * MAX_NAMES`` distinct candidate names has
     only a shortlist scored (see ``_shortlist``): ``truncated`` says so, and ``unranked``
-    counts the records left out. The page's records, names, sources and persons are noted as
-    shown (``inquest.web.audit.reads``).
+    counts the records left out. The records of one person the user may see make one row,
+    ranked by its best name; one query gives every row's names, one the page's records.
+    The page's records, names, sources and persons are noted as shown
+    (``inquest.web.audit.reads``).
     """
     query = query.strip()
     rows = candidates(user, query, filters)
@@ -324,44 +377,38 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
     )
     unranked = sum(n for _, n in counted) - sum(n for _, n in shortlist)
     total = sum(n for _, _, n in scored)
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = min(max(1, page), pages)
-    start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
-    # The names that cover this page's slice of the ranked rows.
-    chosen: list[tuple[float, str]] = []
-    offset = skip = 0
-    for score, name, n in scored:
-        if offset + n > start and offset < stop:
-            if not chosen:
-                skip = start - offset
-            chosen.append((score, name))
-        offset += n
-        if offset >= stop:
-            break
-    hits: list[Hit] = []
-    if chosen:
-        rank = Case(
-            *(When(name=name, then=Value(i)) for i, (_, name) in enumerate(chosen)),
-            output_field=IntegerField(),
-        )
-        ids = list(
-            rows.filter(name__in=[name for _, name in chosen])
-            .annotate(rank=rank)
-            .order_by("rank", "source_id", "entry_id")
-            .values_list("entry_id", flat=True)[skip : skip + PAGE_SIZE]
-        )
-        keys = NameKey.objects.select_related("source", "record", "person").in_bulk(ids)
-        scores = {name: score for score, name in chosen}
-        person_ids = {k.person_id for k in keys.values() if k.person_id is not None}
-        visible = set(
-            Person.objects.visible_to(user).filter(pk__in=person_ids).values_list("pk", flat=True)
-        )
-        for record_id in ids:
-            entry = keys[record_id]
-            shown = entry.person_id in visible
-            if not shown:
+    scores = {name: score for score, name, _ in scored}
+    n_rows = 0
+    number = 1
+    found: list[Found] = []
+    if scored:
+        ranks = {name: i for i, (_, name, _) in enumerate(scored)}
+        matched = rows.filter(name__in=list(ranks)).annotate(row=_row_of(user))
+        # Each row's best rank, from its (row, name) pairs: grouped here rather than by the
+        # database, whose query would carry one CASE branch per name (slow to build).
+        best: dict[int, int] = {}
+        for row, name in matched.order_by().values_list("row", "name").distinct():
+            best[row] = min(best.get(row, len(ranks)), ranks[name])
+        ordered = sorted(best, key=lambda row: (best[row], row))
+        n_rows = len(ordered)
+        number = min(max(1, page), max(1, -(-n_rows // PAGE_SIZE)))
+        start = (number - 1) * PAGE_SIZE
+        chosen = ordered[start : start + PAGE_SIZE]
+        members: dict[int, list[NameKey]] = {row: [] for row in chosen}
+        for entry in NameKey.objects.select_related("source", "record", "person").filter(
+            record_id__in=matched.filter(row__in=chosen).values("entry_id")
+        ):
+            row = entry.person_id if entry.person_id in members else -entry.record_id
+            if row < 0:
                 entry.person = None
-            hits.append(Hit(entry, scores[entry.name], shown))
+            members[row].append(entry)
+        for row in chosen:
+            entries = sorted(members[row], key=lambda e: (ranks[e.name], e.source_id, e.record_id))
+            if not entries:
+                continue  # its records changed since the rows were counted
+            folded = tuple(Hit(e, scores[e.name], row > 0) for e in entries)
+            found.append(Found(folded[0].key.person if row > 0 else None, folded))
+    hits = [hit for item in found for hit in item.hits]
     note_shown(
         user,
         (obj for h in hits for obj in (h.key, h.key.record, h.key.source, h.key.person)),
@@ -374,4 +421,6 @@ def search(user: AnyUser, query: str, filters: Filters = Filters(), *, page: int
         truncated=len(shortlist) < len(counted),
         names=len(scored),
         unranked=unranked,
+        found=found,
+        rows=n_rows,
     )

@@ -22,7 +22,7 @@ from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
-from inquest.web.registry import bulk, search
+from inquest.web.registry import bulk, persons, search
 from inquest.web.registry.models import (
     Event,
     EventKind,
@@ -419,6 +419,8 @@ def correct_record(
         [(locked, version.number, values)],
         person_id=membership.person_id if membership is not None else None,
     )
+    if membership is not None:
+        persons.refresh([membership.person_id])
     changed = sorted(
         k for k in values.keys() | current.raw.keys() if values.get(k) != current.raw.get(k)
     )
@@ -481,6 +483,9 @@ def create_person(
         for record in records
     )
     search.set_person(records, person)
+    if records:
+        persons.refresh([person.pk])
+        person.refresh_from_db(fields=list(persons.FIELDS))
     audit.record(
         user,
         "person.create",

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -90,35 +91,55 @@ class SearchForm(forms.Form):
 
 
 @dataclass(frozen=True)
-class ResultRow:
-    """One result as the page shows it; ``person_url`` is empty if the person is not shown."""
+class FoldedRecord:
+    """A record found, under its result row: its name as the source gives it, and where."""
 
     name: str
-    record_url: str
+    url: str
     source: str
     row_number: int
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One result as the page shows it: a person the user may see (``person_url``) with the
+    records found folded under it, or one record of no person they may see."""
+
+    name: str
     person_url: str
-    person_label: str
+    records: tuple[FoldedRecord, ...]
     score: str
+
+    @property
+    def sources(self) -> list[str]:
+        """The codes of the records' sources, each once, in order."""
+        return list(dict.fromkeys(r.source for r in self.records))
 
 
 def result_rows(page: SearchPage) -> list[ResultRow]:
-    """The page's hits as rows, their links made without one ``reverse()`` each."""
+    """The page's rows, their links made without one ``reverse()`` each."""
     record_url = link_maker("site:record-detail")
     person_url = link_maker("site:person-detail")
+    language = translation.get_language()
     rows = []
-    for hit in page.hits:
-        key, person = hit.key, hit.key.person
-        shown = person if hit.person_visible else None
+    for found in page.found:
+        person = found.person
+        records = tuple(
+            FoldedRecord(
+                name=hit.key.name,
+                url=record_url(hit.key.record.uid),
+                source=hit.key.source.code,
+                row_number=hit.key.record.row_number,
+            )
+            for hit in found.hits
+        )
         rows.append(
             ResultRow(
-                name=key.name,
-                record_url=record_url(key.record.uid),
-                source=key.source.code,
-                row_number=key.record.row_number,
-                person_url=person_url(shown.uid) if shown is not None else "",
-                person_label=shown.label if shown is not None else "",
-                score=f"{hit.score:.2f}",
+                name=(person.display_name(language) if person is not None else "")
+                or records[0].name,
+                person_url=person_url(person.uid) if person is not None else "",
+                records=records,
+                score=f"{found.score:.2f}",
             )
         )
     return rows

@@ -4,7 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from inquest.web.accounts import views as accounts_views
-from inquest.web.site import estimates_views, export_views, imports_views, search_views, views
+from inquest.web.site import (
+    estimates_views,
+    export_views,
+    imports_views,
+    persons_views,
+    search_views,
+    views,
+)
 from inquest.web.site.converters import RunKindConverter
 
 register_converter(RunKindConverter, "run_kind")
@@ -24,7 +31,8 @@ urlpatterns = [
     path("runs/", views.run_list, name="run-list"),
     path("runs/<run_kind:kind>/<uuid:uid>/", views.run_detail, name="run-detail"),
     path("search/", search_views.registry_search, name="search"),
-    path("persons/", views.person_list, name="person-list"),
+    path("persons/", persons_views.person_list, name="person-list"),
+    path("persons/export/<str:fmt>/", persons_views.person_export, name="person-export"),
     path("persons/<uuid:uid>/", views.person_detail, name="person-detail"),
     path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

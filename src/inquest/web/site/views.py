@@ -21,7 +21,8 @@ from inquest.web.registry import queries as registry
 from inquest.web.registry.models import Person, Record, Source, SourceEdition
 from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
-from inquest.web.site.display import SESSION_KEY, display_from
+from inquest.web.site.context import display_preferences
+from inquest.web.site.display import SESSION_KEY, display_from, format_interval
 
 
 @require_GET
@@ -68,23 +69,17 @@ def set_display(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def person_list(request: HttpRequest) -> HttpResponse:
-    """The persons the user may see, 50 to a page."""
-    page = Paginator(registry.persons_for(request.user).order_by("id"), 50).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = noted(request.user, page.object_list)
-    return render(request, "inquest/person_list.html", {"page": page})
-
-
-@require_GET
 def person_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One person: records side by side, the lists naming them, statements by property
     (conflicts highlighted), events and a timeline; all narrowed to what the user may see."""
     person = get_visible(request.user, Person.objects.visible_to(request.user), uid=uid)
     records = registry.records_side_by_side(request.user, person)
+    display = display_preferences(request)["display"]
+    names = dict.fromkeys(n for n in (person.display_name(), person.name_fa, person.name_en) if n)
     context = {
         "person": person,
+        "other_names": list(names)[1:],
+        "died": format_interval(person.death_earliest, person.death_latest, display),
         "properties": registry.person_properties(request.user, person),
         "records": records,
         "sources": records.sources(),
@@ -117,7 +112,12 @@ def record_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         request.user, Record.objects.visible_to(request.user).select_related("source"), uid=uid
     )
     versions = registry.versions_of(request.user, record)
-    return render(request, "inquest/record_detail.html", {"record": record, "versions": versions})
+    person = registry.person_of(request.user, record)
+    return render(
+        request,
+        "inquest/record_detail.html",
+        {"record": record, "versions": versions, "person": person},
+    )
 
 
 @require_GET
