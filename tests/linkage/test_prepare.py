@@ -250,3 +250,56 @@ def test_names_sharing_a_skeleton_are_told_apart_by_the_lexicon() -> None:
     # a spelling the lexicon does not know leaves the name open
     assert "#?" in hosain["skel_lex"]
     assert not any("#?" in r["skel_lex"] for r in (hassan, hossein, mahmoud))
+
+
+# invented English-looking towns, none of them in Iran's gazetteer
+_TOWNS = [
+    f"{a}{b}"
+    for a in ("Ash", "Brook", "Elm", "Fair", "Oak", "Wind", "Stan", "Hart")
+    for b in ("ford", "bury", "ton", "ley", "field", "wick", "mouth", "stead", "ham", "worth")
+]
+
+
+def test_a_lists_places_outside_the_gazetteer_are_compared_as_written() -> None:
+    from inquest.linkage.prepare import gazetteer_scope
+
+    rows: list[dict[str, str | None]] = [
+        {"list": "register", "record_id": str(i), "birth_place": town}
+        for i, town in enumerate(_TOWNS)
+    ]
+    # a list of Iranian places: a few cities of the gazetteer among villages it lacks
+    cities = ["تهران", "تبریز", "رشت", "کرمان", "شیراز", "اصفهان", "مشهد", "همدان"]
+    villages = [f"{a}{b}" for a in ("کاروک", "باراک", "دهنو", "قلعه") for b in "ابپتثجچحخد"]
+    rows += [
+        {"list": "families", "record_id": str(i), "birth_place": place}
+        for i, place in enumerate(cities + villages)
+    ]
+    table = records(rows)
+    scope = gazetteer_scope(table)
+    assert [(o.list, o.column) for o in scope] == [("register", "birth_place")]
+    assert scope[0].sampled == 60 and scope[0].resolved < 3
+    assert "register: birth_place compared as written" in scope[0].describe()
+
+    gated = prepare(table, outside=scope).to_pylist()
+    looked_up = prepare(table, outside=()).to_pylist()
+    assert prepare(table).to_pylist() == gated  # the default decides the same
+    # the register's towns: the text id a failed look-up gives, without looking up
+    for ours, full in zip(gated[: len(_TOWNS)], looked_up, strict=False):
+        assert ours["birth_place_id"].startswith("txt:")
+        if full["birth_place_id"].startswith("txt:"):
+            assert ours["birth_place_id"] == full["birth_place_id"]
+    # the other list in the same batch is still looked up
+    families = gated[len(_TOWNS) :]
+    assert families[0]["birth_place_id"].startswith("gz:")
+    assert families == looked_up[len(_TOWNS) :]
+
+
+def test_a_column_with_few_values_is_looked_up_whole() -> None:
+    from inquest.linkage.prepare import gazetteer_scope
+
+    table = records(
+        [{"list": "register", "record_id": str(i), "residence": t} for i, t in enumerate(_TOWNS)]
+        + [{"list": "register", "record_id": "x", "birth_place": "Tehran"}]
+    )
+    assert [o.column for o in gazetteer_scope(table)] == ["residence"]
+    assert prepare(table).column("birth_place_id").to_pylist()[-1].startswith("gz:")

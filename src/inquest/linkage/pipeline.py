@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from inquest.linkage.caps import DEFAULT_MAX_BLOCK, DEFAULT_PAIRS_PER_RECORD, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
-from inquest.linkage.components import edge_scores
+from inquest.linkage.cluster.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
 from inquest.linkage.ids import assign_person_ids
 from inquest.linkage.predict import edges as edges_of
@@ -32,7 +32,7 @@ from inquest.linkage.predict import (
     score_pairs,
     with_values,
 )
-from inquest.linkage.prepare import prepare, prepare_on_spark
+from inquest.linkage.prepare import gazetteer_scope, prepare, prepare_on_spark
 from inquest.linkage.prior import PriorFit, apply_prior, refit_prior, weight_histogram
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.splink_log import splink_warnings
@@ -258,14 +258,19 @@ def link_records(
     eng = make_engine(engine) if engine == "spark" else engine
     with _timed(timings, "prepare"):
         advance = step("prepare", records.num_rows)
+        outside = gazetteer_scope(records)
         if isinstance(eng, Engine) and eng.name == "spark":
-            prepared = prepare_on_spark(records, eng.db_api.spark)
+            prepared = prepare_on_spark(records, eng.db_api.spark, outside)
             advance(records.num_rows)
         else:
             # Names, dates and places are parsed once per distinct value in a batch: big
             # batches parse each common value once.
             prepared = prepare(
-                records, batch_size=PREPARE_BATCH, on_batch=advance, workers=prepare_workers
+                records,
+                batch_size=PREPARE_BATCH,
+                on_batch=advance,
+                workers=prepare_workers,
+                outside=outside,
             )
     with _timed(timings, "register"):
         lists = len(pc.unique(prepared.column("list")))
@@ -373,6 +378,7 @@ def link_records(
         records=scored,
         timings=timings,
         warnings=[f"EM session skipped: {w}" for w in skipped]
+        + [o.describe() for o in outside]
         + [
             f"{n:,} records share a {key} value with more than {caps.caps[key]} others: "
             "that key alone does not pair them"

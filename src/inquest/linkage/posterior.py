@@ -40,7 +40,13 @@ from inquest.linkage._posterior_kernels import (
     sample_exact,
     sample_mcmc,
 )
-from inquest.linkage.components import connected, edge_scores, group_pairs, pair_key, split_big
+from inquest.linkage.cluster.components import (
+    connected,
+    edge_scores,
+    group_pairs,
+    pair_key,
+    split_big,
+)
 
 __all__ = [
     "METHOD",

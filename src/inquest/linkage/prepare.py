@@ -24,11 +24,18 @@ from inquest.linkage._names import (
     name_features,
     order_evidence,
 )
-from inquest.linkage._places import PLACE_COLUMNS, place_features
+from inquest.linkage._places import (
+    PLACE_COLUMNS,
+    OutsideGazetteer,
+    gazetteer_scope,
+    place_features,
+)
 
 __all__ = [
     "PREPARED_COLUMNS",
     "PREPARED_SCHEMA",
+    "OutsideGazetteer",
+    "gazetteer_scope",
     "prepare",
     "prepare_batch",
     "prepare_batches",
@@ -48,12 +55,15 @@ PREPARED_SCHEMA = pa.schema(list(PREPARED_COLUMNS.items()))
 
 
 def prepare_batch(
-    batch: pa.RecordBatch, family_first: frozenset[str] | None = None
+    batch: pa.RecordBatch,
+    family_first: frozenset[str] | None = None,
+    outside: tuple[OutsideGazetteer, ...] = (),
 ) -> pa.RecordBatch:
     """Prepared columns for one batch that already has ``unique_id`` and the standard columns.
 
     ``family_first``: the lists that write names family first (default: decided from this
-    batch; see the module's docstring).
+    batch; see the module's docstring). ``outside``: the lists' place columns compared as
+    written (:func:`gazetteer_scope`; default: every place is looked up).
     """
     cols = {
         "unique_id": batch.column("unique_id"),
@@ -62,18 +72,20 @@ def prepare_batch(
         "row": batch.column("row"),
         **name_features(batch, family_first),
         **date_features(batch),
-        **place_features(batch),
+        **place_features(batch, outside),
     }
     arrays = [cols[name].cast(t) for name, t in PREPARED_COLUMNS.items()]
     return pa.RecordBatch.from_arrays(arrays, schema=PREPARED_SCHEMA)
 
 
 def prepare_batches(
-    batches: Iterator[pa.RecordBatch], family_first: frozenset[str] | None = None
+    batches: Iterator[pa.RecordBatch],
+    family_first: frozenset[str] | None = None,
+    outside: tuple[OutsideGazetteer, ...] = (),
 ) -> Iterator[pa.RecordBatch]:
     """:func:`prepare_batch` over a stream (the shape Spark's ``mapInArrow`` wants)."""
     for batch in batches:
-        yield prepare_batch(batch, family_first)
+        yield prepare_batch(batch, family_first, outside)
 
 
 _EVIDENCE_COLUMNS: dict[str, pa.DataType] = {
@@ -101,15 +113,20 @@ def _numbered(records: pa.Table) -> pa.Table:
     return records.append_column("unique_id", ids).combine_chunks()
 
 
-def prepare_on_spark(records: pa.Table, spark: Any) -> pa.Table:
+def prepare_on_spark(
+    records: pa.Table, spark: Any, outside: tuple[OutsideGazetteer, ...] | None = None
+) -> pa.Table:
     """:func:`prepare` with the batches mapped on ``spark``'s executors (``mapInArrow``).
 
     The lists' name order is counted over every partition first (one pass over the full
-    names), so each partition reads a list's names in the same order as :func:`prepare`.
+    names), so each partition reads a list's names in the same order as :func:`prepare`;
+    ``outside`` as in :func:`prepare` (decided here, on the driver, by default).
     The prepared table comes back to this process as Arrow, in ``unique_id`` order.
     """
     if records.num_rows == 0:
         return PREPARED_SCHEMA.empty_table()
+    if outside is None:
+        outside = gazetteer_scope(records)
     with warnings.catch_warnings():
         # PySpark checks the pandas version on its Arrow paths; this one never uses pandas
         warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
@@ -127,7 +144,7 @@ def prepare_on_spark(records: pa.Table, spark: Any) -> pa.Table:
         for name, order, n in counted:
             evidence.setdefault(name, {})[order] = int(n)
         prepared = frame.mapInArrow(
-            partial(prepare_batches, family_first=family_first_lists(evidence)),
+            partial(prepare_batches, family_first=family_first_lists(evidence), outside=outside),
             from_arrow_schema(PREPARED_SCHEMA),
         ).toArrow()
     by_id = pc.sort_indices(prepared, [("unique_id", "ascending")])
@@ -145,14 +162,19 @@ def prepare(
     batch_size: int = 100_000,
     on_batch: Callable[[int], None] | None = None,
     workers: int | None = None,
+    outside: tuple[OutsideGazetteer, ...] | None = None,
 ) -> pa.Table:
     """Number the records 0..n-1 as ``unique_id`` and derive the prepared columns.
 
     ``records`` is a table from :func:`inquest.io.read_lists`. ``on_batch(rows)`` is called
     after each batch (for progress bars). ``workers`` processes share the parsing (default:
     one per usable core from :data:`PARALLEL_MIN_ROWS` records on); the result is the same.
+    ``outside``: the lists' place columns compared as written, not looked up in the gazetteer
+    (default: decided by :func:`gazetteer_scope`; ``()`` looks every place up).
     """
     n = records.num_rows
+    if outside is None:
+        outside = gazetteer_scope(records)
     # one chunk: batches may span lists, whose names and dates repeat across lists
     numbered = _numbered(records)
     if workers is None:
@@ -160,7 +182,7 @@ def prepare(
     out = []
     with distinct_values_in_parallel(workers):
         for batch in numbered.to_batches(max_chunksize=batch_size):
-            out.append(prepare_batch(batch))
+            out.append(prepare_batch(batch, outside=outside))
             if on_batch is not None:
                 on_batch(batch.num_rows)
     if not out:

@@ -17,6 +17,10 @@ from inquest.web.access.matrix import Role, access_matrix
 
 AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
 
+#: The attribute an API key sets on its user for the request: the key's roles, when it is
+#: limited to some of its owner's roles (``inquest.web.api.authentication``).
+API_KEY_ROLES = "_inquest_api_key_roles"
+
 #: Within one request (``RoleCacheMiddleware``), each user's active grants are read once.
 _GRANTS: ContextVar[dict[int, frozenset[str]] | None] = ContextVar("inquest_grants", default=None)
 
@@ -67,9 +71,19 @@ def roles_of(user: AnyUser) -> list[Role]:
     if not user.is_active:
         return []
     names = set(_active_grants(int(user.pk)))
+    narrowed = getattr(user, API_KEY_ROLES, None)
+    if narrowed:  # an API key limited to some of its owner's roles
+        names &= narrowed
     if matrix.authenticated:
         names.add(matrix.authenticated)
     return [matrix.roles[name] for name in sorted(names) if name in matrix.roles]
+
+
+def granted_roles(user: AnyUser) -> frozenset[str]:
+    """The names of the roles granted to a signed-in, active user (none otherwise)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return _active_grants(int(user.pk))
 
 
 def clearance(user: AnyUser) -> Level | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from binascii import unhexlify
 
+from django.conf import settings
 from django.db import models
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -82,3 +83,31 @@ class FailedSignInWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} failed sign-in(s) from {self.address} at {self.window_start}"
+
+
+class ApiToken(models.Model):
+    """A revocable key for the read-only API, for notebooks and scripts.
+
+    Only a SHA-256 hash of the secret is stored: the key is shown once, when it is made.
+    ``prefix`` finds the row; ``roles`` narrows what the key may see to some of its owner's
+    roles (empty: all of them). A key stops working when revoked, when it expires, when its
+    owner's account is deactivated, and for a role its owner no longer holds.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    roles = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"API key {self.prefix} of user {self.user_id}"

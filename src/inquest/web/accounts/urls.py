@@ -1,4 +1,4 @@
-"""URLs of the two-factor pages."""
+"""URLs of the two-factor pages and of the API keys page."""
 
 from django.urls import path
 
@@ -9,4 +9,5 @@ app_name = "accounts"
 urlpatterns = [
     path("two-factor/enrol/", views.enrol, name="enrol"),
     path("two-factor/verify/", views.verify, name="verify"),
+    path("api-keys/", views.api_keys, name="api-keys"),
 ]

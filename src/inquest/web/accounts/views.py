@@ -1,4 +1,5 @@
-"""Sign-in (audited), TOTP enrolment with a server-drawn QR code, and TOTP verification."""
+"""Sign-in (audited), TOTP enrolment with a server-drawn QR code, TOTP verification, and the
+user's API keys."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from inquest.errors import ConfigError
+from inquest.errors import ConfigError, InputError
 from inquest.web.access.levels import Level
-from inquest.web.accounts import devices
-from inquest.web.accounts.forms import TokenForm
+from inquest.web.access.policy import granted_roles
+from inquest.web.accounts import devices, queries, services
+from inquest.web.accounts.forms import ApiKeyForm, TokenForm
 from inquest.web.accounts.models import SealedTOTPDevice
 from inquest.web.accounts.policy import requires_two_factor
 from inquest.web.accounts.qr import qr_svg
@@ -157,3 +159,35 @@ def verify(request: HttpRequest) -> HttpResponse:
             audit.record(user, "account.two_factor_failed", user, level=Level.INTERNAL)  # type: ignore[arg-type]
         form.add_error("token", WRONG_TOKEN)
     return render(request, "inquest/accounts/verify.html", {"form": form, "next": _next(request)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The user's API keys: make one (its secret shown once), revoke one."""
+    roles = sorted(granted_roles(request.user))
+    form = ApiKeyForm(roles=roles)
+    issued = None
+    if request.method == "POST" and "revoke" in request.POST:
+        try:
+            services.revoke(request.user, str(request.POST["revoke"]))
+        except InputError:
+            return HttpResponse(status=404)
+        return HttpResponseRedirect(reverse("accounts:api-keys"))
+    if request.method == "POST":
+        form = ApiKeyForm(request.POST, roles=roles)
+        if form.is_valid():
+            try:
+                issued = services.issue(
+                    request.user,
+                    form.cleaned_data["name"],
+                    roles=list(form.cleaned_data["roles"]),
+                    days=form.cleaned_data["days"],
+                )
+            except InputError as exc:
+                form.add_error(None, str(exc))
+            else:
+                form = ApiKeyForm(roles=roles)
+    context = {"form": form, "issued": issued, "keys": list(queries.keys_of(request.user))}
+    return render(request, "inquest/accounts/api_keys.html", context)

@@ -1,4 +1,5 @@
-"""Who may read the API's description: signed-in users who passed two-factor verification."""
+"""Who may call the API: an API key's owner, or a signed-in user who passed two-factor
+verification."""
 
 from __future__ import annotations
 
@@ -20,3 +21,16 @@ class VerifiedUser(BasePermission):
         user = request.user
         verified = getattr(user, "is_verified", None)
         return bool(user and user.is_authenticated and callable(verified) and verified())
+
+
+class SignedIn(BasePermission):
+    """A live API key (``ApiKeyAuthentication``), or a session verified as ``VerifiedUser``.
+
+    Anyone else is answered 401 (with the key challenge), not an empty page.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        """True for a key's owner or a verified session's user."""
+        if request.auth is not None and request.user.is_authenticated:
+            return True
+        return VerifiedUser().has_permission(request, view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
@@ -16,6 +16,7 @@ from inquest.web.registry import queries
 from inquest.web.registry.models import (
     Event,
     EventParticipant,
+    NameToken,
     Person,
     PersonRecord,
     Place,
@@ -24,6 +25,7 @@ from inquest.web.registry.models import (
     Source,
     Statement,
 )
+from inquest.web.registry.search import candidates
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun
 
 
@@ -65,6 +67,20 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
         return obj
 
 
+def _search_term(view: ReadOnly) -> str:
+    """The ``?search=`` term of the request, stripped (empty: no search)."""
+    return str(view.request.query_params.get("search", "")).strip()[:200]
+
+
+def _named(view: ReadOnly, field: str) -> QuerySet[NameToken, dict[str, Any]]:
+    """The ids (``field`` of the name index) of the records or persons whose name has every
+    word of ``?search=`` in any script, as the workbench's search finds them."""
+    found: QuerySet[NameToken, dict[str, Any]] = candidates(
+        view.request.user, _search_term(view)
+    ).values(field)
+    return found
+
+
 class SourceViewSet(ReadOnly):
     """Sources (lists and document collections) the caller may see, by code."""
 
@@ -72,8 +88,15 @@ class SourceViewSet(ReadOnly):
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Source]:
-        """The caller's visible sources with their visible record counts."""
-        return queries.sources_for(self.request.user).order_by("code")
+        """The caller's visible sources with their visible record counts; ``?search=`` in
+        the code, name or origin."""
+        sources = queries.sources_for(self.request.user).order_by("code")
+        term = _search_term(self)
+        if term:
+            sources = sources.filter(
+                Q(code__icontains=term) | Q(name__icontains=term) | Q(origin__icontains=term)
+            )
+        return sources
 
 
 class RecordViewSet(ReadOnly):
@@ -99,7 +122,11 @@ class RecordViewSet(ReadOnly):
             .order_by("source__code", "row_number")
         )
         code = self.request.query_params.get("source")
-        return records.filter(source__code=code) if code else records
+        if code:
+            records = records.filter(source__code=code)
+        if _search_term(self):
+            records = records.filter(pk__in=_named(self, "entry__record"))
+        return records
 
 
 class PersonViewSet(ReadOnly):
@@ -110,7 +137,8 @@ class PersonViewSet(ReadOnly):
     nested = ("visible_statements", "visible_memberships")
 
     def get_queryset(self) -> QuerySet[Person]:
-        """Visible persons with only their visible statements and records."""
+        """Visible persons with only their visible statements and records; ``?search=`` a
+        name in any script."""
         user = self.request.user
         statements = (
             Statement.objects.visible_to(user)
@@ -122,9 +150,11 @@ class PersonViewSet(ReadOnly):
             .select_related("record__source")
             .order_by("record__source__code", "record__row_number")
         )
+        persons = queries.persons_for(user)
+        if _search_term(self):
+            persons = persons.filter(pk__in=_named(self, "entry__person"))
         return (
-            queries.persons_for(user)
-            .prefetch_related(
+            persons.prefetch_related(
                 Prefetch("statements", queryset=statements, to_attr="visible_statements")
             )
             .prefetch_related(
@@ -141,12 +171,12 @@ class PlaceViewSet(ReadOnly):
     lookup_field = "uid"
 
     def get_queryset(self) -> QuerySet[Place]:
-        """Visible places by name."""
-        return (
-            Place.objects.visible_to(self.request.user)
-            .select_related("parent")
-            .order_by("name", "id")
-        )
+        """Visible places by name; ``?search=`` in the name."""
+        places = Place.objects.visible_to(self.request.user).select_related("parent")
+        term = _search_term(self)
+        if term:
+            places = places.filter(name__icontains=term)
+        return places.order_by("name", "id")
 
 
 class EventViewSet(ReadOnly):

@@ -13,7 +13,7 @@ looked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -98,15 +98,19 @@ def get_visible(user: AnyUser, queryset: QuerySet[_M], **lookup: Any) -> _M:
 
 
 @contextmanager
-def collecting(user: AnyUser, *, where: str) -> Iterator[None]:
-    """Collect what is noted inside the block; on leaving it, one entry if any is protected."""
+def collecting(user: AnyUser | Callable[[], AnyUser], *, where: str) -> Iterator[None]:
+    """Collect what is noted inside the block; on leaving it, one entry if any is protected.
+
+    ``user`` may be a function asked on leaving: an API key authenticates inside the view,
+    after the block has begun."""
     shown = _Shown()
     token = _shown.set(shown)
     try:
         yield
     finally:
         _shown.reset(token)
-        record_protected_view(user, shown.objects.values(), where=where)
+        who = user() if callable(user) else user
+        record_protected_view(who, shown.objects.values(), where=where)
 
 
 def record_protected_view(

@@ -1,4 +1,4 @@
-"""Tests for inquest.linkage.components: the array bookkeeping of the clustering."""
+"""Tests for inquest.linkage.cluster.components: the array bookkeeping of the clustering."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inquest.linkage.components import edge_scores, group_pairs, pair_key, split_big
+from inquest.linkage.cluster.components import edge_scores, group_pairs, pair_key, split_big
 
 
 def test_group_pairs_lists_every_pair_of_every_group() -> None:

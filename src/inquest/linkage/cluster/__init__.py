@@ -17,8 +17,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from inquest.linkage._linkage_kernels import average_linkage_groups, average_linkage_matrix
-from inquest.linkage.components import connected, edge_scores, group_pairs, pair_key, split_big
+from inquest.linkage.cluster._kernels import average_linkage_groups, average_linkage_matrix
+from inquest.linkage.cluster.components import (
+    connected,
+    edge_scores,
+    group_pairs,
+    pair_key,
+    split_big,
+)
 
 __all__ = ["Clustering", "average_linkage", "cluster_records"]
 
