@@ -80,22 +80,23 @@ def add(
             description=description,
         )
     except (KeyError, ValueError) as exc:
-        err.print(f"[red]bad option:[/red] {escape(str(exc))}", highlight=False)
+        err.print(f"[red]bad option:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     try:
         with console.status(f"adding {len(paths)} path(s)"):
             added = services.add_paths(account, paths, acquisition, level=chosen)
     except (InputErrors, InputError, PermissionDenied) as exc:
-        err.print(f"[red]nothing added:[/red] {escape(str(exc))}", highlight=False)
+        err.print(f"[red]nothing added:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     for one in added:
         what = "added" if one.created else "already held"
         name = one.item.display_name if one.visible else "(an item you may not see)"
-        console.print(f"{what} {one.item.sha256} {escape(name)}", highlight=False)
+        console.print(f"{what} {one.item.sha256} {escape(name)}", highlight=False, soft_wrap=True)
         for copy in one.possible_copies:
             console.print(
                 f"  possible copy of {copy.item.sha256} (distance {copy.distance})",
                 highlight=False,
+                soft_wrap=True,
             )
     new = sum(1 for one in added if one.created)
     console.print(f"[green]{new} new item(s), {len(added) - new} already held[/green]")
@@ -116,15 +117,28 @@ def verify(database_url: str | None = _URL_OPTION) -> None:
             f"{len(report.unexpected)} original(s) in the store that no item names "
             "(stored by an add that did not finish)",
             highlight=False,
+            soft_wrap=True,
         )
     if result.intact:
-        console.print(f"[green]every original intact[/green]: {summary}", highlight=False)
+        console.print(
+            f"[green]every original intact[/green]: {summary}", highlight=False, soft_wrap=True
+        )
         return
     for item in result.changed:
         reason = next(c.reason for c in report.changed if c.sha256 == item.sha256)
-        err.print(f"[red]changed[/red] item {item.uid} {item.sha256}: {reason}", highlight=False)
+        err.print(
+            f"[red]changed[/red] item {item.uid} {item.sha256}: {reason}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for item in result.vanished:
-        err.print(f"[red]vanished[/red] item {item.uid} {item.sha256}", highlight=False)
+        err.print(
+            f"[red]vanished[/red] item {item.uid} {item.sha256}", highlight=False, soft_wrap=True
+        )
     for problem in report.unreadable:
-        err.print(f"[red]unreadable[/red] {problem.sha256}: {problem.error}", highlight=False)
+        err.print(
+            f"[red]unreadable[/red] {problem.sha256}: {problem.error}",
+            highlight=False,
+            soft_wrap=True,
+        )
     raise typer.Exit(1)

@@ -118,9 +118,10 @@ def test_nothing_is_stored_from_a_failing_stream(
         services.add_upload(personas.analyst, _Failing(), "video.mp4", acquisition())  # type: ignore[arg-type]
     assert not list(evidence_store.addresses())
     assert not any((evidence_store.root / "staging").iterdir())
-    assert not EvidenceItem.objects.exists() and not AuditEntry.objects.filter(
-        action__startswith="evidence"
-    ).exists()
+    assert (
+        not EvidenceItem.objects.exists()
+        and not AuditEntry.objects.filter(action__startswith="evidence").exists()
+    )
 
 
 def test_zero_bytes_and_oversize_are_refused_with_nothing_stored(
@@ -165,7 +166,9 @@ def test_possible_copies_are_found_among_visible_items_only(
     as_investigator = {c.item.pk for c in queries.possible_copies(personas.investigator, copy)}
     assert as_investigator == {original.pk, hidden.pk}
     different = _add(personas.analyst, picture(99), "d.png").item
-    assert original.pk not in {c.item.pk for c in queries.possible_copies(personas.analyst, different)}
+    assert original.pk not in {
+        c.item.pk for c in queries.possible_copies(personas.analyst, different)
+    }
 
 
 def test_levels_and_actions_are_enforced_in_the_services(

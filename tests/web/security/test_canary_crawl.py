@@ -166,6 +166,37 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
         witnesses.replace_identity(user, witness, identity)
         witnesses.add_testimony(user, witness, summary="synthetic testimony", level=level)
         _seed_review(user, records, linkage, level)
+        _seed_evidence(user, level, garden)
+
+
+def _seed_evidence(user: User, level: Level, garden: Garden) -> None:
+    """An item of evidence whose name, acquisition, embedded metadata (EXIF, read into the
+    technical metadata) and bytes each hold a canary; the bytes are served by downloads."""
+    from inquest.web.evidence import services as evidence
+    from inquest.web.evidence.models import EvidenceItem
+
+    from ..evidence.helpers import acquisition, picture
+
+    label = EvidenceItem._meta.label
+    embedded = garden.new(label, None, "technical_metadata")
+    in_bytes = garden.new(label, None, "file")
+    name = garden.new(label, None, "original_name")
+    data = picture(int(level), fmt="JPEG", text=embedded) + in_bytes.encode()
+    added = evidence.add_upload(
+        user,
+        io.BytesIO(data),
+        f"{name}.jpg",
+        acquisition(
+            acquired_by=garden.new(label, None, "acquired_by"),
+            description=garden.new(label, None, "description"),
+        ),
+        level=level,
+    )
+    pk = added.item.pk
+    for text, canary in list(garden.canaries.items()):
+        if canary.model == label and canary.pk is None:
+            garden.canaries[text] = Canary(label, pk, canary.field)
+    assert embedded in str(added.item.technical_metadata), "the EXIF canary was not extracted"
 
 
 def _start_estimate(user: User, linkage: Any, level: Level) -> Any:
@@ -517,7 +548,11 @@ def field_key(monkeypatch: pytest.MonkeyPatch) -> FieldKey:
 
 @pytest.mark.slow
 def test_canaries_appear_only_where_the_matrix_allows(
-    personas: Personas, field_key: FieldKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    personas: Personas,
+    field_key: FieldKey,
+    evidence_store: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     garden = Garden()
     _seed(personas.investigator, tmp_path, garden)
@@ -590,3 +625,11 @@ def test_canaries_appear_only_where_the_matrix_allows(
     assert seen["investigator"] & identity_canaries
     assert seen["analyst"] and not seen["analyst"] & identity_canaries
     assert len(seen["investigator"]) > len(seen["analyst"]) > len(seen["researcher"])
+    # Originals are served to roles that may export them (analyst and investigator), not
+    # to one that only sees the item (researcher); extracted metadata shows with the item.
+    evidence = {
+        c: w.field for c, w in garden.canaries.items() if w.model == "evidence.EvidenceItem"
+    }
+    in_files = {c for c, field in evidence.items() if field == "file"}
+    assert seen["analyst"] & in_files and not seen["researcher"] & in_files
+    assert seen["researcher"] & {c for c, f in evidence.items() if f == "technical_metadata"}
