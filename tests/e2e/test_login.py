@@ -30,6 +30,7 @@ def test_language_switch(visit: Visit) -> None:
     page = visit.page
     visit.go("/sources/")
     other = "en" if visit.lang == "fa" else "fa"
+    page.locator("details.settings > summary").click()  # the settings fold away
     page.locator("select#language").select_option(other)
     page.locator("select#language").locator("xpath=ancestor::form").locator("button").click()
     page.wait_for_load_state()

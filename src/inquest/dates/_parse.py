@@ -25,6 +25,7 @@ from inquest.dates._model import (
     Precision,
 )
 from inquest.dates._readings import Candidates, Reading, year_readings
+from inquest.dates._vocab import Word
 from inquest.errors import InputError
 from inquest.text.scripts import strip_bidi
 
@@ -66,29 +67,34 @@ def _split_flags(items: list[Item], ctx: _Context) -> tuple[_Flags, list[Item]]:
         elif kind == "sep":
             flags.circa |= item.text == "~"
             flags.uncertain |= item.text == "?"
-        elif word is None or kind in {"filler", "ordinal"}:
-            continue
-        elif kind == "circa":
-            flags.circa = True
-        elif kind == "part":
-            if flags.part is not None and flags.part.value != word.value:
-                raise InputError(f"{ctx.text!r} says both {flags.part} and {word.value}")
-            flags.part = Part(word.value)
-        elif kind == "calendar":
-            if flags.marker is not None and flags.marker is not word.calendar:
-                raise InputError(f"{ctx.text!r} names two calendars")
-            flags.marker = word.calendar
-        elif kind == "season":
-            if flags.season and flags.season != word.value:
-                raise InputError(f"{ctx.text!r} names two seasons")
-            flags.season = word.value
-        elif kind in {"decade", "decade_suffix"}:
-            flags.decade = True
-        elif kind == "decade_number":
-            flags.decade, flags.decade_number = True, int(word.value)
-        else:
-            raise InputError(f"{ctx.text!r}: unexpected {item.text!r}")
+        elif word is not None and kind not in {"filler", "ordinal"}:
+            _note_word(flags, kind, word, item, ctx)
     return flags, content
+
+
+def _note_word(flags: _Flags, kind: str, word: Word, item: Item, ctx: _Context) -> None:
+    """Record a word that qualifies the date (circa, a part of the year, a calendar, a season,
+    a decade) in ``flags``; two that disagree are an error."""
+    if kind == "circa":
+        flags.circa = True
+    elif kind == "part":
+        if flags.part is not None and flags.part.value != word.value:
+            raise InputError(f"{ctx.text!r} says both {flags.part} and {word.value}")
+        flags.part = Part(word.value)
+    elif kind == "calendar":
+        if flags.marker is not None and flags.marker is not word.calendar:
+            raise InputError(f"{ctx.text!r} names two calendars")
+        flags.marker = word.calendar
+    elif kind == "season":
+        if flags.season and flags.season != word.value:
+            raise InputError(f"{ctx.text!r} names two seasons")
+        flags.season = word.value
+    elif kind in {"decade", "decade_suffix"}:
+        flags.decade = True
+    elif kind == "decade_number":
+        flags.decade, flags.decade_number = True, int(word.value)
+    else:
+        raise InputError(f"{ctx.text!r}: unexpected {item.text!r}")
 
 
 def _explicit(
@@ -122,18 +128,29 @@ def _numeric(nums: list[Item], flags: _Flags, ctx: _Context, out: Candidates) ->
             out.add(Reading(cal, Precision.YEAR, y), flags.part)
         return
     if len(nums) == 2:
-        a, b = nums
-        if a.digits >= 3 or (b.digits <= 2 and a.value > 12 >= b.value):
-            year, month = a, b
-        elif b.digits >= 3 or (a.digits <= 2 and b.value > 12 >= a.value):
-            year, month = b, a
-        else:
-            raise InputError(f"{ctx.text!r}: cannot tell the month from the year")
+        year, month = _year_and_month(nums[0], nums[1], ctx)
         for cal, y in year_readings(year, explicit, persian, s, out.warnings):
             out.add(Reading(cal, Precision.MONTH, y, month.value), flags.part)
         return
     if len(nums) > 3:
         raise InputError(f"{ctx.text!r} has too many numbers for one date")
+    _day_readings(nums, explicit, flags, ctx, out)
+
+
+def _year_and_month(a: Item, b: Item, ctx: _Context) -> tuple[Item, Item]:
+    """Which of two numbers is the year and which the month."""
+    if a.digits >= 3 or (b.digits <= 2 and a.value > 12 >= b.value):
+        return a, b
+    if b.digits >= 3 or (a.digits <= 2 and b.value > 12 >= a.value):
+        return b, a
+    raise InputError(f"{ctx.text!r}: cannot tell the month from the year")
+
+
+def _day_readings(
+    nums: list[Item], explicit: Calendar | None, flags: _Flags, ctx: _Context, out: Candidates
+) -> None:
+    """Every reading of three numbers as a day, in each order their digits allow."""
+    s = ctx.settings
     a, b, c = nums
     if a.digits >= 3:
         orders = ["ymd"]
@@ -146,7 +163,7 @@ def _numeric(nums: list[Item], flags: _Flags, ctx: _Context, out: Candidates) ->
     for order in orders:
         fields = dict(zip(order, (a, b, c), strict=True))
         try:
-            years = year_readings(fields["y"], explicit, persian, s, out.warnings)
+            years = year_readings(fields["y"], explicit, ctx.persian, s, out.warnings)
         except InputError as exc:
             out.errors.append(exc)
             continue

@@ -114,6 +114,55 @@ def read_histories(
     return read_capture_csv(path, strata=strata)
 
 
+def _count(raw: str) -> int | None:
+    """A count as written (any digits ``int`` reads), or None if it is not one >= 0."""
+    try:
+        count = int(raw)
+    except ValueError:
+        return None
+    return count if count >= 0 else None
+
+
+def _capture_row(
+    row: dict[str, str],
+    row_no: int,
+    lists: list[str],
+    strata: str | None,
+    where: str,
+    problems: list[InputProblem],
+) -> tuple[list[int], int, str] | None:
+    """One row's pattern, count and stratum; None (its problems added) when it is bad."""
+    pattern: list[int] = []
+    bad = False
+    for name in lists:
+        value = (row.get(name) or "").strip()
+        if value not in ("0", "1"):
+            problems.append(InputProblem(f"expected 0 or 1, got {value!r}", where, row_no, name))
+            bad = True
+        else:
+            pattern.append(int(value))
+    raw = (row.get("count") or "").strip()
+    count = _count(raw)
+    if count is None:
+        problems.append(
+            InputProblem(f"count must be a whole number >= 0, got {raw!r}", where, row_no, "count")
+        )
+        bad = True
+        count = 0
+    if not bad and count > 0 and sum(pattern) == 0:
+        problems.append(
+            InputProblem("the all-zero pattern (on no list) cannot be observed", where, row_no)
+        )
+        bad = True
+    label = ""
+    if strata is not None:
+        label = (row.get(strata) or "").strip()
+        if not label:
+            problems.append(InputProblem("empty stratum", where, row_no, strata))
+            bad = True
+    return None if bad else (pattern, count, label)
+
+
 def read_capture_csv(path: str | Path, *, strata: str | None = None) -> CaptureHistories:
     """Read 0/1 list columns then ``count`` (and the ``strata`` column if named)."""
     path = Path(path)
@@ -133,45 +182,11 @@ def read_capture_csv(path: str | Path, *, strata: str | None = None) -> CaptureH
     cnts: list[int] = []
     labels: list[str] = []
     for row_no, row in _rows(path):
-        pattern: list[int] = []
-        bad = False
-        for name in lists:
-            value = (row.get(name) or "").strip()
-            if value not in ("0", "1"):
-                problems.append(
-                    InputProblem(f"expected 0 or 1, got {value!r}", where, row_no, name)
-                )
-                bad = True
-            else:
-                pattern.append(int(value))
-        raw = (row.get("count") or "").strip()
-        try:
-            count = int(raw)
-            if count < 0:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                InputProblem(
-                    f"count must be a whole number >= 0, got {raw!r}", where, row_no, "count"
-                )
-            )
-            bad = True
-            count = 0
-        if not bad and count > 0 and sum(pattern) == 0:
-            problems.append(
-                InputProblem("the all-zero pattern (on no list) cannot be observed", where, row_no)
-            )
-            bad = True
-        label = ""
-        if strata is not None:
-            label = (row.get(strata) or "").strip()
-            if not label:
-                problems.append(InputProblem("empty stratum", where, row_no, strata))
-                bad = True
-        if not bad and count > 0:
-            pats.append(pattern)
-            cnts.append(count)
-            labels.append(label)
+        read = _capture_row(row, row_no, lists, strata, where, problems)
+        if read is not None and read[1] > 0:
+            pats.append(read[0])
+            cnts.append(read[1])
+            labels.append(read[2])
     if problems:
         raise InputErrors(problems)
     if not cnts:
@@ -237,6 +252,45 @@ def cluster_rows(table: pa.Table) -> Iterator[tuple[int, dict[str, str]]]:
             )
 
 
+def _check_cluster_header(
+    header: Sequence[str], where: str, strata: str | None, strata_file: str | Path | None
+) -> None:
+    missing = [c for c in CLUSTER_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}", path=where, field=missing[0])
+    if strata is not None and strata_file is None and strata not in header:
+        raise InputError(f"no stratum column {strata!r}", path=where, field=strata)
+
+
+def _person_labels(
+    strata: str,
+    strata_file: str | Path | None,
+    where: str,
+    person_lists: dict[str, set[str]],
+    person_labels: dict[str, Counter[str]],
+    record_person: dict[tuple[str, str], str],
+    notes: list[str],
+    sources: list[str],
+) -> dict[str, str]:
+    """Each person's stratum: from a file by person, from a file by record, or from the
+    clusters' own column (the stratum of most of a person's records; ``notes`` says how many
+    persons that decided). The files read are added to ``sources``."""
+    if strata_file is not None and "person_id" in _header(Path(strata_file)):
+        sources.append(str(strata_file))
+        return _person_strata(Path(strata_file), strata, person_lists)
+    if strata_file is not None:
+        person_labels = _labels_from_records(Path(strata_file), strata, record_person)
+        where = str(strata_file)
+        sources.append(where)
+    labels, conflicts = _record_strata(person_labels, person_lists, where, strata)
+    if conflicts:
+        notes.append(
+            f"{conflicts} person(s) had records in different {strata!r} strata; "
+            "each was placed in the stratum of most of their records"
+        )
+    return labels
+
+
 def _from_cluster_rows(
     rows: Iterable[tuple[int, dict[str, str]]],
     header: Sequence[str],
@@ -246,11 +300,7 @@ def _from_cluster_rows(
     strata_file: str | Path | None,
     lists: Sequence[str] | None,
 ) -> CaptureHistories:
-    missing = [c for c in CLUSTER_COLUMNS if c not in header]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}", path=where, field=missing[0])
-    if strata is not None and strata_file is None and strata not in header:
-        raise InputError(f"no stratum column {strata!r}", path=where, field=strata)
+    _check_cluster_header(header, where, strata, strata_file)
     problems: list[InputProblem] = []
     seen: dict[tuple[str, str], int] = {}
     person_lists: dict[str, set[str]] = defaultdict(set)
@@ -297,20 +347,9 @@ def _from_cluster_rows(
     sources = [where]
     labels: dict[str, str] | None = None
     if strata is not None:
-        if strata_file is not None and "person_id" in _header(Path(strata_file)):
-            labels = _person_strata(Path(strata_file), strata, person_lists)
-            sources.append(str(strata_file))
-        else:
-            if strata_file is not None:
-                person_labels = _labels_from_records(Path(strata_file), strata, record_person)
-                where = str(strata_file)
-                sources.append(where)
-            labels, conflicts = _record_strata(person_labels, person_lists, where, strata)
-            if conflicts:
-                notes.append(
-                    f"{conflicts} person(s) had records in different {strata!r} strata; "
-                    "each was placed in the stratum of most of their records"
-                )
+        labels = _person_labels(
+            strata, strata_file, where, person_lists, person_labels, record_person, notes, sources
+        )
     index = {name: i for i, name in enumerate(order)}
     tally: Counter[tuple[tuple[int, ...], str]] = Counter()
     for person, on in person_lists.items():

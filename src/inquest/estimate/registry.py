@@ -293,58 +293,88 @@ def _coerce(spec: OptionSpec, value: Any) -> Any:
     return _as_type(spec.type, value)
 
 
+def _as_optional(kind: Any, args: tuple[Any, ...], value: Any) -> Any:
+    inner = [a for a in args if a is not type(None)]
+    word = value.strip().lower() if isinstance(value, str) else None
+    listed = len(inner) == 1 and typing.get_origin(inner[0]) is tuple
+    empty = value is None or word in _NONE_WORDS - ({""} if listed else set())
+    if empty and type(None) in args:
+        return None
+    if len(inner) == 1:
+        return _as_type(inner[0], value)
+    raise TypeError(f"cannot read a value of type {kind}")
+
+
+def _as_literal(args: tuple[Any, ...], value: Any) -> Any:
+    text = str(value).strip() if isinstance(value, str) else value
+    if text not in args:
+        raise ValueError(f"choose one of {', '.join(map(str, args))}")
+    return text
+
+
+def _as_tuple(args: tuple[Any, ...], value: Any) -> tuple[Any, ...]:
+    items = [v for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise TypeError("expected a sequence")
+    if len(args) == 2 and args[1] is Ellipsis:
+        return tuple(_as_type(args[0], v) for v in items)
+    if len(items) != len(args):
+        raise ValueError(f"expected {len(args)} values")
+    return tuple(_as_type(a, v) for a, v in zip(args, items, strict=True))
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE_WORDS | _FALSE_WORDS:
+        return word in _TRUE_WORDS
+    raise ValueError("expected true or false")
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("expected a whole number")
+    try:
+        return int(value.strip().replace("_", "")) if isinstance(value, str) else int(value)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    try:
+        return float(value.strip()) if isinstance(value, str) else float(value)
+    except ValueError:
+        raise ValueError("expected a number") from None
+
+
+def _as_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value.strip()
+
+
+_SCALARS: dict[Any, Callable[[Any], Any]] = {
+    bool: _as_bool,
+    int: _as_int,
+    float: _as_float,
+    str: _as_str,
+}
+
+
 def _as_type(kind: Any, value: Any) -> Any:
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        word = value.strip().lower() if isinstance(value, str) else None
-        listed = len(inner) == 1 and typing.get_origin(inner[0]) is tuple
-        empty = value is None or word in _NONE_WORDS - ({""} if listed else set())
-        if empty and type(None) in args:
-            return None
-        if len(inner) == 1:
-            return _as_type(inner[0], value)
-        raise TypeError(f"cannot read a value of type {kind}")
+        return _as_optional(kind, args, value)
     if origin is Literal:
-        text = str(value).strip() if isinstance(value, str) else value
-        if text not in args:
-            raise ValueError(f"choose one of {', '.join(map(str, args))}")
-        return text
+        return _as_literal(args, value)
     if origin is tuple:
-        items = [v for v in value.split(",") if v.strip()] if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple)):
-            raise TypeError("expected a sequence")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_as_type(args[0], v) for v in items)
-        if len(items) != len(args):
-            raise ValueError(f"expected {len(args)} values")
-        return tuple(_as_type(a, v) for a, v in zip(args, items, strict=True))
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        if word in _TRUE_WORDS | _FALSE_WORDS:
-            return word in _TRUE_WORDS
-        raise ValueError("expected true or false")
-    if kind is int:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError("expected a whole number")
-        try:
-            return int(value.strip().replace("_", "")) if isinstance(value, str) else int(value)
-        except ValueError:
-            raise ValueError("expected a whole number") from None
-    if kind is float:
-        if isinstance(value, bool):
-            raise ValueError("expected a number")
-        try:
-            return float(value.strip()) if isinstance(value, str) else float(value)
-        except ValueError:
-            raise ValueError("expected a number") from None
-    if kind is str:
-        if not isinstance(value, str):
-            raise TypeError("expected text")
-        return value.strip()
+        return _as_tuple(args, value)
+    if kind in _SCALARS:
+        return _SCALARS[kind](value)
     if isinstance(kind, type) and isinstance(value, kind):
         return value
     raise TypeError(f"cannot read a value of type {kind}")

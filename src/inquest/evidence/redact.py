@@ -168,26 +168,7 @@ def redact_pdf(
                     pymupdf.Rect(r.region.x0, r.region.y0, r.region.x1, r.region.y1)
                 )
         for index, rects in by_page.items():
-            page = doc[index]
-            bounds = page.rect * page.derotation_matrix  # regions are unrotated
-            for rect in rects:
-                if not bounds.intersects(rect):
-                    raise InputError(f"region {rect} lies outside page {index}", path=name)
-                for annot in list(page.annots() or []):
-                    if annot.rect.intersects(rect):
-                        page.delete_annot(annot)
-                for widget in list(page.widgets() or []):
-                    if widget.rect.intersects(rect):
-                        page.delete_widget(widget)
-                for link in page.get_links():
-                    if pymupdf.Rect(link["from"]).intersects(rect):
-                        page.delete_link(link)
-                page.add_redact_annot(rect, fill=(0, 0, 0), cross_out=False)
-            page.apply_redactions(
-                images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-                graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
-                text=pymupdf.PDF_REDACT_TEXT_REMOVE,
-            )
+            _redact_regions(doc[index], index, rects, name)
         withheld: dict[int, Redaction] = {}
         for r in redactions:
             if r.region is None and r.page is not None:
@@ -225,6 +206,30 @@ def redact_pdf(
         hashlib.sha256(data).hexdigest(),
         tuple(redactions),
         clean.removed,
+    )
+
+
+def _redact_regions(page: pymupdf.Page, index: int, rects: list[pymupdf.Rect], name: str) -> None:
+    """Remove the text, image pixels, graphics, annotations, fields and links under
+    ``rects`` from ``page`` (number ``index``)."""
+    bounds = page.rect * page.derotation_matrix  # regions are unrotated
+    for rect in rects:
+        if not bounds.intersects(rect):
+            raise InputError(f"region {rect} lies outside page {index}", path=name)
+        for annot in list(page.annots() or []):
+            if annot.rect.intersects(rect):
+                page.delete_annot(annot)
+        for widget in list(page.widgets() or []):
+            if widget.rect.intersects(rect):
+                page.delete_widget(widget)
+        for link in page.get_links():
+            if pymupdf.Rect(link["from"]).intersects(rect):
+                page.delete_link(link)
+        page.add_redact_annot(rect, fill=(0, 0, 0), cross_out=False)
+    page.apply_redactions(
+        images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+        graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
+        text=pymupdf.PDF_REDACT_TEXT_REMOVE,
     )
 
 

@@ -327,6 +327,47 @@ def _check_pairs(pairs: pa.Table, n: int) -> tuple[Array, Array, Array]:
     return left, right, prob
 
 
+def _check_draw_request(s: PosteriorSettings, n: int, n_draws: int, seed: int) -> None:
+    if n < 0:
+        raise InputError("the number of records cannot be negative", field="n_records")
+    if n_draws < 1:
+        raise InputError("at least one draw is needed", field="n_draws")
+    if not 0 <= seed < 2**63:
+        raise InputError("the seed must be a whole number from 0 to 2**63 - 1", field="seed")
+    if not 0 < s.floor < s.link_threshold < 1:
+        raise InputError("need 0 < floor < link_threshold < 1", field="settings")
+    if not s.odds_scale > 0:
+        raise InputError("odds_scale must be positive", field="settings")
+    if s.prior_odds is not None and not s.prior_odds > 0:
+        raise InputError("prior_odds must be positive", field="settings")
+
+
+def _candidate_groups(
+    n: int, e_left: Array, e_right: Array, e_prob: Array, s: PosteriorSettings
+) -> list[Array]:
+    """The groups of two or more records the draws re-partition: the components of the
+    edges at the link threshold, those over ``max_component`` cut as the clustering cuts them."""
+    strong = e_prob >= s.link_threshold
+    comp = connected(n, e_left[strong], e_right[strong])
+    counts = np.bincount(comp, minlength=1) if n else np.zeros(0, np.int64)
+    order = np.argsort(comp, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    groups: list[Array] = []
+    s_left, s_right, s_prob = e_left[strong], e_right[strong], e_prob[strong]
+    big = np.flatnonzero(counts > s.max_component)
+    for c in np.flatnonzero(counts >= 2):
+        members = np.sort(order[bounds[c] : bounds[c + 1]])
+        if c not in big:
+            groups.append(members)
+            continue
+        own = comp[s_left] == c
+        parts = split_big(
+            members, s_left[own], s_right[own], s_prob[own], s.link_threshold, s.max_component
+        )
+        groups.extend(part for part in parts if len(part) >= 2)
+    return groups
+
+
 def draw_partitions(
     pairs: pa.Table,
     n_records: int,
@@ -352,18 +393,7 @@ def draw_partitions(
     """
     s = settings or PosteriorSettings()
     n = int(n_records)
-    if n < 0:
-        raise InputError("the number of records cannot be negative", field="n_records")
-    if n_draws < 1:
-        raise InputError("at least one draw is needed", field="n_draws")
-    if not 0 <= seed < 2**63:
-        raise InputError("the seed must be a whole number from 0 to 2**63 - 1", field="seed")
-    if not 0 < s.floor < s.link_threshold < 1:
-        raise InputError("need 0 < floor < link_threshold < 1", field="settings")
-    if not s.odds_scale > 0:
-        raise InputError("odds_scale must be positive", field="settings")
-    if s.prior_odds is not None and not s.prior_odds > 0:
-        raise InputError("prior_odds must be positive", field="settings")
+    _check_draw_request(s, n, n_draws, seed)
     left, right, prob = _check_pairs(pairs, n)
     src = np.zeros(n, np.int64) if source is None else np.asarray(source, dtype=np.int64)
     if len(src) != n:
@@ -388,32 +418,7 @@ def draw_partitions(
     e_left = np.concatenate([left, ml[:, 0]])
     e_right = np.concatenate([right, ml[:, 1]])
     e_prob = np.concatenate([usable, np.ones(len(ml))])
-    strong = e_prob >= s.link_threshold
-    comp = connected(n, e_left[strong], e_right[strong])
-    counts = np.bincount(comp, minlength=1) if n else np.zeros(0, np.int64)
-    order = np.argsort(comp, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    groups: list[Array] = []
-    s_left, s_right, s_prob = e_left[strong], e_right[strong], e_prob[strong]
-    big = np.flatnonzero(counts > s.max_component)
-    for c in np.flatnonzero(counts >= 2):
-        members = np.sort(order[bounds[c] : bounds[c + 1]])
-        if c in big:
-            own = comp[s_left] == c
-            groups.extend(
-                part
-                for part in split_big(
-                    members,
-                    s_left[own],
-                    s_right[own],
-                    s_prob[own],
-                    s.link_threshold,
-                    s.max_component,
-                )
-                if len(part) >= 2
-            )
-        else:
-            groups.append(members)
+    groups = _candidate_groups(n, e_left, e_right, e_prob, s)
 
     # Must-links make units (records that are one person in every draw).
     unit = connected(n, ml[:, 0], ml[:, 1]) if len(ml) else np.arange(n, dtype=np.int64)

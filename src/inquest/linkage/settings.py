@@ -190,16 +190,10 @@ def _check_level(level: Any, path: str, key: str) -> None:
                 raise ConfigError("cannot nest this kind", path=path, key=f"{key}.levels[{j}]")
 
 
-def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
-    """Parse and validate a model document; errors name the file and key."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=path) from exc
-    if not isinstance(doc, dict) or doc.get("version") != 1:
-        raise ConfigError("must be a mapping with version: 1", path=path, key="version")
+def _comparisons(doc: dict[str, Any], path: str) -> tuple[list[Any], set[str]]:
+    """The comparisons, checked, and their names."""
     comps = _need(doc, "comparisons", list, path)
-    names = set()
+    names: set[str] = set()
     for i, comp in enumerate(comps):
         key = f"comparisons[{i}]"
         if not isinstance(comp, dict) or not isinstance(comp.get("name"), str):
@@ -216,6 +210,11 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
             raise ConfigError(
                 "levels must start with missing and end with else", path=path, key=f"{key}.levels"
             )
+    return comps, names
+
+
+def _blocking(doc: dict[str, Any], path: str) -> tuple[list[str], list[bool], list[float | None]]:
+    """The blocking rules, whether each pairs across lists only, and each one's budget."""
     blocking_doc = _need(doc, "blocking", list, path)
     if not blocking_doc:
         raise ConfigError("must be a non-empty list of SQL rules", path=path, key="blocking")
@@ -247,8 +246,13 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
             budgets.append(None)
         else:
             raise ConfigError("must be SQL or a mapping", path=path, key=f"blocking[{i}]")
+    return blocking, across, budgets
+
+
+def _training(doc: dict[str, Any], names: set[str], path: str) -> TrainingSpec:
+    """The training steps; ``names``: the comparisons they may name."""
     tr = _need(doc, "training", dict, path)
-    training = TrainingSpec(
+    return TrainingSpec(
         deterministic_rules=tuple(_need(tr, "deterministic_rules", list, path, "training")),
         deterministic_recall=float(_need(tr, "deterministic_recall", float, path, "training")),
         u_max_pairs=float(_need(tr, "u_max_pairs", int | float, path, "training")),
@@ -262,6 +266,10 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
         u_sampled_beside=_comparison_names(tr, "u_sampled_beside", names, path),
         em_sessions_in_parallel=_flag(tr, "em_sessions_in_parallel", path, "training"),
     )
+
+
+def _clustering(doc: dict[str, Any], path: str) -> ClusteringSpec:
+    """The thresholds of prediction, clustering and review, checked as probabilities."""
     pr = _need(doc, "prediction", dict, path)
     cl = _need(doc, "clustering", dict, path)
     rv = _need(doc, "review", dict, path)
@@ -292,6 +300,21 @@ def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
             raise ConfigError("must be a probability strictly between 0 and 1", path=path, key=name)
     if not clustering.review_low < clustering.review_high:
         raise ConfigError("review.low must be below review.high", path=path, key="review")
+    return clustering
+
+
+def parse_model(text: str, path: str = "model.yaml") -> LinkageModel:
+    """Parse and validate a model document; errors name the file and key."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", path=path) from exc
+    if not isinstance(doc, dict) or doc.get("version") != 1:
+        raise ConfigError("must be a mapping with version: 1", path=path, key="version")
+    comps, names = _comparisons(doc, path)
+    blocking, across, budgets = _blocking(doc, path)
+    training = _training(doc, names, path)
+    clustering = _clustering(doc, path)
     return LinkageModel(
         tuple(comps),
         tuple(blocking),

@@ -179,6 +179,45 @@ def _strip_titles(units: list[str]) -> tuple[list[str], list[str], list[str]]:
     return rest, found_titles, found_particles
 
 
+def _comma_order(body: str) -> tuple[str, str | None]:
+    """ "Family, Given" turned to "Given Family", and the given part (None without a comma)."""
+    if body.count(",") == 1:
+        fam, giv = (p.strip() for p in body.split(","))
+        if fam and giv:
+            return f"{giv} {fam}", giv
+    return body, None
+
+
+def _name_tokens(body: str, warnings: list[str]) -> list[str]:
+    """The words of a name, without bare punctuation or numbers (noted in ``warnings``)."""
+    tokens = [t for t in body.split() if _WORD_RE.search(t)]
+    if _DIGIT_RE.search(body):
+        numbers = [t for t in tokens if _NUMBER_TOKEN_RE.match(t)]
+        if numbers:
+            warnings.append(f"dropped number(s) from name: {' '.join(numbers)}")
+            tokens = [t for t in tokens if not _NUMBER_TOKEN_RE.match(t)]
+        if any(_DIGIT_RE.search(t) for t in tokens):
+            warnings.append("digits inside a name word")
+    return tokens
+
+
+def _given_and_family(units: list[str], given_first: str | None) -> tuple[str | None, str | None]:
+    """The given and family parts of a name's units; ``given_first``: the given part of a
+    "Family, Given" name. One unit the lexicon knows only as a family name is the family."""
+    if given_first is not None and len(units) >= 2:
+        # the given part's units once its own titles are gone ("Family, Seyed Given")
+        n_given = len(_strip_titles(_units(given_first.split()))[0])
+        return " ".join(units[:n_given]) or None, " ".join(units[n_given:]) or None
+    if len(units) == 1:
+        entries = lexicon().entries_for(token_key(units[0]).replace(" ", ""))
+        if entries and all(e.kind == "family" for e in entries):
+            return None, units[0]
+        return units[0], None
+    if units:
+        return " ".join(units[:-1]), units[-1]
+    return None, None
+
+
 def parse_name(s: str) -> ParsedName:
     """Parse a personal name; never raises on a ``str`` (problems go to ``warnings``)."""
     if not isinstance(s, str):
@@ -202,38 +241,10 @@ def parse_name(s: str) -> ParsedName:
     if m:
         father = m.group(2).strip() or None
         body = (body[: m.start()] + " " + body[m.end() :]).strip(" ,(")
-    given_first: str | None = None
-    if body.count(",") == 1:
-        fam, giv = (p.strip() for p in body.split(","))
-        if fam and giv:
-            body = f"{giv} {fam}"
-            given_first = giv
-    body = body.replace(",", " ")
-    tokens = [t for t in body.split() if _WORD_RE.search(t)]  # drop bare punctuation
-    if _DIGIT_RE.search(body):
-        numbers = [t for t in tokens if _NUMBER_TOKEN_RE.match(t)]
-        if numbers:
-            warnings.append(f"dropped number(s) from name: {' '.join(numbers)}")
-            tokens = [t for t in tokens if not _NUMBER_TOKEN_RE.match(t)]
-        if any(_DIGIT_RE.search(t) for t in tokens):
-            warnings.append("digits inside a name word")
+    body, given_first = _comma_order(body)
+    tokens = _name_tokens(body.replace(",", " "), warnings)
     units, found_titles, found_particles = _strip_titles(_units(tokens))
-    given: str | None = None
-    family: str | None = None
-    if given_first is not None and len(units) >= 2:
-        # the given part's units once its own titles are gone ("Family, Seyed Given")
-        n_given = len(_strip_titles(_units(given_first.split()))[0])
-        given = " ".join(units[:n_given]) or None
-        family = " ".join(units[n_given:]) or None
-    elif len(units) == 1:
-        entries = lexicon().entries_for(token_key(units[0]).replace(" ", ""))
-        if entries and all(e.kind == "family" for e in entries):
-            family = units[0]
-        else:
-            given = units[0]
-    elif units:
-        given = " ".join(units[:-1])
-        family = units[-1]
+    given, family = _given_and_family(units, given_first)
     return ParsedName(
         original=s,
         display=display,

@@ -194,37 +194,52 @@ def _sub(x: Symbol, y: Symbol) -> float:
     cx = x.cls if kx in (CONS_AR, CONS_LA, FINAL_H) else ""
     cy = y.cls if ky in (CONS_AR, CONS_LA, FINAL_H) else ""
     if cx and cy:
-        if cx == cy:
-            return 0.2 if kx == ky == CONS_AR else 0.0
-        if {cx, cy} == {"C", "$"} and CONS_LA in (kx, ky):
-            # Latin "ch" is ش in French spelling (Hachem, Chirazi), چ in English: against
-            # ش it is a spelling, not a different letter; against Latin "sh", two schemes.
-            if kx == ky:
-                return FRENCH_CH_LATIN
-            if (x if kx == CONS_LA else y).cls == "C":
-                return FRENCH_CH
-        return _NEAR.get(frozenset(cx + cy), 1.0)
+        return _consonant_sub(x, y, cx, cy)
+    return _vowel_sub(x, y)
+
+
+def _consonant_sub(x: Symbol, y: Symbol, cx: str, cy: str) -> float:
+    """Two consonants of classes ``cx`` and ``cy`` (Persian ``x`` first if either is)."""
+    kx, ky = x.kind, y.kind
+    if cx == cy:
+        return 0.2 if kx == ky == CONS_AR else 0.0
+    if {cx, cy} == {"C", "$"} and CONS_LA in (kx, ky):
+        # Latin "ch" is ش in French spelling (Hachem, Chirazi), چ in English: against
+        # ش it is a spelling, not a different letter; against Latin "sh", two schemes.
+        if kx == ky:
+            return FRENCH_CH_LATIN
+        if (x if kx == CONS_LA else y).cls == "C":
+            return FRENCH_CH
+    return _NEAR.get(frozenset(cx + cy), 1.0)
+
+
+def _vowel_sub(x: Symbol, y: Symbol) -> float:
+    """A vowel or carrier against anything but two consonants (Persian ``x`` first)."""
+    kx, ky = x.kind, y.kind
     if kx == CARRIER:
         if ky == VOW_LA:
             return 0.0
-        if ky in (VOW_AR, CARRIER):
-            return 0.3
-        return 1.5
+        return 0.3 if ky in (VOW_AR, CARRIER) else 1.5
     if ky == CARRIER:
         return 0.0 if kx == VOW_LA else (0.3 if kx == VOW_AR else 1.5)
-    if kx == VOW_AR and ky == VOW_LA:
-        table = {"A": _LATIN_FOR_A, "W": _LATIN_FOR_W, "Y": _LATIN_FOR_Y}[x.vowel]
-        return table.get(y.vowel, 0.8)
-    if kx == VOW_AR and ky == CONS_LA:
-        if x.vowel == "W" and y.cls == "V":
-            return 0.0
-        if x.vowel == "Y" and y.cls == "Y":
-            return 0.0
-        return 1.5
-    if kx == VOW_AR and ky == VOW_AR:
-        return 1.0
+    if kx == VOW_AR:
+        return _persian_vowel_sub(x, y)
     if kx == VOW_LA and ky == VOW_LA:
         return _LATIN_VOWEL_SUB.get(frozenset(x.vowel + y.vowel), 0.5)
+    return 1.5  # a vowel against a consonant: cheaper as two indels
+
+
+def _persian_vowel_sub(x: Symbol, y: Symbol) -> float:
+    """A Persian vowel letter (ا, و, ی) against ``y``."""
+    if y.kind == VOW_LA:
+        table = {"A": _LATIN_FOR_A, "W": _LATIN_FOR_W, "Y": _LATIN_FOR_Y}[x.vowel]
+        return table.get(y.vowel, 0.8)
+    if y.kind == CONS_LA:
+        if (x.vowel == "W" and y.cls == "V") or (x.vowel == "Y" and y.cls == "Y"):
+            return 0.0
+        return 1.5
+    if y.kind == VOW_AR:
+        return 1.0
     return 1.5  # a vowel against a consonant: cheaper as two indels
 
 

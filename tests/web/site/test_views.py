@@ -96,8 +96,9 @@ def test_font_and_licence_are_served_locally() -> None:
 
 
 def test_api_lists_visible_sources(client: Client, personas: Personas, sources: None) -> None:
-    anonymous = client.get("/api/sources/").json()["results"]
-    assert [s["code"] for s in anonymous] == ["PUB"]
+    assert client.get("/api/sources/").status_code == 401  # the API is for signed-in callers
+    client.force_login(personas.researcher)
+    assert [s["code"] for s in client.get("/api/sources/").json()["results"]] == ["PUB"]
     client.force_login(personas.investigator)
     cleared = client.get("/api/sources/").json()["results"]
     assert [(s["code"], s["n_records"]) for s in cleared] == [("PUB", 0), ("SEC", 3)]

@@ -365,3 +365,29 @@ def reviewers(user: AnyUser, run: LinkageRun) -> list[str]:
         .distinct()
     )
     return sorted(str(n) for n in names)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The review work waiting for a user: the run whose queue it is, the pairs not yet
+    decided (up to ``COUNT_CAP``; ``capped`` if more), or None before the queue is built."""
+
+    run: LinkageRun
+    undecided: int | None
+    capped: bool = False
+
+
+def pending(user: AnyUser) -> Pending | None:
+    """The undecided pairs of the latest run the user may review (None: nothing to review).
+
+    The count is read only from a queue already written to the database: the dashboard does
+    not build one (the review page does, once)."""
+    if review_level(user) is None:
+        return None
+    run = review.latest_run(user)
+    if run is None:
+        return None
+    if not ReviewQueue.objects.filter(run=run).exists():
+        return Pending(run, None)
+    n = pairs(user, run, Filters(state="undecided")).order_by()[: COUNT_CAP + 1].count()
+    return Pending(run, min(n, COUNT_CAP), n > COUNT_CAP)

@@ -6,10 +6,10 @@ import re
 from pathlib import PureWindowsPath
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inquest.web.access.policy import AnyUser
-from inquest.web.runs.models import EstimateRun, LinkageRun
+from inquest.web.runs.models import EstimateRun, LinkageRun, RunStatus
 
 
 def linkage_runs_for(user: AnyUser) -> QuerySet[LinkageRun]:
@@ -39,3 +39,40 @@ def without_server_paths(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [without_server_paths(item) for item in value]
     return value
+
+
+def failed_runs(user: AnyUser, limit: int = 10) -> list[LinkageRun | EstimateRun]:
+    """The newest failed linkage and estimate runs the user may see (at most ``limit``)."""
+    failed: list[LinkageRun | EstimateRun] = [
+        *LinkageRun.objects.visible_to(user)
+        .filter(status=RunStatus.FAILED)
+        .order_by("-id")[:limit],
+        *EstimateRun.objects.visible_to(user)
+        .filter(status=RunStatus.FAILED)
+        .order_by("-id")[:limit],
+    ]
+    failed.sort(key=lambda run: run.started_at, reverse=True)
+    return failed[:limit]
+
+
+def stale_estimates(user: AnyUser, limit: int = 10) -> list[EstimateRun]:
+    """Succeeded estimates the user may see whose persons have moved on: made from a linkage
+    run older than the newest succeeded one, or before a later review decision."""
+    from inquest.web.linking.models import ReviewDecision
+
+    newest = (
+        LinkageRun.objects.visible_to(user)
+        .filter(status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if newest is None:
+        return []
+    decided = ReviewDecision.objects.filter(decided_at__gt=OuterRef("finished_at"))
+    return list(
+        EstimateRun.objects.visible_to(user)
+        .filter(status=RunStatus.SUCCEEDED)
+        .filter(~Q(linkage_run=newest) | Exists(decided))
+        .select_related("linkage_run")
+        .order_by("-finished_at", "-id")[:limit]
+    )

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from inquest.web.audit.reads import get_visible, note_shown, noted
+from inquest.web.linking import queue
 from inquest.web.registry import queries as registry
 from inquest.web.registry.models import Person, Record, Source
 from inquest.web.runs import queries as runs
@@ -25,14 +26,22 @@ from inquest.web.site.display import SESSION_KEY, display_from
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """What the user may see, counted."""
+    """What the user may see, counted, and the work waiting: pairs to review, runs that
+    failed, estimates made before the persons last changed."""
+    user = request.user
     counts = {
-        "sources": registry.sources_for(request.user).count(),
-        "persons": registry.persons_for(request.user).count(),
-        "linkage_runs": runs.linkage_runs_for(request.user).count(),
-        "estimate_runs": runs.estimate_runs_for(request.user).count(),
+        "sources": registry.sources_for(user).count(),
+        "persons": registry.persons_for(user).count(),
+        "linkage_runs": runs.linkage_runs_for(user).count(),
+        "estimate_runs": runs.estimate_runs_for(user).count(),
     }
-    return render(request, "inquest/home.html", {"counts": counts})
+    failed = runs.failed_runs(user)
+    stale = runs.stale_estimates(user)
+    review = queue.pending(user)
+    note_shown(user, [*failed, *stale, review.run if review is not None else None])
+    failed_kinds = [("linkage" if isinstance(r, LinkageRun) else "estimate", r) for r in failed]
+    context = {"counts": counts, "failed": failed_kinds, "stale": stale, "review": review}
+    return render(request, "inquest/home.html", context)
 
 
 @require_GET
