@@ -233,3 +233,49 @@ def test_verify_names_a_flipped_byte_and_records_custody(
     assert failed.object_id == str(bad.pk)
     path.unlink()
     assert [i.pk for i in services.verify_all().vanished] == [bad.pk]
+
+
+def _world(user: Any, level: Level) -> tuple[Any, Any]:
+    from inquest.places import PlaceKind
+    from inquest.web.registry import services as registry
+
+    source = registry.create_source(
+        user, code=f"ev{int(level)}", name="Synthetic list", origin="synthetic", level=level
+    )
+    records = registry.add_records(
+        user, source, [registry.RowIn(row_number=1, raw={"given_name": "نمونه"})]
+    )
+    person = registry.create_person(user, records=records, level=level, label="synthetic")
+    place = registry.add_place(user, name="Synthetic prison", kind=PlaceKind.PRISON, level=level)
+    return person, place
+
+
+def test_links_pinpoint_and_take_the_narrower_level(
+    personas: Personas, evidence_store: LocalStore
+) -> None:
+    item = _add(personas.investigator, picture(12), level=Level.INTERNAL).item
+    person, _ = _world(personas.investigator, Level.PROTECTED)
+    _, place = _world(personas.investigator, Level.INTERNAL)
+    pinpoint = services.Pinpoint(page=3, region=(0.1, 0.2, 0.3, 0.4), quote="synthetic quote")
+    to_person = services.link_item(personas.investigator, item, person, pinpoint)
+    assert to_person.confidentiality == Level.PROTECTED
+    assert to_person.region_box() == (0.1, 0.2, 0.3, 0.4) and to_person.page == 3
+    to_place = services.link_item(
+        personas.investigator, item, place, services.Pinpoint(start_s=12.5, end_s=20.0)
+    )
+    assert to_place.confidentiality == Level.INTERNAL
+    assert list(queries.links_of(personas.researcher, item)) == [to_place]
+    assert set(queries.links_of(personas.investigator, item)) == {to_person, to_place}
+    assert AuditEntry.objects.filter(action="evidence.link").count() == 2
+    for bad, field in [
+        (services.Pinpoint(page=0), "page"),
+        (services.Pinpoint(region=(0.5, 0.5, 0.6, 0.1)), "region"),
+        (services.Pinpoint(start_s=5, end_s=1), "end_s"),
+    ]:
+        with pytest.raises(InputError) as caught:
+            services.link_item(personas.investigator, item, place, bad)
+        assert caught.value.problem.field == field
+    with pytest.raises(PermissionDenied):  # the researcher may state, but not see the person
+        services.link_item(personas.researcher, item, person)
+    with pytest.raises(TypeError):
+        services.link_item(personas.investigator, item, item)

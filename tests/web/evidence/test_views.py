@@ -167,3 +167,32 @@ def test_list_filters_and_pages(personas: Personas, evidence_store: LocalStore) 
     assert b"beta.png" in by_level and b"alpha.png" not in by_level
     assert b"alpha.png" not in client.get(url, {"method": "leak"}).content
     assert client.get(url, {"page": "99", "level": "x", "method": "x"}).status_code == 200
+
+
+def test_the_item_page_lists_the_links_the_user_may_see(
+    personas: Personas, evidence_store: LocalStore
+) -> None:
+    from inquest.web.registry import services as registry
+
+    item = _item(personas.investigator, picture(7), "register.png", Level.INTERNAL)
+    source = registry.create_source(
+        personas.investigator,
+        code="evl",
+        name="Synthetic",
+        origin="synthetic",
+        level=Level.PROTECTED,
+    )
+    records = registry.add_records(
+        personas.investigator, source, [registry.RowIn(row_number=1, raw={"given_name": "نمونه"})]
+    )
+    person = registry.create_person(
+        personas.investigator, records=records, level=Level.PROTECTED, label="synthetic-linked"
+    )
+    services.link_item(
+        personas.investigator, item, person, services.Pinpoint(page=2, quote="synthetic-quote")
+    )
+    url = reverse("evidence:evidence-detail", args=[item.uid])
+    seen = _client(personas.investigator).get(url).content.decode()
+    assert "synthetic-linked" in seen and "synthetic-quote" in seen
+    hidden = _client(personas.researcher).get(url).content.decode()
+    assert "synthetic-quote" not in hidden and "synthetic-linked" not in hidden

@@ -166,10 +166,10 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
         witnesses.replace_identity(user, witness, identity)
         witnesses.add_testimony(user, witness, summary="synthetic testimony", level=level)
         _seed_review(user, records, linkage, level)
-        _seed_evidence(user, level, garden)
+        _seed_evidence(user, level, garden, person, place)
 
 
-def _seed_evidence(user: User, level: Level, garden: Garden) -> None:
+def _seed_evidence(user: User, level: Level, garden: Garden, person: Any, place: Any) -> None:
     """An item of evidence whose name, acquisition, embedded metadata (EXIF, read into the
     technical metadata) and bytes each hold a canary; the bytes are served by downloads."""
     from inquest.web.evidence import services as evidence
@@ -197,6 +197,9 @@ def _seed_evidence(user: User, level: Level, garden: Garden) -> None:
         if canary.model == label and canary.pk is None:
             garden.canaries[text] = Canary(label, pk, canary.field)
     assert embedded in str(added.item.technical_metadata), "the EXIF canary was not extracted"
+    pinpoint = evidence.Pinpoint(page=1, region=(0.1, 0.1, 0.5, 0.5), quote="synthetic")
+    evidence.link_item(user, added.item, person, pinpoint, note="synthetic")
+    evidence.link_item(user, added.item, place, evidence.Pinpoint(start_s=1.0, end_s=2.0))
 
 
 def _start_estimate(user: User, linkage: Any, level: Level) -> Any:

@@ -136,3 +136,59 @@ class CustodyEvent(Confidential):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Refused: custody is append-only."""
         raise ValueError("custody events are append-only")
+
+
+class ItemLink(Confidential):
+    """An item supporting something about a person, an event or a place (exactly one), with
+    a pinpoint: a page, a region of it (fractions of its width and height), a time range in
+    audio or video (seconds), or quoted text. At least as confidential as the item and the
+    target (``inquest.web.evidence.services.link_item``)."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("item", "person", "event", "place")
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="links")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    event = models.ForeignKey(
+        "registry.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    place = models.ForeignKey(
+        "registry.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    page = models.PositiveIntegerField(null=True, blank=True)
+    region = models.JSONField(null=True, blank=True)
+    start_s = models.FloatField(null=True, blank=True)
+    end_s = models.FloatField(null=True, blank=True)
+    quote = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("item", "page", "start_s", "id")
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(person__isnull=False, event__isnull=True, place__isnull=True)
+                    | models.Q(person__isnull=True, event__isnull=False, place__isnull=True)
+                    | models.Q(person__isnull=True, event__isnull=True, place__isnull=False)
+                ),
+                name="evidence_link_one_target",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"link of item {self.item_id}"
+
+    def region_box(self) -> tuple[float, float, float, float] | None:
+        """The region as (x, y, width, height), or None when there is none (or it is not one)."""
+        r = self.region
+        if not isinstance(r, dict):
+            return None
+        try:
+            return (float(r["x"]), float(r["y"]), float(r["w"]), float(r["h"]))
+        except (KeyError, TypeError, ValueError):
+            return None

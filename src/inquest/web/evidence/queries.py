@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from inquest.evidence.perceptual import DEFAULT_THRESHOLD, HashIndex, PerceptualHash
 from inquest.web.access.actions import Action
 from inquest.web.access.policy import AnyUser, can
-from inquest.web.evidence.models import CustodyEvent, EvidenceItem
+from inquest.web.evidence.models import CustodyEvent, EvidenceItem, ItemLink
 
 
 def items_for(user: AnyUser) -> QuerySet[EvidenceItem]:
@@ -71,3 +71,12 @@ def may_download(user: AnyUser, item: EvidenceItem) -> bool:
 def may_add(user: AnyUser) -> bool:
     """Whether the user may add items at some level."""
     return can(user, Action.ADD_EVIDENCE)
+
+
+def links_of(user: AnyUser, item: EvidenceItem) -> QuerySet[ItemLink]:
+    """The item's links the user may see (the targets visible too), with their targets."""
+    return (
+        ItemLink.objects.visible_to(user)
+        .filter(item=item)
+        .select_related("person", "event", "place")
+    )

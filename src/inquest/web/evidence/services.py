@@ -37,7 +37,7 @@ from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
 from inquest.web.evidence import queries
-from inquest.web.evidence.models import CustodyEvent, EvidenceItem
+from inquest.web.evidence.models import CustodyEvent, EvidenceItem, ItemLink
 
 DEFAULT_LEVEL = Level.CONFIDENTIAL
 
@@ -391,3 +391,81 @@ def verify_all(actor: AnyUser | None = None) -> Verification:
         tuple(items[s] for s in sorted(changed) if s in items),
         tuple(items[s] for s in sorted(vanished) if s in items),
     )
+
+
+# -- links --------------------------------------------------------------------------------
+
+MAX_QUOTE_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Pinpoint:
+    """Where in an item the support is: a page (from 1), a region of it (fractions 0-1 of
+    its width and height), a time range in seconds, quoted text; any may be absent."""
+
+    page: int | None = None
+    region: tuple[float, float, float, float] | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    quote: str = ""
+
+    def check(self) -> None:
+        """``InputError`` naming the field that is out of bounds."""
+        if self.page is not None and self.page < 1:
+            raise InputError("a page number starts at 1", field="page")
+        if self.region is not None:
+            x, y, w, h = self.region
+            if not (0 <= x <= 1 and 0 <= y <= 1 and 0 < w <= 1 - x and 0 < h <= 1 - y):
+                raise InputError("a region is x, y, width, height within 0-1", field="region")
+        for name in ("start_s", "end_s"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < 10**7:
+                raise InputError("a time is seconds from the start", field=name)
+        if self.start_s is not None and self.end_s is not None and self.end_s < self.start_s:
+            raise InputError("the time range ends before it starts", field="end_s")
+        if len(self.quote) > MAX_QUOTE_CHARS:
+            raise InputError(f"a quote is at most {MAX_QUOTE_CHARS} characters", field="quote")
+
+
+@transaction.atomic
+def link_item(
+    user: AnyUser,
+    item: EvidenceItem,
+    target: Any,
+    pinpoint: Pinpoint = Pinpoint(),
+    *,
+    note: str = "",
+    level: Level | None = None,
+) -> ItemLink:
+    """Record that ``item`` supports something about ``target`` (a person, an event or a
+    place), at least as confidential as both; needs ``state`` at that level; audited."""
+    from inquest.web.registry.models import Event, Person, Place
+
+    kinds = {Person: "person", Event: "event", Place: "place"}
+    field = kinds.get(type(target))
+    if field is None:
+        raise TypeError("a link's target is a person, an event or a place")
+    pinpoint.check()
+    chosen = Level(max(int(level or 0), int(item.confidentiality), int(target.confidentiality)))
+    require(user, Action.STATE, chosen)
+    if not _visible(user, item) or not (
+        type(target).objects.visible_to(user).filter(pk=target.pk).exists()
+    ):
+        raise PermissionDenied("item or target not visible")
+    box = pinpoint.region
+    link = ItemLink.objects.create(
+        item=item,
+        **{field: target},
+        page=pinpoint.page,
+        region=None if box is None else dict(zip("xywh", box, strict=True)),
+        start_s=pinpoint.start_s,
+        end_s=pinpoint.end_s,
+        quote=pinpoint.quote,
+        note=note,
+        confidentiality=chosen,
+        created_by_id=user_id(user),
+    )
+    audit.record(
+        user, "evidence.link", link, level=chosen, detail={"item": item.pk, field: target.pk}
+    )
+    return link

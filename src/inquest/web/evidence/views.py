@@ -68,6 +68,7 @@ def evidence_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     context = {
         "item": item,
         "custody": noted(request.user, queries.custody_of(request.user, item)),
+        "links": noted(request.user, queries.links_of(request.user, item)),
         "copies": copies,
         "metadata": item.metadata_fields(),
         "may_download": queries.may_download(request.user, item),
