@@ -196,3 +196,17 @@ def test_the_item_page_lists_the_links_the_user_may_see(
     assert "synthetic-linked" in seen and "synthetic-quote" in seen
     hidden = _client(personas.researcher).get(url).content.decode()
     assert "synthetic-quote" not in hidden and "synthetic-linked" not in hidden
+
+
+def test_the_upload_checks_the_csrf_token(personas: Personas, evidence_store: LocalStore) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.analyst)
+    response = client.post(reverse("evidence:evidence-add"), _form(picture(8), "a.png"))
+    assert response.status_code == 403 and not EvidenceItem.objects.exists()
+    page = client.get(reverse("evidence:evidence-add"))
+    token = page.cookies["csrftoken"].value
+    accepted = client.post(
+        reverse("evidence:evidence-add"),
+        {**_form(picture(8), "a.png"), "csrfmiddlewaretoken": token},
+    )
+    assert accepted.status_code == 302 and EvidenceItem.objects.count() == 1

@@ -54,13 +54,17 @@ def possible_copies(
     closest first; only visible items are compared, so none hidden is revealed."""
     if not item.perceptual_hash:
         return []
-    others = {
-        other.sha256: other
-        for other in items_for(user).exclude(pk=item.pk).exclude(perceptual_hash="")
-    }
-    index = HashIndex((sha, PerceptualHash(o.perceptual_hash)) for sha, o in others.items())
+    # Only the hashes are read for every visible image; whole rows only for the hits.
+    known = (
+        items_for(user)
+        .exclude(pk=item.pk)
+        .exclude(perceptual_hash="")
+        .values_list("pk", "perceptual_hash")
+    )
+    index = HashIndex((str(pk), PerceptualHash(value)) for pk, value in known)
     found = index.near(PerceptualHash(item.perceptual_hash), threshold=threshold)
-    return [PossibleCopy(others[c.key], c.distance) for c in found]
+    rows = EvidenceItem.objects.in_bulk([int(c.key) for c in found])
+    return [PossibleCopy(rows[int(c.key)], c.distance) for c in found if int(c.key) in rows]
 
 
 def may_download(user: AnyUser, item: EvidenceItem) -> bool:
