@@ -91,3 +91,19 @@ def test_add_refusals(personas: Personas, evidence_store: LocalStore, tmp_path: 
     )
     assert above.exit_code == 1 and "not allowed" in above.output
     assert not EvidenceItem.objects.exists()
+
+
+def test_add_keeps_a_bidi_name_verbatim(
+    personas: Personas, evidence_store: LocalStore, tmp_path: Path
+) -> None:
+    name = "صورت‌جلسه\u202egpj.exe"
+    (tmp_path / name).write_bytes(b"%PDF-1.4 synthetic minutes")
+    result = CliRunner().invoke(
+        app, [*ADD, str(tmp_path / name), "--user", personas.analyst.username]
+    )
+    assert result.exit_code == 0, result.output
+    item = EvidenceItem.objects.get()
+    assert item.original_name == name and "\u202e" not in item.display_name
+    assert "\u202e" not in result.output  # printed by its safe display name
+    # a PDF named .exe: the content contradicts the name
+    assert "name_bidi_controls" in item.flag_kinds() and "type_mismatch" in item.flag_kinds()
