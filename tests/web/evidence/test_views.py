@@ -210,3 +210,45 @@ def test_the_upload_checks_the_csrf_token(personas: Personas, evidence_store: Lo
         {**_form(picture(8), "a.png"), "csrfmiddlewaretoken": token},
     )
     assert accepted.status_code == 302 and EvidenceItem.objects.count() == 1
+
+
+def test_the_link_form_records_a_link_and_refuses_what_it_should(
+    personas: Personas, evidence_store: LocalStore
+) -> None:
+    from inquest.places import PlaceKind
+    from inquest.web.evidence.models import ItemLink
+    from inquest.web.registry import services as registry
+
+    item = _item(personas.analyst, picture(9), "map.png", Level.INTERNAL)
+    place = registry.add_place(
+        personas.investigator,
+        name="Synthetic cemetery",
+        kind=PlaceKind.CEMETERY,
+        level=Level.INTERNAL,
+    )
+    hidden = registry.add_place(
+        personas.investigator, name="Synthetic site", kind=PlaceKind.CEMETERY, level=Level.PROTECTED
+    )
+    url = reverse("evidence:evidence-link", args=[item.uid])
+    form = {
+        "target": "place",
+        "target_uid": str(place.uid),
+        "page": "1",
+        "region_x": "0.1",
+        "region_y": "0.1",
+        "region_w": "0.2",
+        "region_h": "0.2",
+        "quote": "synthetic",
+    }
+    analyst = _client(personas.analyst)
+    assert analyst.get(url).status_code == 405
+    response = analyst.post(url, form)
+    assert response.status_code == 302
+    link = ItemLink.objects.get()
+    assert link.place == place and link.region_box() == (0.1, 0.1, 0.2, 0.2)
+    assert analyst.post(url, {**form, "region_h": ""}).status_code == 400
+    assert analyst.post(url, {**form, "region_w": "0.95"}).status_code == 400
+    not_seen = analyst.post(url, {**form, "target_uid": str(hidden.uid)})
+    assert not_seen.status_code == 400 and b"Synthetic site" not in not_seen.content
+    assert _client(personas.reader).post(url, form).status_code == 404
+    assert ItemLink.objects.count() == 1

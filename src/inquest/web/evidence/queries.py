@@ -72,6 +72,11 @@ def may_download(user: AnyUser, item: EvidenceItem) -> bool:
     return can(user, Action.EXPORT_EVIDENCE, item.confidentiality)
 
 
+def may_link(user: AnyUser, item: EvidenceItem) -> bool:
+    """Whether the user may record what the item supports (the service checks again)."""
+    return can(user, Action.STATE, item.confidentiality)
+
+
 def may_add(user: AnyUser) -> bool:
     """Whether the user may add items at some level."""
     return can(user, Action.ADD_EVIDENCE)

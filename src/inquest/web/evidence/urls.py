@@ -11,4 +11,5 @@ urlpatterns = [
     path("add/", views.evidence_add, name="evidence-add"),
     path("<uuid:uid>/", views.evidence_detail, name="evidence-detail"),
     path("<uuid:uid>/download/", views.evidence_download, name="evidence-download"),
+    path("<uuid:uid>/link/", views.evidence_link, name="evidence-link"),
 ]

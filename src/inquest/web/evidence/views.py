@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inquest.errors import InputError, InputErrors
 from inquest.evidence.intake import Acquisition
@@ -27,9 +27,10 @@ from inquest.evidence.vocabulary import AcquisitionMethod, ConsentStatus
 from inquest.web.access.levels import Level
 from inquest.web.audit.reads import get_visible, noted
 from inquest.web.evidence import queries, services
-from inquest.web.evidence.forms import UploadForm
-from inquest.web.evidence.models import METHOD_CHOICES
+from inquest.web.evidence.forms import LinkForm, UploadForm
+from inquest.web.evidence.models import METHOD_CHOICES, EvidenceItem
 from inquest.web.evidence.uploads import BoundedUploadHandler
+from inquest.web.registry.models import Event, Person, Place
 
 PAGE_SIZE = 50
 
@@ -63,6 +64,12 @@ def evidence_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One item: what it is, how it came, what its content says of itself, its custody."""
     item = get_visible(request.user, queries.items_for(request.user), uid=uid)
     services.record_view(request.user, item, where=request.path)
+    return _detail(request, item, LinkForm())
+
+
+def _detail(
+    request: HttpRequest, item: EvidenceItem, link_form: LinkForm, status: int = 200
+) -> HttpResponse:
     copies = queries.possible_copies(request.user, item)
     noted(request.user, [c.item for c in copies])
     context = {
@@ -72,8 +79,54 @@ def evidence_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         "copies": copies,
         "metadata": item.metadata_fields(),
         "may_download": queries.may_download(request.user, item),
+        "may_link": queries.may_link(request.user, item),
+        "link_form": link_form,
     }
-    return render(request, "inquest/evidence/evidence_detail.html", context)
+    return render(request, "inquest/evidence/evidence_detail.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def evidence_link(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """Record what the item supports (the service checks ``state`` and visibility; audited)."""
+    item = get_visible(request.user, queries.items_for(request.user), uid=uid)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        try:
+            target = _target(request, form)
+            pinpoint = services.Pinpoint(
+                page=form.cleaned_data["page"],
+                region=form.region(),
+                start_s=form.cleaned_data["start_s"],
+                end_s=form.cleaned_data["end_s"],
+                quote=form.cleaned_data["quote"],
+            )
+            services.link_item(request.user, item, target, pinpoint, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except InputError as exc:
+            form.add_error(None, str(exc))
+        except PermissionDenied:
+            form.add_error(None, _("You may not link this item to that."))
+        else:
+            messages.success(request, _("The link was recorded."))
+            return redirect(reverse("evidence:evidence-detail", args=[item.uid]))
+    return _detail(request, item, form, status=400)
+
+
+def _target(request: HttpRequest, form: LinkForm) -> Person | Event | Place:
+    """The target the form names, among those the user may see; ValidationError if none."""
+    uid, kind = form.cleaned_data["target_uid"], form.cleaned_data["target"]
+    target: Person | Event | Place | None
+    if kind == "person":
+        target = Person.objects.visible_to(request.user).filter(uid=uid).first()
+    elif kind == "event":
+        target = Event.objects.visible_to(request.user).filter(uid=uid).first()
+    else:
+        target = Place.objects.visible_to(request.user).filter(uid=uid).first()
+    if target is None:
+        raise ValidationError(_("No such person, event or place that you may see."))
+    return target
 
 
 @never_cache
