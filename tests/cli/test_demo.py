@@ -37,7 +37,10 @@ def test_demo_runs_simulate_link_evaluate_estimate_and_loads_the_workbench(
             "SELECT method, status, linkage_run_id FROM runs_estimaterun ORDER BY method"
         ).fetchall()
         users = [r[0] for r in db.execute("SELECT username FROM auth_user")]
+        prisons = db.execute("SELECT count(*) FROM registry_place WHERE kind = 'prison'")
+        n_prisons = prisons.fetchone()[0]
     assert sources == lists
+    assert n_prisons > 0  # the gazetteer is loaded: the search's prison filter has choices
     assert n_records == n_members > 0  # every record belongs to a person
     assert [e[0] for e in estimates] == ["dga", "lcmcr", "loglinear"]
     assert all(e[1] == "succeeded" and e[2] is not None for e in estimates)

@@ -16,6 +16,7 @@ SUMMARY = {
     "sources": {"A": 10},
     "persons": 8,
     "linkage_run": 1,
+    "places": 500,
     "estimate_runs": [1],
     "username": "demo-analyst",
     "password": "synthetic-password",

@@ -20,7 +20,7 @@ import json, sys, types
 pkg = types.ModuleType("inquest.cli")
 pkg.__path__ = [{str(CLI)!r}]
 sys.modules["inquest.cli"] = pkg
-import inquest.cli.link, inquest.cli.estimate, inquest.cli.simulate
+import inquest.cli.link, inquest.cli.estimate, inquest.cli.simulate, inquest.cli.lists
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {{"splink", "duckdb",
       "numba", "scipy", "pyarrow", "numpy"}} or m.startswith("inquest.simulate"))))
 """

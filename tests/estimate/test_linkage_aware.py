@@ -18,6 +18,7 @@ from inquest.cli import app
 from inquest.errors import InputError
 from inquest.estimate.histories import CaptureHistories
 from inquest.estimate.linkage_aware import detect_run, pool_over_histories, run_linkage_aware
+from inquest.estimate.run_record import EstimateRunRecord
 
 DGA = {"dga": {"n_draws": 4000, "sensitivity": None}}
 
@@ -95,7 +96,7 @@ def test_certain_linkage_gives_the_fixed_interval(tmp_path: Path) -> None:
 
 def test_uncertain_linkage_widens_the_interval_and_is_written(tmp_path: Path) -> None:
     run = _world(tmp_path / "run", p_true=0.7, p_false=0.2)
-    _, results, source = run_linkage_aware(
+    fixed, results, source = run_linkage_aware(
         run,
         tmp_path / "out",
         methods=["dga"],
@@ -106,6 +107,9 @@ def test_uncertain_linkage_widens_the_interval_and_is_written(tmp_path: Path) ->
         target="pairwise",
         write_plots=False,
     )
+    # the linkage-aware sections are part of the run's record, and read back with it
+    assert EstimateRunRecord.from_dir(tmp_path / "out") == fixed.record
+    assert fixed.record.linkage_aware is True
     r = results["dga"]
     assert r.pooled.distinct_tables > 1 and r.linkage_share > 0
     assert r.width_ratio is not None and r.width_ratio > 1

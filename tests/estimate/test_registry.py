@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 from typer.testing import CliRunner
 
@@ -25,6 +26,7 @@ from inquest.estimate.lcmcr import LcmcrOptions
 from inquest.estimate.registry import Step, option
 from inquest.estimate.result import EstimateResult
 from inquest.estimate.run import estimate, run_estimation
+from inquest.hashing import sha256_file, table_sha256
 
 DATA = Path(__file__).parent / "data"
 KOSOVO = DATA / "kosovo_4list.csv"
@@ -190,13 +192,21 @@ def test_a_table_of_clusters_runs_as_its_file_does(tmp_path: Path) -> None:
     )
     h = histories_from_clusters(table)
     run = run_estimation(table, tmp_path / "mem", options={"loglinear": {"n_boot": 10}})
+    pacsv.write_csv(table, tmp_path / "clusters.csv")
     again = run_estimation(
-        tmp_path / "mem" / "clusters.csv", tmp_path / "file", options={"loglinear": {"n_boot": 10}}
+        tmp_path / "clusters.csv", tmp_path / "file", options={"loglinear": {"n_boot": 10}}
     )
     assert h.sources == () and h.n_observed == len({r[2] for r in rows})
-    assert run.combined["loglinear"].to_dict() == again.combined["loglinear"].to_dict()
+    # the same result; only the input's fingerprint differs (a table, a file)
+    in_memory = run.combined["loglinear"].to_dict()
+    from_file = again.combined["loglinear"].to_dict()
+    assert in_memory.pop("input_hash") == table_sha256(table)
+    assert from_file.pop("input_hash") == sha256_file(tmp_path / "clusters.csv")
+    assert in_memory == from_file
+    # the table is hashed, not written: the engine leaves no clusters.csv behind
+    assert not list((tmp_path / "mem").glob("*.csv"))
     doc = json.loads((tmp_path / "mem" / "estimate.json").read_text(encoding="utf-8"))
-    assert doc["provenance"]["inputs"][0]["path"].endswith("clusters.csv")
+    assert doc["provenance"]["inputs"] == [{"path": "<table>", "sha256": table_sha256(table)}]
 
 
 def test_options_are_checked_against_the_dataclass() -> None:

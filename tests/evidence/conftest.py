@@ -35,7 +35,7 @@ class PatternStream(io.RawIOBase):
         if len(self._pattern) < n + 251:
             self._pattern = bytes(range(251)) * (n // 251 + 2)
         start = self.given % 251
-        buffer[:n] = self._pattern[start : start + n]
+        buffer[:n] = memoryview(self._pattern)[start : start + n]
         self.given += n
         return n
 

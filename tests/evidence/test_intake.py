@@ -225,6 +225,16 @@ def test_zero_bytes_and_oversize_files_are_refused_naming_each(
     assert files_under(store.root / "objects") == []
 
 
+def test_a_20_gb_file_over_the_maximum_is_refused_unread(store: LocalStore, tmp_path: Path) -> None:
+    huge = tmp_path / "in" / "cctv.mp4"
+    huge.parent.mkdir()
+    with huge.open("wb") as out:
+        out.truncate(20 * 10**9)  # sparse: no disk used, no time spent
+    with pytest.raises(InputErrors, match=r"cctv\.mp4: 20,000,000,000 bytes, larger"):
+        add_paths([huge.parent], store, ACQ, max_size=10 * 1024**3)
+    assert files_under(store.root / "staging") == []
+
+
 def test_a_folder_is_added_in_sorted_order_with_relative_paths(
     store: LocalStore, tmp_path: Path
 ) -> None:
@@ -257,6 +267,25 @@ def test_symbolic_links_are_refused_not_followed(store: LocalStore, tmp_path: Pa
     with pytest.raises(InputErrors) as caught:
         add_paths([top], store, ACQ)
     assert sorted(Path(p.path or "").name for p in caught.value) == ["dir-link", "link.txt"]
+    assert list(store.addresses()) == []
+
+
+def test_an_unreadable_folder_is_reported_not_skipped(
+    store: LocalStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    top = tmp_path / "in"
+    (top / "locked").mkdir(parents=True)
+    (top / "ok.txt").write_text("fine")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "locked":  # root reads any folder: refuse it here instead
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InputErrors, match=r"locked: folder cannot be read"):
+        add_paths([top], store, ACQ)
     assert list(store.addresses()) == []
 
 

@@ -24,6 +24,7 @@ from inquest.evidence.store import (
     SizeLimitExceeded,
     digest_path,
     digest_stream,
+    hash_copy,
     open_store,
 )
 from inquest.evidence.vocabulary import ExpungeReason
@@ -51,7 +52,28 @@ def test_memory_stays_flat_however_large_the_stream() -> None:
     finally:
         tracemalloc.stop()
     assert got.size == 64 * 1024**2
-    assert peak < 4 * 1024**2  # one 1 MiB buffer and small change, not 64 MiB
+    assert peak < 4 * 1024**2  # two 1 MiB buffers, the test stream's pattern; not 64 MiB
+
+
+def test_hash_copy_writes_every_byte_in_order() -> None:
+    data = os.urandom(10 * 4096 + 5)
+    out = io.BytesIO()
+    got = hash_copy(io.BytesIO(data), out.write, chunk_size=4096)
+    assert out.getvalue() == data
+    assert (got.sha256, got.sha512, got.size) == (*_expected(data), len(data))
+
+
+def test_a_stream_without_readinto_is_read_too() -> None:
+    class Plain:
+        def __init__(self, data: bytes) -> None:
+            self.inner = io.BytesIO(data)
+
+        def read(self, n: int) -> bytes:
+            return self.inner.read(min(n, 1000))  # short reads, as sockets give
+
+    data = os.urandom(9000)
+    got = digest_stream(Plain(data), chunk_size=4096)  # type: ignore[arg-type]
+    assert (got.sha256, got.sha512, got.size) == (*_expected(data), len(data))
 
 
 def test_round_trip_from_a_stream_and_from_a_path(store: LocalStore, tmp_path: Path) -> None:
@@ -199,3 +221,26 @@ def test_open_store_by_url(tmp_path: Path) -> None:
     (other / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not an evidence store"):
         open_store(str(other))
+
+
+def test_an_expunge_cut_short_is_finished_by_running_it_again(store: LocalStore) -> None:
+    data = b"half expunged" * 10
+    sha = store.put(io.BytesIO(data)).digests.sha256
+    record = store.expunge(sha, ExpungeReason.INGESTED_IN_ERROR, "archivist")
+    # A crash between writing the record and removing the original leaves both.
+    store.path(sha).write_bytes(data)
+    again = store.expunge(sha, ExpungeReason.INGESTED_IN_ERROR, "archivist")
+    assert again == record
+    assert not store.exists(sha)
+
+
+def test_clear_staging_removes_only_old_leftovers(store: LocalStore) -> None:
+    left = store.stage(io.BytesIO(b"left by a crash"))
+    [left_path] = files_under(store.root / "staging")
+    os.utime(left_path, (0, 0))
+    live = store.stage(io.BytesIO(b"being added now"))
+    assert store.clear_staging(older_than_s=3600) == 1
+    assert not left_path.exists()
+    assert live.commit().created  # the young one was left alone
+    left.discard()
+    assert files_under(store.root / "staging") == []

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from inquest.errors import InputErrors
+from inquest.io import check_list_bytes as check_list_file
 from inquest.io import read_list, standard_schema
 from inquest.io.lists import (
     MAX_CSV_ROW_CHARS,
@@ -26,7 +27,6 @@ from inquest.io.lists import (
     XLSX_MAX_ROW_TAGS,
     xlsx_parts_problem,
 )
-from inquest.web.uploads import check_list_file
 
 #: Reading either bomb took 1.5 GB before the bounds; a bounded read needs a few tens of MB.
 PEAK_MB = 128

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from inquest.linkage.ids import assign_person_ids
+from inquest.linkage.ids import assign_person_ids, person_ids
 
 
 def test_first_run_is_reproducible_and_distinct() -> None:
@@ -39,3 +39,16 @@ def test_a_previous_id_goes_to_one_cluster_only() -> None:
     # the old person is split in two: the tie goes to one cluster, the other gets a new id
     ids = assign_person_ids(["l", "l"], ["1", "2"], np.array([0, 1]), previous)
     assert sorted(ids).count("P1") == 1 and len(set(ids)) == 2
+
+
+def test_the_ids_carried_over_are_named_whatever_their_format() -> None:
+    # previous ids that look like new ones ("P" + hex) and ones that do not: the engine says
+    # which it kept, so no caller has to guess from the format
+    previous = pa.table(
+        {"list": ["l", "l", "l"], "record_id": ["1", "2", "3"], "person_id": ["P0", "x", "x"]}
+    )
+    got = person_ids(["l", "l", "l", "m"], ["1", "2", "3", "1"], np.array([0, 1, 1, 2]), previous)
+    assert got.ids[:3] == ["P0", "x", "x"]
+    assert got.carried_over == {"P0", "x"}
+    assert got.ids[3] not in got.carried_over
+    assert person_ids(["l"], ["1"], np.array([0])).carried_over == frozenset()

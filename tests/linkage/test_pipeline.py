@@ -9,10 +9,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from inquest.hashing import table_sha256
 from inquest.io import read_list
 from inquest.linkage.evaluate import evaluate_files
 from inquest.linkage.pipeline import link_records, write_run
 from inquest.linkage.posterior import load_run_for_posterior
+from inquest.linkage.run_record import LinkageRunRecord
 
 DATA = Path(__file__).parent / "data"
 
@@ -33,9 +35,18 @@ def test_link_write_evaluate_and_stable_ids(tmp_path: Path) -> None:
     assert run.notes == ()
     assert run.pairs.num_rows == result.edges.num_rows + inside.num_rows
     assert run.draw(20, seed=1).n_records == records.num_rows
-    # a second run with the first as previous keeps every person id
+    # the run's record reads back from its folder as it was made
+    record = result.run_record()
+    assert LinkageRunRecord.from_dir(tmp_path / "run") == record
+    assert record.records == records.num_rows and record.provenance is not None
+    assert record.provenance.input_hash == table_sha256(records)
+    assert record.carried_over == frozenset()
+    # a second run with the first as previous keeps every person id, and says so
     previous = pacsv.read_csv(paths["clusters"])
     again = link_records(records, previous=previous)
+    kept = again.run_record()
+    assert kept.carried_over == set(previous.column("person_id").to_pylist())
+    assert not any(kept.is_new(p) for p in kept.clusters.column("person_id").to_pylist())
     first = dict(
         zip(
             result.clusters.column("record_id").to_pylist(),

@@ -112,4 +112,6 @@ def test_import_estimate_command(tmp_path: Path) -> None:
     assert missing["code"] == 1 and "no finished linkage run 99" in missing["output"]
     assert bad_option["code"] == 2 and "loglinear.n_bootstrap" in bad_option["output"]
     assert from_run == [True, 103, 25]
-    assert (tmp_path / "from-run" / "clusters.csv").exists()
+    # the persons are handed to the engine in memory, not written to a clusters.csv
+    assert (tmp_path / "from-run" / "estimate.json").exists()
+    assert not list((tmp_path / "from-run").glob("*.csv"))

@@ -14,8 +14,9 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from inquest.errors import InputError
+from inquest.io import check_list_bytes as check_list_file
+from inquest.io.xlsx_list import XLSX_MAX_UNPACKED
 from inquest.web.registry import staging
-from inquest.web.uploads import XLSX_MAX_UNPACKED, check_list_file
 
 
 def _write(tmp_path: Path, name: str, content: bytes) -> Path:

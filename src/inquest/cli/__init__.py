@@ -19,6 +19,7 @@ from inquest.cli import demo as _demo
 from inquest.cli import estimate as _estimate
 from inquest.cli import evidence as _evidence
 from inquest.cli import link as _link
+from inquest.cli import lists as _lists
 from inquest.cli import names as _names
 from inquest.cli import places as _places
 from inquest.cli import security as _security
@@ -58,6 +59,7 @@ def _root(
 app.add_typer(_names.app, name="names")
 app.add_typer(_dates.app, name="dates")
 app.add_typer(_places.app, name="places")
+app.add_typer(_lists.app, name="lists")
 app.command("simulate")(_simulate.simulate_command)
 app.command("link")(_link.link)
 app.command("draws")(_link.draws)

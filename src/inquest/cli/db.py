@@ -149,6 +149,12 @@ def import_(
     obtained_how: str = typer.Option("", "--obtained-how", help="How the list was obtained."),
     obtained_on: str | None = typer.Option(None, "--obtained-on", help="When (YYYY-MM-DD)."),
     description: str = typer.Option("", "--description", help="What the list is."),
+    edition_of: str | None = typer.Option(
+        None,
+        "--edition-of",
+        help="Code of the source this file is a newer edition of: records matched by record "
+        "id, new ones added, changed ones versioned.",
+    ),
     database_url: str | None = _URL_OPTION,
 ) -> None:
     """Import a list as a source with its records, all or nothing; the same file again: no-op."""
@@ -160,11 +166,18 @@ def import_(
     from inquest.io import load_mapping
     from inquest.web.access.levels import Level
     from inquest.web.registry.imports import import_list
+    from inquest.web.registry.models import Source
 
     account = get_user_model().objects.filter(username=user).first()
     if account is None:
         err.print(f"[red]no user {user!r}[/red]")
         raise typer.Exit(1)
+    target = None
+    if edition_of is not None:
+        target = Source.objects.visible_to(account).filter(code=edition_of).first()
+        if target is None:
+            err.print(f"[red]no source {edition_of!r} that {user} may see[/red]")
+            raise typer.Exit(1)
     try:
         chosen = Level.from_name(level)
         when = dt.date.fromisoformat(obtained_on) if obtained_on else None
@@ -184,6 +197,7 @@ def import_(
                 obtained_how=obtained_how,
                 obtained_on=when,
                 description=description,
+                edition_of=target,
             )
     except InputErrors as exc:
         err.print(f"[red]nothing imported:[/red] {exc}")
@@ -192,7 +206,14 @@ def import_(
         err.print(f"[red]nothing imported:[/red] {exc}")
         raise typer.Exit(1) from None
     source = result.source
-    if result.created:
+    if result.edition is not None:
+        e = result.edition
+        console.print(
+            f"new edition of source [bold]{source.code}[/bold]: {e.added} records added, "
+            f"{e.changed} changed, {e.unchanged} unchanged; {e.missing} of the source's "
+            "records are not in this edition (kept)"
+        )
+    elif result.created:
         console.print(
             f"imported [bold]{result.n_records}[/bold] records as source [bold]{source.code}[/bold]"
             f" ({source.get_confidentiality_display()})"
@@ -299,7 +320,7 @@ def link(
 
 @app.command("estimate")
 def estimate(
-    out: Annotated[Path, typer.Option("--out", help="Folder for clusters.csv and the outputs.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for estimate.json, plots and report.")],
     user: str = typer.Option(..., "--user", help="The account the runs are recorded as."),
     linkage_run: int | None = typer.Option(
         None, "--linkage-run", help="Id of the linkage run (default: the latest that succeeded)."

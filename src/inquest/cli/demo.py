@@ -42,8 +42,10 @@ def _run(args: list[str]) -> None:
 
 
 def _summary(out: Path) -> Table:
+    from inquest.estimate.run_record import EstimateRunRecord
+
     scenario: dict[str, Any] = json.loads((out / "world" / "scenario.json").read_text("utf-8"))
-    estimate: dict[str, Any] = json.loads((out / "estimate" / "estimate.json").read_text("utf-8"))
+    record = EstimateRunRecord.from_dir(out / "estimate")
     true_n = scenario["true_population_size"]
     truth = pacsv.read_csv(out / "world" / "truth.csv")
     true_documented = len(pc.unique(truth.column("person_id")))
@@ -61,16 +63,16 @@ def _summary(out: Path) -> Table:
         "interval covers truth",
     ):
         table.add_column(col, justify="left" if col == "method" else "right")
-    for method, res in sorted(estimate.get("methods", {}).items()):
-        total = res.get("result")
-        if not total:
+    for method, entry in sorted(record.methods.items()):
+        total = entry.result
+        if total is None:
             continue
-        lo, hi = total["lower"], total["upper"]
+        lo, hi = total.lower, total.upper
         covers = "yes" if lo <= true_n <= hi else "no"
         table.add_row(
             method,
-            f"{total['n_observed']:,}",
-            f"{total['estimate']:,.0f}",
+            f"{total.n_observed:,}",
+            f"{total.estimate:,.0f}",
             f"{lo:,.0f}–{hi:,.0f}",
             covers,
         )
@@ -106,6 +108,7 @@ def _print_account(summary: dict[str, Any], url: str | None) -> None:
     table.add_row(
         "sources", ", ".join(f"{code} ({n:,} records)" for code, n in summary["sources"].items())
     )
+    table.add_row("places", f"{summary['places']:,} from the gazetteer")
     table.add_row("persons", f"{summary['persons']:,} (linkage run #{summary['linkage_run']})")
     table.add_row("estimate runs", ", ".join(f"#{pk}" for pk in summary["estimate_runs"]))
     if url is not None:

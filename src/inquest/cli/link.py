@@ -89,16 +89,18 @@ def link(
             cannot_link=applied.cannot_link if applied else None,
             previous=prev,
             step=step,
+            # what the run read: its provenance hashes each file
+            inputs=[*lists, *(mapping or []), *([labels] if labels else [])],
         )
+    record = result.run_record()
     paths = write_run(result, out)
     truth_ids = None
     if truth is not None:
         truth_ids = _truth_labels(truth, records)
     paths["report"] = write_report(result, out, truth=truth_ids)
-    summary = json.loads(paths["run"].read_text("utf-8"))
     console.print(
-        f"{summary['records']:,} records -> {summary['persons']:,} persons "
-        f"({summary['components_split']} candidate groups split)."
+        f"{record.records:,} records -> {record.persons:,} persons "
+        f"({record.components_split} candidate groups split)."
     )
     for name, p in paths.items():
         console.print(f"  {name}: {p}")

@@ -16,7 +16,6 @@ docs/methodology/estimation.md, "Linkage-aware intervals"):
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -31,7 +30,13 @@ from inquest.estimate import registry
 from inquest.estimate.histories import CaptureHistories
 from inquest.estimate.provenance import input_hash as files_hash
 from inquest.estimate.result import EstimateResult
-from inquest.estimate.run import EstimationRun, OptionsArg, estimate, run_estimation
+from inquest.estimate.run import (
+    EstimationRun,
+    OptionsArg,
+    estimate,
+    run_estimation,
+)
+from inquest.estimate.run_record import MethodRecord, jsonable, settled
 
 __all__ = [
     "INCLUDES",
@@ -42,7 +47,6 @@ __all__ = [
     "LinkageSource",
     "PooledEstimates",
     "detect_run",
-    "fixed_document",
     "pool_over_histories",
     "run_fixed_labelled",
     "run_linkage_aware",
@@ -462,9 +466,7 @@ def run_linkage_aware(
     results = {
         m: LinkageAwareResult(m, fixed.combined.get(m), pooled[m]) for m in methods if m in pooled
     }
-    doc = fixed.document
-    doc["linkage_aware"] = True
-    doc["linkage"] = {
+    linkage: dict[str, Any] = {
         **source.to_dict(),
         "posterior": partitions.summary(),
         "draws_per_partition": draws_per_partition,
@@ -481,21 +483,23 @@ def run_linkage_aware(
             "the per-partition means)"
         ),
     }
+    record = fixed.record
+    by_method = dict(record.methods)
     for m, r in results.items():
-        doc["methods"].setdefault(m, {})["linkage"] = r.to_dict()
-    doc["warnings"] = list(doc.get("warnings", [])) + warnings
-    from inquest.estimate.run import _jsonable
-
-    path = Path(out_dir) / "estimate.json"
-    path.write_text(json.dumps(_jsonable(doc), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        entry = by_method.get(m, MethodRecord(result=None))
+        by_method[m] = replace(entry, linkage=jsonable(r.to_dict()))
+    fixed.record = settled(
+        replace(
+            record,
+            methods=by_method,
+            linkage_aware=True,
+            linkage=jsonable(linkage),
+            warnings=(*record.warnings, *warnings),
+        )
+    )
+    # the report, written with the fixed run, stays as it is: only estimate.json gains these
+    fixed.record.to_dir(out_dir)
     return fixed, results, source
-
-
-def fixed_document(doc: dict[str, Any], reason: str) -> dict[str, Any]:
-    """``doc`` (a fixed-linkage estimate.json) marked as ignoring linkage error."""
-    doc["linkage_aware"] = False
-    doc["linkage"] = {"fixed_linkage_note": FIXED_NOTE, "reason": reason}
-    return doc
 
 
 def run_fixed_labelled(
@@ -503,12 +507,11 @@ def run_fixed_labelled(
 ) -> EstimationRun:
     """``run_estimation`` on ``source``, its ``estimate.json`` marked as ignoring linkage error
     (``linkage_aware: false``, with ``reason``)."""
-    from inquest.estimate.run import _jsonable
-
     run = run_estimation(source, out_dir, **kwargs)
-    fixed_document(run.document, reason)
-    path = Path(out_dir) / "estimate.json"
-    path.write_text(
-        json.dumps(_jsonable(run.document), indent=2, ensure_ascii=False) + "\n", "utf-8"
+    run.record = replace(
+        run.record,
+        linkage_aware=False,
+        linkage={"fixed_linkage_note": FIXED_NOTE, "reason": reason},
     )
+    run.record.to_dir(out_dir)
     return run

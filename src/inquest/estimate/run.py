@@ -2,12 +2,14 @@
 and report.
 
 ``estimate`` runs registered methods on capture histories in memory: it estimates each stratum
-(or the whole table) with each method and combines strata by summing draws.
-``run_estimation`` takes the histories from a file or an Arrow table of clusters, calls
-``estimate``, and writes to the output directory:
+(or the whole table) with each method, combines strata by summing draws, and returns the run
+with its typed record (``inquest.estimate.run_record.EstimateRunRecord``).
+``run_estimation`` takes the histories from a file or an Arrow table of clusters (kept in
+memory: its provenance hashes the table), calls ``estimate``, and writes to the output
+directory:
 
-* ``estimate.json``: provenance (input hashes, inquest version, seed, settings), the input
-  summary, per method the combined ``EstimateResult.to_dict()`` and one per stratum, warnings;
+* ``estimate.json``: the record: provenance (input hashes, inquest version, seed, settings),
+  the input summary, per method the combined ``EstimateResult`` and one per stratum, warnings;
 * ``plots/*.png``: lists overlap, distribution of N, comparison of methods, chain traces;
 * ``report.html``: the plain-words report.
 
@@ -18,15 +20,11 @@ Methods come from the registry (``inquest.estimate.registry``); each is imported
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import numpy.typing as npt
 
 from inquest.errors import EstimationError, InputError
@@ -34,15 +32,22 @@ from inquest.estimate import registry
 from inquest.estimate.histories import (
     TOTAL,
     CaptureHistories,
-    cluster_rows,
     histories_from_clusters,
     read_histories,
 )
-from inquest.estimate.provenance import run_manifest
 from inquest.estimate.registry import available_methods, resolve_methods
 from inquest.estimate.result import EstimateResult
+from inquest.estimate.run_record import (
+    EstimateRunRecord,
+    InputSummary,
+    MethodRecord,
+    PatternCount,
+    jsonable,
+    settled,
+)
 from inquest.estimate.strata import combine, drop_empty_lists, stratum_problems
-from inquest.private import private_file, private_files, private_folder
+from inquest.private import private_files, private_folder
+from inquest.provenance import Provenance, make_provenance
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -76,14 +81,19 @@ class MethodOutput:
 
 @dataclass
 class EstimationRun:
-    """Everything a run produced; ``document`` is what ``estimate.json`` holds."""
+    """Everything a run produced; ``record`` is what ``estimate.json`` holds."""
 
     histories: CaptureHistories
     outputs: dict[str, dict[str, MethodOutput]]
     combined: dict[str, EstimateResult]
-    document: dict[str, Any]
+    record: EstimateRunRecord
     combined_draws: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The content of ``estimate.json`` (the record as JSON)."""
+        return self.record.to_document()
 
 
 def method_options(methods: Sequence[str], options: OptionsArg) -> dict[str, Any]:
@@ -97,6 +107,40 @@ def method_options(methods: Sequence[str], options: OptionsArg) -> dict[str, Any
     return {m: checked[m] for m in methods}
 
 
+def histories_provenance(
+    histories: CaptureHistories,
+    *,
+    seed: int,
+    methods: Sequence[str],
+    level: float,
+    options: Mapping[str, Any],
+    table: pa.Table | None = None,
+) -> Provenance:
+    """The provenance of estimating from ``histories``: the hashes of the files they were
+    read from, else of ``table`` (the clusters they were made from), else of the histories'
+    own counts; with the seed and the settings."""
+    import pyarrow as pa
+
+    settings = {
+        "methods": list(methods),
+        "strata": histories.stratum_column,
+        "level": level,
+        "options": {m: registry.options_dict(o) for m, o in options.items()},
+    }
+    files = [s for s in histories.sources if Path(s).is_file()]
+    if files:
+        return make_provenance(files, seed=seed, settings=settings)
+    if table is None:
+        columns: dict[str, Any] = {
+            name: histories.patterns[:, j] for j, name in enumerate(histories.lists)
+        }
+        columns["count"] = histories.counts
+        if histories.strata is not None:
+            columns[histories.stratum_column or "stratum"] = histories.strata.astype(str)
+        table = pa.table(columns)
+    return make_provenance(table=table, seed=seed, settings=settings)
+
+
 def estimate(
     histories: CaptureHistories,
     methods: Sequence[str] = ("loglinear",),
@@ -104,17 +148,23 @@ def estimate(
     *,
     seed: int = 0,
     level: float = 0.95,
-    input_hash: str | None = None,
+    provenance: Provenance | None = None,
     progress: Progress | None = None,
 ) -> EstimationRun:
     """Estimate N with each of ``methods`` on ``histories`` (per stratum when it has strata).
 
     ``options`` maps a method name to its options dataclass or to a mapping of option names
     to values (e.g. ``{"loglinear": {"n_boot": 500}, "lcmcr": LcmcrOptions(chains=2)}``).
-    Method ``k`` (0-based) runs with seed ``seed + 1000 k``. The run's ``document`` holds
-    everything but provenance and files, which ``run_estimation`` adds.
+    Method ``k`` (0-based) runs with seed ``seed + 1000 k``. The run's ``record`` is typed;
+    its provenance is ``provenance`` (default: :func:`histories_provenance`). Nothing is
+    written: ``run_estimation`` writes the record, plots and report.
     """
     chosen = method_options(methods, options)
+    if provenance is None:
+        provenance = histories_provenance(
+            histories, seed=seed, methods=methods, level=level, options=chosen
+        )
+    input_hash = provenance.input_hash
     warnings: list[str] = list(histories.notes)
     parts = histories.by_stratum()
     usable: dict[str, CaptureHistories] = {}
@@ -190,37 +240,37 @@ def estimate(
             draws=combined_draws[method],
         )
     collapsed = histories.collapsed()
-    document = {
-        "level": level,
-        "input": {
-            "lists": list(histories.lists),
-            "n_observed": histories.n_observed,
-            "list_sizes": histories.list_sizes(),
-            "strata_column": histories.stratum_column,
-            "strata": (
-                {lab: p.n_observed for lab, p in parts.items()}
-                if histories.stratum_column
-                else None
-            ),
-            "patterns": [
-                {"pattern": "".join(map(str, p)), "count": int(c)}
-                for p, c in zip(collapsed.patterns.tolist(), collapsed.counts, strict=True)
-            ],
-        },
-        "methods": {
-            m: {
-                "result": combined[m].to_dict() if m in combined else None,
-                "strata": (
-                    {lab: o.result.to_dict() for lab, o in outputs[m].items()}
+    summary = InputSummary(
+        lists=tuple(histories.lists),
+        n_observed=histories.n_observed,
+        list_sizes=histories.list_sizes(),
+        strata_column=histories.stratum_column,
+        strata=(
+            {lab: p.n_observed for lab, p in parts.items()} if histories.stratum_column else None
+        ),
+        patterns=tuple(
+            PatternCount("".join(map(str, p)), int(c))
+            for p, c in zip(collapsed.patterns.tolist(), collapsed.counts, strict=True)
+        ),
+    )
+    record = EstimateRunRecord(
+        provenance=provenance,
+        level=level,
+        input=summary,
+        methods={
+            m: MethodRecord(
+                result=combined.get(m),
+                strata=(
+                    {lab: o.result for lab, o in outputs[m].items()}
                     if histories.stratum_column
                     else {}
                 ),
-            }
+            )
             for m in methods
         },
-        "warnings": warnings,
-    }
-    return EstimationRun(histories, outputs, combined, document, combined_draws)
+        warnings=tuple(warnings),
+    )
+    return EstimationRun(histories, outputs, combined, settled(record), combined_draws)
 
 
 def run_estimation(
@@ -240,26 +290,21 @@ def run_estimation(
     ``out_dir``.
 
     ``source`` is a file ``read_histories`` reads, or clusters in memory: an Arrow table with
-    the columns of ``clusters.csv`` (``strata`` then names one of its columns). A table is
-    also written to ``out_dir/clusters.csv``, the input the provenance hashes, so that
-    ``inquest estimate`` can reproduce the run from the folder.
+    the columns of ``clusters.csv`` (``strata`` then names one of its columns), which the
+    provenance hashes; no file is written for it.
     """
     chosen = method_options(methods, options)
+    table = None
     if isinstance(source, (str, Path)):
         histories = read_histories(source, strata=strata, strata_file=strata_file)
-        out = private_folder(Path(out_dir))
     else:
         if strata_file is not None:
             raise InputError("a strata file applies to a clusters file, not a table")
-        out = private_folder(Path(out_dir))
-        histories = _keep_clusters(source, out / "clusters.csv", strata)
-    manifest = run_manifest(
-        list(histories.sources),
-        seed=seed,
-        methods=list(methods),
-        strata=strata,
-        level=level,
-        options={m: registry.options_dict(o) for m, o in chosen.items()},
+        table = source
+        histories = histories_from_clusters(source, strata=strata)
+    out = private_folder(Path(out_dir))
+    provenance = histories_provenance(
+        histories, seed=seed, methods=methods, level=level, options=chosen, table=table
     )
     run = estimate(
         histories,
@@ -267,36 +312,28 @@ def run_estimation(
         chosen,
         seed=seed,
         level=level,
-        input_hash=manifest["input_hash"],
+        provenance=provenance,
         progress=progress,
     )
-    document = {"provenance": manifest, **run.document}
-    run.document = document
     plots = _write_plots(run, out) if write_plots and run.combined else {}
-    document["files"] = {"plots": plots, "report": "report.html"}
-    json_path = out / "estimate.json"
-    json_path.write_text(
-        json.dumps(_jsonable(document), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    run.record = replace(
+        run.record, plots={k: tuple(v) for k, v in plots.items()}, report="report.html"
     )
-    run.files.append(json_path)
-    if run.combined:
-        from inquest.estimate.report import render_report
-
-        run.files.append(render_report(_jsonable(document), plots, out / "report.html"))
-    private_files(run.files)
+    write_record(run, out)
     return run
 
 
-def _keep_clusters(table: pa.Table, path: Path, strata: str | None) -> CaptureHistories:
-    """The histories of ``table``, which is written to ``path`` (0600) as their source."""
-    histories = histories_from_clusters(table, strata=strata, name=str(path))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        private_file(path)
-        writer = csv.writer(handle)
-        writer.writerow(table.column_names)
-        for _, row in cluster_rows(table):
-            writer.writerow(row.values())
-    return replace(histories, sources=(str(path),))
+def write_record(run: EstimationRun, out: Path) -> None:
+    """Write ``run``'s record (``estimate.json``) and, if a method gave a result, its report
+    into ``out``; every file the run wrote is made private."""
+    written = [run.record.to_dir(out)]
+    if run.combined:
+        from inquest.estimate.report import render_report
+
+        plots = {k: list(v) for k, v in run.record.plots.items()}
+        written.append(render_report(run.record.to_document(), plots, out / "report.html"))
+    run.files.extend(p for p in written if p not in run.files)
+    private_files(run.files)
 
 
 def _step(progress: Progress | None, label: str) -> registry.Step | None:
@@ -364,19 +401,5 @@ def _slug(text: str) -> str:
 
 
 def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
+    """``obj`` as JSON holds it (see ``inquest.estimate.run_record.jsonable``)."""
+    return jsonable(obj)

@@ -6,7 +6,9 @@ The engine knows nothing of the web: it hands typed values, and the workbench re
 protocol, backends by URL), ``local`` (the local-folder backend), ``intake`` (checking and
 adding files and folders), ``technical_metadata``, ``perceptual`` (near-duplicate images),
 ``verify`` (re-hashing every original), ``vocabulary`` (acquisition methods, consent,
-expunge reasons).
+expunge reasons); ``timestamps`` (RFC 3161 tokens, checked offline), ``redact`` (copies with
+content removed), ``strip`` (metadata removed from copies that leave), ``bundle`` (BagIt
+export for a prosecutor).
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ __all__ = [
     "add_stream",
     "check_file",
     "check_paths",
+    "describe",
     "safe_name",
     "sniff",
     "zip_summary",
@@ -499,11 +500,16 @@ def check_file(
         return describe(stream, info.st_size, name, path, rel)
 
 
-def _walk(top: Path) -> Iterator[tuple[Path, str]]:
+def _walk(top: Path, problems: list[InputProblem]) -> Iterator[tuple[Path, str]]:
     """Every entry under ``top`` but folders, in sorted order of their relative path's
-    parts (deterministic), without entering symbolic links."""
+    parts (deterministic), without entering symbolic links; a folder that cannot be read
+    is a problem (``os.walk`` would skip it silently)."""
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(InputProblem(f"folder cannot be read: {exc.strerror}", path=exc.filename))
+
     entries: list[tuple[tuple[str, ...], Path]] = []
-    for folder, dirs, files in os.walk(top, followlinks=False):
+    for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
         base = Path(folder)
         rel = base.relative_to(top).parts
         for name in files:
@@ -515,10 +521,12 @@ def _walk(top: Path) -> Iterator[tuple[Path, str]]:
         yield path, "/".join(parts)
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+def _expand(
+    paths: Iterable[Path], problems: list[InputProblem]
+) -> Iterator[tuple[Path, str | None]]:
     for path in paths:
         if path.is_dir() and not path.is_symlink():
-            yield from _walk(path)
+            yield from _walk(path, problems)
         else:
             yield path, None
 
@@ -539,7 +547,7 @@ def check_paths(
     checked: list[Checked] = []
     seen: set[tuple[int, int]] = set()
     refused = [folder.resolve() for folder in refused_folders]
-    for path, relative in _expand(paths):
+    for path, relative in _expand(paths, problems):
         if any(path.resolve().is_relative_to(folder) for folder in refused):
             problems.append(InputProblem("inside the evidence store itself", path=str(path)))
             continue

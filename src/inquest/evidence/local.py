@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
 import time
@@ -35,7 +36,6 @@ from inquest.evidence.store import (
     EmptyContent,
     EvidenceError,
     Expunged,
-    Hasher,
     IntegrityError,
     ObjectMissing,
     Stored,
@@ -43,8 +43,8 @@ from inquest.evidence.store import (
     check_sha256,
     digest_path,
     fsync_folder,
+    hash_copy,
     put_via_stage,
-    read_chunks,
 )
 from inquest.evidence.vocabulary import ExpungeReason, vocabulary
 from inquest.private import private_folder
@@ -55,6 +55,7 @@ MARKER = "inquest-evidence-store"
 FORMAT = 1
 #: Originals are read-only, even to their owner: a stray write must fail.
 OBJECT_MODE = 0o400
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 #: The longest actor, reference or note an expunge record keeps.
 MAX_RECORD_TEXT = 2000
 
@@ -107,6 +108,7 @@ class LocalStore:
 
     def __init__(self, root: Path, *, create: bool = True, chunk_size: int = CHUNK_SIZE) -> None:
         self.root = root.absolute()
+        self._objects = str(self.root / "objects")
         self.chunk_size = chunk_size
         marker = self.root / MARKER
         if not marker.exists():
@@ -149,8 +151,12 @@ class LocalStore:
 
         For tools that need a file name (exiftool); open it read-only.
         """
+        return Path(self._where(sha256))
+
+    def _where(self, sha256: str) -> str:
+        # A string, not pathlib joins: verify asks this once per original.
         check_sha256(sha256)
-        return self.root / "objects" / sha256[:2] / sha256[2:4] / sha256
+        return f"{self._objects}/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def _tombstone(self, sha256: str) -> Path:
         return self.root / "expunged" / f"{check_sha256(sha256)}.json"
@@ -168,20 +174,21 @@ class LocalStore:
         try:
             stream, close = as_binary(source)
             try:
-                hasher = Hasher()
                 with os.fdopen(fd, "wb") as out:
                     fd = -1
-                    for chunk in read_chunks(
-                        stream, bytearray(self.chunk_size), max_size=max_size, name=name
-                    ):
-                        hasher.update(chunk)
-                        out.write(chunk)
+                    digests = hash_copy(
+                        stream,
+                        out.write,
+                        max_size=max_size,
+                        chunk_size=self.chunk_size,
+                        name=name,
+                    )
                     out.flush()
                     os.fsync(out.fileno())
             finally:
                 if close:
                     stream.close()
-            if hasher.size == 0:
+            if digests.size == 0:
                 raise EmptyContent("zero bytes: an empty file is not kept as evidence", path=name)
             os.chmod(temp, OBJECT_MODE)
         except BaseException:
@@ -189,7 +196,7 @@ class LocalStore:
                 os.close(fd)
             temp.unlink(missing_ok=True)
             raise
-        return LocalStaged(self, temp, hasher.digests(), name)
+        return LocalStaged(self, temp, digests, name)
 
     def put(
         self,
@@ -254,40 +261,45 @@ class LocalStore:
     def open(self, sha256: str) -> BinaryIO:
         """The original ``sha256`` opened for reading (unbuffered; read it in large chunks)."""
         try:
-            fd = os.open(self.path(sha256), os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(self._where(sha256), os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             raise ObjectMissing(f"no original {sha256} in {self.url}") from None
         return os.fdopen(fd, "rb", buffering=0)
 
     def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+        try:
+            return stat.S_ISREG(os.lstat(self._where(sha256)).st_mode)
+        except FileNotFoundError:
+            return False
 
     def size(self, sha256: str) -> int:
         try:
-            return self.path(sha256).stat().st_size
+            return os.lstat(self._where(sha256)).st_size
         except FileNotFoundError:
             raise ObjectMissing(f"no original {sha256} in {self.url}") from None
 
     def addresses(self) -> Iterator[str]:
         """Every stored original's address, sorted; files that are not originals at their
         place (a stray name, a file under the wrong prefix) are not addresses."""
-        objects = self.root / "objects"
-        for top in sorted(os.listdir(objects)):
-            top_path = objects / top
-            if len(top) != 2 or not top_path.is_dir():
-                continue
-            for mid in sorted(os.listdir(top_path)):
-                mid_path = top_path / mid
-                if len(mid) != 2 or not mid_path.is_dir():
-                    continue
-                for name in sorted(os.listdir(mid_path)):
-                    if (
-                        len(name) == 64
-                        and name.startswith(top + mid)
-                        and all(c in "0123456789abcdef" for c in name)
-                        and stat.S_ISREG(os.lstat(mid_path / name).st_mode)
-                    ):
-                        yield name
+
+        def folders(path: str) -> list[str]:
+            with os.scandir(path) as it:
+                return sorted(
+                    e.name for e in it if len(e.name) == 2 and e.is_dir(follow_symlinks=False)
+                )
+
+        for top in folders(self._objects):
+            for mid in folders(f"{self._objects}/{top}"):
+                prefix = top + mid
+                with os.scandir(f"{self._objects}/{top}/{mid}") as it:
+                    names = sorted(
+                        e.name
+                        for e in it
+                        if e.name.startswith(prefix)
+                        and _SHA256.fullmatch(e.name)
+                        and e.is_file(follow_symlinks=False)
+                    )
+                yield from names
 
     # -- expunge -------------------------------------------------------------------------
 

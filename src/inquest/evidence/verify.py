@@ -10,7 +10,6 @@ store expunged, with a record, are ``expunged`` instead), originals the caller d
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import threading
@@ -85,9 +84,9 @@ def _rehash(store: Store, sha256: str, both: bool, chunk_size: int) -> Digests:
     buffer: bytearray | None = getattr(_local, "buffer", None)
     if buffer is None or len(buffer) != chunk_size:
         buffer = _local.buffer = bytearray(chunk_size)
-    hasher = Hasher()
     with store.open(sha256) as stream:
         if both:
+            hasher = Hasher()
             for chunk in read_chunks(stream, buffer, name=sha256):
                 hasher.update(chunk)
             return hasher.digests()
@@ -101,23 +100,14 @@ def _rehash(store: Store, sha256: str, both: bool, chunk_size: int) -> Digests:
 
 
 #: Originals hashed by one task: few enough that both workers stay busy to the end, enough
-#: that small originals do not each pay for a task.
-BATCH_ITEMS = 64
-BATCH_BYTES = 64 * 1024**2
+#: that small originals do not each pay for a task. (Batching by size would need a stat of
+#: every original on the calling thread, which costs more than it balances.)
+BATCH_ITEMS = 32
 
 
-def _batches(store: Store, addresses: list[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    size = 0
-    for sha in addresses:
-        with contextlib.suppress(ObjectMissing):  # reported by the worker that finds it missing
-            size += store.size(sha)
-        batch.append(sha)
-        if len(batch) >= BATCH_ITEMS or size >= BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+def _batches(addresses: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(addresses), BATCH_ITEMS):
+        yield addresses[start : start + BATCH_ITEMS]
 
 
 def _rehash_batch(
@@ -181,7 +171,7 @@ def verify(
     # A bounded window of pending batches: the work queued at once stays small however
     # many originals there are (the lists of addresses are the only per-item memory).
     window = n_workers * 4
-    batches = _batches(store, stored)
+    batches = _batches(stored)
     pending: set[Future[list[tuple[str, Digests | Exception]]]] = set()
     with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="verify") as pool:
 

@@ -3,19 +3,29 @@
 A cluster takes the previous run's id with which it shares the most records (each previous id
 goes to one cluster at most, largest overlaps first). A cluster with no previous id gets
 ``P`` + 12 hex digits of a hash of its smallest ``(list, record_id)``, so even a first run is
-reproducible.
+reproducible. :func:`person_ids` also says which ids were carried over from the previous run,
+so that a caller never tells a new person from an old one by the id's format.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["assign_person_ids"]
+__all__ = ["PersonIds", "assign_person_ids", "person_ids"]
+
+
+@dataclass(frozen=True)
+class PersonIds:
+    """A person id per record, and the ids taken from the previous run (the rest are new)."""
+
+    ids: list[str]
+    carried_over: frozenset[str]
 
 
 def _hashed(list_name: str, record_id: str) -> str:
@@ -51,9 +61,19 @@ def assign_person_ids(
     previous: pa.Table | None = None,
 ) -> list[str]:
     """Person id per record, given cluster ``labels`` and a previous ``clusters.csv`` table."""
+    return person_ids(lists, record_ids, labels, previous).ids
+
+
+def person_ids(
+    lists: list[str],
+    record_ids: list[str],
+    labels: np.ndarray[Any, Any],
+    previous: pa.Table | None = None,
+) -> PersonIds:
+    """As :func:`assign_person_ids`, with the ids carried over from ``previous``."""
     n = len(labels)
     if n == 0:
-        return []
+        return PersonIds([], frozenset())
     keys = pa.table(
         {"list": pa.array(lists, pa.string()), "record_id": pa.array(record_ids, pa.string())}
     )
@@ -92,4 +112,4 @@ def assign_person_ids(
             used.add(got)
         names[g] = got
     out: list[str] = names[dense].tolist()
-    return out
+    return PersonIds(out, frozenset(chosen.values()))

@@ -7,23 +7,22 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from inquest.linkage.caps import DEFAULT_MAX_BLOCK, DEFAULT_PAIRS_PER_RECORD, cap_blocks
 from inquest.linkage.cluster import Clustering, cluster_records
 from inquest.linkage.cluster.components import edge_scores
 from inquest.linkage.engine import Engine, EngineName, make_engine
-from inquest.linkage.ids import assign_person_ids
+from inquest.linkage.ids import person_ids as assign_ids
 from inquest.linkage.predict import edges as edges_of
 from inquest.linkage.predict import (
     find_pairs_in_background,
@@ -34,12 +33,25 @@ from inquest.linkage.predict import (
 )
 from inquest.linkage.prepare import gazetteer_scope, prepare, prepare_on_spark
 from inquest.linkage.prior import PriorFit, apply_prior, refit_prior, weight_histogram
+from inquest.linkage.run_record import LinkageRunRecord, PriorSummary
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.splink_log import splink_warnings
 from inquest.linkage.train import calibrate, train
 from inquest.private import private_files, private_folder
+from inquest.provenance import Provenance, make_provenance
 
-__all__ = ["LinkResult", "Step", "cpu_seconds", "link_records", "write_run"]
+if TYPE_CHECKING:
+    from splink import Linker
+    from splink.internals.splink_dataframe import SplinkDataFrame
+
+__all__ = [
+    "LinkResult",
+    "Step",
+    "cpu_seconds",
+    "link_provenance",
+    "link_records",
+    "write_run",
+]
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -60,7 +72,8 @@ class LinkResult:
     """Everything a run produces; :func:`write_run` writes it to a folder.
 
     ``prepared`` carries the block-size columns and ``model`` the rules as capped for this run
-    (see :mod:`inquest.linkage.caps`).
+    (see :mod:`inquest.linkage.caps`). :meth:`run_record` is the part a caller keeps: persons,
+    summary, which persons are new, provenance.
     """
 
     prepared: pa.Table
@@ -70,20 +83,43 @@ class LinkResult:
     model_json: dict[str, Any]
     model: LinkageModel
     engine: Engine
-    linker: Any
-    predictions: Any
+    linker: Linker
+    predictions: SplinkDataFrame
     #: the Splink frame of the records the pairs were scored from
-    records: Any = None
+    records: SplinkDataFrame | None = None
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     #: the prior as trained and as refitted on the scored pairs (None: not refitted)
     prior: PriorFit | None = None
+    #: person ids taken from the ``previous`` run; the others are new persons
+    carried_over: frozenset[str] = frozenset()
+    provenance: Provenance | None = None
 
-    def explainer(self) -> Any:
+    def run_record(self) -> LinkageRunRecord:
+        """The run as the engine keeps it (``clusters.csv`` and ``run.json``)."""
+        return LinkageRunRecord(
+            clusters=LinkageRunRecord.ordered(self.clusters),
+            records=self.prepared.num_rows,
+            persons=len(np.unique(self.clustering.labels)),
+            pairs_kept=self.edges.num_rows,
+            components_split=self.clustering.n_split,
+            pairs_rescored=self.clustering.n_rescored_pairs,
+            prior=None
+            if self.prior is None
+            else PriorSummary(self.prior.trained, self.prior.refit, self.prior.iterations),
+            timings={k: dict(v) for k, v in self.timings.items()},
+            warnings=tuple(self.warnings),
+            carried_over=self.carried_over,
+            provenance=self.provenance,
+        )
+
+    def explainer(self) -> Linker:
         """A Splink linker of the run's model that keeps each pair's values and levels, as
         Splink's charts of single pairs need (``linker`` may score without them)."""
         from splink import Linker
 
+        if self.records is None:
+            raise ValueError("the run kept no records frame to explain its pairs from")
         return Linker(
             self.records, self.model_json, log_level=logging.WARNING, validate_settings=False
         )
@@ -225,6 +261,36 @@ def _keeping_splink_warnings(link: Callable[P, LinkResult]) -> Callable[P, LinkR
     return keeping
 
 
+def link_provenance(
+    records: pa.Table,
+    *,
+    inputs: Sequence[str | Path] = (),
+    engine: EngineName | Engine = "duckdb",
+    max_block: int = DEFAULT_MAX_BLOCK,
+    labels: pa.Table | None = None,
+    must_link: list[tuple[int, int]] | None = None,
+    cannot_link: list[tuple[int, int]] | None = None,
+    previous: pa.Table | None = None,
+) -> Provenance:
+    """The provenance of linking ``records``: the hashes of the list files ``inputs`` they
+    were read from (of the table itself when none are named), the version and the settings."""
+    return make_provenance(
+        inputs,
+        table=records,
+        seed=None,
+        settings={
+            "engine": engine if isinstance(engine, str) else engine.name,
+            "max_block": max_block,
+            "labels": 0 if labels is None else labels.num_rows,
+            "must_link": len(must_link or []),
+            "cannot_link": len(cannot_link or []),
+            "previous_persons": 0
+            if previous is None or not previous.num_rows
+            else len(pc.unique(previous.column("person_id"))),
+        },
+    )
+
+
 @_keeping_splink_warnings
 def link_records(
     records: pa.Table,
@@ -238,6 +304,8 @@ def link_records(
     step: Step | None = None,
     max_block: int = DEFAULT_MAX_BLOCK,
     prepare_workers: int | None = None,
+    inputs: Sequence[str | Path] = (),
+    provenance: Provenance | None = None,
 ) -> LinkResult:
     """Link the records of every list (a table from :func:`inquest.io.read_lists`).
 
@@ -247,9 +315,22 @@ def link_records(
     ``max_block`` records does not block on its own (see :mod:`inquest.linkage.caps`).
     ``prepare_workers`` processes parse the records (default: one per core for big tables;
     1 keeps the work in this process, e.g. in a web server, which must not fork).
+    ``provenance`` is the run's (default: :func:`link_provenance` over ``inputs``, the files
+    the records were read from, or over the table itself).
     """
     from splink import Linker
 
+    if provenance is None:
+        provenance = link_provenance(
+            records,
+            inputs=inputs,
+            engine=engine,
+            max_block=max_block,
+            labels=labels,
+            must_link=must_link,
+            cannot_link=cannot_link,
+            previous=previous,
+        )
     model = model or load_model()
     step = step or _no_progress
     timings: dict[str, dict[str, float]] = {}
@@ -340,7 +421,7 @@ def link_records(
             source=_list_codes(prepared),
             same_source_min=model.clustering.same_list_min_probability,
         )
-        person_ids = assign_person_ids(
+        ids = assign_ids(
             [str(x) for x in prepared.column("list").to_pylist()],
             [str(x) for x in prepared.column("record_id").to_pylist()],
             clustering.labels,
@@ -352,7 +433,7 @@ def link_records(
         {
             "list": prepared.column("list").combine_chunks(),
             "record_id": prepared.column("record_id").combine_chunks(),
-            "person_id": pa.array(person_ids, pa.string()),
+            "person_id": pa.array(ids.ids, pa.string()),
             "confidence": pa.array(np.round(clustering.confidence, 4), pa.float64()),
             "cluster_size": pa.array(sizes[clustering.labels], pa.int64()),
         }
@@ -376,6 +457,8 @@ def link_records(
         predictions=predictions,
         prior=prior,
         records=scored,
+        carried_over=ids.carried_over,
+        provenance=provenance,
         timings=timings,
         warnings=[f"EM session skipped: {w}" for w in skipped]
         + [o.describe() for o in outside]
@@ -414,39 +497,20 @@ def _component_pairs(result: LinkResult) -> pa.Table:
 
 def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
     """Write ``clusters.csv``, ``predictions.parquet``, ``component_pairs.parquet`` (pairs
-    scored inside candidate groups while clustering), ``model.json`` and ``run.json``.
+    scored inside candidate groups while clustering), ``model.json`` and ``run.json`` (the
+    clusters and ``run.json`` are the run's :class:`LinkageRunRecord`).
 
     The folder is made 0700 and the files 0600: a run holds unpublished findings.
     """
     folder = private_folder(Path(out))
     paths = {
-        "clusters": folder / "clusters.csv",
         "predictions": folder / "predictions.parquet",
         "component_pairs": folder / "component_pairs.parquet",
         "model": folder / "model.json",
-        "run": folder / "run.json",
     }
-    order = pc.sort_indices(result.clusters, [("person_id", "ascending"), ("list", "ascending")])
-    pacsv.write_csv(result.clusters.take(order), paths["clusters"])
     result.engine.write_parquet(result.predictions, paths["predictions"])
     pq.write_table(_component_pairs(result), paths["component_pairs"])
     paths["model"].write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
-    summary = {
-        "records": result.prepared.num_rows,
-        "persons": len(np.unique(result.clustering.labels)),
-        "pairs_kept": result.edges.num_rows,
-        "components_split": result.clustering.n_split,
-        "pairs_rescored": result.clustering.n_rescored_pairs,
-        "prior": None
-        if result.prior is None
-        else {
-            "trained": result.prior.trained,
-            "refit": result.prior.refit,
-            "iterations": result.prior.iterations,
-        },
-        "timings": result.timings,
-        "warnings": result.warnings,
-    }
-    paths["run"].write_text(json.dumps(summary, indent=2), encoding="utf-8")
     private_files(paths.values())
-    return paths
+    written = result.run_record().to_dir(folder)
+    return {"clusters": written["clusters"], **paths, "run": written["run"]}

@@ -756,7 +756,9 @@ def load_run_for_posterior(
     import pyarrow.csv as pacsv
 
     from inquest.linkage.review import apply_decisions, read_decisions
+    from inquest.linkage.run_record import SCHEMA_VERSION as RUN_SCHEMA_VERSION
     from inquest.linkage.settings import load_model
+    from inquest.provenance import check_schema_version
 
     folder = Path(run_dir)
     if not folder.is_dir():
@@ -791,10 +793,13 @@ def load_run_for_posterior(
         )
     try:
         summary = json.loads(run_path.read_text("utf-8"))
+        check_schema_version(summary, path=str(run_path), current=RUN_SCHEMA_VERSION)
         run_records = int(summary["records"])
         prior = summary.get("prior") or {}
         prior_p = prior.get("refit") or prior.get("trained")
         prior_odds = None if not prior_p else float(prior_p) / (1.0 - float(prior_p))
+    except InputError:
+        raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"not a run summary: {exc}", path=str(run_path)) from exc
     if run_records != clusters.num_rows:

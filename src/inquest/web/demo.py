@@ -41,6 +41,7 @@ class DemoSummary:
     otpauth_uri: str
     sources: dict[str, int]
     linkage_run: int
+    places: int
     persons: int
     estimate_runs: list[int]
 
@@ -106,6 +107,7 @@ def load_demo(out: Path, *, seed: int, methods: Sequence[str] | None = None) -> 
     from inquest.estimate.registry import resolve_methods
     from inquest.web.access.levels import Level
     from inquest.web.linking.link import link_sources
+    from inquest.web.registry.gazetteer import sync_gazetteer
     from inquest.web.registry.imports import import_list
     from inquest.web.registry.queries import persons_for
     from inquest.web.runs.estimates import estimate_from_linkage
@@ -115,6 +117,9 @@ def load_demo(out: Path, *, seed: int, methods: Sequence[str] | None = None) -> 
     folder = Path(settings.DATA_DIR)
     call_command("migrate", interactive=False, verbosity=0)
     user, password, secret, uri = _account()
+    # the places the lists name: the search's prison and province filters and the API's
+    # places need them
+    places = sync_gazetteer(user)
     sources = []
     for path in sorted((out / "world" / "lists").glob("*.csv")):
         result = import_list(
@@ -136,6 +141,7 @@ def load_demo(out: Path, *, seed: int, methods: Sequence[str] | None = None) -> 
         totp_secret=secret,
         otpauth_uri=uri,
         sources={s.code: s.records.count() for s in sources},
+        places=places.created,
         linkage_run=outcome.run.pk,
         persons=persons_for(user).count(),
         estimate_runs=[r.pk for r in estimate.runs],

@@ -221,7 +221,7 @@ SIGNIN_FAILURES_ALL_ADDRESSES = config.env_int(
 OTP_TOTP_ISSUER = "inquest"
 
 # Uploads: bodies held in memory are small; a list file may be at most INQUEST_MAX_UPLOAD_BYTES
-# (default 50 MiB), checked by inquest.web.uploads. Uploads are kept under the data folder,
+# (default 50 MiB), checked by inquest.web.registry.staging. Uploads are kept under the data folder,
 # never under a served path.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

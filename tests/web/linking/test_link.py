@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inquest.hashing import file_sha256
+from inquest.linkage.run_record import LinkageRunRecord
 from inquest.web.audit.models import AuditEntry
 from inquest.web.linking import review
 from inquest.web.linking.link import link_sources
@@ -64,6 +65,12 @@ def test_link_writes_persons_memberships_statements_and_artefacts(
     kinds = {a.kind: a for a in Artefact.objects.filter(linkage_run=run)}
     assert {"clusters", "predictions", "model", "run", "report"} <= set(kinds)
     assert kinds["clusters"].sha256 == file_sha256(Path(kinds["clusters"].path))[0]
+    # the run's input hash and version are the engine's provenance of what it linked
+    record = LinkageRunRecord.from_dir(tmp_path / "run")
+    assert record.provenance is not None
+    assert run.input_sha256 == record.provenance.input_hash
+    assert run.code_version == record.provenance.inquest_version
+    assert record.provenance.inputs[0].path == "<table>"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"linkage_run.start", "linkage_run.write_back", "linkagerun.finish"} <= actions
 
@@ -135,3 +142,26 @@ def test_decisions_constrain_the_next_run_and_outlive_their_records(
     assert sorted(kept.results["decisions_orphaned"]) == sorted(expected)
     assert kept.results["decisions_applied"] == 2 - len(expected)
     assert ReviewDecision.objects.count() == 2
+
+
+def test_new_persons_are_told_by_the_engine_not_by_the_id_format(
+    personas: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from inquest.linkage import ids
+
+    # the engine's ids of new persons take another form: the workbench must not care
+    def other_form(list_name: str, record_id: str) -> str:
+        return "N" + hashlib.sha256(f"{list_name}/{record_id}".encode()).hexdigest()[:12]
+
+    monkeypatch.setattr(ids, "_hashed", other_form)
+    analyst = personas.analyst
+    sources = import_world(analyst, tmp_path, population=30)
+    first = link_sources(analyst, sources, out_dir=tmp_path / "one")
+    assert first.results["persons_created"] == first.results["persons"] > 1
+    uids = set(_membership().values())
+    again = link_sources(analyst, sources, out_dir=tmp_path / "two")
+    assert again.results["persons_created"] == 0
+    assert again.results["persons_kept"] == again.results["persons"]
+    assert set(_membership().values()) == uids

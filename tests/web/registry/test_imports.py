@@ -117,3 +117,40 @@ def test_a_clash_with_a_hidden_source_does_not_reveal_it(
             level=Level.INTERNAL,
             code="OPEN",
         )
+
+
+def test_a_header_only_file_makes_no_empty_source(personas: Personas, tmp_path: Path) -> None:
+    path = _write(tmp_path, "synthetic_empty.csv", "record_id,full_name\n")
+    with pytest.raises(InputError, match="a header but no rows"):
+        import_list(personas.researcher, path, origin="x", level=Level.INTERNAL)
+    assert not Source.objects.exists()
+
+
+def test_a_new_edition_matches_records_by_id(personas: Personas, tmp_path: Path) -> None:
+    first = import_list(
+        personas.researcher, _write(tmp_path, "list_a.csv", GOOD), origin="x", level=Level.INTERNAL
+    )
+    grown = GOOD.replace("a3,رضا آزمون,,1988-08-01", "a3,رضا آزمون,حسین,1988-08-01") + (
+        "a4,Sara Example,,1988\n"
+    )
+    path = _write(tmp_path, "list_a_2.csv", grown)
+    result = import_list(
+        personas.researcher, path, origin="x", level=Level.INTERNAL, edition_of=first.source
+    )
+    assert result.edition is not None and not result.created
+    assert (result.edition.added, result.edition.changed, result.edition.unchanged) == (1, 1, 2)
+    records = {r.external_id: r for r in Record.objects.filter(source=first.source)}
+    assert records["a3"].current.raw["father_name"] == "حسین"
+    assert records["a3"].current.number == 2 and records["a1"].current.number == 1
+    assert records["a4"].row_number == 4 and "list_a_2.csv" in records["a3"].current.reason
+    again = import_list(
+        personas.researcher, path, origin="x", level=Level.INTERNAL, edition_of=first.source
+    )
+    assert again.edition is None and not again.created  # the same edition file: nothing
+    edition = first.source.editions.get()
+    assert (edition.number, edition.file_name, edition.missing) == (2, "list_a_2.csv", 0)
+    with pytest.raises(PermissionDenied):  # a reader may neither import nor correct
+        import_list(
+            personas.reader, path, origin="x", level=Level.INTERNAL, edition_of=first.source
+        )
+    assert verify_all(anchor=None).intact

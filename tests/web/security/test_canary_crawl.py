@@ -119,6 +119,7 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
                         "father_name": "Synthetic",
                         "death_date": "1367",
                     },
+                    external_id=f"c{n}-{i}",
                 )
                 for i in range(3)
             ],
@@ -128,6 +129,14 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
             records[2],
             raw={**records[2].current.raw, "given_name": "نمونه‌دیگر"},
             reason="synthetic correction",
+        )
+        registry.add_edition(
+            user,
+            source,
+            [registry.RowIn(row_number=1, raw={"given_name": "نمونه"}, external_id=f"e{n}")],
+            file_name=f"synthetic_edition_{n}.csv",
+            file_sha256=f"{n:064x}",
+            file_bytes=100,
         )
         person = registry.create_person(user, records=records[:2], level=level, label="synthetic")
         for record in records[:2]:

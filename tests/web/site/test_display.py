@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import jdatetime
 from hypothesis import given, settings
@@ -60,3 +61,31 @@ def test_jalali_display_is_the_jalali_date(day: dt.date) -> None:
 
 def test_a_calendar_not_offered_falls_back() -> None:
     assert display_from({"calendar": "hijri", "digits": "latin"}, "en") == GREGORIAN_EN
+
+
+def test_moments_on_run_pages_follow_the_chosen_calendar_and_digits(
+    client: Any, personas: Any
+) -> None:
+    from django.utils import timezone
+
+    from inquest.web.runs import services as runs
+
+    from ..factories import make_source
+
+    boss = personas.investigator
+    source = make_source(boss, "T")
+    run = runs.start_linkage_run(boss, sources=[source], parameters={}, input_sha256="ab" * 32)
+    run.__class__.objects.filter(pk=run.pk).update(
+        started_at=dt.datetime(1988, 8, 1, 9, 30, tzinfo=dt.UTC)
+    )
+    client.force_login(boss)
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    client.post("/display/", {"calendar": "jalali", "digits": "persian", "next": "/"})
+    local = timezone.localtime(dt.datetime(1988, 8, 1, 9, 30, tzinfo=dt.UTC))
+    shown = f"{format_date(local.date(), JALALI_FA, 'fa')} " + local.strftime("%H:%M").translate(
+        str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    )
+    for url in ("/runs/", f"/runs/linkage/{run.uid}/"):
+        page = client.get(url).content.decode()
+        assert shown in page, url
+        assert "1988-08-01" not in page, url

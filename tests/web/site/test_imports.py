@@ -16,7 +16,7 @@ from django.test import Client
 from inquest.web.access.levels import Level
 from inquest.web.audit.models import AuditEntry
 from inquest.web.registry.models import Record, Source
-from inquest.web.registry.staging import staging_root, suggest_mapping
+from inquest.web.registry.staging import staging_root
 
 from ..personas import Personas
 
@@ -50,23 +50,20 @@ def _upload(client: Client, content: bytes, name: str = "synthetic_ngo.csv", **e
     return match.group(1)
 
 
+def _import_as_suggested(client: Client, content: bytes, code: str) -> None:
+    """Upload, take the suggested columns, import."""
+    token = _upload(client, content, code=code)
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    client.post(f"/import/{token}/columns/", _columns_form(page))
+    assert client.post(f"/import/{token}/preview/").status_code == 302
+
+
 def _columns_form(page: str) -> dict[str, str]:
     chosen = {}
     for select in re.finditer(r'<select id="(col-\d+)" name="col-\d+">(.*?)</select>', page, re.S):
         value = re.search(r'<option value="([^"]*)"[^>]* selected', select.group(2))
         chosen[select.group(1)] = value.group(1) if value else ""
     return chosen
-
-
-def test_suggested_mapping_uses_names_and_aliases() -> None:
-    headers = ["شناسه", "given_name", "نام", "Surname", "ستون داخلی"]
-    assert suggest_mapping(headers) == {
-        "شناسه": "record_id",
-        "given_name": "given_name",
-        "نام": "",  # an alias of given_name, which is taken already
-        "Surname": "family_name",
-        "ستون داخلی": "",
-    }
 
 
 def test_upload_map_preview_import(client: Client, personas: Personas) -> None:
@@ -326,3 +323,127 @@ def test_oversized_xlsx_shared_strings_are_refused_at_the_columns_step(
     settings.INQUEST_MAX_LIST_TEXT_CHARS = 1_000  # type: ignore[attr-defined]
     page = client.get(f"/import/{token}/columns/").content.decode()
     assert "shared strings unpack to" in page
+
+
+# The headers of issue 20, only the first of which got a suggestion before.
+PLAIN = (
+    "ID,Father,Notes,Name of victim,Executed on\n"
+    "p1,Hasan,synthetic note,Ali Sample,1988-08-01\n"
+    "p2,Reza,,Maryam Test,۱۳۶۷/۰۵/۱۰\n"
+).encode()
+
+
+def test_the_column_step_shows_values_labels_and_reasons(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, PLAIN, code="PL")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert _columns_form(page) == {
+        "col-0": "record_id",
+        "col-1": "father_name",
+        "col-2": "notes",
+        "col-3": "full_name",
+        "col-4": "death_date",
+    }
+    row = re.search(r'<label for="col-3" dir="auto">Name of victim</label>.*?</tr>', page, re.S)
+    assert row is not None
+    assert '<span class="sample" dir="auto">Ali Sample</span>' in row.group(0)
+    assert '<span class="sample" dir="auto">Maryam Test</span>' in row.group(0)
+    assert "a usual header for this column" in row.group(0)
+    assert '<option value="father_name">Father&#x27;s name</option>' in page
+    assert ">father_name<" not in page and ">death_date<" not in page
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert '<option value="father_name" selected>نام پدر</option>' in page
+    assert "نخستین مقدارها" in page and "سرستونی رایج برای این ستون" in page
+
+
+def test_a_code_clash_is_told_at_the_column_step_with_advice_that_works(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    _import_as_suggested(client, GOOD, "NGO")
+    token = _upload(client, PLAIN, code="NGO")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "A source with the code NGO exists already" in page
+    assert "give it another code below" in page
+    chosen = _columns_form(page)
+    again = client.post(f"/import/{token}/columns/", {**chosen, "code": "NGO"})
+    assert again.status_code == 400 and "exists already" in again.content.decode()
+    moved = client.post(f"/import/{token}/columns/", {**chosen, "code": "NGO-2"})
+    assert moved["Location"] == f"/import/{token}/preview/"
+    assert client.post(f"/import/{token}/preview/")["Location"] == "/sources/NGO-2/"
+    assert Source.objects.filter(code__in=["NGO", "NGO-2"]).count() == 2
+
+
+def test_a_hidden_code_clash_is_told_without_the_source(client: Client, personas: Personas) -> None:
+    client.force_login(personas.analyst)
+    _import_as_suggested(client, GOOD, "SECRET")
+    Source.objects.filter(code="SECRET").update(confidentiality=Level.PROTECTED)
+    client.force_login(personas.researcher)
+    token = _upload(client, PLAIN, code="SECRET")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "exists already" not in page and "new edition" not in page
+    response = client.post(f"/import/{token}/columns/", {**_columns_form(page), "code": "SECRET"})
+    text = response.content.decode()
+    assert response.status_code == 400 and "ask an administrator" in text
+    assert AuditEntry.objects.filter(action="source.clash_hidden").count() == 1
+
+
+GROWN = (
+    "ID,Father,Notes,Name of victim,Executed on\n"
+    "p2,Reza,,Maryam Test,۱۳۶۷/۰۵/۱۰\n"
+    "p1,Hasan,corrected synthetic note,Ali Sample,1988-08-01\n"
+    "p3,Karim,,Sara Example,1988-09-01\n"
+).encode()
+
+
+def test_a_new_edition_of_a_source_adds_and_versions_records(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.researcher)
+    _import_as_suggested(client, PLAIN, "PL")
+    token = _upload(client, GROWN, name="synthetic_grown.csv", code="PL")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    assert "Import as a new edition of PL" in page
+    response = client.post(
+        f"/import/{token}/columns/", {**_columns_form(page), "code": "PL", "edition": "1"}
+    )
+    assert response["Location"] == f"/import/{token}/preview/"
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "New edition of" in preview
+    done = client.post(f"/import/{token}/preview/")
+    assert done["Location"] == "/sources/PL/"
+    records = {r.external_id: r for r in Record.objects.filter(source__code="PL")}
+    assert sorted(records) == ["p1", "p2", "p3"] and Source.objects.count() == 1
+    assert records["p1"].current.number == 2
+    assert records["p1"].current.raw["notes"] == "corrected synthetic note"
+    assert records["p1"].versions.get(number=1).raw["notes"] == "synthetic note"
+    assert "synthetic_grown.csv" in records["p1"].current.reason
+    assert records["p2"].current.number == 1 and records["p3"].row_number == 3
+    entry = AuditEntry.objects.get(action="source.edition")
+    assert (entry.detail["added"], entry.detail["changed"], entry.detail["unchanged"]) == (1, 1, 1)
+    page = client.get("/sources/PL/").content.decode()
+    assert "1 records added, 1 changed, 1 unchanged" in page
+    assert "Edition 2" in page and "synthetic_grown.csv" in page
+    again = client.post(
+        "/import/",
+        {
+            "file": SimpleUploadedFile("renamed_edition.csv", GROWN),
+            "origin": "synthetic test fixture",
+            "level": str(int(Level.INTERNAL)),
+        },
+    )
+    assert "imported already, as source PL" in again.content.decode()
+
+
+def test_a_header_only_list_is_refused(client: Client, personas: Personas) -> None:
+    client.force_login(personas.researcher)
+    token = _upload(client, b"record_id,full_name\n", name="synthetic_empty.csv")
+    page = client.get(f"/import/{token}/columns/").content.decode()
+    client.post(f"/import/{token}/columns/", _columns_form(page))
+    preview = client.get(f"/import/{token}/preview/").content.decode()
+    assert "a header but no rows" in preview and "Import all rows" not in preview
+    assert client.post(f"/import/{token}/preview/").status_code == 200
+    assert not Source.objects.exists()

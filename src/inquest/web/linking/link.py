@@ -8,16 +8,16 @@ probability, statements with provenance, the run's artefacts with hashes, all au
 
 Person uids stay stable: the engine's ``previous`` table is the current memberships, so a
 cluster takes the uid of the person whose records it mostly carries over
-(``inquest.linkage.ids``). A person whose records all went elsewhere is marked as merged into
-the person that took most of them. Reviewers' decisions (``ReviewDecision``) become must-link /
-cannot-link constraints and training labels; a decision whose records are not in this run is
-kept and reported as orphaned.
+(``inquest.linkage.ids``); the engine's run record says which persons it carried over, and
+every other is created. The run's input hash is the engine's provenance. A person whose
+records all went elsewhere is marked as merged into the person that took most of them.
+Reviewers' decisions (``ReviewDecision``) become must-link / cannot-link constraints and
+training labels; a decision whose records are not in this run is kept and reported as
+orphaned.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -32,6 +32,7 @@ from django.db import transaction
 from inquest.errors import InputError
 from inquest.io import provenance_columns, standard_schema
 from inquest.linkage.review import Decision, Judgement, apply_decisions
+from inquest.linkage.run_record import LinkageRunRecord
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
@@ -101,14 +102,6 @@ def engine_input(sources: Sequence[Source]) -> tuple[pa.Table, list[Record]]:
     return table, records
 
 
-def _input_hash(table: pa.Table) -> str:
-    digest = hashlib.sha256()
-    for row in table.to_pylist():
-        digest.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
-
-
 def _previous(records: Sequence[Record]) -> pa.Table:
     """The current memberships of ``records`` as a ``clusters.csv``-shaped table."""
     rows = (
@@ -138,7 +131,7 @@ def link_sources(
     Refused unless the user may link at the level of every record included. Runs the engine
     synchronously: meant for registries of some tens of thousands of records at most.
     """
-    from inquest.linkage.pipeline import link_records, write_run
+    from inquest.linkage.pipeline import link_provenance, link_records, write_run
     from inquest.linkage.report import write_report
 
     if not sources:
@@ -152,11 +145,21 @@ def link_sources(
     applied = apply_decisions([_engine_decision(d) for d in decisions], table)
     orphaned_keys = {d.key for d in applied.not_applied}
     orphaned = [d.pk for d in decisions if _engine_decision(d).key in orphaned_keys]
+    labels = applied.labels if applied.labels.num_rows else None
+    previous = _previous(records)
+    provenance = link_provenance(
+        table,
+        labels=labels,
+        must_link=applied.must_link,
+        cannot_link=applied.cannot_link,
+        previous=previous,
+    )
     run = runs.start_linkage_run(
         user,
         sources=list(sources),
         parameters={"sources": [s.code for s in sources], "engine": "duckdb"},
-        input_sha256=_input_hash(table),
+        input_sha256=provenance.input_hash,
+        code_version=provenance.inquest_version,
     )
     if run.confidentiality < level:
         with transaction.atomic():
@@ -165,17 +168,18 @@ def link_sources(
     try:
         result = link_records(
             table,
-            labels=applied.labels if applied.labels.num_rows else None,
+            labels=labels,
             must_link=applied.must_link,
             cannot_link=applied.cannot_link,
-            previous=_previous(records),
+            previous=previous,
             # a web worker holds database connections and threads: it must not fork
             prepare_workers=1,
+            provenance=provenance,
         )
+        linked = result.run_record()
         folder = out_dir or Path(settings.DATA_DIR) / "runs" / f"linkage-{run.pk}"
         paths = write_run(result, folder)
         paths["report"] = write_report(result, folder)
-        summary = json.loads(paths["run"].read_text("utf-8"))
         spec = result.model.clustering
         run.parameters = {
             **run.parameters,
@@ -185,16 +189,16 @@ def link_sources(
         }
         with transaction.atomic():
             run.save(update_fields=["parameters"])
-            changes = _write_back(user, run, records, result.clusters)
+            changes = _write_back(user, run, records, linked)
             results = {
                 **changes,
-                "records": summary["records"],
-                "pairs_kept": summary["pairs_kept"],
-                "components_split": summary["components_split"],
+                "records": linked.records,
+                "pairs_kept": linked.pairs_kept,
+                "components_split": linked.components_split,
                 "decisions_applied": len(decisions) - len(orphaned),
                 "decisions_orphaned": orphaned,
-                "warnings": summary["warnings"],
-                "timings": summary["timings"],
+                "warnings": list(linked.warnings),
+                "timings": linked.timings,
             }
             runs.finish_run(user, run, results=results, artefacts=paths)
     except Exception as exc:
@@ -214,9 +218,10 @@ def _label(record: Record) -> str:
 
 
 def _write_back(
-    user: AnyUser, run: LinkageRun, records: Sequence[Record], clusters: pa.Table
+    user: AnyUser, run: LinkageRun, records: Sequence[Record], linked: LinkageRunRecord
 ) -> dict[str, Any]:
-    """Persons, memberships and statements from ``clusters`` (inside the caller's transaction)."""
+    """Persons, memberships and statements from the run's clusters (inside the caller's
+    transaction). A person the engine carried over keeps its uid; every other is created."""
     by_pk = {r.pk: r for r in records}
     made: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
     for record_id, person_id, version_id in Statement.objects.filter(
@@ -225,7 +230,7 @@ def _write_back(
         made[record_id].add((person_id, version_id))
     groups: dict[str, list[int]] = defaultdict(list)
     confidence: dict[int, float] = {}
-    for row in clusters.select(["record_id", "person_id", "confidence"]).to_pylist():
+    for row in linked.clusters.select(["record_id", "person_id", "confidence"]).to_pylist():
         pk = int(row["record_id"])
         groups[str(row["person_id"])].append(pk)
         confidence[pk] = float(row["confidence"])
@@ -239,7 +244,7 @@ def _write_back(
     known = {
         str(p.uid): p
         for p in Person.objects.filter(
-            uid__in=[uid for uid in groups if not uid.startswith("P")], merged_into__isnull=True
+            uid__in=[uid for uid in groups if not linked.is_new(uid)], merged_into__isnull=True
         )
     }
     created = kept = moved = 0

@@ -1,5 +1,6 @@
-"""Registry models: Source, Record and RecordVersion, Person, PersonRecord, Statement, Place,
-Event and EventParticipant. Every one carries a confidentiality level (``Confidential``).
+"""Registry models: Source and SourceEdition, Record and RecordVersion, Person, PersonRecord,
+Statement, Place, Event and EventParticipant. Every one carries a confidentiality level
+(``Confidential``).
 
 Writes go through ``inquest.web.registry.services``; reads through ``queries`` or
 ``Model.objects.visible_to(user)``.
@@ -48,6 +49,42 @@ class Source(Confidential):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.name}"
+
+
+class SourceEdition(Confidential):
+    """A newer edition of a source's list (it grew, or was corrected), imported into the
+    source: its file and what it changed. The source's own file is its first edition.
+
+    Importing the same file again finds this edition instead of changing anything.
+    """
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("source",)
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="editions")
+    number = models.PositiveIntegerField(help_text=_("2 for the first edition after the source"))
+    file_name = models.CharField(max_length=300)
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    file_bytes = models.BigIntegerField()
+    added = models.PositiveIntegerField()
+    changed = models.PositiveIntegerField()
+    unchanged = models.PositiveIntegerField()
+    missing = models.PositiveIntegerField(help_text=_("records of the source not in this edition"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("source", "number")
+        constraints = (
+            models.UniqueConstraint(fields=["source", "number"], name="source_edition_unique"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=2), name="source_edition_number_after_first"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.source.code} edition {self.number}"
 
 
 class Record(Confidential):

@@ -34,6 +34,7 @@ from inquest.web.registry.models import (
     Record,
     RecordVersion,
     Source,
+    SourceEdition,
     Statement,
 )
 from inquest.web.registry.properties import column_properties, statement_properties
@@ -257,6 +258,136 @@ def add_records(user: AnyUser, source: Source, rows: Iterable[RowIn]) -> list[Re
         detail={"rows": len(records), "file_sha256": source.file_sha256},
     )
     return records
+
+
+def source_of_file(file_sha256: str) -> Source | None:
+    """The source a file was imported as: as the source itself, or as one of its editions."""
+    found = Source.objects.filter(file_sha256=file_sha256).first()
+    if found is not None:
+        return found
+    edition = SourceEdition.objects.filter(file_sha256=file_sha256).select_related("source")
+    first = edition.first()
+    return first.source if first is not None else None
+
+
+@transaction.atomic
+def add_edition(
+    user: AnyUser,
+    source: Source,
+    rows: Sequence[RowIn],
+    *,
+    file_name: str,
+    file_sha256: str,
+    file_bytes: int,
+) -> SourceEdition:
+    """Import a newer edition of ``source`` (a list that grew or was corrected), kept as a
+    ``SourceEdition`` with its file and counts.
+
+    Rows are matched to the source's records by their list's own id (``external_id``): a
+    record whose values differ gets a new version (earlier versions are kept, as for a
+    correction), a row with an id the source lacks becomes a new record, numbered after the
+    source's last row (its row in the edition's file is in the version's reason). Records
+    the edition no longer lists are kept as they are and counted. All or nothing; one
+    ``source.edition`` audit entry names the file and the counts. A file a source or an
+    edition came from already is refused.
+    """
+    require(user, Action.IMPORT, source.confidentiality)
+    require(user, Action.CORRECT, source.confidentiality)
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    if source_of_file(file_sha256) is not None:
+        raise InputError("this very file was imported already", field="file_sha256")
+    existing: dict[str, Record] = {}
+    problems: list[InputProblem] = []
+    for record in Record.objects.filter(source=source).order_by("row_number"):
+        if not record.external_id or record.external_id in existing:
+            problems.append(
+                InputProblem(
+                    "the source's records have no unique record ids, so a new edition cannot "
+                    "be matched to them; import it as a new source",
+                    row=record.row_number,
+                    field="record_id",
+                )
+            )
+            break
+        existing[record.external_id] = record
+    cleaned = []
+    for row in rows:
+        try:
+            cleaned.append(_raw(row.raw, row=row.row_number))
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputErrors(problems)
+    current = {
+        v.record_id: v
+        for v in RecordVersion.objects.filter(record__source=source).order_by("record", "number")
+    }
+    where = f"edition {file_name} ({file_sha256[:12]})"
+    actor = user_id(user)
+    new_rows: list[RowIn] = []
+    last_row = max((r.row_number for r in existing.values()), default=0)
+    changed: list[tuple[Record, int, dict[str, str]]] = []
+    unchanged = 0
+    for row, raw in zip(rows, cleaned, strict=True):
+        found = existing.get(row.external_id)
+        if found is None:
+            last_row += 1
+            new_rows.append(RowIn(last_row, raw, row.external_id, row.level))
+            continue
+        record = found
+        version = current[record.pk]
+        if version.raw == raw:
+            unchanged += 1
+            continue
+        created = RecordVersion.objects.create(
+            record=record,
+            number=version.number + 1,
+            raw=raw,
+            reason=f"{where}, row {row.row_number}",
+            created_by_id=actor,
+            confidentiality=record.confidentiality,
+        )
+        changed.append((record, created.number, raw))
+    persons = dict(
+        PersonRecord.objects.filter(record__in=[r for r, _, _ in changed]).values_list(
+            "record_id", "person_id"
+        )
+    )
+    search.index_rows(changed, persons=persons)
+    added = add_records(user, source, new_rows) if new_rows else []
+    listed = {row.external_id for row in rows}
+    last = SourceEdition.objects.filter(source=source).order_by("-number").first()
+    edition = SourceEdition.objects.create(
+        source=source,
+        number=last.number + 1 if last is not None else 2,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        file_bytes=file_bytes,
+        added=len(added),
+        changed=len(changed),
+        unchanged=unchanged,
+        missing=sum(1 for key in existing if key not in listed),
+        created_by_id=actor,
+        confidentiality=source.confidentiality,
+    )
+    audit.record(
+        user,
+        "source.edition",
+        edition,
+        level=source.confidentiality,
+        detail={
+            "source": source.code,
+            "number": edition.number,
+            "file_name": file_name,
+            "file_sha256": file_sha256,
+            "file_bytes": file_bytes,
+            "added": edition.added,
+            "changed": edition.changed,
+            "unchanged": edition.unchanged,
+            "missing": edition.missing,
+        },
+    )
+    return edition
 
 
 @transaction.atomic

@@ -3,8 +3,10 @@
 An upload is kept as ``<data folder>/uploads/<token>/<its own file name>`` (folders 0700,
 files 0600, never under a served path), so the list's name, the source's file name and
 every error message carry the name the user knows. The browser's import steps read the
-file's headers, suggest a column mapping from the packaged header aliases, and preview the
-rows as ``inquest.web.registry.imports.import_list`` would store them.
+file's headers and first values (``inquest.io.sample_list``), show the engine's mapping
+suggestions (``inquest.io.sniff``), and preview the rows as
+``inquest.web.registry.imports.import_list`` would store them. The file's format, and the
+check of its bytes, come from the engine's registry of list formats (``inquest.io.formats``).
 
 An upload left neither imported nor cancelled is deleted once it is older than
 ``INQUEST_UPLOAD_MAX_AGE_HOURS`` (default 24): whenever a new upload is staged, and by
@@ -13,14 +15,12 @@ An upload left neither imported nor cancelled is deleted once it is older than
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,20 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from inquest.errors import InputError
-from inquest.io import LIST_FORMATS, ColumnMapping, provenance_columns, read_list, standard_schema
-from inquest.io.lists import xlsx_parts_problem
-from inquest.io.schema import header_aliases, header_key
+from inquest.io import (
+    ColumnMapping,
+    ListSample,
+    check_list_bytes,
+    provenance_columns,
+    read_list,
+    sample_list,
+    standard_schema,
+)
+from inquest.io import formats as list_formats
 from inquest.private import private_folder
-from inquest.web.uploads import check_list_file
 
 log = logging.getLogger(__name__)
 
@@ -155,13 +162,7 @@ def stage_upload(upload: UploadedFile) -> StagedFile:
     """
     expire_uploads()
     name = safe_name(upload.name or "")
-    suffix = Path(name).suffix.lower()
-    if suffix not in LIST_FORMATS:
-        raise InputError(
-            f"{suffix or 'no extension'}: use one of {', '.join(LIST_FORMATS)}",
-            path=upload.name,
-            field="file",
-        )
+    list_formats.get(name, shown=upload.name)
     limit = max_upload_bytes()
     if upload.size is None or upload.size > limit:
         raise InputError(
@@ -184,7 +185,7 @@ def stage_upload(upload: UploadedFile) -> StagedFile:
                 raise InputError(f"over the limit of {limit} bytes", path=upload.name, field="file")
             handle.write(chunk)
     try:
-        check_list_file(target, name=upload.name)
+        check_list_bytes(target, name=upload.name)
     except InputError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -196,67 +197,10 @@ def discard(staged: StagedFile) -> None:
     shutil.rmtree(staging_root() / staged.token, ignore_errors=True)
 
 
-def read_headers(staged: StagedFile) -> list[str]:
-    """The column headers of an uploaded list (first CSV line, first sheet row, Parquet names)."""
-    path, suffix = staged.path, staged.path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return _csv_headers(path, staged.name)
-        if suffix == ".xlsx":
-            return _xlsx_headers(path, staged.name)
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f"cannot read the headers: {exc}", path=staged.name, row=0) from exc
-
-
-def _csv_headers(path: Path, name: str) -> list[str]:
-    with path.open("rb") as handle:
-        first = handle.readline(1 << 20)
-    try:
-        line = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8; save the file as UTF-8", path=name, row=0) from None
-    headers = next(csv.reader(io.StringIO(line)), [])
-    if not headers:
-        raise InputError("the file is empty (no header)", path=name, row=0)
-    return headers
-
-
-def _xlsx_headers(path: Path, name: str) -> list[str]:
-    import openpyxl
-
-    problem = xlsx_parts_problem(path, name, max_list_text_chars())
-    if problem is not None:
-        raise InputError(problem.reason, path=name, field="file")
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
-    finally:
-        book.close()
-    headers = ["" if v is None else str(v) for v in first]
-    while headers and not headers[-1]:
-        headers.pop()
-    return headers
-
-
-def suggest_mapping(headers: Iterable[str]) -> dict[str, str]:
-    """Each header's standard column: its own name, else a packaged alias, else "" (ignore)."""
-    names = set(standard_schema().names)
-    aliases = header_aliases()
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for header in headers:
-        h = header.strip()
-        target = h if h in names else aliases.get(header_key(h), "")
-        if target in taken:
-            target = ""
-        taken.add(target)
-        out[header] = target
-    return out
+def read_sample(staged: StagedFile) -> ListSample:
+    """The headers of an uploaded list and its first rows' values under each; ``InputErrors``
+    if the file cannot be read that far (read by its format, within the text limit)."""
+    return sample_list(staged.path, max_text_chars=max_list_text_chars(), shown=staged.name)
 
 
 def mapping_from_choices(choices: Mapping[str, str]) -> ColumnMapping:
@@ -269,6 +213,19 @@ def mapping_from_choices(choices: Mapping[str, str]) -> ColumnMapping:
         columns={h: t for h, t in choices.items() if t},
         ignore=frozenset(h for h, t in choices.items() if not t),
     )
+
+
+def require_rows(n_rows: int, name: str) -> None:
+    """Refuse a list with no data rows (a header alone): it would make an empty source."""
+    if n_rows == 0:
+        raise InputError(
+            _(
+                "the list has a header but no rows: nothing to import; check that you chose "
+                "the right file, and that its rows are on the first sheet"
+            ),
+            path=name,
+            row=1,
+        )
 
 
 @dataclass(frozen=True)
@@ -288,6 +245,7 @@ def preview(staged: StagedFile, mapping: ColumnMapping, *, code: str | None) -> 
     table = read_list(
         staged.path, list_name=code, mapping=mapping, max_text_chars=max_list_text_chars()
     )
+    require_rows(table.num_rows, staged.name)
     skip = set(provenance_columns()) - {"record_id"}
     present = [
         name

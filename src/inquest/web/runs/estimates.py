@@ -1,15 +1,16 @@
 """Estimate runs from what ``inquest estimate`` wrote, and the dashboard's view of them.
 
-``register_estimate_dir`` reads a folder with ``estimate.json``, its plots and its report,
-and records one ``EstimateRun`` per method (a method that gave no result is recorded as
-failed, with the warnings that say why). The same ``estimate.json`` registered again finds
-the runs made the first time. ``dashboard`` groups the runs a user may see by the
-``estimate.json`` they came from.
+``register_estimate_dir`` reads the engine's record of a run folder
+(``inquest.estimate.run_record.EstimateRunRecord``: ``estimate.json``, its plots and its
+report) and records one ``EstimateRun`` per method (a method that gave no result is recorded
+as failed, with the warnings that say why). The same ``estimate.json`` registered again finds
+the runs made the first time. ``estimate_from_linkage`` hands the engine the persons of a
+linkage run as a table, in memory. ``dashboard`` groups the runs a user may see by the
+``estimate.json`` they came from, their results read back as the engine's ``EstimateResult``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,14 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from inquest.errors import InputError
+from inquest.estimate.result import EstimateResult
+from inquest.estimate.run_record import (
+    ESTIMATE_FILE,
+    EstimateRunRecord,
+    InputSummary,
+    jsonable,
+    result_from_dict,
+)
 from inquest.hashing import file_sha256
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
@@ -28,7 +37,7 @@ from inquest.web.registry.models import PersonRecord
 from inquest.web.runs import services
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
 
-ESTIMATE_JSON = "estimate.json"
+ESTIMATE_JSON = ESTIMATE_FILE
 DOC_HASH_KEY = "estimate_json_sha256"
 PLOT_PREFIX = "plot:"
 
@@ -41,39 +50,16 @@ class RegisteredEstimate:
     created: bool
 
 
-def _read_document(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"no {ESTIMATE_JSON} here (run `inquest estimate` first)", path=str(path)
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", path=str(path)) from exc
-    if not isinstance(doc, dict):
-        raise InputError("not an estimate document (a JSON object)", path=str(path))
-    for key in ("provenance", "input", "methods"):
-        if not isinstance(doc.get(key), dict):
-            raise InputError("missing or not an object", path=str(path), field=key)
-    if not doc["methods"]:
-        raise InputError("names no method", path=str(path), field="methods")
-    if not isinstance(doc["provenance"].get("input_hash"), str):
-        raise InputError("no input hash", path=str(path), field="provenance.input_hash")
-    return doc
-
-
-def _artefacts(directory: Path, doc: Mapping[str, Any]) -> dict[str, Path]:
-    """The files the document lists (plots, report) that exist, keyed by kind."""
+def _artefacts(directory: Path, record: EstimateRunRecord) -> dict[str, Path]:
+    """The files the record lists (plots, report) that exist, keyed by kind."""
     found: dict[str, Path] = {"estimate_json": directory / ESTIMATE_JSON}
-    files = doc.get("files") or {}
-    for paths in (files.get("plots") or {}).values():
+    for paths in record.plots.values():
         for rel in paths:
             path = directory / rel
             if path.is_file():
                 found[f"{PLOT_PREFIX}{path.stem}"] = path
-    report = files.get("report")
-    if isinstance(report, str) and (directory / report).is_file():
-        found["report"] = directory / report
+    if record.report is not None and (directory / record.report).is_file():
+        found["report"] = directory / record.report
     return found
 
 
@@ -87,55 +73,56 @@ def register_estimate_dir(
 ) -> RegisteredEstimate:
     """Record the estimate runs written by ``inquest estimate`` into ``directory``.
 
-    Each run keeps the input hash, inquest version and seed from the document's provenance,
+    Each run keeps the input hash, inquest version and seed from the record's provenance,
     the method's result with its strata, and the files (hashed). Raises ``InputError`` naming
-    the file and field for a malformed document, ``PermissionDenied`` without ``estimate``.
+    the file and field for a malformed record, ``PermissionDenied`` without ``estimate``.
     """
+    record = EstimateRunRecord.from_dir(directory)
     path = directory / ESTIMATE_JSON
-    doc = _read_document(path)
     digest, _ = file_sha256(path)
     existing = list(
         EstimateRun.objects.filter(**{f"parameters__{DOC_HASH_KEY}": digest}).order_by("id")
     )
     if existing:
         return RegisteredEstimate(existing, False)
-    provenance = doc["provenance"]
-    artefacts = _artefacts(directory, doc)
+    provenance = record.provenance
+    artefacts = _artefacts(directory, record)
+    summary = record.input.to_dict()
+    del summary["patterns"]
     made = []
-    for method, entry in sorted(doc["methods"].items()):
-        result = entry.get("result") if isinstance(entry, dict) else None
-        seed = result.get("seed") if isinstance(result, dict) else None
+    for method, entry in sorted(record.methods.items()):
+        result = entry.result
         run = services.start_estimate_run(
             user,
             method=method,
             parameters={
                 DOC_HASH_KEY: digest,
                 "directory": str(directory),
-                "inputs": provenance.get("inputs", []),
-                "settings": provenance.get("settings", {}),
-                "level": doc.get("level"),
-                "created_utc": provenance.get("created_utc"),
+                "inputs": provenance.to_dict()["inputs"],
+                "settings": provenance.settings,
+                "level": record.level,
+                "created_utc": provenance.created_utc,
             },
-            input_sha256=provenance["input_hash"],
+            input_sha256=provenance.input_hash,
             linkage_run=linkage_run,
             level=level,
-            seed=seed if isinstance(seed, int) else provenance.get("seed"),
-            code_version=str(provenance.get("inquest_version") or "unknown"),
+            seed=result.seed if result is not None and result.seed is not None else provenance.seed,
+            code_version=provenance.inquest_version or "unknown",
         )
-        if isinstance(result, dict):
+        if result is not None:
             services.finish_run(
                 user,
                 run,
                 results={
-                    "result": result,
-                    "strata": entry.get("strata") or {},
-                    "input": {k: v for k, v in doc["input"].items() if k != "patterns"},
-                    "warnings": doc.get("warnings", []),
+                    "result": jsonable(result.to_dict()),
+                    "strata": {k: jsonable(r.to_dict()) for k, r in entry.strata.items()},
+                    "input": summary,
+                    "warnings": list(record.warnings),
                 },
                 artefacts=artefacts,
             )
         else:
-            why = [w for w in doc.get("warnings", []) if method in w]
+            why = [w for w in record.warnings if method in w]
             services.fail_run(user, run, error="; ".join(why) or "no result")
         made.append(run)
     return RegisteredEstimate(made, True)
@@ -174,10 +161,10 @@ def estimate_from_linkage(
 ) -> RegisteredEstimate:
     """Estimate the total from a linkage run's persons and record the runs.
 
-    The engine estimates from the workbench's current memberships (it keeps them as
-    ``clusters.csv`` in ``out_dir``, the input its provenance names), and the result is
-    registered against ``run``. ``options`` are per method, as the estimator registry reads
-    them.
+    The engine estimates from the workbench's current memberships, handed to it as a table
+    (its provenance hashes the table; no file of them is written), writes its record, plots
+    and report into ``out_dir``, and the result is registered against ``run``. ``options``
+    are per method, as the estimator registry reads them.
     """
     from inquest.estimate.run import run_estimation
 
@@ -194,7 +181,7 @@ class StratumRow:
     """One stratum of one method's estimate."""
 
     label: str
-    result: Mapping[str, Any]
+    result: EstimateResult
 
 
 @dataclass(frozen=True)
@@ -202,7 +189,7 @@ class MethodRow:
     """One method's estimate, the run that made it, and its strata."""
 
     run: EstimateRun
-    result: Mapping[str, Any]
+    result: EstimateResult
     strata: tuple[StratumRow, ...]
 
 
@@ -226,19 +213,20 @@ class EstimateBatch:
     def documented(self) -> int | None:
         """Persons on at least one list (the same for every method of the batch)."""
         for row in self.methods:
-            n = row.result.get("n_observed")
-            if isinstance(n, int):
-                return n
+            return row.result.n_observed
         return None
 
     @property
-    def input(self) -> Mapping[str, Any]:
-        """The document's input summary: lists, their sizes, strata."""
+    def input(self) -> InputSummary | None:
+        """The record's input summary: lists, their sizes, strata."""
         for run in self.runs:
             found = run.results.get("input") if isinstance(run.results, dict) else None
             if isinstance(found, dict):
-                return found
-        return {}
+                try:
+                    return InputSummary.from_dict(found, path=f"estimate run {run.pk}")
+                except InputError:
+                    continue
+        return None
 
 
 def _batch_key(run: EstimateRun) -> str:
@@ -246,22 +234,34 @@ def _batch_key(run: EstimateRun) -> str:
     return str(params.get(DOC_HASH_KEY) or f"run-{run.pk}")
 
 
+def _method_row(run: EstimateRun) -> MethodRow | None:
+    """The run's result and strata as the engine's results (None: failed or unreadable)."""
+    results = run.results if isinstance(run.results, dict) else {}
+    if run.status != RunStatus.SUCCEEDED or not isinstance(results.get("result"), dict):
+        return None
+    where = f"estimate run {run.pk}"
+    strata = results.get("strata") or {}
+    try:
+        return MethodRow(
+            run=run,
+            result=result_from_dict(results["result"], where),
+            strata=tuple(
+                StratumRow(label, result_from_dict(strata[label], where, f"strata.{label}"))
+                for label in sorted(strata)
+            ),
+        )
+    except InputError:
+        return None
+
+
 def _batch(key: str, runs: Sequence[EstimateRun]) -> EstimateBatch:
     rows, failed = [], []
     for run in sorted(runs, key=lambda r: (r.method, r.pk)):
-        results = run.results if isinstance(run.results, dict) else {}
-        result = results.get("result")
-        if run.status != RunStatus.SUCCEEDED or not isinstance(result, dict):
+        row = _method_row(run)
+        if row is None:
             failed.append(run)
-            continue
-        strata = results.get("strata") or {}
-        rows.append(
-            MethodRow(
-                run=run,
-                result=result,
-                strata=tuple(StratumRow(label, strata[label]) for label in sorted(strata)),
-            )
-        )
+        else:
+            rows.append(row)
     artefacts = [a for run in runs for a in run.artefacts.all()]
     plots: dict[str, Artefact] = {}
     report = None

@@ -9,6 +9,7 @@ the import right again; a pending upload is known only to the session that made 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -22,15 +23,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from inquest.errors import InputError, InputErrors, InputProblem
-from inquest.io import standard_schema
+from inquest.errors import InputError, InputErrors
+from inquest.io import formats as list_formats
+from inquest.io.sniff import suggest_mapping
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, can
-from inquest.web.registry import staging
-from inquest.web.registry.imports import import_list
+from inquest.web.registry import services, staging
+from inquest.web.registry.imports import check_code, import_list
 from inquest.web.registry.models import Source
 from inquest.web.registry.services import hidden_clash
+from inquest.web.site.list_columns import column_labels, suggestion_reason
 
 SESSION_KEY = "inquest_imports"
 
@@ -43,7 +46,7 @@ def importable_levels(user: AnyUser) -> list[Level]:
 class UploadForm(forms.Form):
     """The list file and what the source is: where it comes from, how secret it is."""
 
-    file = forms.FileField(label=gettext_lazy("List file (CSV, XLSX or Parquet)"))
+    file = forms.FileField(label=gettext_lazy("List file"))
     origin = forms.CharField(
         label=gettext_lazy("Origin (who compiled or published it)"), max_length=300
     )
@@ -71,6 +74,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[Level], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The formats the engine reads (inquest.io.formats): a registered one appears here.
+        accepted = ", ".join(list_formats.suffixes())
+        self.fields["file"].help_text = accepted
+        self.fields["file"].widget.attrs["accept"] = accepted.replace(" ", "")
         field = self.fields["level"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(int(level), level.label) for level in levels]
@@ -112,7 +119,7 @@ def _forget(request: HttpRequest, token: str) -> None:
 
 def _already(user: AnyUser, sha256: str) -> tuple[Source | None, bool]:
     """The source this very file was imported as, and whether the user may see it."""
-    existing = Source.objects.filter(file_sha256=sha256).first()
+    existing = services.source_of_file(sha256)
     if existing is None:
         return None, False
     return existing, Source.objects.visible_to(user).filter(pk=existing.pk).exists()
@@ -164,42 +171,112 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(request, "inquest/imports/start.html", context)
 
 
+#: Sampled values shown beside each column of the file, each cut to this many characters.
+SHOWN_SAMPLES = 4
+SHOWN_SAMPLE_CHARS = 40
+
+
+def _shown_samples(values: tuple[str | None, ...]) -> list[str]:
+    """A few distinct values of a column, each cut short, for the column step."""
+    out: list[str] = []
+    for v in values:
+        if v and v not in out:
+            out.append(v)
+        if len(out) == SHOWN_SAMPLES:
+            break
+    return [v if len(v) <= SHOWN_SAMPLE_CHARS else v[: SHOWN_SAMPLE_CHARS - 1] + "…" for v in out]
+
+
+def _source_code(entry: dict[str, Any], staged: staging.StagedFile) -> str:
+    """The code the source will get: the one given, else the file's name without suffix."""
+    return str(entry["meta"]["code"] or Path(staged.name).stem).strip()
+
+
+def _code_clash(user: AnyUser, code: str) -> Source | None:
+    """The source the user may see that has ``code`` already (a hidden one is not told here:
+    the check at saving, ``services.check_new_source``, words and audits that)."""
+    return Source.objects.visible_to(user).filter(code=code).first()
+
+
+def _may_add_edition(user: AnyUser, source: Source) -> bool:
+    """Whether ``user`` may import into ``source`` and version its records (an edition)."""
+    level = source.confidentiality
+    return can(user, Action.IMPORT, level) and can(user, Action.CORRECT, level)
+
+
 @require_http_methods(["GET", "POST"])
 def import_columns(request: HttpRequest, token: str) -> HttpResponse:
-    """Step 2: say which standard column each of the file's columns is (or drop it)."""
+    """Step 2: say which standard column each of the file's columns is (or drop it), with
+    the file's first values beside each and the engine's suggestion; and the source code,
+    checked here, before the preview, against the sources that exist."""
     levels = _require_importer(request)
     if isinstance(levels, HttpResponse):
         return levels
     entry, staged = _pending(request, token)
-    problem: InputProblem | None = None
+    context: dict[str, Any] = {"staged": staged, "token": token}
     try:
-        headers = staging.read_headers(staged)
-    except InputError as exc:
-        headers, problem = [], exc.problem
-    chosen = entry["mapping"] or staging.suggest_mapping(headers)
-    if request.method == "POST" and problem is None:
+        sample = staging.read_sample(staged)
+    except (InputErrors, InputError) as exc:
+        context.update(_problems(exc), rows=[], code=_source_code(entry, staged))
+        return render(request, "inquest/imports/columns.html", context)
+    headers = list(sample.headers)
+    suggestions = suggest_mapping(headers, sample.values)
+    chosen = entry["mapping"] or {s.header: s.column or "" for s in suggestions}
+    code = _source_code(entry, staged)
+    code_problem: str | None = None
+    edition = entry.get("edition")
+    if request.method == "POST":
         choices = {h: request.POST.get(f"col-{i}", "") for i, h in enumerate(headers)}
+        code = request.POST.get("code", code).strip()
+        edition = request.POST.get("edition") == "1"
+        chosen = choices
         try:
             staging.mapping_from_choices(choices)
         except InputError as exc:
-            problem = exc.problem
+            context["mapping_problem"] = exc.reason
         else:
-            entry["mapping"] = choices
-            _save(request, token, entry)
-            return redirect("site:import-preview", token=token)
-    schema = standard_schema()
-    rows = [{"index": i, "header": h, "chosen": chosen.get(h, "")} for i, h in enumerate(headers)]
-    return render(
-        request,
-        "inquest/imports/columns.html",
-        {
-            "staged": staged,
-            "rows": rows,
-            "columns": [(c.name, c.description) for c in schema.columns],
-            "problem": problem,
-            "token": token,
-        },
+            target: Source | None = None
+            try:
+                check_code(code)
+                target = _code_clash(request.user, code)
+                if target is None:  # a source the user may not see is worded and audited
+                    services.check_new_source(request.user, code=code, file_sha256=None)
+            except InputError as exc:
+                code_problem = exc.reason
+            else:
+                adds_edition = (
+                    target is not None and edition and _may_add_edition(request.user, target)
+                )
+                if target is None or adds_edition:
+                    entry["mapping"] = choices
+                    entry["meta"]["code"] = code
+                    entry["edition"] = adds_edition
+                    _save(request, token, entry)
+                    return redirect("site:import-preview", token=token)
+    clash = _code_clash(request.user, code) if code else None
+    labels = column_labels()
+    context.update(
+        rows=[
+            {
+                "index": i,
+                "header": h,
+                "chosen": chosen.get(h, ""),
+                "samples": _shown_samples(sample.column(i)),
+                "suggested": suggestions[i].column,
+                "suggested_label": labels.get(suggestions[i].column or "", ""),
+                "reason": suggestion_reason(suggestions[i]),
+            }
+            for i, h in enumerate(headers)
+        ],
+        columns=list(labels.items()),
+        code=code,
+        clash=clash,
+        code_problem=code_problem,
+        edition=bool(edition),
+        can_add_edition=clash is not None and _may_add_edition(request.user, clash),
     )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inquest/imports/columns.html", context, status=status)
 
 
 def _problems(exc: InputErrors | InputError) -> dict[str, Any]:
@@ -225,7 +302,19 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     mapping = staging.mapping_from_choices(entry["mapping"])
     meta = entry["meta"]
     code = meta["code"] or None
-    context: dict[str, Any] = {"staged": staged, "meta": meta, "token": token}
+    edition_of = (
+        Source.objects.visible_to(request.user).filter(code=code).first()
+        if entry.get("edition")
+        else None
+    )
+    context: dict[str, Any] = {
+        "staged": staged,
+        "meta": meta,
+        "token": token,
+        "edition_of": edition_of,
+    }
+    if entry.get("edition") and edition_of is None:
+        return redirect("site:import-columns", token=token)
     try:
         context["preview"] = staging.preview(staged, mapping, code=code)
     except (InputErrors, InputError) as exc:
@@ -246,13 +335,30 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 if meta["obtained_on"]
                 else None,
                 description=meta["description"],
+                edition_of=edition_of,
             )
         except (InputErrors, InputError) as exc:
             context.update(_problems(exc))
             return render(request, "inquest/imports/preview.html", context, status=400)
         staging.discard(staged)
         _forget(request, token)
-        if result.created:
+        if result.edition is not None:
+            messages.success(
+                request,
+                _(
+                    "Imported a new edition of source %(code)s: %(added)d records added, "
+                    "%(changed)d changed, %(unchanged)d unchanged; %(missing)d records of the "
+                    "source are not in this edition and were kept as they were."
+                )
+                % {
+                    "code": result.source.code,
+                    "added": result.edition.added,
+                    "changed": result.edition.changed,
+                    "unchanged": result.edition.unchanged,
+                    "missing": result.edition.missing,
+                },
+            )
+        elif result.created:
             messages.success(
                 request,
                 _("Imported %(n)d records as source %(code)s.")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from inquest.web.audit.reads import get_visible, note_shown, noted
 from inquest.web.linking import queue
 from inquest.web.registry import queries as registry
-from inquest.web.registry.models import Person, Record, Source
+from inquest.web.registry.models import Person, Record, Source, SourceEdition
 from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
 from inquest.web.site.display import SESSION_KEY, display_from
@@ -102,7 +102,12 @@ def source_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     page.object_list = noted(request.user, page.object_list)
     note_shown(request.user, (v for record in page.object_list for v in record.versions.all()))
-    return render(request, "inquest/source_detail.html", {"source": source, "page": page})
+    editions = SourceEdition.objects.visible_to(request.user).filter(source=source)
+    return render(
+        request,
+        "inquest/source_detail.html",
+        {"source": source, "page": page, "editions": editions},
+    )
 
 
 @require_GET

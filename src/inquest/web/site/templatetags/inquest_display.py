@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -26,6 +27,16 @@ register = template.Library()
 def shown_date(value: dt.date | None, display: Display) -> str:
     """A date in the chosen calendar and digits; empty for no date."""
     return "" if value is None else format_date(value, display)
+
+
+@register.filter
+def shown_time(value: dt.datetime | None, display: Display) -> str:
+    """A moment in the server's time zone: its day in the chosen calendar, then hours and
+    minutes, in the chosen digits; empty for none."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_date(local.date(), display)} {shown_digits(local.strftime('%H:%M'), display)}"
 
 
 @register.filter
