@@ -279,3 +279,26 @@ def test_links_pinpoint_and_take_the_narrower_level(
         services.link_item(personas.researcher, item, person)
     with pytest.raises(TypeError):
         services.link_item(personas.investigator, item, item)
+
+
+def test_a_lost_race_for_the_same_new_bytes_becomes_a_receipt(
+    personas: Personas, evidence_store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    first = _add(personas.analyst, picture(13)).item
+    real = services._record
+    calls: list[int] = []
+
+    def racing(*args: Any, **kwargs: Any) -> services.Added:
+        calls.append(1)
+        if len(calls) == 1:  # as if another add inserted the item after this one looked
+            raise IntegrityError("UNIQUE constraint failed: evidence_evidenceitem.sha256")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_record", racing)
+    again = _add(personas.investigator, picture(13))
+    assert len(calls) == 2 and not again.created and again.item.pk == first.pk
+    with pytest.raises(IntegrityError):  # a new address never races itself: raised as is
+        calls.clear()
+        _add(personas.analyst, picture(14))

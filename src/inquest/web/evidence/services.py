@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inquest.errors import InputError
@@ -207,6 +207,27 @@ def _record(user: AnyUser, described: _Described, level: Level, where: str) -> A
     return Added(item, created=True, visible=True, possible_copies=tuple(_copies(user, item)))
 
 
+def _record_all(
+    user: AnyUser, described: Sequence[_Described], level: Level, where: str
+) -> list[Added]:
+    """Record every stored original in one transaction. Another add of the same new bytes
+    that commits first makes this one's insert fail on the unique address; it is then run
+    again, and finds that item (a receipt)."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return [_record(user, d, level, where) for d in described]
+        except IntegrityError:
+            if (
+                attempt == 2
+                or not EvidenceItem.objects.filter(
+                    sha256__in=[d.result.digests.sha256 for d in described]
+                ).exists()
+            ):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _copies(user: AnyUser, item: EvidenceItem) -> list[queries.PossibleCopy]:
     return queries.possible_copies(user, item)
 
@@ -227,8 +248,7 @@ def add_upload(
     limit = max_size or int(settings.INQUEST_MAX_EVIDENCE_UPLOAD_BYTES)
     result = intake.add_stream(stream, name, store, acquisition, max_size=limit)
     described = _describe(store, result)
-    with transaction.atomic():
-        return _record(user, described, Level(level), "workbench upload")
+    return _record_all(user, [described], Level(level), "workbench upload")[0]
 
 
 def add_paths(
@@ -247,8 +267,7 @@ def add_paths(
     limit = max_size or int(settings.INQUEST_MAX_EVIDENCE_BYTES)
     results = intake.add_paths(paths, store, acquisition, max_size=limit)
     described = [_describe(store, r) for r in results]
-    with transaction.atomic():
-        return [_record(user, d, Level(level), "command line") for d in described]
+    return _record_all(user, described, Level(level), "command line")
 
 
 # -- reading ------------------------------------------------------------------------------
