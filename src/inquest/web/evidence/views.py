@@ -1,6 +1,7 @@
 """Evidence pages: the list, an item's page (description, technical metadata, custody,
-possible copies), the upload form and the download. Writes and their audit entries are the
-services'; the original is only ever sent as an attachment, never shown inline."""
+possible copies, links), the upload form, the link form and the download. Writes and their
+audit entries are the services'; the original is only ever sent as an attachment, never
+shown inline."""
 
 from __future__ import annotations
 
