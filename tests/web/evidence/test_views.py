@@ -252,3 +252,17 @@ def test_the_link_form_records_a_link_and_refuses_what_it_should(
     assert not_seen.status_code == 400 and b"Synthetic site" not in not_seen.content
     assert _client(personas.reader).post(url, form).status_code == 404
     assert ItemLink.objects.count() == 1
+
+
+def test_anonymous_views_and_refusals_of_a_public_item_are_not_written(
+    personas: Personas, evidence_store: LocalStore
+) -> None:
+    item = _item(personas.analyst, picture(10), "public.png", Level.PUBLIC)
+    url = reverse("evidence:evidence-detail", args=[item.uid])
+    before = AuditEntry.objects.count()
+    for _ in range(3):
+        assert Client().get(url).status_code == 200
+    assert AuditEntry.objects.count() == before
+    assert not item.custody.filter(action="viewed").exists()
+    assert Client().get(reverse("evidence:evidence-download", args=[item.uid])).status_code == 403
+    assert AuditEntry.objects.count() == before

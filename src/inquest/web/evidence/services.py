@@ -292,19 +292,21 @@ def open_original(user: AnyUser, item: EvidenceItem, *, where: str = "") -> Bina
     custody (``exported``) and the audit log, committed before the stream is returned.
 
     ``PermissionDenied`` unless the user may see the item and holds ``export_evidence`` at
-    its level; a refusal of a visible item is audited too.
+    its level; a signed-in user's refusal of a visible item is audited too.
     """
     if not _visible(user, item):
         raise PermissionDenied("item not visible")
     if not queries.may_download(user, item):
-        with transaction.atomic():
-            audit.record(
-                user,
-                "evidence.download.refused",
-                item,
-                level=item.confidentiality,
-                detail={"reason": "no export_evidence at the item's level"},
-            )
+        # An anonymous refusal is not written: anyone could grow the log without bound.
+        if user.is_authenticated:
+            with transaction.atomic():
+                audit.record(
+                    user,
+                    "evidence.download.refused",
+                    item,
+                    level=item.confidentiality,
+                    detail={"reason": "no export_evidence at the item's level"},
+                )
         raise PermissionDenied("no export_evidence at the item's level")
     stream = evidence_store().open(item.sha256)
     try:

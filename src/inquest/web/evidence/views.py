@@ -64,7 +64,10 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
 def evidence_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     """One item: what it is, how it came, what its content says of itself, its custody."""
     item = get_visible(request.user, queries.items_for(request.user), uid=uid)
-    services.record_view(request.user, item, where=request.path)
+    # Anonymous visitors see only public items; recording each of their views would let
+    # anyone grow the custody and audit logs without bound.
+    if request.user.is_authenticated:
+        services.record_view(request.user, item, where=request.path)
     return _detail(request, item, LinkForm())
 
 
