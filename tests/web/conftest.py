@@ -99,3 +99,13 @@ def no_anchored_audit_head() -> Iterator[None]:
 def personas(db: None) -> Iterator[Personas]:
     """Synthetic users, one per role of the matrix, plus an anonymous visitor."""
     yield make_personas()
+
+
+@pytest.fixture
+def evidence_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A fresh evidence store of this test's own (``INQUEST_EVIDENCE_STORE``)."""
+    from inquest.evidence.local import LocalStore
+
+    root = tmp_path_factory.mktemp("evidence") / "store"
+    settings.INQUEST_EVIDENCE_STORE = root.as_uri()
+    return LocalStore(root)

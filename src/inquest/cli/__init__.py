@@ -17,6 +17,7 @@ from inquest.cli import dates as _dates
 from inquest.cli import db as _db
 from inquest.cli import demo as _demo
 from inquest.cli import estimate as _estimate
+from inquest.cli import evidence as _evidence
 from inquest.cli import link as _link
 from inquest.cli import lists as _lists
 from inquest.cli import names as _names
@@ -67,6 +68,7 @@ app.add_typer(_link.review_app, name="review")
 app.command("estimate")(_estimate.estimate)
 app.add_typer(_db.app, name="db")
 app.add_typer(_audit.app, name="audit")
+app.add_typer(_evidence.app, name="evidence")
 app.add_typer(_security.app, name="security")
 app.command("backup")(_backup.backup)
 app.command("restore")(_backup.restore)

@@ -13,7 +13,10 @@ content hash, the audit chain's head and its signed anchored head), the database
 copy made with SQLite's backup API; PostgreSQL: ``pg_dump`` custom format, else ``dumpdata``
 JSON of every app) and the data folder's files. Keys stay out: Django's secret key, the files
 the key variables name and any file holding a bare base64 256-bit key (a field or backup key)
-are left out and listed as ``keys_left_out``. docs/security/backups.md describes use.
+are left out and listed as ``keys_left_out`` (never an evidence original, whatever it holds).
+A local evidence store outside the data folder goes in too, under ``evidence/``, and is
+restored into the store ``INQUEST_EVIDENCE_STORE`` names (originals 0400, bit-exact).
+docs/security/backups.md describes use.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
+from urllib.parse import unquote, urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -272,6 +276,31 @@ def _files_root() -> Path:
     return Path(settings.DATA_DIR)
 
 
+#: Archive members under this prefix are the originals of a local evidence store kept
+#: outside the data folder; they are restored into the store ``INQUEST_EVIDENCE_STORE`` names.
+EVIDENCE_PREFIX = "evidence/"
+#: Originals (and the store's own records) are read-only in a local store.
+EVIDENCE_MODE = 0o400
+
+
+def evidence_root() -> Path | None:
+    """The folder of the evidence store (``INQUEST_EVIDENCE_STORE``) when it is a local one."""
+    url = str(getattr(settings, "INQUEST_EVIDENCE_STORE", "") or "")
+    if url.startswith("/"):
+        return Path(url).resolve()
+    parts = urlsplit(url)
+    if parts.scheme == "file" and parts.netloc in ("", "localhost") and parts.path:
+        return Path(unquote(parts.path)).resolve()
+    return None
+
+
+def _evidence_files(store: Path) -> Iterator[Path]:
+    """The store's files but those being copied in (``staging/``), sorted."""
+    for path in sorted(p for p in store.rglob("*") if p.is_file() and not p.is_symlink()):
+        if path.relative_to(store).parts[0] != "staging":
+            yield path
+
+
 def _skipped(path: Path, root: Path) -> bool:
     """The database itself (and its journal files) and collected static files stay out."""
     relative = path.relative_to(root)
@@ -485,16 +514,30 @@ def write_backup(
         fmt, db_file, tables = _dump_database(Path(tmp), db_format)
         entries = [(f"database/{db_file.name}", db_file)]
         keys: list[str] = []
+        store = evidence_root()
         if root.is_dir():
             named = _named_keys(root)
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
                 if path.is_symlink() or _skipped(path, root):
                     continue
                 relative = path.relative_to(root).as_posix()
-                if _is_key(path, named):
+                in_store = store is not None and path.resolve().is_relative_to(store)
+                if (
+                    store is not None
+                    and in_store
+                    and path.resolve().relative_to(store).parts[0] == "staging"
+                ):
+                    continue
+                # An original is evidence, whatever it holds: never left out as a key.
+                if not in_store and _is_key(path, named):
                     keys.append(relative)
                 else:
                     entries.append((f"files/{relative}", path))
+        if store is not None and store.is_dir() and not store.is_relative_to(root):
+            entries += [
+                (f"{EVIDENCE_PREFIX}{path.relative_to(store).as_posix()}", path)
+                for path in _evidence_files(store)
+            ]
         manifest = {
             "created_at": dt.datetime.now(dt.UTC).isoformat(),
             "inquest": __version__,
@@ -637,6 +680,12 @@ def restore_backup(
             raise BackupError(
                 f"{name}: made on {database['vendor']}, cannot restore into {connection.vendor}"
             )
+        store = evidence_root()
+        if store is None and any(f["path"].startswith(EVIDENCE_PREFIX) for f in manifest["files"]):
+            raise BackupError(
+                f"{name}: holds evidence originals; set INQUEST_EVIDENCE_STORE to a local "
+                "folder to restore them into (nothing was restored)"
+            )
         dump = opened.folder / database["path"]
         if database["format"] == "sqlite":
             plain = sqlite3.connect(dump)
@@ -653,12 +702,14 @@ def restore_backup(
         root = (files_root or _files_root()).resolve()
         n_files = 0
         for entry in manifest["files"]:
-            if not entry["path"].startswith("files/"):
+            if entry["path"].startswith("files/"):
+                target = root / entry["path"].removeprefix("files/")
+            elif entry["path"].startswith(EVIDENCE_PREFIX) and store is not None:
+                target = store / entry["path"].removeprefix(EVIDENCE_PREFIX)
+            else:
                 continue
-            target = root / entry["path"].removeprefix("files/")
-            private_folder(target.parent)
-            shutil.copyfile(opened.folder / entry["path"], target)
-            os.chmod(target, 0o600)
+            in_store = store is not None and target.resolve().is_relative_to(store)
+            _restore_file(opened.folder / entry["path"], target, entry, in_store=in_store)
             n_files += 1
     after = _live_fingerprints()
     if database["format"] != "dumpdata" and after != manifest["tables"]:
@@ -692,6 +743,18 @@ def restore_backup(
         files=n_files,
         audit_entries=audit.checked,
     )
+
+
+def _restore_file(source: Path, target: Path, entry: Mapping[str, Any], *, in_store: bool) -> None:
+    """Copy one archived file into place: 0600, or 0400 inside the evidence store, where a
+    file already holding the same bytes is left as it is (originals are write-once)."""
+    private_folder(target.parent)
+    if in_store:
+        if target.is_file() and file_sha256(target) == (entry["sha256"], entry["size"]):
+            return
+        target.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    os.chmod(target, EVIDENCE_MODE if in_store else 0o600)
 
 
 def _live_fingerprints() -> dict[str, Any]:

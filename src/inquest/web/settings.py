@@ -3,7 +3,8 @@
 Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY``,
 ``INQUEST_DEBUG``, ``INQUEST_ALLOWED_HOSTS``, ``INQUEST_CSRF_TRUSTED_ORIGINS``, ``INQUEST_HTTPS``,
 ``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``, ``INQUEST_MAX_UPLOAD_BYTES``,
-``INQUEST_UPLOAD_MAX_AGE_HOURS``. docs/deployment/workbench.md describes each.
+``INQUEST_UPLOAD_MAX_AGE_HOURS``, ``INQUEST_EVIDENCE_STORE``, ``INQUEST_MAX_EVIDENCE_BYTES``,
+``INQUEST_MAX_EVIDENCE_UPLOAD_BYTES``. docs/deployment/workbench.md describes each.
 
 Loading them tightens the process umask (no group or other bits) and refuses to start while
 the data folder, the SQLite database or a key file is open to other accounts.
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "inquest.web.witnesses",
     "inquest.web.runs",
     "inquest.web.linking",
+    "inquest.web.evidence",
     "inquest.web.site",
 ]
 
@@ -233,6 +235,17 @@ INQUEST_UPLOAD_MAX_AGE_HOURS = config.env_int(_ENV, "INQUEST_UPLOAD_MAX_AGE_HOUR
 # twice what an upload of INQUEST_MAX_UPLOAD_BYTES holds as CSV (docs/list-format.md, Limits).
 INQUEST_MAX_LIST_TEXT_CHARS = config.env_int(
     _ENV, "INQUEST_MAX_LIST_TEXT_CHARS", default=128 * 2**20
+)
+
+# Evidence: originals in the engine's write-once store (inquest.evidence.open_store), by
+# default a private folder of the data folder (so backups carry it); each original at most
+# INQUEST_MAX_EVIDENCE_BYTES (command line) or INQUEST_MAX_EVIDENCE_UPLOAD_BYTES (browser).
+INQUEST_EVIDENCE_STORE = (
+    _ENV.get("INQUEST_EVIDENCE_STORE", "").strip() or (DATA_DIR / "evidence").as_uri()
+)
+INQUEST_MAX_EVIDENCE_BYTES = config.env_int(_ENV, "INQUEST_MAX_EVIDENCE_BYTES", default=50 * 2**30)
+INQUEST_MAX_EVIDENCE_UPLOAD_BYTES = config.env_int(
+    _ENV, "INQUEST_MAX_EVIDENCE_UPLOAD_BYTES", default=2 * 2**30
 )
 
 # The API's documentation page loads Swagger UI from the package (drf-spectacular-sidecar),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("inquest.web.api.urls")),
     path("accounts/", include("inquest.web.accounts.urls")),
     path("witnesses/", include("inquest.web.witnesses.urls")),
+    path("evidence/", include("inquest.web.evidence.urls")),
     path("", include("inquest.web.linking.urls")),
     path("", include("inquest.web.site.urls")),
 ]

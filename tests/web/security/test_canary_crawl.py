@@ -175,6 +175,40 @@ def _seed(user: User, tmp: Path, garden: Garden) -> None:
         witnesses.replace_identity(user, witness, identity)
         witnesses.add_testimony(user, witness, summary="synthetic testimony", level=level)
         _seed_review(user, records, linkage, level)
+        _seed_evidence(user, level, garden, person, place)
+
+
+def _seed_evidence(user: User, level: Level, garden: Garden, person: Any, place: Any) -> None:
+    """An item of evidence whose name, acquisition, embedded metadata (EXIF, read into the
+    technical metadata) and bytes each hold a canary; the bytes are served by downloads."""
+    from inquest.web.evidence import services as evidence
+    from inquest.web.evidence.models import EvidenceItem
+
+    from ..evidence.helpers import acquisition, picture
+
+    label = EvidenceItem._meta.label
+    embedded = garden.new(label, None, "technical_metadata")
+    in_bytes = garden.new(label, None, "file")
+    name = garden.new(label, None, "original_name")
+    data = picture(int(level), fmt="JPEG", text=embedded) + in_bytes.encode()
+    added = evidence.add_upload(
+        user,
+        io.BytesIO(data),
+        f"{name}.jpg",
+        acquisition(
+            acquired_by=garden.new(label, None, "acquired_by"),
+            description=garden.new(label, None, "description"),
+        ),
+        level=level,
+    )
+    pk = added.item.pk
+    for text, canary in list(garden.canaries.items()):
+        if canary.model == label and canary.pk is None:
+            garden.canaries[text] = Canary(label, pk, canary.field)
+    assert embedded in str(added.item.technical_metadata), "the EXIF canary was not extracted"
+    pinpoint = evidence.Pinpoint(page=1, region=(0.1, 0.1, 0.5, 0.5), quote="synthetic")
+    evidence.link_item(user, added.item, person, pinpoint, note="synthetic")
+    evidence.link_item(user, added.item, place, evidence.Pinpoint(start_s=1.0, end_s=2.0))
 
 
 def _start_estimate(user: User, linkage: Any, level: Level) -> Any:
@@ -526,7 +560,11 @@ def field_key(monkeypatch: pytest.MonkeyPatch) -> FieldKey:
 
 @pytest.mark.slow
 def test_canaries_appear_only_where_the_matrix_allows(
-    personas: Personas, field_key: FieldKey, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    personas: Personas,
+    field_key: FieldKey,
+    evidence_store: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     garden = Garden()
     _seed(personas.investigator, tmp_path, garden)
@@ -599,3 +637,11 @@ def test_canaries_appear_only_where_the_matrix_allows(
     assert seen["investigator"] & identity_canaries
     assert seen["analyst"] and not seen["analyst"] & identity_canaries
     assert len(seen["investigator"]) > len(seen["analyst"]) > len(seen["researcher"])
+    # Originals are served to roles that may export them (analyst and investigator), not
+    # to one that only sees the item (researcher); extracted metadata shows with the item.
+    evidence = {
+        c: w.field for c, w in garden.canaries.items() if w.model == "evidence.EvidenceItem"
+    }
+    in_files = {c for c, field in evidence.items() if field == "file"}
+    assert seen["analyst"] & in_files and not seen["researcher"] & in_files
+    assert seen["researcher"] & {c for c, f in evidence.items() if f == "technical_metadata"}

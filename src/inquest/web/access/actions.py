@@ -19,3 +19,5 @@ class Action(StrEnum):
     GRANT = "grant"
     MANAGE_WITNESSES = "manage_witnesses"
     VIEW_IDENTITY = "view_identity"
+    ADD_EVIDENCE = "add_evidence"
+    EXPORT_EVIDENCE = "export_evidence"

@@ -1,0 +1,1 @@
+"""Evidence in the workbench: items over the engine's store (``inquest.evidence``)."""
