@@ -32,6 +32,7 @@ def test_person_page(any_visit: Visit) -> None:
     assert "۱۳۶۷/۰۵/۱۲" in timeline.inner_text()
     # Dates in the calendar and digits the reader chooses, kept for the next pages.
     for calendar, digits, year in (("gregorian", "persian", "۱۹۸۸"), ("jalali", "latin", "1367")):
+        page.locator("details.settings > summary").click()  # the settings fold away
         prefs = page.locator("form.prefs[action$='/display/']")
         prefs.locator("select[name=calendar]").select_option(calendar)
         prefs.locator("select[name=digits]").select_option(digits)
