@@ -133,6 +133,10 @@ class LocalStore:
                     f"{marker}: store format {found!r}, this inquest reads {FORMAT}",
                     key="evidence store",
                 )
+            # A store restored from a backup, which keeps files only, lacks its empty folders.
+            for sub in ("objects", "staging", "expunged"):
+                if not (self.root / sub).is_dir():
+                    private_folder(self.root / sub)
 
     @classmethod
     def from_url(cls, url: str) -> LocalStore:

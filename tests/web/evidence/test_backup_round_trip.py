@@ -144,10 +144,5 @@ def test_originals_items_and_custody_survive_bit_exact(round_trip: tuple[dict, d
     assert restored["custody"] == made["custody"] and restored["intact"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a restored store lacks its empty staging/ folder (backups keep files "
-    "only) and LocalStore does not make it again when the marker exists",
-)
 def test_the_restored_store_takes_new_originals(round_trip: tuple[dict, dict]) -> None:
     assert round_trip[1]["add_after"] == "ok"
