@@ -193,9 +193,11 @@ def test_the_item_page_lists_the_links_the_user_may_see(
     )
     url = reverse("evidence:evidence-detail", args=[item.uid])
     seen = _client(personas.investigator).get(url).content.decode()
-    assert "synthetic-linked" in seen and "synthetic-quote" in seen
+    person.refresh_from_db()
+    shown = f'href="/persons/{person.uid}/" dir="auto">{person}</a>'
+    assert shown in seen and "synthetic-quote" in seen
     hidden = _client(personas.researcher).get(url).content.decode()
-    assert "synthetic-quote" not in hidden and "synthetic-linked" not in hidden
+    assert "synthetic-quote" not in hidden and str(person.uid) not in hidden
 
 
 def test_the_upload_checks_the_csrf_token(personas: Personas, evidence_store: LocalStore) -> None:

@@ -207,5 +207,8 @@ def person_export(request: HttpRequest, fmt: str) -> HttpResponse:
         ]
         for row in rows
     ]
+    # the export's entry names the kind only: the protected persons and sources it holds are
+    # named by the answer's one view entry
+    note_shown(request.user, [*persons, *{s for row in rows for s in row.sources}])
     export = Export("persons", EXPORT_HEADER, table, subject=Person, level=level)
     return export_response(request.user, export, chosen)
