@@ -119,6 +119,8 @@ def test_search_finds_persons_and_records_by_a_name_in_either_script(
     client.force_login(personas.researcher)
     persons = client.get("/api/persons/?search=Ali").json()["results"]
     assert [p["uid"] for p in persons] == [str(world["person"].uid)]
+    # the names and date the workbench shows, from the records the person's level allows
+    assert persons[0]["name_fa"] == "علی نمونه" and persons[0]["death_earliest"] == "1988-08-01"
     assert client.get("/api/persons/?search=Maryam").json()["count"] == 0
     records = client.get("/api/records/?search=علی").json()["results"]
     assert [r["source"] for r in records] == ["PUB"]

@@ -108,7 +108,8 @@ class StatementSerializer(serializers.ModelSerializer[Statement]):
 
 
 class PersonSerializer(serializers.ModelSerializer[Person]):
-    """A person with the statements and records the caller may see."""
+    """A person with the shown names (Persian and Latin script) and date of death the
+    workbench shows, and the statements and records the caller may see."""
 
     confidentiality = serializers.CharField(source="get_confidentiality_display")
     statements = StatementSerializer(many=True, read_only=True, source="visible_statements")
@@ -116,7 +117,17 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
 
     class Meta:
         model = Person
-        fields = ("uid", "label", "confidentiality", "statements", "records")
+        fields = (
+            "uid",
+            "label",
+            "name_fa",
+            "name_en",
+            "death_earliest",
+            "death_latest",
+            "confidentiality",
+            "statements",
+            "records",
+        )
 
     def get_records(self, person: Person) -> list[dict[str, Any]]:
         """The person's records the caller may see: public id, source code and row."""
