@@ -2,7 +2,8 @@
 
 Generates a mixed corpus of random bytes (default 10 GB: about a thousand small files of
 4 KiB to 1 MiB, some forty of 10 to 100 MiB, three of 2.3 GB) in a scratch folder
-(``--dir``, default under /tmp/democwd), then times, one after the other on the same files:
+(``--dir``, default: the system temporary folder), then times, one after the other on the
+same files:
 
 - ``sha256sum`` (coreutils) over every file;
 - inquest's hash-only pass (``digest_path``: SHA-256 and SHA-512 in one streamed read);
@@ -139,7 +140,9 @@ def worker(mode: str, listing: Path, store_dir: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--total-gb", type=float, default=10.0, help="corpus size (GB)")
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/democwd"), help="scratch parent")
+    parser.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()), help="scratch parent"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--rounds", type=int, default=1, help="runs of each method")
     parser.add_argument("--worker", choices=["hash", "ingest", "copy"], help=argparse.SUPPRESS)

@@ -1,6 +1,6 @@
 """Benchmark ``inquest.evidence.verify`` over 100,000 small originals, one of them changed.
 
-Fills a local store in a scratch folder (``--dir``, default under /tmp/democwd) with
+Fills a local store in a scratch folder (``--dir``, default: the system temporary folder) with
 ``--items`` random originals of 1 to 8 KiB, written straight into the store's layout (a
 put's two fsyncs per item would make the set-up, not the verification, the long part),
 flips one byte of one original, then times :func:`verify` with one worker and with two,
@@ -53,7 +53,7 @@ def fill(store: LocalStore, n: int, seed: int = 22) -> tuple[list[str], int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/democwd"))
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
