@@ -124,8 +124,9 @@ def verify(database_url: str | None = _URL_OPTION) -> None:
             f"[green]every original intact[/green]: {summary}", highlight=False, soft_wrap=True
         )
         return
+    reasons = {c.sha256: c.reason for c in report.changed}
     for item in result.changed:
-        reason = next(c.reason for c in report.changed if c.sha256 == item.sha256)
+        reason = reasons[item.sha256]
         err.print(
             f"[red]changed[/red] item {item.uid} {item.sha256}: {reason}",
             highlight=False,

@@ -42,7 +42,6 @@ from inquest.estimate.run_record import (
     InputSummary,
     MethodRecord,
     PatternCount,
-    jsonable,
     settled,
 )
 from inquest.estimate.strata import combine, drop_empty_lists, stratum_problems
@@ -398,8 +397,3 @@ def _rel(path: Path, base: Path) -> str:
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text)[:40]
-
-
-def _jsonable(obj: Any) -> Any:
-    """``obj`` as JSON holds it (see ``inquest.estimate.run_record.jsonable``)."""
-    return jsonable(obj)

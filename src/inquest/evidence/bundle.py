@@ -52,11 +52,12 @@ from inquest.evidence.timestamps import (
     TimestampAuthority,
     TimestampError,
     TimestampToken,
+    digest_stream,
     load_token,
     renewal_imprint,
     verify_token,
 )
-from inquest.private import FILE_MODE, private_folder
+from inquest.private import FILE_MODE, private_file, private_folder
 from inquest.text.scripts import BIDI_CONTROLS, strip_bidi
 
 __all__ = [
@@ -216,7 +217,7 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    os.chmod(path, FILE_MODE)
+    private_file(path)
 
 
 def _copy_item(item: BundleItem, target: Path) -> tuple[str, str, int]:
@@ -508,7 +509,7 @@ def archive_bundle(bag: Path, out: Path, kind: str = "zip") -> Path:
             archive.add(bag, arcname=bag.name)
     else:
         raise BundleError(f"unknown archive kind {kind!r}: zip or tar")
-    os.chmod(out, FILE_MODE)
+    private_file(out)
     return out
 
 
@@ -520,12 +521,8 @@ def _problems_of(exc: bagit.BagError) -> list[BundleProblem]:
 
 
 def _file_digests(path: Path, algorithms: set[HashAlgorithm]) -> dict[HashAlgorithm, bytes]:
-    hashers = {a: hashlib.new(a.value) for a in algorithms}
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            for hasher in hashers.values():
-                hasher.update(chunk)
-    return {a: h.digest() for a, h in hashers.items()}
+        return digest_stream(handle, algorithms, _CHUNK)
 
 
 def _inside(bag: Path, rel: str) -> Path:

@@ -37,7 +37,6 @@ from inquest.web.registry.models import PersonRecord
 from inquest.web.runs import services
 from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun, RunStatus
 
-ESTIMATE_JSON = ESTIMATE_FILE
 DOC_HASH_KEY = "estimate_json_sha256"
 PLOT_PREFIX = "plot:"
 
@@ -52,7 +51,7 @@ class RegisteredEstimate:
 
 def _artefacts(directory: Path, record: EstimateRunRecord) -> dict[str, Path]:
     """The files the record lists (plots, report) that exist, keyed by kind."""
-    found: dict[str, Path] = {"estimate_json": directory / ESTIMATE_JSON}
+    found: dict[str, Path] = {"estimate_json": directory / ESTIMATE_FILE}
     for paths in record.plots.values():
         for rel in paths:
             path = directory / rel
@@ -78,7 +77,7 @@ def register_estimate_dir(
     the file and field for a malformed record, ``PermissionDenied`` without ``estimate``.
     """
     record = EstimateRunRecord.from_dir(directory)
-    path = directory / ESTIMATE_JSON
+    path = directory / ESTIMATE_FILE
     digest, _ = file_sha256(path)
     existing = list(
         EstimateRun.objects.filter(**{f"parameters__{DOC_HASH_KEY}": digest}).order_by("id")
