@@ -93,7 +93,7 @@ def link(
             inputs=[*lists, *(mapping or []), *([labels] if labels else [])],
         )
     record = result.run_record()
-    paths = write_run(result, out)
+    paths = write_run(result, out, record)
     truth_ids = None
     if truth is not None:
         truth_ids = _truth_labels(truth, records)

@@ -495,10 +495,13 @@ def _component_pairs(result: LinkResult) -> pa.Table:
     )
 
 
-def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
+def write_run(
+    result: LinkResult, out: str | Path, record: LinkageRunRecord | None = None
+) -> dict[str, Path]:
     """Write ``clusters.csv``, ``predictions.parquet``, ``component_pairs.parquet`` (pairs
     scored inside candidate groups while clustering), ``model.json`` and ``run.json`` (the
-    clusters and ``run.json`` are the run's :class:`LinkageRunRecord`).
+    clusters and ``run.json`` are the run's :class:`LinkageRunRecord`: ``record`` if the
+    caller has made it already, else ``result.run_record()``).
 
     The folder is made 0700 and the files 0600: a run holds unpublished findings.
     """
@@ -512,5 +515,5 @@ def write_run(result: LinkResult, out: str | Path) -> dict[str, Path]:
     pq.write_table(_component_pairs(result), paths["component_pairs"])
     paths["model"].write_text(json.dumps(result.model_json, indent=2), encoding="utf-8")
     private_files(paths.values())
-    written = result.run_record().to_dir(folder)
+    written = (record if record is not None else result.run_record()).to_dir(folder)
     return {"clusters": written["clusters"], **paths, "run": written["run"]}

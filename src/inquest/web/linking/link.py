@@ -178,7 +178,7 @@ def link_sources(
         )
         linked = result.run_record()
         folder = out_dir or Path(settings.DATA_DIR) / "runs" / f"linkage-{run.pk}"
-        paths = write_run(result, folder)
+        paths = write_run(result, folder, linked)
         paths["report"] = write_report(result, folder)
         spec = result.model.clustering
         run.parameters = {
