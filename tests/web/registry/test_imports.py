@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from inquest.web.audit.models import AuditEntry
 from inquest.web.audit.verify import verify_all
 from inquest.web.registry.imports import import_list
 from inquest.web.registry.models import Record, Source
-from inquest.web.registry.services import HIDDEN_CLASH
+from inquest.web.registry.services import HIDDEN_CLASH, create_person
 
 from ..personas import Personas
 
@@ -154,3 +155,26 @@ def test_a_new_edition_matches_records_by_id(personas: Personas, tmp_path: Path)
             personas.reader, path, origin="x", level=Level.INTERNAL, edition_of=first.source
         )
     assert verify_all(anchor=None).intact
+
+
+def test_a_new_edition_refreshes_the_names_and_dates_of_persons(
+    personas: Personas, tmp_path: Path
+) -> None:
+    user = personas.investigator
+    first = import_list(
+        user, _write(tmp_path, "list_p.csv", GOOD), origin="x", level=Level.INTERNAL
+    )
+    record = Record.objects.get(source=first.source, external_id="a3")
+    person = create_person(user, records=[record])
+    assert person.name_fa == "رضا آزمون" and person.death_earliest == dt.date(1988, 8, 1)
+    corrected = GOOD.replace("a3,رضا آزمون,,1988-08-01", "a3,رضا آزمایش,,1988-08-20")
+    import_list(
+        user,
+        _write(tmp_path, "list_p_2.csv", corrected),
+        origin="x",
+        level=Level.INTERNAL,
+        edition_of=first.source,
+    )
+    person.refresh_from_db()
+    assert person.name_fa == "رضا آزمایش"
+    assert person.death_earliest == person.death_latest == dt.date(1988, 8, 20)

@@ -348,12 +348,14 @@ def add_edition(
             confidentiality=record.confidentiality,
         )
         changed.append((record, created.number, raw))
-    persons = dict(
+    person_of = dict(
         PersonRecord.objects.filter(record__in=[r for r, _, _ in changed]).values_list(
             "record_id", "person_id"
         )
     )
-    search.index_rows(changed, persons=persons)
+    search.index_rows(changed, persons=person_of)
+    # A changed name or date changes the stored summary of the record's person.
+    persons.refresh(person_of.values())
     added = add_records(user, source, new_rows) if new_rows else []
     listed = {row.external_id for row in rows}
     last = SourceEdition.objects.filter(source=source).order_by("-number").first()
