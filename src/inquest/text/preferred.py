@@ -66,10 +66,11 @@ def preferred_name(names: Iterable[str], prefer: Script) -> str:
         tied = sorted(shown[k] for k, c in by_key.items() if sum(c.values()) == most)
         if len(tied) == 1:
             return tied[0]
+        ordered = sorted(propers)
         return min(
             tied,
             key=lambda form: (
-                -_likeness(form, sorted(propers)),
+                -_likeness(form, ordered),
                 -len(form.split()),
                 len(form),
                 form,
