@@ -561,8 +561,10 @@ class S3Store:
         that has not ended."""
         now = datetime.now(UTC)
         for entry in versions:
+            if "Size" not in entry:  # a delete marker: no bytes, no lock (HEAD answers 405)
+                continue
             head = self._head(key, entry["VersionId"])
-            if head is None:  # a delete marker
+            if head is None:
                 continue
             if head.get("ObjectLockLegalHoldStatus") == "ON":
                 raise ExpungeRefused(
