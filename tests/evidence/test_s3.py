@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from inquest.evidence.store import (
 from inquest.evidence.verify import verify
 from inquest.evidence.vocabulary import ExpungeReason
 
+from ._s3server import admin, moto_endpoint, new_bucket, store_url, use_test_credentials
 from .conftest import PatternStream
 
 boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (pip install boto3)")
@@ -39,57 +39,15 @@ boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (pip install
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
     """A moto S3 server on a free loopback port for this module's tests."""
-    try:
-        from moto.server import ThreadedMotoServer
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        pytest.skip(
-            f"moto's server is not installed (pip install 'moto[s3]' flask flask-cors): {exc}"
-        )
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    try:
-        server.start()
-    except Exception as exc:  # pragma: no cover - depends on the environment
-        pytest.skip(f"the local S3 server (moto) could not start on 127.0.0.1: {exc}")
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    yield from moto_endpoint()
 
 
 @pytest.fixture(autouse=True)
 def credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Test credentials only: nothing from the machine's own AWS set-up is read."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    use_test_credentials(monkeypatch, tmp_path)
 
 
-def _admin(endpoint: str) -> Any:
-    """A client of the test server, as its administrator (made once: making one is slow)."""
-    client = _ADMINS.get(endpoint)
-    if client is None:
-        client = _ADMINS[endpoint] = boto3.client(
-            "s3", endpoint_url=endpoint, region_name="us-east-1"
-        )
-    return client
-
-
-_ADMINS: dict[str, Any] = {}
-
-
-def _bucket(endpoint: str, *, lock: bool = True) -> str:
-    name = f"evidence-{uuid.uuid4().hex[:12]}"
-    _admin(endpoint).create_bucket(Bucket=name, ObjectLockEnabledForBucket=lock)
-    return name
-
-
-def _url(endpoint: str, bucket: str, *, lock: str = "governance", extra: str = "") -> str:
-    return (
-        f"s3://{bucket}/commission/evidence?endpoint={endpoint}&region=us-east-1"
-        f"&path_style=1&lock={lock}&retain_days=30{extra}"
-    )
+_admin, _bucket, _url = admin, new_bucket, store_url
 
 
 @pytest.fixture
