@@ -109,3 +109,27 @@ def test_passphrase_archives(tmp_path: Path) -> None:
         pytest.fail("opened")
     with pytest.raises(ConfigError, match="at least 12"):
         backup.key_from_passphrase("short")
+
+
+@pytest.mark.parametrize(
+    ("url", "root", "elsewhere"),
+    [
+        ("file:///srv/inquest/evidence", Path("/srv/inquest/evidence"), ""),
+        ("/srv/inquest/evidence", Path("/srv/inquest/evidence"), ""),
+        (
+            "s3://evidence-bucket/commission?endpoint=http://127.0.0.1:9000&lock=governance",
+            None,
+            "s3://evidence-bucket/commission",
+        ),
+    ],
+)
+def test_a_store_that_is_not_a_local_folder_is_named_not_archived(
+    settings: object, url: str, root: Path | None, elsewhere: str
+) -> None:
+    """A local store's originals go into the archive (its round trip: tests/web/evidence/
+    test_backup_round_trip.py); an S3 store's do not, and the backup names it, without the
+    URL's options (an endpoint is configuration, not something to publish in a manifest)."""
+    settings.INQUEST_EVIDENCE_STORE = url  # type: ignore[attr-defined]
+    found = backup.evidence_root()
+    assert (found is None) == (root is None)
+    assert backup.evidence_elsewhere() == elsewhere

@@ -89,6 +89,16 @@ def backup(
         f"wrote [bold]{out}[/bold]: database ({result.database_format}, {result.tables} tables, "
         f"{result.rows} rows, {result.audit_entries} audit entries) and {result.files} file(s)"
     )
+    if result.evidence_not_in_archive:
+        err.print(
+            "[bold yellow]evidence originals not in the archive:[/bold yellow] the store "
+            + escape(result.evidence_not_in_archive)
+            + " is not a local folder; its bucket keeps the originals under object lock. Back "
+            "it up by the bucket's replication (docs/security/backups.md); after a restore, "
+            "`inquest evidence verify` checks every item against it.",
+            highlight=False,
+            soft_wrap=True,
+        )
     if result.keys_left_out:
         err.print(
             "[bold yellow]keys left out of the archive:[/bold yellow] "

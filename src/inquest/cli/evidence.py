@@ -1,9 +1,11 @@
-"""``inquest evidence``: add files and folders as items of evidence, and verify the store.
+"""``inquest evidence``: add files and folders as items of evidence, capture a web page, and
+verify the store.
 
-Both go through the workbench's services (``inquest.web.evidence.services``), so every
-item gets its custody entries and audit entry as in the browser. ``verify`` exits 1 and
-names every item whose original changed or vanished: run it on a schedule
-(docs/deployment/workbench.md, Evidence).
+All go through the workbench's services (``inquest.web.evidence.services``), so every
+item gets its custody entries and audit entry as in the browser. ``capture`` makes a WACZ
+and a screenshot (``inquest.evidence.capture``) and adds both as items in one step.
+``verify`` exits 1 and names every item whose original changed or vanished: run it on a
+schedule (docs/deployment/workbench.md, Evidence).
 """
 
 from __future__ import annotations
@@ -100,6 +102,88 @@ def add(
             )
     new = sum(1 for one in added if one.created)
     console.print(f"[green]{new} new item(s), {len(added) - new} already held[/green]")
+
+
+@app.command("capture")
+def capture_url(
+    url: str = typer.Argument(..., help="The http(s) URL to capture."),
+    user: str = typer.Option(..., "--user", help="The account the items are added as (audited)."),
+    acquired_by: str = typer.Option(..., "--acquired-by", help="Who made the capture."),
+    description: str = typer.Option("", "--description", help="Why it was captured."),
+    level: str = typer.Option(
+        "confidential", "--level", help="public, internal, confidential or protected."
+    ),
+    screenshot: bool = typer.Option(
+        True, "--screenshot/--no-screenshot", help="Also save a PNG by headless Chromium."
+    ),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for the server."),
+    database_url: str | None = _URL_OPTION,
+) -> None:
+    """Capture URL into a WACZ (and a PNG screenshot) and add both as items, all or nothing;
+    with no network, says so and adds nothing."""
+    import tempfile
+
+    _setup(database_url)
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from inquest.errors import InputError, InputErrors
+    from inquest.evidence.capture import CaptureError, capture
+    from inquest.evidence.intake import MAX_FIELD_CHARS, Acquisition
+    from inquest.evidence.vocabulary import AcquisitionMethod, ConsentStatus
+    from inquest.web.access.levels import Level
+    from inquest.web.evidence import services
+
+    account = get_user_model().objects.filter(username=user).first()
+    if account is None:
+        err.print(f"[red]no user {escape(user)!r}[/red]")
+        raise typer.Exit(1)
+    try:
+        chosen = Level.from_name(level)
+    except (KeyError, ValueError) as exc:
+        err.print(f"[red]bad option:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    with tempfile.TemporaryDirectory(prefix="inquest-capture-") as tmp:
+        try:
+            with console.status(f"capturing {url}"):
+                got = capture(url, Path(tmp), timeout=timeout, screenshot=screenshot)
+            text = got.description() + (f"\n{description}" if description else "")
+            acquisition = Acquisition(
+                acquired_by=acquired_by,
+                acquired_at=got.captured_at,
+                method=AcquisitionMethod.OPEN_SOURCE,
+                consent=ConsentStatus.NOT_REQUIRED,
+                source=url[:MAX_FIELD_CHARS],
+                description=text,
+            )
+            files = [got.wacz] + ([got.screenshot] if got.screenshot is not None else [])
+            added = services.add_paths(account, files, acquisition, level=chosen)
+        except (CaptureError, InputErrors, InputError, PermissionDenied, ValueError) as exc:
+            err.print(
+                f"[red]nothing captured or added:[/red] {escape(str(exc))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+    console.print(
+        f"captured {escape(url)} at {got.captured_at.isoformat()}: HTTP {got.final.status}"
+        + (f" (final URL {escape(got.final.url)})" if got.final.url != url else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+    for one in added:
+        what = "added" if one.created else "already held"
+        console.print(
+            f"{what} {one.item.sha256} {escape(one.item.display_name)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if got.screenshot is None:
+        err.print(
+            f"[yellow]no screenshot:[/yellow] {escape(got.screenshot_error)}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("verify")

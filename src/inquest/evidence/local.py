@@ -40,13 +40,16 @@ from inquest.evidence.store import (
     ObjectMissing,
     Stored,
     as_binary,
+    check_expunge_request,
     check_sha256,
     digest_path,
+    expunge_record_from_json,
+    expunge_record_json,
     fsync_folder,
     hash_copy,
     put_via_stage,
 )
-from inquest.evidence.vocabulary import ExpungeReason, vocabulary
+from inquest.evidence.vocabulary import ExpungeReason
 from inquest.private import private_folder
 
 __all__ = ["OBJECT_MODE", "LocalStaged", "LocalStore"]
@@ -56,8 +59,6 @@ FORMAT = 1
 #: Originals are read-only, even to their owner: a stray write must fail.
 OBJECT_MODE = 0o400
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-#: The longest actor, reference or note an expunge record keeps.
-MAX_RECORD_TEXT = 2000
 
 
 class LocalStaged:
@@ -314,17 +315,7 @@ class LocalStore:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        return Expunged(
-            sha256=data["sha256"],
-            digests=Digests(**data["digests"]),
-            matched_address=data["matched_address"],
-            reason=ExpungeReason(data["reason"]),
-            reference=data["reference"],
-            note=data["note"],
-            actor=data["actor"],
-            at=datetime.fromisoformat(data["at"]),
-            store_url=data["store_url"],
-        )
+        return expunge_record_from_json(data)
 
     def expunge(
         self,
@@ -342,20 +333,9 @@ class LocalStore:
         original is removed, so a crash in between leaves the record and the original, and
         running the expunge again finishes it.
         """
-        check_sha256(sha256)
-        reason = ExpungeReason(reason)
-        actor, reference, note = actor.strip(), reference.strip(), note.strip()
-        if not actor:
-            raise ValueError("an expunge needs the actor who ordered or did it")
-        for label, text in (("actor", actor), ("reference", reference), ("note", note)):
-            if len(text) > MAX_RECORD_TEXT:
-                raise ValueError(f"{label} is longer than {MAX_RECORD_TEXT} characters")
-        if vocabulary().expunge_reasons[reason].needs_reference and not reference:
-            raise ValueError(f"expunge for {reason.value} needs a reference (order, request)")
-        if reason is ExpungeReason.DUPLICATE_OF:
-            check_sha256(reference)
-            if reference == sha256 or not self.exists(reference):
-                raise ValueError("duplicate_of needs the address of another stored original")
+        reason, actor, reference, note = check_expunge_request(
+            self, sha256, reason, actor, reference, note
+        )
         target = self.path(sha256)
         tombstone = self._tombstone(sha256)
         previous = self.expunged(sha256)
@@ -379,17 +359,7 @@ class LocalStore:
             at=(at or datetime.now(UTC)).astimezone(UTC),
             store_url=self.url,
         )
-        payload = {
-            "sha256": sha256,
-            "digests": {"sha256": found.sha256, "sha512": found.sha512, "size": found.size},
-            "matched_address": record.matched_address,
-            "reason": reason.value,
-            "reference": reference,
-            "note": note,
-            "actor": actor,
-            "at": record.at.isoformat(),
-            "store_url": self.url,
-        }
+        payload = expunge_record_json(record)
         fd, temp = tempfile.mkstemp(prefix="expunge-", dir=self.root / "staging")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -9,8 +9,9 @@ and returns an :class:`Expunged` record the caller must log (the workbench write
 audit chain in the same transaction as the item's custody entry).
 
 Backends are chosen by URL scheme (:func:`open_store`): ``file://`` is the local folder of
-:mod:`inquest.evidence.local`. Another backend (S3-compatible storage with object lock) is
-added with :func:`register_backend` and must keep the same guarantees; none is shipped yet.
+:mod:`inquest.evidence.local`, ``s3://`` an S3-compatible bucket with object lock
+(:mod:`inquest.evidence.s3`). Another backend is added with :func:`register_backend` and
+must keep the same guarantees.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Protocol, Self
+from typing import Any, BinaryIO, Protocol, Self
 from urllib.parse import urlsplit
 
 from inquest.errors import ConfigError, InputError, InquestError
@@ -277,6 +278,70 @@ class Expunged:
     store_url: str
 
 
+#: The longest actor, reference or note an expunge record keeps.
+MAX_RECORD_TEXT = 2000
+
+
+def check_expunge_request(
+    store: Store,
+    sha256: str,
+    reason: ExpungeReason | str,
+    actor: str,
+    reference: str,
+    note: str,
+) -> tuple[ExpungeReason, str, str, str]:
+    """The checked reason and the trimmed actor, reference and note of an expunge request;
+    ``ValueError`` naming what is wrong (every backend checks the same rules)."""
+    from inquest.evidence.vocabulary import vocabulary
+
+    check_sha256(sha256)
+    reason = ExpungeReason(reason)
+    actor, reference, note = actor.strip(), reference.strip(), note.strip()
+    if not actor:
+        raise ValueError("an expunge needs the actor who ordered or did it")
+    for label, text in (("actor", actor), ("reference", reference), ("note", note)):
+        if len(text) > MAX_RECORD_TEXT:
+            raise ValueError(f"{label} is longer than {MAX_RECORD_TEXT} characters")
+    if vocabulary().expunge_reasons[reason].needs_reference and not reference:
+        raise ValueError(f"expunge for {reason.value} needs a reference (order, request)")
+    if reason is ExpungeReason.DUPLICATE_OF:
+        check_sha256(reference)
+        if reference == sha256 or not store.exists(reference):
+            raise ValueError("duplicate_of needs the address of another stored original")
+    return reason, actor, reference, note
+
+
+def expunge_record_json(record: Expunged) -> dict[str, object]:
+    """``record`` as the JSON object a backend keeps beside the store."""
+    found = record.digests
+    return {
+        "sha256": record.sha256,
+        "digests": {"sha256": found.sha256, "sha512": found.sha512, "size": found.size},
+        "matched_address": record.matched_address,
+        "reason": record.reason.value,
+        "reference": record.reference,
+        "note": record.note,
+        "actor": record.actor,
+        "at": record.at.isoformat(),
+        "store_url": record.store_url,
+    }
+
+
+def expunge_record_from_json(data: dict[str, Any]) -> Expunged:
+    """The record :func:`expunge_record_json` wrote."""
+    return Expunged(
+        sha256=data["sha256"],
+        digests=Digests(**data["digests"]),
+        matched_address=data["matched_address"],
+        reason=ExpungeReason(data["reason"]),
+        reference=data["reference"],
+        note=data["note"],
+        actor=data["actor"],
+        at=datetime.fromisoformat(data["at"]),
+        store_url=data["store_url"],
+    )
+
+
 class Staged(Protocol):
     """Bytes copied into the store and hashed, not yet committed under their address.
 
@@ -398,12 +463,19 @@ def _local(url: str) -> Store:
     return LocalStore.from_url(url)
 
 
+def _s3(url: str) -> Store:
+    from inquest.evidence.s3 import S3Store
+
+    return S3Store.from_url(url)
+
+
 register_backend("file", _local)
+register_backend("s3", _s3)
 
 
 def open_store(url: str) -> Store:
-    """The store at ``url`` (``file:///srv/inquest/evidence``; a bare absolute path is a
-    local folder too)."""
+    """The store at ``url`` (``file:///srv/inquest/evidence``, a bare absolute path, or
+    ``s3://bucket/prefix?...``)."""
     if url.startswith("/"):
         return _local(Path(url).as_uri())
     scheme = urlsplit(url).scheme.lower()

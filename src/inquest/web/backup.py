@@ -15,7 +15,10 @@ JSON of every app) and the data folder's files. Keys stay out: Django's secret k
 the key variables name and any file holding a bare base64 256-bit key (a field or backup key)
 are left out and listed as ``keys_left_out`` (never an evidence original, whatever it holds).
 A local evidence store outside the data folder goes in too, under ``evidence/``, and is
-restored into the store ``INQUEST_EVIDENCE_STORE`` names (originals 0400, bit-exact).
+restored into the store ``INQUEST_EVIDENCE_STORE`` names (originals 0400, bit-exact). An
+evidence store that is not a local folder (``s3://``) is not copied into the archive: the
+manifest names it (``evidence_store``), the result says so, and the bucket is kept by its
+own object lock and replication (docs/security/backups.md).
 docs/security/backups.md describes use.
 """
 
@@ -270,6 +273,8 @@ class BackupResult:
     #: keys found in the data folder and left out, relative to it
     keys_left_out: tuple[str, ...] = ()
     audit_problems: tuple[str, ...] = ()
+    #: the evidence store whose originals are not in the archive (not a local folder), if any
+    evidence_not_in_archive: str = ""
 
 
 def _files_root() -> Path:
@@ -292,6 +297,16 @@ def evidence_root() -> Path | None:
     if parts.scheme == "file" and parts.netloc in ("", "localhost") and parts.path:
         return Path(unquote(parts.path)).resolve()
     return None
+
+
+def evidence_elsewhere() -> str:
+    """The URL (without its options) of the evidence store when it is not a local folder,
+    whose originals a backup therefore does not hold; '' for a local store."""
+    url = str(getattr(settings, "INQUEST_EVIDENCE_STORE", "") or "")
+    if not url or evidence_root() is not None:
+        return ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def _evidence_files(store: Path) -> Iterator[Path]:
@@ -556,6 +571,10 @@ def write_backup(
                 "written_despite_problems": bool(problems),
             },
             "keys_left_out": keys,
+            "evidence_store": {
+                "url": evidence_elsewhere() or "local",
+                "originals_in_archive": not evidence_elsewhere(),
+            },
         }
         write_archive(out, key, entries, manifest)
     return BackupResult(
@@ -567,6 +586,7 @@ def write_backup(
         audit_entries=audit.checked,
         keys_left_out=tuple(keys),
         audit_problems=problems,
+        evidence_not_in_archive=evidence_elsewhere(),
     )
 
 

@@ -1,0 +1,201 @@
+"""Web capture against a local HTTP server started here (127.0.0.1): a valid WACZ whose
+datapackage hashes match its files, the response body in its WARC, a screenshot linked by
+hash, redirects kept, and a clear error with nothing left behind when the URL cannot be
+fetched."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import shutil
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from inquest.evidence.capture import CaptureError, capture, store_capture
+from inquest.evidence.local import LocalStore
+
+pytest.importorskip("warcio", reason="warcio is not installed")
+from warcio.archiveiterator import ArchiveIterator
+
+PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Statement</title></head>"
+    "<body style='background:#fff'><h1>Statement of a synthetic witness</h1>"
+    "<p>Page body kept as evidence: سند شماره ۷</p></body></html>"
+).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/statement")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path == "/gone":
+            body = b"not here"
+            self.send_response(404)
+        else:
+            body = PAGE
+            self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _records(wacz: Path) -> list[tuple[str, str, int | None, bytes]]:
+    with zipfile.ZipFile(wacz) as archive:
+        data = archive.read("archive/data.warc.gz")
+    found = []
+    for record in ArchiveIterator(io.BytesIO(data)):
+        status = None
+        if record.http_headers is not None and record.rec_type == "response":
+            status = int(record.http_headers.get_statuscode())
+        found.append(
+            (
+                record.rec_type,
+                record.rec_headers.get_header("WARC-Target-URI") or "",
+                status,
+                record.content_stream().read(),
+            )
+        )
+    return found
+
+
+def _check_wacz(wacz: Path) -> dict[str, object]:
+    assert zipfile.is_zipfile(wacz)
+    with zipfile.ZipFile(wacz) as archive:
+        assert archive.testzip() is None
+        names = set(archive.namelist())
+        assert {
+            "archive/data.warc.gz",
+            "indexes/index.cdx",
+            "pages/pages.jsonl",
+            "datapackage.json",
+            "datapackage-digest.json",
+        } <= names
+        package = json.loads(archive.read("datapackage.json"))
+        assert package["profile"] == "data-package" and package["wacz_version"] == "1.1.1"
+        listed = {r["path"] for r in package["resources"]}
+        assert listed == names - {"datapackage.json", "datapackage-digest.json"}
+        for resource in package["resources"]:
+            data = archive.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+        digest = json.loads(archive.read("datapackage-digest.json"))
+        raw = archive.read("datapackage.json")
+        assert digest["hash"] == "sha256:" + hashlib.sha256(raw).hexdigest()
+        warc = archive.read("archive/data.warc.gz")
+        for line in archive.read("indexes/index.cdx").decode().splitlines():
+            key, _, entry = line.split(" ", 2)
+            found = json.loads(entry)
+            assert key.startswith("1,0,0,127:") and found["filename"] == "data.warc.gz"
+            # the index points at the response record of its URL in the WARC
+            at = int(found["offset"])
+            record = next(iter(ArchiveIterator(io.BytesIO(warc[at : at + int(found["length"])]))))
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header("WARC-Target-URI") == found["url"]
+        pages = archive.read("pages/pages.jsonl").decode().splitlines()
+        assert json.loads(pages[0])["format"] == "json-pages-1.0"
+        # the WARC is a well-formed gzip member sequence
+        gzip.decompress(archive.read("archive/data.warc.gz"))
+    return package
+
+
+def test_capture_writes_a_wacz_whose_warc_holds_the_body(site: str, tmp_path: Path) -> None:
+    url = f"{site}/statement"
+    got = capture(url, tmp_path, screenshot=False)
+    assert got.final.status == 200 and got.final.body_sha256 == hashlib.sha256(PAGE).hexdigest()
+    package = _check_wacz(got.wacz)
+    assert package["mainPageURL"] == url
+    records = _records(got.wacz)
+    assert [r[0] for r in records] == ["warcinfo", "response", "request"]
+    response = records[1]
+    assert response[1] == url and response[2] == 200 and response[3] == PAGE
+    assert got.screenshot is None and got.screenshot_error == "not asked for"
+    assert got.record()["http_status"] == 200
+    assert got.wacz_digests.sha256 in got.description()
+
+
+def test_redirects_and_error_statuses_are_kept(site: str, tmp_path: Path) -> None:
+    got = capture(f"{site}/moved", tmp_path, screenshot=False)
+    assert [e.status for e in got.exchanges] == [302, 200]
+    assert got.final.url == f"{site}/statement"
+    responses = [(r[0], r[2]) for r in _records(got.wacz) if r[0] == "response"]
+    assert responses == [("response", 302), ("response", 200)]
+    (tmp_path / "gone").mkdir()
+    gone = capture(f"{site}/gone", tmp_path / "gone", screenshot=False)
+    assert gone.final.status == 404  # a vanished page is evidence too
+
+
+def test_no_network_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    # Port 9 on loopback: nothing listens, so the connection is refused at once.
+    url = "http://127.0.0.1:9/page"
+    with pytest.raises(CaptureError, match=r"127\.0\.0\.1:9/page.*refused"):
+        capture(url, tmp_path, screenshot=False)
+    # A name that cannot resolve (.invalid never does, RFC 6761).
+    with pytest.raises(CaptureError, match=r"no-such-host\.invalid.*(resolved|network)"):
+        capture("http://no-such-host.invalid/x", tmp_path, screenshot=False, timeout=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_urls_are_refused(tmp_path: Path) -> None:
+    for url in ("file:///etc/passwd", "ftp://example.org/", "http://user:pw@example.org/"):
+        with pytest.raises(CaptureError):
+            capture(url, tmp_path, screenshot=False)
+
+
+def test_a_body_above_the_maximum_stops_the_capture(site: str, tmp_path: Path) -> None:
+    with pytest.raises(CaptureError, match="larger than the maximum"):
+        capture(f"{site}/statement", tmp_path, screenshot=False, max_bytes=10)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_screenshot_is_linked_by_hash_and_both_are_stored(site: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    got = capture(f"{site}/statement", out)
+    assert got.screenshot is not None, got.screenshot_error
+    assert got.screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    package = _check_wacz(got.wacz)
+    assert got.screenshot_digests is not None
+    assert package["inquest"]["screenshot"]["sha256"] == got.screenshot_digests.sha256  # type: ignore[index]
+    store = LocalStore(tmp_path / "store")
+    wacz, shot = store_capture(got, store)
+    assert wacz.created and shot is not None and shot.created
+    assert sorted(store.addresses()) == sorted(
+        [got.wacz_digests.sha256, got.screenshot_digests.sha256]
+    )
+
+
+def test_store_capture_is_all_or_nothing(site: str, tmp_path: Path) -> None:
+    got = capture(f"{site}/statement", tmp_path, screenshot=False)
+    got.wacz.chmod(0o600)
+    with got.wacz.open("ab") as out:
+        out.write(b"changed after the capture")
+    store = LocalStore(tmp_path / "store")
+    with pytest.raises(CaptureError, match="changed after the capture"):
+        store_capture(got, store)
+    assert list(store.addresses()) == []
