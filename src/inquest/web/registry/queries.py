@@ -211,8 +211,9 @@ def person_rows(
 
 #: The sort keys that may be empty: their empty values come last in either direction.
 NULLABLE_KEYS = frozenset({"death_earliest"})
-#: Counting stops here: the list says "more than" rather than count a million persons.
-COUNT_CAP = 10_000
+#: Counting stops here (as the review queue's does): the list says "more than" rather than
+#: count half a million persons on every page.
+COUNT_CAP = 1_000
 
 
 def _filtered(user: AnyUser, filters: PersonFilters) -> QuerySet[Person]:
