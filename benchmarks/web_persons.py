@@ -64,7 +64,7 @@ def child(url: str, data_dir: str, n_persons: int, n_records: int, repeat: int) 
     from tests.web.registry.bulk_persons import seed_persons
 
     from inquest.web.access.services import grant_role
-    from inquest.web.registry.models import Place
+    from inquest.web.registry.models import Person, Place
 
     call_command("migrate", verbosity=0)
     writer = User.objects.create_user("synthetic-bench-investigator", password=None)
@@ -83,7 +83,15 @@ def child(url: str, data_dir: str, n_persons: int, n_records: int, repeat: int) 
     evin = Place.objects.get(name="Evin prison").pk
     kinds: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
         "first_page": ("/persons/", {}, {}),
-        "deep_page_by_records": ("/persons/", {"sort": "-records", "page": "30"}, {}),
+        # page 30 by keyset: after the person the page before ends with
+        "deep_page_by_records": (
+            "/persons/",
+            {
+                "sort": "-records",
+                "after": str(Person.objects.order_by("-n_records", "-id")[1449].uid),
+            },
+            {},
+        ),
         "filtered_by_date": (
             "/persons/",
             {"source": "B", "dated": "yes", "prison": str(evin), "sort": "date"},

@@ -106,6 +106,7 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
         m.Place,
         [
             "id",
+            "uid",
             "name",
             "name_original",
             "other_names",
@@ -117,6 +118,7 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
         (
             (
                 place_ids[p],
+                uuid.uuid4(),
                 f"{p.replace('_', ' ').title()} prison",
                 "",
                 "[]",
@@ -130,7 +132,7 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
     )
     record_id = version_id = statement_id = 0
     person_ids: dict[int, int] = {}
-    persons: list[tuple[int, str]] = []
+    persons: list[tuple[int, str, dt.date | None]] = []
     memberships: list[tuple[int, int]] = []
     token_rows: list[tuple[Any, ...]] = []
     tokens_of: dict[str, list[str]] = {}
@@ -168,7 +170,8 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
             name = search.record_name(values)[:300]
             if person_id is None:
                 person_id = person_ids[truth_id] = len(person_ids) + 1
-                persons.append((person_id, name))
+                died = population[truth_id]["death_date"]
+                persons.append((person_id, name, dt.date.fromisoformat(died) if died else None))
             memberships.append((person_id, record_id))
             for column, text in values.items():
                 if column in mapping:
@@ -207,8 +210,16 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
             token_rows.extend((record_id, t, name, source_id, level) for t in tokens_of[name])
         copy(
             m.Record,
-            ["id", "source_id", "row_number", "external_id", "created_at", "confidentiality"],
-            iter(records),
+            [
+                "id",
+                "uid",
+                "source_id",
+                "row_number",
+                "external_id",
+                "created_at",
+                "confidentiality",
+            ],
+            ((r[0], uuid.uuid4(), *r[1:]) for r in records),
         )
         copy(
             m.RecordVersion,
@@ -256,12 +267,33 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
             ],
             iter(keys),
         )
+    # the stored count of records per person, where the code has it (the services' refresh
+    # keeps it; migration 0011 fills it on a database loaded by code without it)
+    counted = any(f.name == "n_records" for f in m.Person._meta.get_fields())
+    n_records: dict[int, int] = {}
+    for person_id, _ in memberships:
+        n_records[person_id] = n_records.get(person_id, 0) + 1
+    person_columns = [
+        "id",
+        "uid",
+        "label",
+        "name_fa",
+        "name_en",
+        "death_earliest",
+        "death_latest",
+        "created_at",
+        "confidentiality",
+    ]
     copy(
         m.Person,
         # the shown names are a first record's name, not the rule's choice among the
         # person's records (the services' refresh): the list pages cost the same either way
-        ["id", "uid", "label", "name_fa", "name_en", "created_at", "confidentiality"],
-        ((pid, uuid.uuid4(), label, label, label, now, level) for pid, label in persons),
+        person_columns + (["n_records"] if counted else []),
+        (
+            (pid, uuid.uuid4(), label, label, label, day, day, now, level)
+            + ((n_records[pid],) if counted else ())
+            for pid, label, day in persons
+        ),
     )
     copy(
         m.PersonRecord,
@@ -282,6 +314,7 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
         m.Event,
         [
             "id",
+            "uid",
             "kind",
             "date_earliest",
             "date_latest",
@@ -291,7 +324,7 @@ def load(url: str, data_dir: str, world: Path) -> dict[str, Any]:
             "created_at",
             "confidentiality",
         ],
-        ((e, "execution", d, d, "", pl, "", now, level) for e, _, d, pl in events),
+        ((e, uuid.uuid4(), "execution", d, d, "", pl, "", now, level) for e, _, d, pl in events),
     )
     copy(
         m.EventParticipant,
@@ -442,8 +475,8 @@ def drive(
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {"n": 0}
+    if len(values) < 2:
+        return {"n": len(values), **({"max": round(values[0], 1)} if values else {})}
     cuts = statistics.quantiles(values, n=100, method="inclusive")
     return {
         "n": len(values),

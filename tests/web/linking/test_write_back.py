@@ -151,3 +151,52 @@ def test_a_correction_renames_its_person(personas: Personas) -> None:
     person = Person.objects.get(memberships__record=records[3])
     assert (person.name_fa, person.name_en) == ("مریم احمدی‌نژاد", "Maryam Ahmadinejad")
     assert person.death_earliest is None
+
+
+def _stored_counts_are_right() -> dict[int, int]:
+    """Each person's stored number of records, checked against a count of its memberships
+    (every record here is at the person's level); the counts by person id."""
+    stored = dict(Person.objects.filter(merged_into__isnull=True).values_list("pk", "n_records"))
+    counted = {pk: PersonRecord.objects.filter(person_id=pk).count() for pk in stored}
+    assert stored == counted
+    return stored
+
+
+def test_record_counts_follow_import_correction_merge_and_split(personas: Personas) -> None:
+    analyst = personas.analyst
+    source, records = _records(analyst)
+    write_back(analyst, [source], {"P1": [0, 1, 2], "P2": [3, 4]})
+    akbari = Person.objects.get(memberships__record=records[0])
+    ahmadi = Person.objects.get(memberships__record=records[3])
+    assert _stored_counts_are_right() == {akbari.pk: 3, ahmadi.pk: 2}
+    # a correction changes a name, not the count
+    services.correct_record(analyst, records[1], raw={"full_name": "E. Akbari"}, reason="x")
+    assert _stored_counts_are_right() == {akbari.pk: 3, ahmadi.pk: 2}
+    # merge: the run puts all five records in one person; the other is merged into it
+    write_back(analyst, [source], {str(akbari.uid): [0, 1, 2, 3, 4]})
+    assert _stored_counts_are_right() == {akbari.pk: 5}
+    assert Person.objects.get(pk=ahmadi.pk).merged_into_id == akbari.pk
+    # split: two of its records leave for a new person
+    write_back(analyst, [source], {str(akbari.uid): [0, 1, 2], "P9": [3, 4]})
+    counts = _stored_counts_are_right()
+    assert counts[akbari.pk] == 3 and sorted(counts.values()) == [2, 3]
+
+
+def test_a_person_losing_records_to_a_run_over_other_lists_is_recounted(
+    personas: Personas,
+) -> None:
+    """A run over one list takes that list's record from a person that keeps a record of
+    another list: the person is not among the run's records' persons, yet its count, name
+    and date change."""
+    analyst = personas.analyst
+    source, records = _records(analyst)
+    other = make_source(analyst, "V", level=Level.PUBLIC)
+    kept = services.add_records(
+        analyst, other, [services.RowIn(row_number=1, raw={"full_name": "Maryam Ahmadi"})]
+    )
+    both = services.create_person(analyst, records=[records[0], *kept])
+    assert both.n_records == 2
+    write_back(analyst, [source], {"P1": [0, 1, 2], "P2": [3, 4]})
+    both.refresh_from_db()
+    assert both.n_records == 1 and both.name_en == "Maryam Ahmadi"
+    _stored_counts_are_right()

@@ -72,7 +72,6 @@ def seed_pending_pairs(
 ) -> LinkageRun:
     """Two lists of ``n_pairs`` records each and a succeeded run pairing row i of one with
     row i of the other, every pair inside the review band and undecided."""
-    folder.mkdir(parents=True, exist_ok=True)
     first, second = (
         Source.objects.create(
             code=code, name=f"Synthetic list {code}", origin="synthetic", confidentiality=level
@@ -80,6 +79,22 @@ def seed_pending_pairs(
         for code in ("QA", "QB")
     )
     left, right = _records(first, n_pairs, level), _records(second, n_pairs, level)
+    return pending_pairs_over(user, left, right, [first, second], folder, level=level)
+
+
+def pending_pairs_over(
+    user: User,
+    left: list[int],
+    right: list[int],
+    sources: list[Source],
+    folder: Path,
+    *,
+    level: Level = Level.INTERNAL,
+) -> LinkageRun:
+    """A succeeded run over ``sources`` pairing record ``left[i]`` with ``right[i]`` (primary
+    keys of records already written), every pair inside the review band and undecided."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n_pairs = len(left)
     probability = [0.06 + 0.43 * (i % 997) / 997 for i in range(n_pairs)]
     predictions = pa.table(
         {
@@ -117,7 +132,7 @@ def seed_pending_pairs(
         started_by=user,
         confidentiality=level,
     )
-    run.sources.set([first, second])
+    run.sources.set(sources)
     for kind, name in (
         ("predictions", "predictions.parquet"),
         ("clusters", "clusters.csv"),

@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import re
+from urllib.parse import parse_qsl
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -16,7 +17,7 @@ from inquest.places import PlaceKind
 from inquest.web.access.levels import Level
 from inquest.web.audit.models import AuditEntry
 from inquest.web.registry import persons as summaries
-from inquest.web.registry import search, services
+from inquest.web.registry import queries, search, services
 from inquest.web.registry.models import Person, PersonRecord, Place, Record, Source
 from inquest.web.site import persons_views
 
@@ -98,12 +99,77 @@ def test_sort_and_filters(client: Client, personas: Personas) -> None:
         assert english not in persian
 
 
+def _walk(client: Client, link: str, params: dict[str, str]) -> tuple[list[str], str]:
+    """The names on the page ``params`` asks for and the page's ``link`` ("next" or
+    "prev") as a query string, "" if none."""
+    page = html.unescape(client.get("/persons/", params).content.decode())
+    found = re.search(rf'<a href="\?([^"]*)" rel="{link}">', page)
+    names = re.findall(r'<a href="/persons/[0-9a-f-]+/" dir="auto">([^<]*)</a>', page)
+    return names, found.group(1) if found else ""
+
+
 def test_paging_keeps_filters(client: Client, personas: Personas, monkeypatch: object) -> None:
-    _seed(personas)
+    persons = _seed(personas)
     monkeypatch.setattr(persons_views, "PAGE_SIZE", 1)  # type: ignore[attr-defined]
     page = html.unescape(client.get("/persons/", {"sort": "-name"}).content.decode())
-    assert "1 / 3" in page and 'href="?sort=-name&page=2"' in page
-    assert _names(client, sort="-name", page="2") == ["Ali Bahrami"]
+    ali = Person.objects.get(name_en="Ali Bahrami").uid
+    assert "1 / 3" in page and f'href="?sort=-name&after={ali}&page=2"' not in page
+    zahra = Person.objects.get(name_en="Zahra Karimi").uid
+    assert f'href="?sort=-name&after={zahra}&page=2" rel="next"' in page
+    second = html.unescape(
+        client.get("/persons/", {"sort": "-name", "after": str(zahra)}).content.decode()
+    )
+    assert _names(client, sort="-name", after=str(zahra), page="2") == ["Ali Bahrami"]
+    numbered = client.get("/persons/", {"sort": "-name", "after": str(zahra), "page": "2"})
+    assert "2 / 3" in numbered.content.decode()
+    assert f"before={ali}&amp;page=1" in numbered.content.decode() and "before=" in second
+    # a cursor that is not a uid, or names a person the user may not see, is the first page
+    assert _names(client, sort="-name", after="not-a-uid") == ["Zahra Karimi"]
+    hidden = str(persons["hidden"].uid)
+    assert _names(client, sort="-name", after=hidden) == ["Zahra Karimi"]
+    assert _names(client, sort="-name", before=hidden) == ["Zahra Karimi"]
+
+
+def test_keyset_pages_walk_every_order_both_ways(
+    client: Client, personas: Personas, monkeypatch: object
+) -> None:
+    """Page by page forward and back, every order gives the persons of the one query that
+    sorts them all (the export's), undated persons last in either direction."""
+    _seed(personas)
+    user = personas.investigator
+    extra = make_source(user, "C", level=Level.PUBLIC)
+    for i in range(5):  # equal names and dates, and no dates: ties go by id
+        rows = [{"full_name": "Same Name", **({"death_date": "1988-08-01"} if i % 2 else {})}]
+        services.create_person(user, records=_add(user, extra, rows, Level.PUBLIC))
+    monkeypatch.setattr(persons_views, "PAGE_SIZE", 2)  # type: ignore[attr-defined]
+    client.force_login(user)
+    for sort in ("name", "-name", "date", "-date", "records", "-records"):
+        expected = [
+            p.display_name("en")
+            for p in queries.person_rows(user, queries.PersonFilters(), queries.PersonSort(sort))
+        ]
+        assert len(expected) == 9
+        forward: list[str] = []
+        params, last = f"sort={sort}", ""
+        while params:
+            last = params
+            names, params = _walk(client, "next", dict(parse_qsl(last)))
+            forward += names
+        assert forward == expected, sort
+        backward, params = _walk(client, "prev", dict(parse_qsl(last)))
+        while params:
+            names, params = _walk(client, "prev", dict(parse_qsl(params)))
+            backward = names + backward
+        assert backward == expected, sort
+
+
+def test_count_stops_at_its_cap(client: Client, personas: Personas, monkeypatch: object) -> None:
+    _seed(personas)
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)  # type: ignore[attr-defined]
+    page = html.unescape(client.get("/persons/").content.decode())
+    assert "more than 2 persons" in page and "3 persons" not in page
+    persian = html.unescape(client.get("/persons/", HTTP_ACCEPT_LANGUAGE="fa").content.decode())
+    assert "بیش از ۲ فرد" in persian
 
 
 def _csv(content: bytes) -> list[list[str]]:

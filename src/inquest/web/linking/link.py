@@ -265,7 +265,8 @@ def _write_back(
     # names and dates follow them here, once for the whole run.
     search.sync_persons(records)
     touched = PersonRecord.objects.filter(record__in=records).values_list("person_id", flat=True)
-    person_summaries.refresh(set(touched))
+    # the persons that lost records too: their names, dates and counts change as well
+    person_summaries.refresh({*touched, *(p.pk for p in before.values())})
     audit.record(
         user,
         "linkage_run.write_back",

@@ -179,7 +179,8 @@ class Person(Confidential):
     ``death_earliest`` / ``death_latest`` the death date shown, all chosen from the person's
     records (``inquest.web.registry.persons``) whenever its records change, so that lists
     sort and show them without reading records. They come only from the person's own
-    records, which are never more confidential than the person.
+    records, which are never more confidential than the person. ``n_records`` counts those
+    records, kept the same way, so that a page of the list counts nothing.
     """
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -192,6 +193,9 @@ class Person(Confidential):
     )
     death_earliest = models.DateField(null=True, blank=True)
     death_latest = models.DateField(null=True, blank=True)
+    n_records = models.PositiveIntegerField(
+        default=0, help_text=_("records of the person at or below its level")
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed"
     )
@@ -203,6 +207,7 @@ class Person(Confidential):
             models.Index(fields=["name_en", "id"], name="person_name_en"),
             models.Index(fields=["name_fa", "id"], name="person_name_fa"),
             models.Index(fields=["death_earliest", "id"], name="person_death"),
+            models.Index(fields=["n_records", "id"], name="person_records"),
         )
 
     def __str__(self) -> str:

@@ -1,13 +1,15 @@
 """What a person's list row shows, chosen from its records when they change and kept on the
-person: the name in each page language and the death date.
+person: the name in each page language, the death date and the number of records.
 
 The name is the engine's choice (``inquest.text.preferred_name``) among the names the
 records give (``search.record_name``: the full name, else given and family name), Persian
 script first for Persian pages and Latin first for English ones. The death date is the
 interval the records' ``death_date`` most often gives (``inquest.dates.parse_date``), the
-narrower first among equally frequent ones. The registry's services call ``refresh`` in the
-transaction that changes a person's records; the migration that added the fields calls it
-on the persons written before.
+narrower first among equally frequent ones. The count is of the same records: those at or
+below the person's level, which every reader of the person may see, so that the persons list
+shows and sorts on it without counting a million memberships per page. The registry's
+services call ``refresh`` in the transaction that changes a person's records; the
+migrations that added the fields fill them for the persons written before.
 """
 
 from __future__ import annotations
@@ -26,17 +28,19 @@ from inquest.web.registry.models import Person, RecordVersion
 from inquest.web.registry.search import record_name
 
 DEATH_COLUMN = "death_date"
-FIELDS = ("name_fa", "name_en", "death_earliest", "death_latest")
+SUMMARY_FIELDS = ("name_fa", "name_en", "death_earliest", "death_latest")
+FIELDS = (*SUMMARY_FIELDS, "n_records")
 
 
 @dataclass(frozen=True)
 class Summary:
-    """A person's shown name in each language and death date interval."""
+    """A person's shown name in each language, death date interval and number of records."""
 
     name_fa: str = ""
     name_en: str = ""
     death_earliest: dt.date | None = None
     death_latest: dt.date | None = None
+    n_records: int = 0
 
 
 def _death(texts: Iterable[str]) -> tuple[dt.date | None, dt.date | None]:
@@ -64,6 +68,7 @@ def summarise(raws: Iterable[Mapping[str, str]]) -> Summary:
         name_en=preferred_name(names, Script.LATIN)[:300],
         death_earliest=earliest,
         death_latest=latest,
+        n_records=len(rows),
     )
 
 
@@ -72,10 +77,11 @@ def refresh(
     *,
     person_model: type[Person] = Person,
     version_model: type[RecordVersion] = RecordVersion,
+    fields: tuple[str, ...] = FIELDS,
 ) -> int:
     """Recompute and store the summary of each person (inside the caller's transaction);
     returns the number of persons written. Reads each record's latest version once. The
-    migration that added the fields passes its historical models."""
+    migration that added the summary passes its historical models and the fields it has."""
     ids = sorted(set(person_ids))
     if not ids:
         return 0
@@ -87,6 +93,7 @@ def refresh(
         # were one ever, it still could not lend the person its name or date.
         .filter(
             confidentiality__lte=level,
+            record__membership__confidentiality__lte=level,
             record__confidentiality__lte=level,
             record__source__confidentiality__lte=level,
         )
@@ -102,8 +109,8 @@ def refresh(
     for pk in ids:
         summary = summarise(raws[pk])
         person = person_model(pk=pk)
-        for name in FIELDS:
+        for name in fields:
             setattr(person, name, getattr(summary, name))
         persons.append(person)
-    person_model.objects.bulk_update(persons, FIELDS, batch_size=500)
+    person_model.objects.bulk_update(persons, fields, batch_size=500)
     return len(persons)

@@ -4,13 +4,13 @@ the objects a page shows note them (``inquest.web.audit.reads``): protected ones
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from inquest.linkage.values import value_label
 from inquest.web.access.policy import AnyUser, clearance
@@ -198,12 +198,27 @@ def person_rows(
     language: str | None = None,
 ) -> QuerySet[Person]:
     """The persons the user may see, narrowed by ``filters`` and ordered by ``sort`` (the
-    name is the one shown in ``language``), each with ``n_records``: how many of its
-    records the user may see. Counts and filters go through the records the user may see
-    only, so hidden records neither count nor match."""
+    name is the one shown in ``language``). ``n_records`` on each is the stored count of its
+    records at or below its level (``registry.persons``), which every reader of the person
+    may see. Filters go through the records the user may see only, so hidden records never
+    match."""
+    rows = _filtered(user, filters)
+    field, descending = _sort_key(sort, language)
+    nulls = {"nulls_last": True} if field in NULLABLE_KEYS else {}
+    key = F(field).desc(**nulls) if descending else F(field).asc(**nulls)
+    return rows.order_by(key, "-id" if descending else "id")
+
+
+#: The sort keys that may be empty: their empty values come last in either direction.
+NULLABLE_KEYS = frozenset({"death_earliest"})
+#: Counting stops here (as the review queue's does): the list says "more than" rather than
+#: count half a million persons on every page.
+COUNT_CAP = 1_000
+
+
+def _filtered(user: AnyUser, filters: PersonFilters) -> QuerySet[Person]:
     members = PersonRecord.objects.visible_to(user).filter(person=OuterRef("pk"))
-    counted = members.order_by().values("person").annotate(n=Count("pk")).values("n")
-    rows = persons_for(user).annotate(n_records=Coalesce(Subquery(counted), 0))
+    rows = persons_for(user)
     if filters.source is not None:
         rows = rows.filter(Exists(members.filter(record__source=filters.source)))
     if filters.dated is not None:
@@ -215,16 +230,129 @@ def person_rows(
                 NameKey.objects.visible_to(user).filter(person=OuterRef("pk"), prison_key__in=keys)
             )
         )
+    return rows
+
+
+def _sort_key(sort: PersonSort, language: str | None) -> tuple[str, bool]:
+    """The field ``sort`` orders on and whether descending; ties go by id the same way."""
     name = Person.name_field(language)
-    orders: dict[PersonSort, tuple[Any, ...]] = {
-        PersonSort.NAME: (F(name).asc(), "id"),
-        PersonSort.NAME_DESC: (F(name).desc(), "-id"),
-        PersonSort.DATE: (F("death_earliest").asc(nulls_last=True), "id"),
-        PersonSort.DATE_DESC: (F("death_earliest").desc(nulls_last=True), "-id"),
-        PersonSort.RECORDS: ("n_records", "id"),
-        PersonSort.RECORDS_DESC: ("-n_records", "id"),
-    }
-    return rows.order_by(*orders[sort])
+    return {
+        PersonSort.NAME: (name, False),
+        PersonSort.NAME_DESC: (name, True),
+        PersonSort.DATE: ("death_earliest", False),
+        PersonSort.DATE_DESC: ("death_earliest", True),
+        PersonSort.RECORDS: ("n_records", False),
+        PersonSort.RECORDS_DESC: ("n_records", True),
+    }[sort]
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    """One page of the persons list. ``total`` is the number of persons the filters keep if
+    at most ``COUNT_CAP``, else None (``more_than`` then says how many at least)."""
+
+    persons: list[Person]
+    has_previous: bool
+    has_next: bool
+    total: int | None
+    more_than: int = COUNT_CAP
+
+
+def _after(
+    rows: QuerySet[Person], field: str, descending: bool, anchor: dict[str, Any] | None, n: int
+) -> list[Person]:
+    """Up to ``n`` persons of ``rows`` after ``anchor`` (its key and id) in the list's
+    order, or from the start: the persons with a key first, then those without. Each part
+    is one range scan of the index on (key, id), never an offset."""
+    way = "-" if descending else ""
+    later = "lt" if descending else "gt"
+    out: list[Person] = []
+    value = anchor[field] if anchor is not None else None
+    if anchor is None or value is not None:
+        keyed = rows.exclude(**{f"{field}__isnull": True}) if field in NULLABLE_KEYS else rows
+        if anchor is not None:
+            # (key, id) past the anchor's, written so that the key's part is an index range
+            keyed = keyed.filter(**{f"{field}__{later}e": value}).filter(
+                Q(**{f"{field}__{later}": value}) | Q(**{f"id__{later}": anchor["id"]})
+            )
+        out = list(keyed.order_by(f"{way}{field}", f"{way}id")[:n])
+    if len(out) < n and field in NULLABLE_KEYS:
+        empty = rows.filter(**{f"{field}__isnull": True})
+        if anchor is not None and value is None:
+            empty = empty.filter(**{f"id__{later}": anchor["id"]})
+        out += list(empty.order_by(f"{way}id")[: n - len(out)])
+    return out
+
+
+def _before(
+    rows: QuerySet[Person], field: str, descending: bool, anchor: dict[str, Any], n: int
+) -> list[Person]:
+    """Up to ``n`` persons of ``rows`` before ``anchor``, nearest first: ``_after`` walking
+    the other way (those without a key, then those with one)."""
+    way = "" if descending else "-"
+    earlier = "gt" if descending else "lt"
+    value = anchor[field]
+    out: list[Person] = []
+    if value is None:
+        empty = rows.filter(**{f"{field}__isnull": True, f"id__{earlier}": anchor["id"]})
+        out = list(empty.order_by(f"{way}id")[:n])
+    if len(out) < n:
+        keyed = rows.exclude(**{f"{field}__isnull": True}) if field in NULLABLE_KEYS else rows
+        if value is not None:
+            keyed = keyed.filter(**{f"{field}__{earlier}e": value}).filter(
+                Q(**{f"{field}__{earlier}": value}) | Q(**{f"id__{earlier}": anchor["id"]})
+            )
+        out += list(keyed.order_by(f"{way}{field}", f"{way}id")[: n - len(out)])
+    return out
+
+
+def _anchor(user: AnyUser, field: str, uid: str | None) -> dict[str, Any] | None:
+    """The sort key and id of the person ``uid`` names, if the user may see it."""
+    if not uid:
+        return None
+    try:
+        key = uuid.UUID(uid)
+    except ValueError:
+        return None
+    found: dict[str, Any] | None = persons_for(user).filter(uid=key).values(field, "id").first()
+    return found
+
+
+def person_page(
+    user: AnyUser,
+    filters: PersonFilters = PersonFilters(),
+    sort: PersonSort = PersonSort.NAME,
+    language: str | None = None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> PersonPage:
+    """A page of ``person_rows``: the first, the one after the person whose uid is
+    ``after``, or the one before the person ``before`` (keyset paging: a deep page costs what
+    the first does). A cursor the user may not see, or not a uid, gives the first page. The
+    count stops at ``COUNT_CAP``. The page's persons are not noted here: the view notes
+    them with what else it shows."""
+    rows = _filtered(user, filters)
+    field, descending = _sort_key(sort, language)
+    anchor = _anchor(user, field, before if before is not None else after)
+    persons: list[Person] = []
+    has_previous = has_next = False
+    if anchor is not None and before is not None:
+        back = _before(rows, field, descending, anchor, size + 1)
+        has_previous = len(back) > size
+        persons = back[:size][::-1]
+        has_next = True
+        if len(persons) < size:  # fewer than a page before it: the first page, full
+            anchor, persons, has_previous = None, [], False
+    if not persons:
+        found = _after(rows, field, descending, anchor, size + 1)
+        has_previous = anchor is not None
+        has_next = len(found) > size
+        persons = found[:size]
+    counted = rows.order_by().values("pk")[: COUNT_CAP + 1].count()
+    total = counted if counted <= COUNT_CAP else None
+    return PersonPage(persons, has_previous, has_next, total, COUNT_CAP)
 
 
 def sources_of_persons(

@@ -1,10 +1,12 @@
 """The persons list: one row per person (its shown name, death date, how many records and
 which sources name it), sorted, filtered, paged, and exported as CSV or XLSX.
 
-Everything comes from ``registry.queries`` (``person_rows``, ``sources_of_persons``), which
-narrow to what the user may see; the form's choices too. A page reads a fixed number of
-queries however many persons it shows; an export writes every row the filters keep
-through ``inquest.web.exports`` (formula-safe, audited).
+Everything comes from ``registry.queries`` (``person_page``, ``person_rows``,
+``sources_of_persons``), which narrow to what the user may see; the form's choices too. A
+page reads a fixed number of queries however many persons it shows and pages by keyset
+(``after`` / ``before``: the uid of the last or first person shown), so a deep page costs
+what the first does; an export writes every row the filters keep through
+``inquest.web.exports`` (formula-safe, audited).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -141,11 +142,19 @@ def _rows(
             url=url(p.uid),
             name=p.display_name(language),
             died=format_interval(p.death_earliest, p.death_latest, display),
-            n_records=int(p.n_records),  # type: ignore[attr-defined]
+            n_records=p.n_records,
             sources=tuple(by_id[pk] for pk in named.get(p.pk, ()) if pk in by_id),
         )
         for p in persons
     ]
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page's number as the links carry it (shown only; the cursor decides the rows)."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 @require_GET
@@ -154,20 +163,33 @@ def person_list(request: HttpRequest) -> HttpResponse:
     form = PersonFilterForm(request.user, request.GET or None)
     filters, sort = form.chosen()
     display = display_preferences(request)["display"]
-    rows = registry.person_rows(request.user, filters, sort, translation.get_language())
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = registry.person_page(
+        request.user,
+        filters,
+        sort,
+        translation.get_language(),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
+    number = _page_number(request) if page.has_previous else 1
     sources = form.sources()
-    persons = list(page.object_list)
-    shown = _rows(request.user, persons, sources, display)
-    note_shown(request.user, [*persons, *form.choices_shown()])
+    shown = _rows(request.user, page.persons, sources, display)
+    note_shown(request.user, [*page.persons, *form.choices_shown()])
     params = request.GET.copy()
-    params.pop("page", None)
+    for cursor in ("page", "after", "before"):
+        params.pop(cursor, None)
+    pages = -(-page.total // PAGE_SIZE) if page.total is not None else None
     return render(
         request,
         "inquest/person_list.html",
         {
             "form": form,
             "page": page,
+            "number": number,
+            "pages": pages,
+            "next_after": str(page.persons[-1].uid) if page.has_next else "",
+            "previous_before": str(page.persons[0].uid) if page.has_previous else "",
             "rows": shown,
             "params": params.urlencode(),
             "formats": FORMATS,

@@ -9,13 +9,18 @@ BATCH = 1000
 
 
 def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from inquest.web.registry.persons import refresh
+    from inquest.web.registry.persons import SUMMARY_FIELDS, refresh
 
     person_model = apps.get_model("registry", "Person")
     version_model = apps.get_model("registry", "RecordVersion")
     ids = list(person_model.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
-        refresh(ids[start : start + BATCH], person_model=person_model, version_model=version_model)
+        refresh(
+            ids[start : start + BATCH],
+            person_model=person_model,
+            version_model=version_model,
+            fields=SUMMARY_FIELDS,
+        )
 
 
 class Migration(migrations.Migration):
