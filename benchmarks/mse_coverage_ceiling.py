@@ -46,22 +46,21 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mse_coverage_linked import FAST, METHODS, summarise  # noqa: E402
-
-from inquest import __version__  # noqa: E402
-from inquest.estimate.histories import histories_from_clusters  # noqa: E402
-from inquest.estimate.linkage_aware import pool_over_histories  # noqa: E402
-from inquest.estimate.run import estimate  # noqa: E402
-from inquest.io import read_lists  # noqa: E402
-from inquest.linkage.calibration import calibrate_pairs, fit_platt  # noqa: E402
-from inquest.linkage.cluster.components import connected  # noqa: E402
-from inquest.linkage.posterior import (  # noqa: E402
+from inquest import __version__
+from inquest.estimate.histories import histories_from_clusters
+from inquest.estimate.linkage_aware import pool_over_histories
+from inquest.estimate.run import estimate
+from inquest.io import read_lists
+from inquest.linkage.calibration import calibrate_pairs, fit_platt
+from inquest.linkage.cluster.components import connected
+from inquest.linkage.pipeline import link_records, write_run
+from inquest.linkage.posterior import (
     RunForPosterior,
     draw_histories,
     load_run_for_posterior,
 )
-from inquest.linkage.pipeline import link_records, write_run  # noqa: E402
-from inquest.simulate import load_scenario, simulate, write_world  # noqa: E402
+from inquest.simulate import load_scenario, simulate, write_world
+from mse_coverage_linked import FAST, METHODS, summarise
 
 OUT = Path(__file__).resolve().parent / "results" / "mse_coverage_ceiling.json"
 KEPT = 0.011  # just above the model's kept-pair threshold (0.01): every kept pair may join
@@ -121,7 +120,7 @@ def _hist(records: pa.Table, labels: np.ndarray) -> Any:
 def run_world(
     preset: str, seed: int, people: int, folder: Path, draws: int, variants: list[str]
 ) -> dict[str, Any]:
-    write_world(simulate(replace(load_scenario(preset), population=people), seed), folder)
+    write_world(simulate(load_scenario(preset).with_population(people), seed), folder)
     n_true = int(pd.read_csv(folder / "population.csv", usecols=["person_id"]).shape[0])
     records = read_lists(sorted((folder / "lists").glob("*.csv")))
     t = time.perf_counter()
@@ -231,7 +230,10 @@ def main() -> None:
                 row["N"],
                 row["persons_true_observed"],
                 row["persons_per_draw"],
-                {m: {k: round(v["estimate"]) for k, v in row["modes"][m].items()} for m in row["modes"]},
+                {
+                    m: {k: round(v["estimate"]) for k, v in row["modes"][m].items()}
+                    for m in row["modes"]
+                },
                 flush=True,
             )
             doc = {

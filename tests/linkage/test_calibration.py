@@ -17,9 +17,7 @@ from inquest.linkage.calibration import (
 )
 
 
-def synthetic(
-    n: int, slope: float, intercept: float, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
+def synthetic(n: int, slope: float, intercept: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Pair probabilities and labels drawn so that logit P(match) = intercept + slope logit p."""
     rng = np.random.default_rng(seed)
     z = rng.normal(-1.0, 2.5, n)

@@ -32,6 +32,7 @@ __all__ = [
     "band_of",
     "band_weights",
     "calibrate_pairs",
+    "calibration_from_decisions",
     "fit_platt",
     "stratified_sample",
 ]
@@ -96,9 +97,7 @@ def band_of(prob: Array, bands: tuple[float, ...] = BANDS) -> Array:
     return np.asarray(np.searchsorted(edges, np.asarray(prob, np.float64), side="right"), np.int64)
 
 
-def band_weights(
-    reviewed_prob: Array, all_prob: Array, bands: tuple[float, ...] = BANDS
-) -> Array:
+def band_weights(reviewed_prob: Array, all_prob: Array, bands: tuple[float, ...] = BANDS) -> Array:
     """Weight of each reviewed pair: its band's pairs over its band's reviewed pairs."""
     rb = band_of(reviewed_prob, bands)
     ab = np.bincount(band_of(all_prob, bands), minlength=len(bands) - 1).astype(np.float64)
@@ -132,6 +131,7 @@ def fit_platt(
     design = np.column_stack([np.ones_like(x), x])
     centre = np.array([0.0, 1.0])
     ridge = np.eye(2) / prior_sd**2
+
     def objective(b: Array) -> float:
         z = design @ b
         # log-likelihood of a logistic model, written to stay finite for large |z|
@@ -169,9 +169,7 @@ def fit_platt(
     )
 
 
-def stratified_sample(
-    prob: Array, n: int, seed: int, bands: tuple[float, ...] = BANDS
-) -> Array:
+def stratified_sample(prob: Array, n: int, seed: int, bands: tuple[float, ...] = BANDS) -> Array:
     """Indices of ``n`` pairs to review: as equal a number from every non-empty band as the
     bands hold, drawn at random inside each band."""
     p = np.asarray(prob, dtype=np.float64)
@@ -205,3 +203,49 @@ def calibrate_pairs(pairs: pa.Table, calibration: PairCalibration) -> pa.Table:
     at = pairs.column_names.index("match_probability")
     return pairs.set_column(at, "match_probability", new)
 
+
+def calibration_from_decisions(
+    pairs: pa.Table,
+    must_link: list[tuple[int, int]] | Array,
+    cannot_link: list[tuple[int, int]] | Array,
+    *,
+    min_labels: int = 20,
+) -> tuple[PairCalibration, int]:
+    """Platt scaling fitted on reviewers' decisions: must-links are matches, cannot-links
+    non-matches, each at the probability the run gave the pair (``pairs``: ``unique_id_l,
+    unique_id_r, match_probability``), weighted by its band (:func:`band_weights`).
+
+    Returns the calibration and the number of decided pairs the run never scored (they
+    carry no probability and are left out of the fit). Fewer than ``min_labels`` scored
+    decisions, or decisions of one kind only, is an error: no recalibration is assumed.
+    """
+    left = np.asarray(pairs.column("unique_id_l").to_numpy(zero_copy_only=False), np.int64)
+    right = np.asarray(pairs.column("unique_id_r").to_numpy(zero_copy_only=False), np.int64)
+    prob = np.asarray(pairs.column("match_probability").to_numpy(zero_copy_only=False), np.float64)
+    n = int(max(left.max(initial=-1), right.max(initial=-1))) + 1
+    lookup: dict[int, float] = {}
+    for a, b, p in zip(np.minimum(left, right), np.maximum(left, right), prob, strict=True):
+        lookup[int(a) * n + int(b)] = max(lookup.get(int(a) * n + int(b), 0.0), float(p))
+    got_p: list[float] = []
+    got_y: list[float] = []
+    unscored = 0
+    for label, decided in ((1.0, must_link), (0.0, cannot_link)):
+        for a, b in np.asarray(decided, dtype=np.int64).reshape(-1, 2):
+            lo, hi = int(min(a, b)), int(max(a, b))
+            p = lookup.get(lo * n + hi) if hi < n else None
+            if p is None:
+                unscored += 1
+                continue
+            got_p.append(p)
+            got_y.append(label)
+    y = np.asarray(got_y)
+    if len(y) < min_labels or y.min(initial=0) == y.max(initial=0):
+        raise InputError(
+            f"recalibrating the pair probabilities needs at least {min_labels} reviewed pairs "
+            f"that the run scored, matches and non-matches both; the decisions give "
+            f"{int((y == 1).sum())} matches and {int((y == 0).sum())} non-matches "
+            f"({unscored} decided pair(s) the run never scored)",
+            field="labels",
+        )
+    p_arr = np.asarray(got_p)
+    return fit_platt(p_arr, y, band_weights(p_arr, prob)), unscored
