@@ -283,3 +283,22 @@ def test_the_calibrated_target_recalibrates_on_decisions(tmp_path: Path) -> None
             tmp_path / "n",
             **(common | {"decisions": None, "target": "calibrated"}),  # type: ignore[arg-type]
         )
+
+
+def test_the_calibrated_centred_target_joins_the_expected_number_of_pairs(
+    tmp_path: Path,
+) -> None:
+    from inquest.linkage.posterior import load_run_for_posterior
+
+    folder = _world(tmp_path / "run", p_true=0.3, p_false=0.05)
+    decisions = _decisions(folder, tmp_path / "decisions.csv", 30)
+    run, record = la.calibrated_run(load_run_for_posterior(folder, decisions=decisions))
+    assert record["n_labels"] == 60
+    settings = la.target_settings(run, "calibrated_centred", seed=1)
+    assert settings.link_threshold < 0.02  # every kept pair may join
+    left = run.pairs.column("unique_id_l").to_numpy()
+    right = run.pairs.column("unique_id_r").to_numpy()
+    expected = float(run.pairs.column("match_probability").to_numpy().sum())
+    labels = replace(run, settings=settings).draw(20, 4).label_matrix()
+    joined = (labels[:, left] == labels[:, right]).sum(axis=1).mean()
+    assert abs(joined - expected) < 0.03 * expected
