@@ -8,7 +8,11 @@ no labels and written as a run folder. Each method is then run
 * on the true clusters (what the estimator does when linkage is perfect),
 * on the run's clustering (fixed linkage: today's interval),
 * over draws of the linkage posterior, pooled (``inquest.estimate.linkage_aware``), once per
-  posterior target (``--targets``).
+  posterior target (``--targets``). The ``calibrated`` target needs reviewed pairs: the
+  truth stands in for the reviewer on ``--reviewed`` (200) of the run's scored pairs drawn
+  stratified over probability bands (``inquest.linkage.calibration.stratified_sample``);
+  they become must- and cannot-links and the Platt recalibration is fitted on them. The
+  truth is used nowhere else.
 
 Per method, family and mode the study reports the coverage of the nominal 95% interval (and
 whether N lay above or below it), the median relative error of the point estimate and the
@@ -37,9 +41,15 @@ import pyarrow as pa
 
 from inquest import __version__
 from inquest.estimate.histories import histories_from_clusters
-from inquest.estimate.linkage_aware import TARGETS, pool_over_histories, target_settings
+from inquest.estimate.linkage_aware import (
+    TARGETS,
+    calibrated_run,
+    pool_over_histories,
+    target_settings,
+)
 from inquest.estimate.run import estimate
 from inquest.io import read_lists
+from inquest.linkage.calibration import stratified_sample
 from inquest.linkage.evaluate import score_clusters
 from inquest.linkage.pipeline import link_records, write_run
 from inquest.linkage.posterior import draw_histories, load_run_for_posterior
@@ -64,10 +74,35 @@ def _interval(res: Any) -> dict[str, float]:
     return {"estimate": float(res.estimate), "lower": float(res.lower), "upper": float(res.upper)}
 
 
+def reviewed_by_truth(base: Any, folder: Path, n: int, seed: int) -> Any:
+    """``base`` with ``n`` of its scored pairs, stratified over probability bands, decided by
+    the world's truth (as a reviewer would) and applied as must- and cannot-links."""
+    truth_df = pd.read_csv(folder / "truth.csv", dtype=str)
+    ids = base.records.to_pandas().merge(truth_df, on=["list", "record_id"], how="left")
+    truth = ids["person_id"].to_numpy().astype(str)
+    left = base.pairs.column("unique_id_l").to_numpy()
+    right = base.pairs.column("unique_id_r").to_numpy()
+    prob = base.pairs.column("match_probability").to_numpy()
+    at = stratified_sample(prob, n, seed)
+    same = truth[left[at]] == truth[right[at]]
+    must = [(int(a), int(b)) for a, b in zip(left[at][same], right[at][same], strict=True)]
+    cannot = [(int(a), int(b)) for a, b in zip(left[at][~same], right[at][~same], strict=True)]
+    return replace(base, must_link=must, cannot_link=cannot)
+
+
 def run_world(
-    preset: str, seed: int, folder: Path, draws: int, targets: list[str]
+    preset: str,
+    seed: int,
+    folder: Path,
+    draws: int,
+    targets: list[str],
+    reviewed: int = 200,
+    people: int | None = None,
 ) -> dict[str, Any]:
-    write_world(simulate(load_scenario(preset), seed), folder)
+    scenario = load_scenario(preset)
+    if people is not None:
+        scenario = scenario.with_population(people)
+    write_world(simulate(scenario, seed), folder)
     n_true = int(pd.read_csv(folder / "population.csv", usecols=["person_id"]).shape[0])
     records = read_lists(sorted((folder / "lists").glob("*.csv")))
     truth_df = pd.read_csv(folder / "truth.csv", dtype=str)
@@ -109,8 +144,12 @@ def run_world(
     base = load_run_for_posterior(folder / "run")
     for target in targets:
         t = time.perf_counter()
-        s = target_settings(base, target, seed)  # type: ignore[arg-type]
-        parts = replace(base, settings=s).draw(draws, seed)
+        run = base
+        if target in ("calibrated", "calibrated_centred"):
+            run, cal = calibrated_run(reviewed_by_truth(base, folder, reviewed, seed))
+            out["calibration"] = cal
+        s = target_settings(run, target, seed)  # type: ignore[arg-type]
+        parts = replace(run, settings=s).draw(draws, seed)
         pooled, _warnings = pool_over_histories(
             draw_histories(parts), METHODS, FAST, seed=seed, draws_per_partition=100
         )
@@ -165,6 +204,9 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10)
     parser.add_argument("--targets", nargs="+", default=list(TARGETS))
     parser.add_argument("--minutes", type=float, default=30.0, help="stop after this long")
+    parser.add_argument("--reviewed", type=int, default=200, help="pairs the truth reviews")
+    parser.add_argument("--people", type=int, default=None, help="persons per world")
+    parser.add_argument("--families", nargs="+", default=None, help="presets to run")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
         "--resummarise", action="store_true", help="recompute the summary of --out and exit"
@@ -177,12 +219,21 @@ def main() -> None:
         return
     start = time.perf_counter()
     rows: list[dict[str, Any]] = []
-    for preset, seed in worlds(args.worlds, args.first_seed):
+    plan = worlds(args.worlds, args.first_seed)
+    if args.families:
+        plan = [
+            (fam, args.first_seed + i)
+            for i in range(-(-args.worlds // len(args.families)))
+            for fam in args.families
+        ][: args.worlds]
+    for preset, seed in plan:
         if time.perf_counter() - start > args.minutes * 60:
             print(f"time is up after {len(rows)} worlds")
             break
         with tempfile.TemporaryDirectory(prefix="inquest-mse-linked-", dir=".") as tmp:
-            row = run_world(preset, seed, Path(tmp), args.draws, args.targets)
+            row = run_world(
+                preset, seed, Path(tmp), args.draws, args.targets, args.reviewed, args.people
+            )
         rows.append(row)
         print(
             preset,
@@ -206,6 +257,8 @@ def main() -> None:
             "draws_of_N_per_partition": 100,
             "method_settings": FAST,
             "targets": args.targets,
+            "reviewed_pairs": args.reviewed,
+            "people_per_world": args.people,
             "wall_s": round(time.perf_counter() - start, 1),
             "summary": summarise(rows),
             "worlds": rows,

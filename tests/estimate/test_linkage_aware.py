@@ -229,3 +229,76 @@ def test_the_centred_target_draws_as_many_persons_as_the_run(tmp_path: Path) -> 
     assert abs(drawn - persons) < 0.02 * persons
     plain = la.target_settings(run, "pairwise").odds_scale
     assert plain == 1.0
+
+
+def _decisions(run: Path, path: Path, per_kind: int) -> Path:
+    """Decisions from the world's truth: ``per_kind`` true pairs matched, as many false
+    pairs (different persons) refused."""
+    clusters = {
+        (r.split(",")[0], r.split(",")[1]): r.split(",")[2]
+        for r in (run / "clusters.csv").read_text("utf-8").splitlines()[1:]
+    }
+    pairs = pq.read_table(run / "predictions.parquet").to_pylist()
+    rows, kinds = [], {"match": 0, "non-match": 0}
+    for p in pairs:
+        a, b = (p["list_l"], p["record_id_l"]), (p["list_r"], p["record_id_r"])
+        kind = "match" if clusters[a] == clusters[b] else "non-match"
+        if kinds[kind] < per_kind:
+            kinds[kind] += 1
+            rows.append(f"{a[0]},{a[1]},{b[0]},{b[1]},{kind}")
+    path.write_text(
+        "list_l,record_id_l,list_r,record_id_r,decision\n" + "\n".join(rows) + "\n", "utf-8"
+    )
+    return path
+
+
+def test_the_calibrated_target_recalibrates_on_decisions(tmp_path: Path) -> None:
+    """Under-confident probabilities (true pairs at 0.3, false at 0.05): the pairwise draws
+    split true persons; recalibrated on 60 reviewed pairs they hold about as many persons as
+    the truth, and the calibration is recorded with its sample size."""
+    run = _world(tmp_path / "run", p_true=0.3, p_false=0.05)
+    decisions = _decisions(run, tmp_path / "decisions.csv", 30)
+    common: dict[str, object] = {
+        "methods": ["dga"],
+        "options": DGA,
+        "partition_options": DGA,
+        "n_draws": 10,
+        "draws_per_partition": 200,
+        "write_plots": False,
+        "decisions": decisions,
+    }
+    _, _, plain = run_linkage_aware(run, tmp_path / "p", target="pairwise", **common)  # type: ignore[arg-type]
+    _, _, cal = run_linkage_aware(run, tmp_path / "c", target="calibrated", **common)  # type: ignore[arg-type]
+    truth = plain.persons_fixed  # the world's clusters.csv is its truth
+    assert plain.persons_per_draw["mean"] > 1.1 * truth
+    assert abs(cal.persons_per_draw["mean"] - truth) < 0.02 * truth
+    assert cal.calibration is not None and plain.calibration is None
+    assert cal.calibration["n_labels"] == 60 and cal.calibration["n_matches"] == 30
+    assert cal.calibration["slope"] > 0
+    doc = json.loads((tmp_path / "c" / "estimate.json").read_text("utf-8"))
+    assert doc["linkage"]["calibration"]["n_labels"] == 60
+    with pytest.raises(InputError, match="reviewed pairs"):
+        run_linkage_aware(
+            run,
+            tmp_path / "n",
+            **(common | {"decisions": None, "target": "calibrated"}),  # type: ignore[arg-type]
+        )
+
+
+def test_the_calibrated_centred_target_joins_the_expected_number_of_pairs(
+    tmp_path: Path,
+) -> None:
+    from inquest.linkage.posterior import load_run_for_posterior
+
+    folder = _world(tmp_path / "run", p_true=0.3, p_false=0.05)
+    decisions = _decisions(folder, tmp_path / "decisions.csv", 30)
+    run, record = la.calibrated_run(load_run_for_posterior(folder, decisions=decisions))
+    assert record["n_labels"] == 60
+    settings = la.target_settings(run, "calibrated_centred", seed=1)
+    assert settings.link_threshold < 0.02  # every kept pair may join
+    left = run.pairs.column("unique_id_l").to_numpy()
+    right = run.pairs.column("unique_id_r").to_numpy()
+    expected = float(run.pairs.column("match_probability").to_numpy().sum())
+    labels = replace(run, settings=settings).draw(20, 4).label_matrix()
+    joined = (labels[:, left] == labels[:, right]).sum(axis=1).mean()
+    assert abs(joined - expected) < 0.03 * expected

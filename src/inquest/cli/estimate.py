@@ -87,7 +87,14 @@ def list_methods() -> None:
 LINKAGE_CHOICES = ("auto", "aware", "fixed")
 #: The posterior target of linkage-aware runs (inquest.estimate.linkage_aware.TARGETS); kept
 #: here so that the command starts without the engine.
-TARGET_CHOICES = ("centred", "prior_per_join", "pairwise", "threshold_odds")
+TARGET_CHOICES = (
+    "centred",
+    "prior_per_join",
+    "pairwise",
+    "threshold_odds",
+    "calibrated",
+    "calibrated_centred",
+)
 DEFAULT_TARGET = "centred"
 
 
@@ -302,6 +309,13 @@ def _aware(
             "" if r.width_ratio is None else f"{r.width_ratio:.1f}x",
         )
     console.print(table)
+    if source.calibration is not None:
+        cal = source.calibration
+        console.print(
+            f"Pair probabilities recalibrated on {cal['n_labels']} reviewed pairs "
+            f"({cal['n_matches']} matches): logit p' = {cal['intercept']:.2f} + "
+            f"{cal['slope']:.2f} logit p"
+        )
     console.print("The linkage-aware interval includes: " + "; ".join(INCLUDES) + ".")
     console.print("It does not include: " + "; ".join(LEAVES_OUT) + ".")
     for warning in fixed.document["warnings"]:

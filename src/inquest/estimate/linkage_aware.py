@@ -46,6 +46,7 @@ __all__ = [
     "LinkageAwareResult",
     "LinkageSource",
     "PooledEstimates",
+    "calibrated_run",
     "detect_run",
     "pool_over_histories",
     "run_fixed_labelled",
@@ -53,14 +54,30 @@ __all__ = [
     "target_settings",
 ]
 
-Target = Literal["prior_per_join", "pairwise", "threshold_odds", "centred"]
+Target = Literal[
+    "prior_per_join", "pairwise", "threshold_odds", "centred", "calibrated", "calibrated_centred"
+]
 #: Posterior targets (``inquest.linkage.posterior``): ``prior_per_join`` pays the run's prior
 #: odds once per record that joins a cluster; ``pairwise`` weighs every pair by p / (1 - p);
 #: ``threshold_odds`` is the pairwise measure with every pair's odds scaled so that a pair at
 #: the clustering's own link threshold is joined in half the draws; ``centred`` scales every
 #: pair's odds by the one factor that makes the draws hold, on average, as many persons as
-#: the run's clustering (the posterior centred on the run's own point estimate).
-TARGETS: tuple[Target, ...] = ("centred", "prior_per_join", "pairwise", "threshold_odds")
+#: the run's clustering (the posterior centred on the run's own point estimate);
+#: ``calibrated`` is the pairwise measure on probabilities recalibrated (Platt scaling,
+#: ``inquest.linkage.calibration``) on the reviewers' decisions, which it needs;
+#: ``calibrated_centred`` recalibrates the same way, lets every kept pair join (candidate
+#: components at the kept-pair threshold) and scales every pair's odds by the one factor
+#: that makes the draws join, on average, as many scored pairs as the recalibrated
+#: probabilities expect to be true.
+TARGETS: tuple[Target, ...] = (
+    "centred",
+    "prior_per_join",
+    "pairwise",
+    "threshold_odds",
+    "calibrated",
+    "calibrated_centred",
+)
+CALIBRATED_TARGETS = ("calibrated", "calibrated_centred")
 
 #: Options of the per-partition runs when the caller sets none: fewer draws per partition,
 #: since the pooled interval has draws from every partition (each is stated in estimate.json).
@@ -177,6 +194,8 @@ class LinkageSource:
     persons_per_draw: dict[str, float]
     decisions: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: the recalibration of the pair probabilities (``calibrated`` target), with its sample
+    calibration: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -346,7 +365,66 @@ def target_settings(run_info: Any, target: Target, seed: int = 0) -> Any:
         return replace(s, odds_scale=(1 - s.link_threshold) / s.link_threshold)
     if target == "centred":
         return replace(s, odds_scale=centred_odds_scale(run_info, seed))
+    if target == "calibrated_centred":
+        s = replace(s, link_threshold=_kept_threshold(s))
+        wide = replace(run_info, settings=s)
+        return replace(s, odds_scale=pair_centred_odds_scale(wide, seed))
     return s
+
+
+def _kept_threshold(s: Any) -> float:
+    """A link threshold at which every pair the run kept may join (just above the model's
+    kept-pair threshold, and above the floor)."""
+    from inquest.linkage.settings import load_model
+
+    return max(float(load_model().clustering.keep_threshold) * 1.01, float(s.floor) * 1.5)
+
+
+def pair_centred_odds_scale(
+    run_info: Any, seed: int = 0, *, draws: int = 4, steps: int = 12, tolerance: float = 0.005
+) -> float:
+    """The factor on every pair's odds that makes the draws join, on average, as many of the
+    run's scored pairs as their probabilities expect to be true (the sum of the probabilities
+    of the pairs that may join): the draws' number of links matched to the calibrated one."""
+    left = np.asarray(run_info.pairs.column("unique_id_l").to_numpy(), np.int64)
+    right = np.asarray(run_info.pairs.column("unique_id_r").to_numpy(), np.int64)
+    prob = np.asarray(run_info.pairs.column("match_probability").to_numpy(), np.float64)
+    src = run_info.source
+    s = run_info.settings
+    allowed = ~((src[left] == src[right]) & (prob < s.same_list_min_probability))
+    target = float(prob[allowed].sum())
+    lo, hi = math.log(1e-3), math.log(1e4)
+    mid = 0.0
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        trial = replace(run_info, settings=replace(s, odds_scale=math.exp(mid)))
+        labels = trial.draw(draws, seed).label_matrix()
+        joined = float((labels[:, left] == labels[:, right]).sum(axis=1).mean())
+        if abs(joined - target) <= tolerance * target:
+            break
+        if joined < target:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(mid)
+
+
+def calibrated_run(run_info: Any) -> tuple[Any, dict[str, Any]]:
+    """``run_info`` (a ``RunForPosterior``) with its pair probabilities recalibrated on its
+    reviewers' decisions (Platt scaling, band-weighted), and the calibration's record."""
+    from inquest.linkage.calibration import calibrate_pairs, calibration_from_decisions
+
+    if not run_info.must_link and not run_info.cannot_link:
+        raise InputError(
+            "the calibrated target recalibrates the pair probabilities on reviewed pairs: "
+            "give the decisions (--labels); none were given",
+            field="labels",
+        )
+    cal, unscored = calibration_from_decisions(
+        run_info.pairs, run_info.must_link, run_info.cannot_link
+    )
+    record = cal.to_dict() | {"decided_pairs_not_scored": unscored}
+    return replace(run_info, pairs=calibrate_pairs(run_info.pairs, cal)), record
 
 
 def centred_odds_scale(
@@ -424,6 +502,9 @@ def run_linkage_aware(
         raise InputError("at least one partition must be drawn", field="draws")
     folder = Path(run_dir)
     run_info = load_run_for_posterior(folder, decisions=decisions)
+    calibration = None
+    if target in CALIBRATED_TARGETS:
+        run_info, calibration = calibrated_run(run_info)
     settings = target_settings(run_info, target, seed)
     run_info = replace(run_info, settings=settings)
     partitions = run_info.draw(n_draws, seed)
@@ -462,6 +543,7 @@ def run_linkage_aware(
         },
         decisions=None if decisions is None else str(decisions),
         notes=tuple(partitions.notes),
+        calibration=calibration,
     )
     results = {
         m: LinkageAwareResult(m, fixed.combined.get(m), pooled[m]) for m in methods if m in pooled
