@@ -47,7 +47,11 @@ from inquest.linkage.evaluate import score_clusters
 from inquest.linkage.pipeline import cpu_seconds, link_records
 
 ROOT = Path(__file__).resolve().parent.parent
-REF = ROOT.parent / "shared" / "linkage-reference"
+#: The reference data sets (``INQUEST_LINKAGE_REFERENCE`` names another folder, e.g. from a
+#: worktree, whose parent folder has no ``shared``).
+REF = Path(
+    os.environ.get("INQUEST_LINKAGE_REFERENCE", ROOT.parent / "shared" / "linkage-reference")
+)
 OUT = ROOT / "benchmarks" / "results" / "linkage.json"
 
 

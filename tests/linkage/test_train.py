@@ -111,3 +111,30 @@ def test_a_reviewers_non_matches_do_not_train_m_as_matches() -> None:
     assert _probabilities(labelled, "m_probability") == pytest.approx(
         _probabilities(plain, "m_probability"), rel=1e-9
     )
+
+
+def test_silent_comparisons_are_those_no_record_informs() -> None:
+    import pyarrow as pa
+    from splink import Linker
+
+    from inquest.linkage.train import silent_comparisons
+
+    model = load_model()
+    caps = cap_blocks(prepare(read_list(DATA / "fake_1000_part.csv")), model)
+    table, model = caps.table, caps.model
+    for column in ("father_key", "father_skel"):
+        at = table.column_names.index(column)
+        table = table.set_column(at, column, pa.nulls(table.num_rows, pa.string()))
+    eng = make_engine("duckdb")
+    frame = eng.register(table, "inquest_records")
+    linker = Linker(frame, splink_settings(model), log_level=logging.WARNING)
+    silent = silent_comparisons(linker, frame, table)
+    assert "father" in silent
+    assert "name" not in silent and "birth" not in silent
+    # one record with a father's name: pairs can reach the father's levels again
+    at = table.column_names.index("father_skel")
+    fathers = pa.array(["HSN"] + [None] * (table.num_rows - 1), pa.string())
+    informed = table.set_column(at, "father_skel", fathers)
+    frame = eng.register(informed, "inquest_records_informed")
+    linker = Linker(frame, splink_settings(model), log_level=logging.WARNING)
+    assert "father" not in silent_comparisons(linker, frame, informed)

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from inquest.linkage._arrow import map_distinct, null_if_empty
 from inquest.text import normalize, parse_name
 from inquest.text.lexicon import lexicon
+from inquest.text.parse import ParsedName
 from inquest.text.skeleton import skeleton_of_key
 from inquest.text.tables import titles
 
@@ -150,7 +151,10 @@ _PROPER = pa.struct([("name", pa.string()), ("father", pa.string())])
 def name_proper(text: str) -> dict[str, str | None]:
     """Key forms of a full name's name proper (no titles, particles or father) and of the
     father's name written inside it («… ولد غلامعلی», "… fils de Ali")."""
-    parsed = parse_name(text)
+    return _proper_of(parse_name(text))
+
+
+def _proper_of(parsed: ParsedName) -> dict[str, str | None]:
     return {
         "name": name_key(parsed.name) if parsed.tokens else None,
         "father": name_key(parsed.father) if parsed.father else None,
@@ -165,7 +169,10 @@ def split_full_name(text: str) -> dict[str, str | None] | None:
     is the given name), ``unknown`` (kept for want of evidence), or None (a comma, or more
     words: the order is not in question).
     """
-    parsed = parse_name(text)
+    return _split_of(parse_name(text), text)
+
+
+def _split_of(parsed: ParsedName, text: str) -> dict[str, str | None] | None:
     given = name_key(parsed.given) if parsed.given else None
     family = name_key(parsed.family) if parsed.family else None
     order = None
@@ -187,6 +194,15 @@ def split_full_name(text: str) -> dict[str, str | None] | None:
 
 
 _SPLIT = pa.struct([("given", pa.string()), ("family", pa.string()), ("order", pa.string())])
+_PARTS = pa.struct([*_PROPER, *_SPLIT])
+
+
+def _full_name_parts(text: str) -> dict[str, str | None]:
+    """:func:`name_proper` and :func:`split_full_name` of a full name from one parse (the
+    parse is most of the cost of both)."""
+    parsed = parse_name(text)
+    return {**_proper_of(parsed), **(_split_of(parsed, text) or {})}
+
 
 #: A list whose two-word names are, where the lexicon can tell, written family name first at
 #: least this often (and at least ``_ORDER_MIN_EVIDENCE`` times) is read family first
@@ -322,7 +338,8 @@ def name_features(
     s = pa.string()
     given = map_distinct(batch.column("given_name"), name_key, s)
     family = map_distinct(batch.column("family_name"), name_key, s)
-    proper = map_distinct(batch.column("full_name"), name_proper, _PROPER)
+    # one parse of each full name gives the name proper and the given/family split
+    proper = map_distinct(batch.column("full_name"), _full_name_parts, _PARTS)
     full = pc.struct_field(proper, "name")
     joined = null_if_empty(
         pc.binary_join_element_wise(
@@ -331,9 +348,8 @@ def name_features(
     )
     joined = map_distinct(joined, _squeeze, s)
     full = pc.coalesce(full, joined)
-    split = map_distinct(batch.column("full_name"), split_full_name, _SPLIT)
-    split_given, split_family = pc.struct_field(split, "given"), pc.struct_field(split, "family")
-    order = pc.struct_field(split, "order")
+    split_given, split_family = pc.struct_field(proper, "given"), pc.struct_field(proper, "family")
+    order = pc.struct_field(proper, "order")
     lists = _lists(batch)
     if family_first is None:
         family_first = family_first_lists(order_evidence(batch, order))

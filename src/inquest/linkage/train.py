@@ -28,7 +28,7 @@ from inquest.linkage._threads import beside
 from inquest.linkage.engine import Engine, make_engine
 from inquest.linkage.settings import LinkageModel
 
-__all__ = ["BESIDE_MAX_RECORDS", "BESIDE_MEMORY", "calibrate", "train"]
+__all__ = ["BESIDE_MAX_RECORDS", "BESIDE_MEMORY", "calibrate", "silent_comparisons", "train"]
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,41 @@ def _take_trained(linker: Any, trained: Any, kind: str) -> None:
             )
 
 
+def silent_comparisons(linker: Any, frame: Any, records: pa.Table) -> frozenset[str]:
+    """The comparisons no pair of ``records`` can inform: every column they read is empty on
+    every record (FEBRL has no father, prison or burial), and two such records fall in the
+    null level. Every pair then falls there, so random pairs observe none of their levels,
+    however many are sampled: sampling u for them changes no value and no score."""
+    if records.num_rows < 2:
+        return frozenset()
+    con = linker._db_api._con
+    out = set()
+    for comp in linker._settings_obj.comparisons:
+        columns = [c.input_name for c in comp._input_columns_used_by_case_statement]
+        if not columns or any(
+            c not in records.column_names or records.column(c).null_count < records.num_rows
+            for c in columns
+        ):
+            continue
+        one = f"(SELECT * FROM {frame.physical_name} LIMIT 1)"  # noqa: S608 (Splink's table)
+        pair = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
+        sql = f"SELECT {comp._case_statement} FROM (SELECT {pair} FROM {one} AS l, {one} AS r)"  # noqa: S608
+        if con.execute(sql).fetchall()[0][0] == -1:
+            out.add(comp.output_column_name)
+    return frozenset(out)
+
+
 def _u_in_two_parts(linker: Any, model: LinkageModel, frame: Any, records: pa.Table) -> None:
-    """Sample u of ``training.u_sampled_beside`` beside the other comparisons' u."""
+    """Sample u of ``training.u_sampled_beside`` beside the other comparisons' u (none of
+    the :func:`silent_comparisons`)."""
     from splink import Linker
 
     t = model.training
     settings = linker.misc.save_model_to_json()
-    chosen = [c for c in settings["comparisons"] if c["output_column_name"] in t.u_sampled_beside]
-    others = [c for c in settings["comparisons"] if c not in chosen]
+    silent = silent_comparisons(linker, frame, records)
+    sampled = [c for c in settings["comparisons"] if c["output_column_name"] not in silent]
+    chosen = [c for c in sampled if c["output_column_name"] in t.u_sampled_beside]
+    others = [c for c in sampled if c not in chosen]
 
     def sample(part: Any) -> Any:
         part.training.estimate_u_using_random_sampling(max_pairs=t.u_max_pairs, seed=t.u_seed)
@@ -99,15 +126,17 @@ def _u_in_two_parts(linker: Any, model: LinkageModel, frame: Any, records: pa.Ta
         with _linker_beside(records, frame.templated_name, only_chosen) as (part, _):
             return sample(part)
 
-    side = beside(sample_beside, "inquest-u")
-    here = Linker(
-        frame,
-        {**settings, "comparisons": others},
-        log_level=logging.WARNING,
-        validate_settings=False,
-    )
-    _take_trained(linker, sample(here), "u")
-    _take_trained(linker, side.result(), "u")
+    side = beside(sample_beside, "inquest-u") if chosen else None
+    if others:
+        here = Linker(
+            frame,
+            {**settings, "comparisons": others},
+            log_level=logging.WARNING,
+            validate_settings=False,
+        )
+        _take_trained(linker, sample(here), "u")
+    if side is not None:
+        _take_trained(linker, side.result(), "u")
     linker._populate_m_u_from_trained_values()
 
 
