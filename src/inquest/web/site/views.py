@@ -5,7 +5,6 @@ queries that note them, so a page showing protected objects is one audit entry."
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.core.paginator import Paginator
@@ -23,6 +22,7 @@ from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
 from inquest.web.site.context import display_preferences
 from inquest.web.site.display import SESSION_KEY, display_from, format_interval
+from inquest.web.site.run_facts import facts_table
 
 
 @require_GET
@@ -131,12 +131,6 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inquest/run_list.html", context)
 
 
-def _shown_json(value: object) -> str:
-    return json.dumps(
-        runs.without_server_paths(value), indent=2, ensure_ascii=False, sort_keys=True
-    )
-
-
 @require_GET
 def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
     """One run: parameters, input hash, code version, seed, status, results and artefacts."""
@@ -150,6 +144,7 @@ def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
     else:
         run = get_visible(request.user, runs.estimate_runs_for(request.user), uid=uid)
     note_shown(request.user, run.artefacts.all())
+    display = display_preferences(request)["display"]
     return render(
         request,
         "inquest/run_detail.html",
@@ -157,8 +152,8 @@ def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
             "run": run,
             "kind": kind,
             "sources": sources,
-            "parameters": _shown_json(run.parameters),
-            "results": _shown_json(run.results),
+            "parameters": facts_table(run.parameters, display),
+            "results": facts_table(run.results or {}, display),
             "error": runs.without_server_paths(run.error),
         },
     )
