@@ -6,6 +6,8 @@ queries that note them, so a page showing protected objects is one audit entry."
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,6 +24,7 @@ from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
 from inquest.web.site.context import display_preferences
 from inquest.web.site.display import SESSION_KEY, display_from, format_interval
+from inquest.web.site.list_columns import column_labels
 from inquest.web.site.run_facts import facts_table
 
 
@@ -98,11 +101,37 @@ def source_detail(request: HttpRequest, code: str) -> HttpResponse:
     page.object_list = noted(request.user, page.object_list)
     note_shown(request.user, (v for record in page.object_list for v in record.versions.all()))
     editions = SourceEdition.objects.visible_to(request.user).filter(source=source)
+    columns, rows = _records_table(page.object_list)
     return render(
         request,
         "inquest/source_detail.html",
-        {"source": source, "page": page, "editions": editions},
+        {"source": source, "page": page, "editions": editions, "columns": columns, "rows": rows},
     )
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """A record as a row of its source's table: its current values, a column each."""
+
+    record: Record
+    values: list[str]
+    n_versions: int
+
+
+def _records_table(records: Sequence[Record]) -> tuple[list[tuple[str, str]], list[RecordRow]]:
+    """The columns of the records' current values (in the order first met; the list's own
+    record number left out, shown as the identifier) with their labels, and a row each."""
+    current = []
+    for record in records:
+        versions = list(record.versions.all())
+        current.append((record, versions[-1].raw if versions else {}, len(versions)))
+    keys = list(dict.fromkeys(k for _, raw, _ in current for k in raw if k != "record_id"))
+    labels = column_labels()
+    columns = [(key, str(labels.get(key, key))) for key in keys]
+    rows = [
+        RecordRow(record, [str(raw.get(k) or "") for k in keys], n) for record, raw, n in current
+    ]
+    return columns, rows
 
 
 @require_GET

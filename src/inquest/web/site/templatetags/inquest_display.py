@@ -29,6 +29,7 @@ from inquest.web.site.display import (
     shown_number,
     shown_percent,
 )
+from inquest.web.site.plot_text import PlotText, describe_plot
 
 register = template.Library()
 
@@ -95,6 +96,12 @@ def size(value: int | None, display: Display) -> str:
     return ngettext("%(size)s byte", "%(size)s bytes", value) % {
         "size": shown_number(value, display)
     }
+
+
+@register.filter
+def plot_text(kind: str) -> PlotText:
+    """What the estimate plot recorded as ``kind`` shows: ``.title`` and ``.alt``."""
+    return describe_plot(kind)
 
 
 @register.filter
