@@ -50,3 +50,4 @@ def test_the_dashboards_images_say_what_they_show(
             for alt in alts
         ), alts
         assert any(alt.startswith(words) for alt in alts)
+        assert '<ul class="assumptions">\n  <li dir="auto">' in page  # English from the engine

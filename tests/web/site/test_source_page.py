@@ -37,3 +37,17 @@ def test_records_are_a_table_with_column_names(client: Client, personas: Persona
     assert " · " not in table[: table.index("</table>")]
     persian = _table(client, "fa")
     assert "Given name" not in persian and '<th scope="col">نام</th>' in persian
+
+
+def test_text_of_a_source_takes_its_own_direction(client: Client, personas: Personas) -> None:
+    """English text in a Persian page: its full stop stays at its end (dir="auto")."""
+    make_source(
+        personas.investigator,
+        "PUB",
+        level=Level.PUBLIC,
+        description="A list made up for the tests.",
+    )
+    page = client.get("/sources/PUB/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert '<dd dir="auto">A list made up for the tests.</dd>' in page
+    assert '<dd dir="auto">synthetic test fixture</dd>' in page  # the origin
+    assert "<h1><bdi>PUB</bdi>: <bdi>Synthetic list PUB</bdi></h1>" in page
