@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inquest.dates import Calendar, Digits, format_date, format_interval, parse_date, shown_digits
+from inquest.dates import (
+    Calendar,
+    Digits,
+    format_date,
+    format_interval,
+    format_numeric_date,
+    parse_date,
+    shown_digits,
+)
 from inquest.dates._vocab import month_names
 from inquest.errors import InputError, InputErrors
 
@@ -80,6 +88,19 @@ def test_what_is_shown_parses_back_to_the_day(
         assert parsed.earliest <= day <= parsed.latest, text
     else:
         assert (parsed.earliest, parsed.latest) == (day, day), text
+
+
+def test_numeric_dates_are_typed_forms_that_parse_back() -> None:
+    day = dt.date(1988, 8, 11)
+    assert format_numeric_date(day, Calendar.JALALI, digits=Digits.PERSIAN) == "۱۳۶۷/۰۵/۲۰"
+    assert format_numeric_date(day) == "1988/08/11"
+    assert format_numeric_date(dt.datetime(1988, 8, 11, 23, 0), Calendar.JALALI) == "1367/05/20"
+    for calendar in (Calendar.JALALI, Calendar.GREGORIAN):
+        text = format_numeric_date(day, calendar, digits=Digits.PERSIAN)
+        parsed = parse_date(text, calendar)
+        assert (parsed.earliest, parsed.latest) == (day, day)
+    with pytest.raises(InputError, match="hijri"):
+        format_numeric_date(dt.date(1900, 1, 1), Calendar.HIJRI)
 
 
 def test_a_language_without_month_names_is_named() -> None:

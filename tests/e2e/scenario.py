@@ -86,6 +86,7 @@ def seed() -> dict[str, Any]:
             code=code,
             name=f"Synthetic {name} {code}",
             origin="synthetic end-to-end fixture",
+            description="A list made up for the browser tests.",
             level=Level.CONFIDENTIAL,
         )
         sources[code] = source

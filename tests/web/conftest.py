@@ -85,6 +85,16 @@ def force_login_passes_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def default_language_after_each_test() -> Iterator[None]:
+    """A request in Persian leaves Persian active in the thread; the next test must not read
+    its messages in Persian because of it."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def no_anchored_audit_head() -> Iterator[None]:
     """Each test starts with no anchored audit head: the database a test anchored is rolled
     back or flushed after it, so its head would name entries the next test does not have."""

@@ -8,30 +8,17 @@ month in ``data/dates/months.csv`` (the ones the parser reads), so what is shown
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from inquest.dates._calendars import from_gregorian
 from inquest.dates._model import Calendar
 from inquest.dates._vocab import month_names
 from inquest.errors import InputError
+from inquest.numerals import Digits, shown_digits
 
-__all__ = ["Digits", "format_date", "format_interval", "shown_digits"]
+__all__ = ["Digits", "format_date", "format_interval", "format_numeric_date", "shown_digits"]
 
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 #: The language of the English month names of each calendar in ``months.csv``.
 _ENGLISH = {Calendar.GREGORIAN: "en", Calendar.JALALI: "la", Calendar.HIJRI: "la"}
-
-
-class Digits(StrEnum):
-    """The digits numbers are written with."""
-
-    LATIN = "latin"
-    PERSIAN = "persian"
-
-
-def shown_digits(text: str, digits: Digits) -> str:
-    """``text`` with its ASCII digits in the chosen script."""
-    return text.translate(_PERSIAN_DIGITS) if digits is Digits.PERSIAN else text
 
 
 def format_date(
@@ -52,6 +39,21 @@ def format_date(
         raise InputError(f"{day} cannot be written in the {calendar} calendar: {exc}") from exc
     names = month_names(calendar, "fa" if language == "fa" else _ENGLISH[calendar])
     return shown_digits(f"{date} {names[month - 1]} {year}", digits)
+
+
+def format_numeric_date(
+    day: dt.date, calendar: Calendar = Calendar.GREGORIAN, *, digits: Digits = Digits.LATIN
+) -> str:
+    """``day`` as "year/month/day" in ``calendar`` ("۱۳۶۷/۰۵/۲۰" for 11 August 1988 in
+    Jalali with Persian digits), the form a date is typed in; it parses back with the
+    calendar as hint. A Hijri date outside the Umm al-Qura table raises ``InputError``."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    try:
+        year, month, date = from_gregorian(calendar, day)
+    except (OverflowError, ValueError) as exc:
+        raise InputError(f"{day} cannot be written in the {calendar} calendar: {exc}") from exc
+    return shown_digits(f"{year:04d}/{month:02d}/{date:02d}", digits)
 
 
 def format_interval(

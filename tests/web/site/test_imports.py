@@ -264,9 +264,9 @@ def test_a_list_with_a_problem_on_every_row_gives_a_short_page(
         _columns_form(client.get(f"/import/{token}/columns/").content.decode()),
     )
     preview = client.get(f"/import/{token}/preview/").content.decode()
-    assert "5000 problems: nothing can be imported" in preview
+    assert "5,000 problems: nothing can be imported" in preview
     assert preview.count("has values beyond the last header") == 100
-    assert "…and 4900 more problems, not listed." in preview
+    assert "…and 4,900 more problems, not listed." in preview
     assert len(preview) < 50_000
 
 

@@ -1,8 +1,9 @@
-"""How a user wants dates and digits shown: Jalali or Gregorian, Persian or Latin digits.
+"""How a user wants dates and numbers shown: Jalali or Gregorian, Persian or Latin digits.
 
 The choice lives in the session; without one, Persian pages show Jalali dates with Persian
 digits and English pages Gregorian dates with Latin digits. The writing itself is the
-engine's (``inquest.dates.format_date``); this module only keeps the choice.
+engine's (``inquest.dates.format_date``, ``inquest.numerals.format_number``); this module
+only keeps the choice.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 
 from django.utils import translation
 
-from inquest import dates
+from inquest import dates, numerals
 from inquest.dates import Calendar, Digits
+from inquest.numerals import Number
 
 SESSION_KEY = "inquest_display"
 #: The calendars a user may choose (Hijri dates cover 1924-2077 only: not offered).
@@ -31,6 +33,8 @@ __all__ = [
     "format_date",
     "format_interval",
     "shown_digits",
+    "shown_number",
+    "shown_percent",
 ]
 
 
@@ -71,6 +75,16 @@ def display_from(stored: Any, language: str | None) -> Display:
 def shown_digits(text: str, display: Display) -> str:
     """``text`` with its ASCII digits in the chosen script."""
     return dates.shown_digits(text, display.digits)
+
+
+def shown_number(value: Number, display: Display, places: int | None = None) -> str:
+    """A number with its thousands grouped, in the chosen digits and separators."""
+    return numerals.format_number(value, display.digits, places=places)
+
+
+def shown_percent(fraction: Number, display: Display, places: int = 0) -> str:
+    """A fraction as a percentage ("95%", "۹۵٪")."""
+    return numerals.format_percent(fraction, display.digits, places=places)
 
 
 def _language(language: str | None) -> str:

@@ -33,6 +33,8 @@ from inquest.web.registry import services, staging
 from inquest.web.registry.imports import check_code, import_list
 from inquest.web.registry.models import Source
 from inquest.web.registry.services import hidden_clash
+from inquest.web.site.context import display_preferences
+from inquest.web.site.display import shown_number
 from inquest.web.site.list_columns import column_labels, suggestion_reason
 
 SESSION_KEY = "inquest_imports"
@@ -255,6 +257,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
                     return redirect("site:import-preview", token=token)
     clash = _code_clash(request.user, code) if code else None
     labels = column_labels()
+    display = display_preferences(request)["display"]
     context.update(
         rows=[
             {
@@ -264,7 +267,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
                 "samples": _shown_samples(sample.column(i)),
                 "suggested": suggestions[i].column,
                 "suggested_label": labels.get(suggestions[i].column or "", ""),
-                "reason": suggestion_reason(suggestions[i]),
+                "reason": suggestion_reason(suggestions[i], display),
             }
             for i, h in enumerate(headers)
         ],
@@ -342,27 +345,28 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "inquest/imports/preview.html", context, status=400)
         staging.discard(staged)
         _forget(request, token)
+        display = display_preferences(request)["display"]
         if result.edition is not None:
             messages.success(
                 request,
                 _(
-                    "Imported a new edition of source %(code)s: %(added)d records added, "
-                    "%(changed)d changed, %(unchanged)d unchanged; %(missing)d records of the "
+                    "Imported a new edition of source %(code)s: %(added)s records added, "
+                    "%(changed)s changed, %(unchanged)s unchanged; %(missing)s records of the "
                     "source are not in this edition and were kept as they were."
                 )
                 % {
                     "code": result.source.code,
-                    "added": result.edition.added,
-                    "changed": result.edition.changed,
-                    "unchanged": result.edition.unchanged,
-                    "missing": result.edition.missing,
+                    "added": shown_number(result.edition.added, display),
+                    "changed": shown_number(result.edition.changed, display),
+                    "unchanged": shown_number(result.edition.unchanged, display),
+                    "missing": shown_number(result.edition.missing, display),
                 },
             )
         elif result.created:
             messages.success(
                 request,
-                _("Imported %(n)d records as source %(code)s.")
-                % {"n": result.n_records, "code": result.source.code},
+                _("Imported %(n)s records as source %(code)s.")
+                % {"n": shown_number(result.n_records, display), "code": result.source.code},
             )
         else:
             messages.info(

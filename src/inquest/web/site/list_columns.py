@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from inquest.io import standard_schema
 from inquest.io.sniff import Basis, Looks, Suggestion
 from inquest.web.site.choices import engine_choices
+from inquest.web.site.display import Display, shown_number
 
 _LABELS: Mapping[str, Promise] = {
     "record_id": pgettext_lazy("list column", "Record number in the list"),
@@ -65,7 +66,7 @@ def column_labels() -> Mapping[str, Promise]:
     return {name: _LABELS[name] for name in names}
 
 
-def suggestion_reason(suggestion: Suggestion) -> str:
+def suggestion_reason(suggestion: Suggestion, display: Display) -> str:
     """Why the engine suggested a column, in the user's language ("" without a suggestion)."""
     if suggestion.column is None or suggestion.basis is None:
         return ""
@@ -76,8 +77,8 @@ def suggestion_reason(suggestion: Suggestion) -> str:
     if suggestion.basis is Basis.WORDS:
         return _("the header's words: %(words)s") % {"words": ", ".join(suggestion.words)}
     looks = _LOOKS[suggestion.looks] if suggestion.looks is not None else ""
-    return _("%(matched)d of %(seen)d sample values look like %(looks)s") % {
-        "matched": suggestion.matched,
-        "seen": suggestion.seen,
+    return _("%(matched)s of %(seen)s sample values look like %(looks)s") % {
+        "matched": shown_number(suggestion.matched, display),
+        "seen": shown_number(suggestion.seen, display),
         "looks": looks,
     }

@@ -23,6 +23,9 @@ from inquest.web.access.policy import AnyUser
 from inquest.web.audit.reads import note_shown
 from inquest.web.registry.models import Place, Source
 from inquest.web.registry.search import Filters, SearchPage, search
+from inquest.web.site.context import display_preferences
+from inquest.web.site.date_fields import CalendarDateField
+from inquest.web.site.display import Display, default_display
 from inquest.web.site.fields import ListedModelChoiceField
 from inquest.web.site.links import link_maker
 from inquest.web.site.widgets import QuickSelect
@@ -45,15 +48,17 @@ class SearchForm(forms.Form):
     place: forms.ModelChoiceField[Place] = ListedModelChoiceField(
         label=_("Province"), queryset=Place.objects.none(), required=False, widget=QuickSelect
     )
-    date_from = forms.DateField(
-        label=_("Events from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Events until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = CalendarDateField(label=_("Events from"), required=False, end="earliest")
+    date_to = CalendarDateField(label=_("Events until"), required=False, end="latest")
 
-    def __init__(self, user: AnyUser, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, user: AnyUser, *args: Any, display: Display | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        language = translation.get_language()
+        for name in ("date_from", "date_to"):
+            field = cast("CalendarDateField", self.fields[name])
+            field.for_display(display or default_display(language), language)
         places = Place.objects.visible_to(user).order_by("name")
         choices: dict[str, QuerySet[Any]] = {
             "source": Source.objects.visible_to(user).order_by("code"),
@@ -148,7 +153,8 @@ def result_rows(page: SearchPage) -> list[ResultRow]:
 @require_GET
 def registry_search(request: HttpRequest) -> HttpResponse:
     """Search records by name across scripts; results link to their record and person."""
-    form = SearchForm(request.user, request.GET or None)
+    display = display_preferences(request)["display"]
+    form = SearchForm(request.user, request.GET or None, display=display)
     page = None
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         try:

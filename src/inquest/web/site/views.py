@@ -5,8 +5,9 @@ queries that note them, so a page showing protected objects is one audit entry."
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,6 +24,8 @@ from inquest.web.runs import queries as runs
 from inquest.web.runs.models import EstimateRun, LinkageRun
 from inquest.web.site.context import display_preferences
 from inquest.web.site.display import SESSION_KEY, display_from, format_interval
+from inquest.web.site.list_columns import column_labels
+from inquest.web.site.run_facts import facts_table
 
 
 @require_GET
@@ -98,11 +101,37 @@ def source_detail(request: HttpRequest, code: str) -> HttpResponse:
     page.object_list = noted(request.user, page.object_list)
     note_shown(request.user, (v for record in page.object_list for v in record.versions.all()))
     editions = SourceEdition.objects.visible_to(request.user).filter(source=source)
+    columns, rows = _records_table(page.object_list)
     return render(
         request,
         "inquest/source_detail.html",
-        {"source": source, "page": page, "editions": editions},
+        {"source": source, "page": page, "editions": editions, "columns": columns, "rows": rows},
     )
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """A record as a row of its source's table: its current values, a column each."""
+
+    record: Record
+    values: list[str]
+    n_versions: int
+
+
+def _records_table(records: Sequence[Record]) -> tuple[list[tuple[str, str]], list[RecordRow]]:
+    """The columns of the records' current values (in the order first met; the list's own
+    record number left out, shown as the identifier) with their labels, and a row each."""
+    current = []
+    for record in records:
+        versions = list(record.versions.all())
+        current.append((record, versions[-1].raw if versions else {}, len(versions)))
+    keys = list(dict.fromkeys(k for _, raw, _ in current for k in raw if k != "record_id"))
+    labels = column_labels()
+    columns = [(key, str(labels.get(key, key))) for key in keys]
+    rows = [
+        RecordRow(record, [str(raw.get(k) or "") for k in keys], n) for record, raw, n in current
+    ]
+    return columns, rows
 
 
 @require_GET
@@ -131,12 +160,6 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inquest/run_list.html", context)
 
 
-def _shown_json(value: object) -> str:
-    return json.dumps(
-        runs.without_server_paths(value), indent=2, ensure_ascii=False, sort_keys=True
-    )
-
-
 @require_GET
 def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
     """One run: parameters, input hash, code version, seed, status, results and artefacts."""
@@ -150,6 +173,7 @@ def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
     else:
         run = get_visible(request.user, runs.estimate_runs_for(request.user), uid=uid)
     note_shown(request.user, run.artefacts.all())
+    display = display_preferences(request)["display"]
     return render(
         request,
         "inquest/run_detail.html",
@@ -157,8 +181,8 @@ def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
             "run": run,
             "kind": kind,
             "sources": sources,
-            "parameters": _shown_json(run.parameters),
-            "results": _shown_json(run.results),
+            "parameters": facts_table(run.parameters, display),
+            "results": facts_table(run.results or {}, display),
             "error": runs.without_server_paths(run.error),
         },
     )

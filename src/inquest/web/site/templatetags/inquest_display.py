@@ -1,7 +1,10 @@
 """Template filters that show dates and numbers as the user chose (``{% load inquest_display %}``).
 
 ``{{ value|shown_date:display }}``; ``{{ event|shown_interval:display }}`` for an object
-with ``date_earliest`` and ``date_latest``; ``{{ n|shown_digits:display }}``;
+with ``date_earliest`` and ``date_latest``; ``{{ n|number:display }}`` for a count or a
+figure (thousands grouped; a float rounded first with ``floatformat``),
+``{{ level|percent:display }}`` for a fraction, ``{{ bytes|size:display }}`` for a file size;
+``{{ text|shown_digits:display }}`` for text whose digits only change (times, identifiers);
 ``{{ name|isolated }}`` for text from a list: bidi controls removed, inside ``<bdi>``;
 ``{% result_rows rows display %}``: the search results' table rows.
 """
@@ -15,10 +18,18 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from inquest.text import strip_bidi
-from inquest.web.site.display import Display, format_date, format_interval, shown_digits
+from inquest.web.site.display import (
+    Display,
+    format_date,
+    format_interval,
+    shown_digits,
+    shown_number,
+    shown_percent,
+)
+from inquest.web.site.plot_text import PlotText, describe_plot
 
 register = template.Library()
 
@@ -54,6 +65,46 @@ def shown_digits_filter(value: Any, display: Display) -> str:
 
 
 @register.filter
+def number(value: Any, display: Display) -> str:
+    """A count or figure with thousands grouped, in the chosen digits and separators ("1,783",
+    "۱٬۷۸۳"); empty for None. Decimals are kept as given: round with ``floatformat`` first."""
+    return "" if value is None else shown_number(value, display)
+
+
+@register.filter
+def percent(value: Any, display: Display) -> str:
+    """A fraction as a whole percentage ("95%", "۹۵٪"); empty for None."""
+    return "" if value is None else shown_percent(value, display)
+
+
+_UNITS = (
+    (2**30, gettext_lazy("%(size)s GB")),
+    (2**20, gettext_lazy("%(size)s MB")),
+    (2**10, gettext_lazy("%(size)s KB")),
+)
+
+
+@register.filter
+def size(value: int | None, display: Display) -> str:
+    """A size in bytes for a reader: "812 bytes", "1.4 MB" (binary units), in the chosen
+    digits; empty for None."""
+    if value is None:
+        return ""
+    for unit, words in _UNITS:
+        if value >= unit:
+            return str(words) % {"size": shown_number(value / unit, display, places=1)}
+    return ngettext("%(size)s byte", "%(size)s bytes", value) % {
+        "size": shown_number(value, display)
+    }
+
+
+@register.filter
+def plot_text(kind: str) -> PlotText:
+    """What the estimate plot recorded as ``kind`` shows: ``.title`` and ``.alt``."""
+    return describe_plot(kind)
+
+
+@register.filter
 def isolated(value: Any) -> SafeString:
     """List text, escaped, without bidi controls, in ``<bdi>``: it cannot reorder the page."""
     text, _ = strip_bidi("" if value is None else str(value))
@@ -79,9 +130,7 @@ def result_rows(rows: Any, display: Display) -> SafeString:
         if not row.person_url:
             return SafeString("")
         n = len(row.records)
-        counted = ngettext("%(n)s record", "%(n)s records", n) % {
-            "n": shown_digits(str(n), display)
-        }
+        counted = ngettext("%(n)s record", "%(n)s records", n) % {"n": shown_number(n, display)}
         return format_html('<span class="muted">{} · {}</span>', counted, " · ".join(row.sources))
 
     def records_cell(row: Any) -> SafeString:
@@ -98,7 +147,7 @@ def result_rows(rows: Any, display: Display) -> SafeString:
                         record.name,
                         record.source,
                         row_word,
-                        shown_digits(str(record.row_number), display),
+                        shown_number(record.row_number, display),
                     )
                     for record in row.records
                 ),
@@ -108,5 +157,8 @@ def result_rows(rows: Any, display: Display) -> SafeString:
     return format_html_join(
         "\n",
         '<tr><td>{}</td><td>{}</td><td><meter min="0" max="1" value="{}">{}</meter></td></tr>',
-        ((person_cell(row), records_cell(row), row.score, row.score) for row in rows),
+        (
+            (person_cell(row), records_cell(row), row.score, shown_number(row.score, display))
+            for row in rows
+        ),
     )
