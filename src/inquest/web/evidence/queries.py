@@ -121,3 +121,8 @@ def may_timestamp(user: AnyUser, item: EvidenceItem) -> bool:
 def may_expunge(user: AnyUser, item: EvidenceItem) -> bool:
     """Whether the user may expunge the item's original (the service checks again)."""
     return item.expunged_at is None and can(user, Action.EXPUNGE_EVIDENCE, item.confidentiality)
+
+
+def may_export_any(user: AnyUser) -> bool:
+    """Whether the user may export items at some level (the list offers a bundle)."""
+    return can(user, Action.EXPORT_EVIDENCE)
