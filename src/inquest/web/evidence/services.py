@@ -566,7 +566,8 @@ def _store_copy(
     where: str,
 ) -> EvidenceItem:
     """Store a copy's bytes and record it as an item linked to ``item``, with custody on
-    both and the audit entry, in one transaction."""
+    both and the audit entry, in one transaction. ``where`` is shown with the copy too: it
+    must not name the original (a copy may be seen where its original is not)."""
     data, media_type, extension = copy
     store = evidence_store()
     sha = hashlib.sha256(data).hexdigest()

@@ -279,7 +279,7 @@ def evidence_redact(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
                 reason=RedactionReason(form.cleaned_data["reason"]),
                 note=form.cleaned_data["note"],
                 level=Level(form.cleaned_data["level"]),
-                where=request.path,
+                where="workbench",
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -302,7 +302,7 @@ def evidence_strip(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     if form.is_valid():
         try:
             copy = services.strip_item(
-                request.user, item, level=Level(form.cleaned_data["level"]), where=request.path
+                request.user, item, level=Level(form.cleaned_data["level"]), where="workbench"
             )
         except InquestError as exc:
             form.add_error(None, str(exc))
