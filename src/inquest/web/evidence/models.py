@@ -68,7 +68,12 @@ DERIVATION_CHOICES = (
 
 
 class EvidenceItem(Confidential):
-    """One original in the store, described; never edited once added (only its level)."""
+    """One original in the store, described; never edited once added (only its level, and
+    the marks of an expunge)."""
+
+    #: Relations to confidential objects that do not hide the item: a working or redacted
+    #: copy has a level of its own, and may be seen where its original may not be.
+    ACCESS_INDEPENDENT: ClassVar[tuple[str, ...]] = ("derived_from",)
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sha256 = models.CharField(max_length=64, unique=True, editable=False)
@@ -93,8 +98,7 @@ class EvidenceItem(Confidential):
     created_by = models.ForeignKey(
         _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # A working or redacted copy names the item it was made from. Not an access parent: a
-    # redacted copy exists to be seen where its original may not be.
+    # A working or redacted copy names the item it was made from (``ACCESS_INDEPENDENT``).
     derived_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="copies"
     )
