@@ -14,6 +14,7 @@ import bagit
 import pymupdf
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -124,6 +125,11 @@ def test_a_redacted_pdf_copy_has_no_text_in_the_region_and_links_to_its_original
     entry = AuditEntry.objects.get(action="evidence.redact")
     assert entry.object_id == str(copy.pk) and entry.detail["original"] == original.pk
     assert "witness asked" not in json.dumps(entry.detail)
+    # the link and the redactions are frozen in the database too
+    with pytest.raises(DatabaseError), transaction.atomic():
+        EvidenceItem.objects.filter(pk=copy.pk).update(redactions=[])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        EvidenceItem.objects.filter(pk=copy.pk).update(derived_from=None)
 
 
 def test_an_image_redaction_fills_the_region(
@@ -222,6 +228,10 @@ def test_timestamps_are_stored_and_checked_offline_then_renewed(
     assert run.ok and len(tsa.requests) == 1
     token = ItemTimestamp.objects.get(item=item)
     assert token.imprint == item.sha256 and token.confidentiality == item.confidentiality
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ItemTimestamp.objects.filter(pk=token.pk).update(imprint="0" * 64)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ItemTimestamp.objects.filter(pk=token.pk).delete()
     assert item.custody.filter(action="timestamped").count() == 1
     assert AuditEntry.objects.filter(action="evidence.timestamp").count() == 1
     [check] = services.check_timestamps(personas.analyst, item)

@@ -23,12 +23,34 @@ TOKEN_FROZEN = (
 )
 
 
+ITEMS = "evidence_evidenceitem"
+# 0002's frozen columns, and what makes an item a copy of another.
+ITEM_FROZEN = (
+    "uid",
+    "sha256",
+    "sha512",
+    "size",
+    "original_name",
+    "created_at",
+    "created_by_id",
+    "derived_from_id",
+    "derivation",
+    "redactions",
+)
+ITEM_FROZEN_0002 = ITEM_FROZEN[:7]
+
+
 def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     protect(schema_editor, TOKENS, TOKEN_FROZEN, delete=True)
+    # SQLite rebuilt the items' table to add the columns, dropping its triggers: made again.
+    unprotect(schema_editor, ITEMS)
+    protect(schema_editor, ITEMS, ITEM_FROZEN, delete=True)
 
 
 def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     unprotect(schema_editor, TOKENS)
+    unprotect(schema_editor, ITEMS)
+    protect(schema_editor, ITEMS, ITEM_FROZEN_0002, delete=True)
 
 
 class Migration(migrations.Migration):
