@@ -96,6 +96,8 @@ class CustodyAction(enum.StrEnum):
     TRANSFERRED = "transferred"
     VERIFIED = "verified"
     REDACTED = "redacted"
+    TIMESTAMPED = "timestamped"
+    EXPUNGED = "expunged"
 
 
 @dataclass(frozen=True)

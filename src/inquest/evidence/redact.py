@@ -52,6 +52,8 @@ __all__ = [
     "RedactionError",
     "RedactionReason",
     "Region",
+    "parse_pages",
+    "parse_region",
     "redact",
     "redact_image",
     "redact_pdf",
@@ -304,3 +306,48 @@ def redact(
     if sniff(data, name) is Kind.PDF:
         return redact_pdf(data, name, redactions, max_pages=max_pages)
     return redact_image(data, name, redactions, max_pixels=max_pixels)
+
+
+def parse_pages(text: str, *, field: str = "pages") -> tuple[int, ...]:
+    """Page numbers as a user writes them, from 1 (``"1, 3-5"``), as the engine's indexes
+    from 0, sorted and once each; :class:`InputError` naming ``field`` otherwise."""
+    pages: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        try:
+            low, high = int(first), int(last or first)
+        except ValueError:
+            raise InputError(f"not a page or a range of pages: {part!r}", field=field) from None
+        if low < 1 or high < low or high - low > DEFAULT_MAX_PAGES:
+            raise InputError(f"pages count from 1, a range low-high: {part!r}", field=field)
+        pages.update(range(low - 1, high))
+    return tuple(sorted(pages))
+
+
+def parse_region(text: str, *, field: str = "region") -> tuple[int | None, Region]:
+    """A region as a user writes it, ``PAGE:x0,y0,x1,y1`` (page from 1; PDF points from the
+    top left) or ``x0,y0,x1,y1`` (an image, in pixels): the engine's page index (from 0, or
+    None) and the region; :class:`InputError` naming ``field`` otherwise."""
+    head, sep, tail = text.strip().partition(":")
+    page: int | None = None
+    if sep:
+        try:
+            page = int(head) - 1
+        except ValueError:
+            raise InputError(f"not a page number before ':' in {text!r}", field=field) from None
+        if page < 0:
+            raise InputError(f"pages count from 1: {text!r}", field=field)
+    else:
+        tail = head
+    try:
+        x0, y0, x1, y1 = (float(v) for v in tail.split(","))
+    except ValueError:
+        raise InputError(f"a region is x0,y0,x1,y1: {text!r}", field=field) from None
+    try:
+        return page, Region(x0, y0, x1, y1)
+    except RedactionError:
+        raise InputError(
+            f"a region needs 0 <= x0 < x1 and 0 <= y0 < y1: {text!r}", field=field
+        ) from None

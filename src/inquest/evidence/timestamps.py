@@ -33,8 +33,10 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO
 
+import yaml
 from cryptography import x509
 from rfc3161_client import (
     PKIStatus,
@@ -59,6 +61,7 @@ __all__ = [
     "build_request",
     "digest_stream",
     "http_transport",
+    "load_authorities",
     "load_token",
     "renewal_imprint",
     "request_timestamp",
@@ -507,3 +510,71 @@ def verify_chain(
             raise TimestampError(f"token {index}: renewal older than the token it renews")
         checked.append(good)
     return tuple(checked)
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+_AUTHORITY_KEYS = {"name", "url", "certs", "hash_algorithm", "policy", "timeout"}
+
+
+def _authority_entry(entry: Any, index: int, base: Path, where: str) -> TimestampAuthority:
+    key = f"authorities[{index}]"
+    if not isinstance(entry, dict) or set(entry) - _AUTHORITY_KEYS:
+        raise ConfigError(
+            f"each authority is a mapping of {sorted(_AUTHORITY_KEYS)}", path=where, key=key
+        )
+    for needed in ("name", "url", "certs"):
+        if not isinstance(entry.get(needed), str) or not entry[needed].strip():
+            raise ConfigError(f"needs {needed} (text)", path=where, key=key)
+    certs = Path(entry["certs"])
+    certs = certs if certs.is_absolute() else base / certs
+    try:
+        pem = certs.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the certificates {certs}: {exc}", path=where, key=key
+        ) from exc
+    try:
+        algorithm = HashAlgorithm(entry.get("hash_algorithm", "sha256"))
+    except ValueError:
+        raise ConfigError(
+            f"hash_algorithm is one of {[a.value for a in HashAlgorithm]}", path=where, key=key
+        ) from None
+    timeout = entry.get("timeout", DEFAULT_TIMEOUT)
+    if not isinstance(timeout, int | float) or not 0 < timeout <= 600:
+        raise ConfigError("timeout is seconds, above 0 and at most 600", path=where, key=key)
+    policy = entry.get("policy")
+    if policy is not None and not isinstance(policy, str):
+        raise ConfigError("policy is an OID (text)", path=where, key=key)
+    try:
+        return TimestampAuthority(
+            name=entry["name"].strip(),
+            url=entry["url"].strip(),
+            certs_pem=pem,
+            hash_algorithm=algorithm,
+            policy=policy,
+            timeout=float(timeout),
+        )
+    except ConfigError as exc:
+        raise ConfigError(exc.reason, path=where, key=f"{key}.{exc.key}") from exc
+
+
+def load_authorities(path: Path) -> tuple[TimestampAuthority, ...]:
+    """The authorities listed in the YAML file ``path`` (``authorities:``, a list of
+    ``name``, ``url``, ``certs`` (a PEM file, relative to ``path``'s folder), and optional
+    ``hash_algorithm``, ``policy``, ``timeout``); :class:`ConfigError` naming the entry."""
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path=where) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("authorities"), list):
+        raise ConfigError("must hold a list under authorities:", path=where)
+    found = tuple(
+        _authority_entry(entry, i, path.parent, where)
+        for i, entry in enumerate(data["authorities"])
+    )
+    names = [a.name for a in found]
+    if len(set(names)) != len(names):
+        raise ConfigError("two authorities have the same name", path=where, key="authorities")
+    return found

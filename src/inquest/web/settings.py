@@ -4,7 +4,8 @@ Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY`
 ``INQUEST_DEBUG``, ``INQUEST_ALLOWED_HOSTS``, ``INQUEST_CSRF_TRUSTED_ORIGINS``, ``INQUEST_HTTPS``,
 ``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``, ``INQUEST_MAX_UPLOAD_BYTES``,
 ``INQUEST_UPLOAD_MAX_AGE_HOURS``, ``INQUEST_EVIDENCE_STORE``, ``INQUEST_MAX_EVIDENCE_BYTES``,
-``INQUEST_MAX_EVIDENCE_UPLOAD_BYTES``. docs/deployment/workbench.md describes each.
+``INQUEST_MAX_EVIDENCE_UPLOAD_BYTES``, ``INQUEST_TIMESTAMP_AUTHORITIES``,
+``INQUEST_TIMESTAMP_ON_INTAKE``, ``INQUEST_TIMESTAMP_RENEW_AFTER_DAYS``. docs/deployment/workbench.md describes each.
 
 Loading them tightens the process umask (no group or other bits) and refuses to start while
 the data folder, the SQLite database or a key file is open to other accounts.
@@ -246,6 +247,14 @@ INQUEST_EVIDENCE_STORE = (
 INQUEST_MAX_EVIDENCE_BYTES = config.env_int(_ENV, "INQUEST_MAX_EVIDENCE_BYTES", default=50 * 2**30)
 INQUEST_MAX_EVIDENCE_UPLOAD_BYTES = config.env_int(
     _ENV, "INQUEST_MAX_EVIDENCE_UPLOAD_BYTES", default=2 * 2**30
+)
+# Trusted timestamps: a YAML file listing the RFC 3161 authorities (empty: none; read by
+# inquest.evidence.timestamps.load_authorities when first needed), whether every new item
+# is timestamped at intake, and the age after which `inquest evidence retimestamp` renews.
+INQUEST_TIMESTAMP_AUTHORITIES = _ENV.get("INQUEST_TIMESTAMP_AUTHORITIES", "").strip()
+INQUEST_TIMESTAMP_ON_INTAKE = config.env_bool(_ENV, "INQUEST_TIMESTAMP_ON_INTAKE", default=False)
+INQUEST_TIMESTAMP_RENEW_AFTER_DAYS = config.env_int(
+    _ENV, "INQUEST_TIMESTAMP_RENEW_AFTER_DAYS", default=5 * 365
 )
 
 # The API's documentation page loads Swagger UI from the package (drf-spectacular-sidecar),

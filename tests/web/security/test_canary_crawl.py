@@ -32,6 +32,7 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,40 @@ def _seed_evidence(user: User, level: Level, garden: Garden, person: Any, place:
     pinpoint = evidence.Pinpoint(page=1, region=(0.1, 0.1, 0.5, 0.5), quote="synthetic")
     evidence.link_item(user, added.item, person, pinpoint, note="synthetic")
     evidence.link_item(user, added.item, place, evidence.Pinpoint(start_s=1.0, end_s=2.0))
+    _seed_copy_and_token(user, level, garden, added.item)
+
+
+def _seed_copy_and_token(user: User, level: Level, garden: Garden, item: Any) -> None:
+    """A redacted copy one level lower than its original (whose page must not show the
+    original to those who see only the copy), its reason's note a canary; and a timestamp
+    token of the original from a local test authority (in process, no network)."""
+    from inquest.evidence.redact import RedactionReason, Region
+    from inquest.evidence.timestamps import TimestampAuthority
+    from inquest.web.evidence import services as evidence
+    from inquest.web.evidence.models import EvidenceItem
+
+    label = EvidenceItem._meta.label
+    note = garden.new(label, None, "redactions")
+    copy = evidence.redact_item(
+        user,
+        item,
+        regions=[(None, Region(0, 0, 40, 40))],
+        reason=RedactionReason.WITNESS_PROTECTION,
+        note=note,
+        level=Level(max(int(Level.PUBLIC), int(level) - 1)),
+    )
+    garden.canaries[note] = Canary(label, copy.pk, "redactions")
+    tsa = _crawl_tsa()
+    authority = TimestampAuthority("crawl-tsa", "http://127.0.0.1:9/", tsa.chain_pem)
+    run = evidence.timestamp_item(user, item, authorities=[authority], transport=tsa.transport)
+    assert run.ok, run.failures
+
+
+@cache
+def _crawl_tsa() -> Any:
+    from evidence._tsa import TestTSA
+
+    return TestTSA.make("crawl-tsa")
 
 
 def _start_estimate(user: User, linkage: Any, level: Level) -> Any:
@@ -496,10 +531,16 @@ def _allowed(user: Any) -> tuple[set[tuple[str, Any]], set[tuple[str, Any]]]:
         key = (obj._meta.label, obj.pk)
         if key not in memo:
             memo[key] = False  # a cycle (a place's parent place) is not a way in
+            # Every relation to a confidential object hides, but those a model declares
+            # independent: a redacted copy's original (the copy has a level of its own).
+            independent = set(getattr(obj, "ACCESS_INDEPENDENT", ()))
             parents = [
                 getattr(obj, f.name)
                 for f in obj._meta.concrete_fields
-                if f.is_relation and f.related_model and issubclass(f.related_model, Confidential)
+                if f.is_relation
+                and f.related_model
+                and issubclass(f.related_model, Confidential)
+                and f.name not in independent
             ]
             memo[key] = can(user, Action.VIEW, obj.confidentiality) and all(
                 visible(p) for p in parents if p is not None

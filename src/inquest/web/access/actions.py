@@ -21,3 +21,4 @@ class Action(StrEnum):
     VIEW_IDENTITY = "view_identity"
     ADD_EVIDENCE = "add_evidence"
     EXPORT_EVIDENCE = "export_evidence"
+    EXPUNGE_EVIDENCE = "expunge_evidence"

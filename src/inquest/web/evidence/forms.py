@@ -1,12 +1,17 @@
-"""The form of an evidence upload: the file and how the commission came to hold it."""
+"""The forms of evidence: an upload, a link, a redacted copy, a copy without metadata, the
+expunge procedure and a bundle's export."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inquest.errors import InputError
+from inquest.evidence.redact import RedactionReason, Region, parse_pages, parse_region
+from inquest.evidence.vocabulary import ExpungeReason
 from inquest.web.access.levels import Level
 from inquest.web.evidence.models import CONSENT_CHOICES, METHOD_CHOICES
+from inquest.web.site.choices import engine_choices
 
 
 class UploadForm(forms.Form):
@@ -61,3 +66,89 @@ class LinkForm(forms.Form):
         if len(values) != len(parts):
             raise forms.ValidationError(_("A region needs left, top, width and height."))
         return (values[0], values[1], values[2], values[3])
+
+
+REDACTION_REASONS = engine_choices(
+    RedactionReason,
+    {
+        RedactionReason.WITNESS_PROTECTION: _("witness protection"),
+        RedactionReason.VICTIM_PRIVACY: _("a victim's privacy"),
+        RedactionReason.THIRD_PARTY_PRIVACY: _("a third party's privacy"),
+        RedactionReason.SOURCE_PROTECTION: _("source protection"),
+        RedactionReason.MEDICAL: _("medical information"),
+        RedactionReason.CHILD: _("a child"),
+        RedactionReason.ONGOING_INVESTIGATION: _("an ongoing investigation"),
+        RedactionReason.LEGAL_PRIVILEGE: _("legal privilege"),
+        RedactionReason.IRRELEVANT: _("irrelevant"),
+        RedactionReason.OTHER: _("other"),
+    },
+)
+EXPUNGE_REASONS = engine_choices(
+    ExpungeReason,
+    {
+        ExpungeReason.COURT_ORDER: _("a court or tribunal ordered it"),
+        ExpungeReason.CONSENT_WITHDRAWN: _("the source withdrew consent"),
+        ExpungeReason.UNLAWFUL_CONTENT: _("keeping the content is unlawful"),
+        ExpungeReason.ENDANGERS_PERSON: _("keeping it endangers a person"),
+        ExpungeReason.DUPLICATE_OF: _("a copy of another original that is kept"),
+        ExpungeReason.INGESTED_IN_ERROR: _("stored by mistake"),
+    },
+)
+
+
+class RedactForm(forms.Form):
+    """A redacted copy: pages withdrawn and regions removed (coordinates typed), the reason,
+    a note and the copy's level."""
+
+    pages = forms.CharField(
+        label=_("Pages to withdraw (from 1, e.g. 2, 4-5)"), required=False, max_length=2000
+    )
+    regions = forms.CharField(
+        label=_(
+            "Regions to remove, one a line: PAGE:x0,y0,x1,y1 in PDF points from the top left; "
+            "for an image x0,y0,x1,y1 in pixels"
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+    )
+    reason = forms.ChoiceField(label=_("Why"), choices=REDACTION_REASONS)
+    note = forms.CharField(label=_("Note on the redaction"), required=False, max_length=2000)
+    level = forms.TypedChoiceField(label=_("Level of the copy"), choices=Level.choices, coerce=int)
+
+    def parsed(self) -> tuple[tuple[int, ...], list[tuple[int | None, Region]]]:
+        """The pages (indexes from 0) and regions; ValidationError naming the line."""
+        try:
+            pages = parse_pages(self.cleaned_data["pages"])
+            lines = [x for x in self.cleaned_data["regions"].splitlines() if x.strip()]
+            regions = [parse_region(line) for line in lines]
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return pages, regions
+
+
+class CopyForm(forms.Form):
+    """A copy without metadata, and its level."""
+
+    level = forms.TypedChoiceField(label=_("Level of the copy"), choices=Level.choices, coerce=int)
+
+
+class ExpungeForm(forms.Form):
+    """The expunge procedure: a listed reason, its reference, a note, and the confirmation
+    (the first 12 characters of the item's SHA-256, typed)."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=EXPUNGE_REASONS)
+    reference = forms.CharField(
+        label=_("Reference (the order's number, the kept original's SHA-256 ...)"),
+        required=False,
+        max_length=2000,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    confirm = forms.CharField(
+        label=_("To confirm, type the first 12 characters of the item's SHA-256"), max_length=64
+    )
+
+
+class ExportForm(forms.Form):
+    """The bundle's title (the items are the list's ticked boxes)."""
+
+    title = forms.CharField(label=_("Title of the bundle"), max_length=500)

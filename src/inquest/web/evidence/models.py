@@ -57,12 +57,23 @@ CUSTODY_CHOICES = engine_choices(
         CustodyAction.TRANSFERRED: _("transferred"),
         CustodyAction.VERIFIED: _("verified"),
         CustodyAction.REDACTED: _("redacted"),
+        CustodyAction.TIMESTAMPED: _("timestamped"),
+        CustodyAction.EXPUNGED: _("expunged"),
     },
+)
+DERIVATION_CHOICES = (
+    ("redacted", _("redacted copy")),
+    ("stripped", _("copy without metadata")),
 )
 
 
 class EvidenceItem(Confidential):
-    """One original in the store, described; never edited once added (only its level)."""
+    """One original in the store, described; never edited once added (only its level, and
+    the marks of an expunge)."""
+
+    #: Relations to confidential objects that do not hide the item: a working or redacted
+    #: copy has a level of its own, and may be seen where its original may not be.
+    ACCESS_INDEPENDENT: ClassVar[tuple[str, ...]] = ("derived_from",)
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sha256 = models.CharField(max_length=64, unique=True, editable=False)
@@ -87,6 +98,15 @@ class EvidenceItem(Confidential):
     created_by = models.ForeignKey(
         _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A working or redacted copy names the item it was made from (``ACCESS_INDEPENDENT``).
+    derived_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="copies"
+    )
+    derivation = models.CharField(max_length=16, blank=True, choices=DERIVATION_CHOICES)
+    redactions = models.JSONField(default=list, blank=True, editable=False)
+    expunged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expunge_reason = models.CharField(max_length=32, blank=True, editable=False)
+    expunge_reference = models.CharField(max_length=2000, blank=True, editable=False)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -192,3 +212,37 @@ class ItemLink(Confidential):
             return (float(r["x"]), float(r["y"]), float(r["w"]), float(r["h"]))
         except (KeyError, TypeError, ValueError):
             return None
+
+
+class ItemTimestamp(Confidential):
+    """An RFC 3161 timestamp response (DER, as the authority sent it) over an item, or over
+    the token it renews (``renews``); the authority's certificates at the time are kept so
+    the token can be checked offline even after the configuration changes. Insert only."""
+
+    ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("item",)
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="timestamps")
+    renews = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewal"
+    )
+    authority = models.CharField(max_length=200)
+    der = models.BinaryField(editable=False)
+    certs_pem = models.TextField(editable=False)
+    gen_time = models.DateTimeField()
+    hash_algorithm = models.CharField(max_length=16)
+    imprint = models.CharField(max_length=128)
+    serial = models.CharField(max_length=64)
+    policy = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("item", "gen_time", "id")
+
+    def __str__(self) -> str:
+        return f"timestamp of item {self.item_id} by {self.authority}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only."""
+        if self.pk is not None:
+            raise ValueError("timestamp tokens are never changed")
+        super().save(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from inquest.evidence.perceptual import DEFAULT_THRESHOLD, HashIndex, PerceptualHash
 from inquest.web.access.actions import Action
 from inquest.web.access.policy import AnyUser, can
-from inquest.web.evidence.models import CustodyEvent, EvidenceItem, ItemLink
+from inquest.web.evidence.models import CustodyEvent, EvidenceItem, ItemLink, ItemTimestamp
 
 
 def items_for(user: AnyUser) -> QuerySet[EvidenceItem]:
@@ -89,3 +89,40 @@ def links_of(user: AnyUser, item: EvidenceItem) -> QuerySet[ItemLink]:
         .filter(item=item)
         .select_related("person", "event", "place")
     )
+
+
+def timestamps_of(user: AnyUser, item: EvidenceItem) -> QuerySet[ItemTimestamp]:
+    """The item's timestamp tokens the user may see, oldest first."""
+    return ItemTimestamp.objects.visible_to(user).filter(item=item).order_by("gen_time", "id")
+
+
+def copies_of(user: AnyUser, item: EvidenceItem) -> QuerySet[EvidenceItem]:
+    """The working and redacted copies of the item that the user may see."""
+    return items_for(user).filter(derived_from=item)
+
+
+def original_of(user: AnyUser, item: EvidenceItem) -> EvidenceItem | None:
+    """The item this copy was made from, if the user may see it."""
+    if item.derived_from_id is None:
+        return None
+    return items_for(user).filter(pk=item.derived_from_id).first()
+
+
+def may_copy(user: AnyUser, item: EvidenceItem) -> bool:
+    """Whether the user may make copies of the item (the service checks again)."""
+    return item.expunged_at is None and may_download(user, item) and may_add(user)
+
+
+def may_timestamp(user: AnyUser, item: EvidenceItem) -> bool:
+    """Whether the user may ask for timestamps of the item (the service checks again)."""
+    return can(user, Action.ADD_EVIDENCE, item.confidentiality)
+
+
+def may_expunge(user: AnyUser, item: EvidenceItem) -> bool:
+    """Whether the user may expunge the item's original (the service checks again)."""
+    return item.expunged_at is None and can(user, Action.EXPUNGE_EVIDENCE, item.confidentiality)
+
+
+def may_export_any(user: AnyUser) -> bool:
+    """Whether the user may export items at some level (the list offers a bundle)."""
+    return can(user, Action.EXPORT_EVIDENCE)

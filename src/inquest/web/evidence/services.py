@@ -10,6 +10,9 @@ Audit entries name items by id, address and level, never by their names or descr
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import io
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -23,21 +26,44 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from inquest.errors import InputError
+from inquest.errors import ConfigError, InputError
 from inquest.evidence import intake, open_store
-from inquest.evidence.bundle import CustodyAction
+from inquest.evidence.bundle import (
+    Bundle,
+    BundleItem,
+    CustodyAction,
+    CustodyEntry,
+    ItemDescription,
+    write_bundle,
+)
 from inquest.evidence.intake import Acquisition, IntakeResult
 from inquest.evidence.local import LocalStore
 from inquest.evidence.perceptual import image_hash
-from inquest.evidence.store import Digests, Store
+from inquest.evidence.redact import Redaction, RedactionReason, Region, redact
+from inquest.evidence.store import Digests, EvidenceError, ObjectMissing, Store
+from inquest.evidence.strip import DEFAULT_MAX_BYTES, strip_copy
 from inquest.evidence.technical_metadata import TechnicalMetadata, extract
+from inquest.evidence.timestamps import (
+    HashAlgorithm,
+    TimestampAuthority,
+    TimestampError,
+    TimestampRun,
+    TimestampToken,
+    Transport,
+    load_authorities,
+    retimestamp,
+    timestamp_with_all,
+    verify_chain,
+)
+from inquest.evidence.timestamps import digest_stream as timestamp_digest_stream
 from inquest.evidence.verify import VerifyReport, verify
+from inquest.evidence.vocabulary import ExpungeReason
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
 from inquest.web.audit import services as audit
 from inquest.web.evidence import queries
-from inquest.web.evidence.models import CustodyEvent, EvidenceItem, ItemLink
+from inquest.web.evidence.models import CustodyEvent, EvidenceItem, ItemLink, ItemTimestamp
 
 DEFAULT_LEVEL = Level.CONFIDENTIAL
 
@@ -119,6 +145,14 @@ def _describe(store: Store, result: IntakeResult) -> _Described:
     sha = result.digests.sha256
     if EvidenceItem.objects.filter(sha256=sha).exists():
         return _Described(result, {}, "")
+    metadata, phash = _examine(
+        store, sha, result.checked.content.sniffed_mime or "", result.checked.name.display
+    )
+    return _Described(result, metadata, phash)
+
+
+def _examine(store: Store, sha: str, mime: str, name: str) -> tuple[dict[str, Any], str]:
+    """The technical metadata and, for an image, the perceptual hash of a stored original."""
     if isinstance(store, LocalStore):
         metadata = _metadata_dict(extract(store.path(sha)))
     else:
@@ -128,13 +162,13 @@ def _describe(store: Store, result: IntakeResult) -> _Described:
                 shutil.copyfileobj(source, out, 1 << 20)
             metadata = _metadata_dict(extract(copy))
     phash = ""
-    if (result.checked.content.sniffed_mime or "").startswith("image/"):
+    if mime.startswith("image/"):
         try:
             with store.open(sha) as stream:
-                phash = image_hash(stream, name=result.checked.name.display).value
+                phash = image_hash(stream, name=name).value
         except InputError as exc:
             metadata["warnings"] = [*metadata["warnings"], f"no perceptual hash: {exc}"[:500]]
-    return _Described(result, metadata, phash)
+    return metadata, phash
 
 
 def _record(user: AnyUser, described: _Described, level: Level, where: str) -> Added:
@@ -248,7 +282,9 @@ def add_upload(
     limit = max_size or int(settings.INQUEST_MAX_EVIDENCE_UPLOAD_BYTES)
     result = intake.add_stream(stream, name, store, acquisition, max_size=limit)
     described = _describe(store, result)
-    return _record_all(user, [described], Level(level), "workbench upload")[0]
+    added = _record_all(user, [described], Level(level), "workbench upload")
+    _timestamp_new(user, added)
+    return added[0]
 
 
 def add_paths(
@@ -267,7 +303,9 @@ def add_paths(
     limit = max_size or int(settings.INQUEST_MAX_EVIDENCE_BYTES)
     results = intake.add_paths(paths, store, acquisition, max_size=limit)
     described = [_describe(store, r) for r in results]
-    return _record_all(user, described, Level(level), "command line")
+    added = _record_all(user, described, Level(level), "command line")
+    _timestamp_new(user, added)
+    return added
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -490,3 +528,577 @@ def link_item(
         user, "evidence.link", link, level=chosen, detail={"item": item.pk, field: target.pk}
     )
     return link
+
+
+# -- working and redacted copies ------------------------------------------------------------
+
+#: The largest original a copy is made of here (the engine reads it whole).
+MAX_COPY_BYTES = DEFAULT_MAX_BYTES
+
+
+def _check_copy(user: AnyUser, item: EvidenceItem, level: Level) -> None:
+    """A copy reads the original's content out into a new item: it needs the item visible,
+    ``export_evidence`` at its level, and ``add_evidence`` at the copy's level."""
+    if not _visible(user, item):
+        raise PermissionDenied("item not visible")
+    require(user, Action.EXPORT_EVIDENCE, item.confidentiality)
+    require(user, Action.ADD_EVIDENCE, level)
+    if item.expunged_at is not None:
+        raise InputError("the original was expunged: no copy can be made", field="item")
+    if item.size > MAX_COPY_BYTES:
+        raise InputError(f"copies are made of originals up to {MAX_COPY_BYTES} bytes", field="item")
+
+
+def _read(item: EvidenceItem) -> bytes:
+    with evidence_store().open(item.sha256) as stream:
+        return stream.read()
+
+
+def _store_copy(
+    user: AnyUser,
+    item: EvidenceItem,
+    copy: tuple[bytes, str, str],
+    *,
+    derivation: str,
+    redactions: list[dict[str, Any]],
+    level: Level,
+    reason: str,
+    where: str,
+) -> EvidenceItem:
+    """Store a copy's bytes and record it as an item linked to ``item``, with custody on
+    both and the audit entry, in one transaction. ``where`` is shown with the copy too: it
+    must not name the original (a copy may be seen where its original is not)."""
+    data, media_type, extension = copy
+    store = evidence_store()
+    sha = hashlib.sha256(data).hexdigest()
+    held = EvidenceItem.objects.filter(sha256=sha).first()
+    if held is not None:
+        raise InputError(f"the same copy is held already as item {held.uid}", field="item")
+    name = f"{derivation}-{item.sha256[:12]}.{extension}"
+    stored = store.put(io.BytesIO(data), name=name, expect_sha256=sha)
+    metadata, phash = _examine(store, sha, media_type, name)
+    action = CustodyAction.REDACTED if derivation == "redacted" else CustodyAction.COPIED
+    with transaction.atomic():
+        made = EvidenceItem.objects.create(
+            sha256=sha,
+            sha512=stored.digests.sha512,
+            size=stored.digests.size,
+            original_name=name,
+            display_name=name,
+            sniffed_type=media_type,
+            claimed_type=media_type,
+            acquired_by=_actor_label(user),
+            acquired_at=timezone.now(),
+            method=item.method,
+            consent=item.consent,
+            restrictions=list(item.restrictions),
+            technical_metadata=metadata,
+            perceptual_hash=phash,
+            confidentiality=level,
+            created_by_id=user_id(user),
+            derived_from=item,
+            derivation=derivation,
+            redactions=redactions,
+        )
+        _custody(
+            user,
+            item,
+            action,
+            place=where,
+            reason=reason,
+            detail={"copy": made.sha256, "copy_uid": str(made.uid), "derivation": derivation},
+        )
+        _custody(
+            user,
+            made,
+            CustodyAction.RECEIVED,
+            place=where,
+            reason=reason,
+            detail={"made_from": item.sha256, "derivation": derivation},
+        )
+        audit.record(
+            user,
+            f"evidence.{'redact' if derivation == 'redacted' else 'strip'}",
+            made,
+            level=level,
+            detail={
+                "original": item.pk,
+                "original_sha256": item.sha256,
+                "sha256": sha,
+                "redactions": len(redactions),
+            },
+        )
+    return made
+
+
+def redact_item(
+    user: AnyUser,
+    item: EvidenceItem,
+    *,
+    pages: Sequence[int] = (),
+    regions: Sequence[tuple[int | None, Region]] = (),
+    reason: RedactionReason,
+    note: str = "",
+    level: Level | None = None,
+    where: str = "",
+) -> EvidenceItem:
+    """A redacted copy of a PDF (``pages`` withdrawn, ``regions`` by page, indexes from 0)
+    or an image (regions with page None): content removed by the engine, the copy stored
+    as an item linked to ``item`` at ``level`` (default the original's), the reason, the
+    note and the actor kept with it; ``redacted`` in the original's custody."""
+    chosen = Level(item.confidentiality if level is None else level)
+    _check_copy(user, item, chosen)
+    actor = _actor_label(user)
+    asked = [Redaction(p, None, reason, actor, note) for p in pages] + [
+        Redaction(p, r, reason, actor, note) for p, r in regions
+    ]
+    if not asked:
+        raise InputError("name pages to withdraw or regions to remove", field="pages")
+    copy = redact(_read(item), item.display_name, asked)
+    listed = [
+        {
+            "page": None if r.page is None else r.page + 1,
+            "region": None
+            if r.region is None
+            else [r.region.x0, r.region.y0, r.region.x1, r.region.y1],
+            "reason": r.reason.value,
+            "actor": r.actor,
+            "note": r.note,
+        }
+        for r in asked
+    ]
+    return _store_copy(
+        user,
+        item,
+        (copy.data, copy.media_type, copy.extension),
+        derivation="redacted",
+        redactions=listed,
+        level=chosen,
+        reason=note or reason.value,
+        where=where,
+    )
+
+
+def strip_item(
+    user: AnyUser, item: EvidenceItem, *, level: Level | None = None, where: str = ""
+) -> EvidenceItem:
+    """A copy of a PDF or an image without its metadata, stored as an item linked to
+    ``item``; ``copied`` in the original's custody."""
+    chosen = Level(item.confidentiality if level is None else level)
+    _check_copy(user, item, chosen)
+    clean = strip_copy(_read(item), item.display_name)
+    return _store_copy(
+        user,
+        item,
+        (clean.data, clean.media_type, clean.extension),
+        derivation="stripped",
+        redactions=[],
+        level=chosen,
+        reason="metadata stripped",
+        where=where,
+    )
+
+
+# -- trusted timestamps ---------------------------------------------------------------------
+
+
+@cache
+def _authorities(path: str) -> tuple[TimestampAuthority, ...]:
+    return load_authorities(Path(path)) if path else ()
+
+
+def timestamp_authorities() -> tuple[TimestampAuthority, ...]:
+    """The authorities ``INQUEST_TIMESTAMP_AUTHORITIES`` lists (none if unset)."""
+    return _authorities(str(settings.INQUEST_TIMESTAMP_AUTHORITIES))
+
+
+def _item_digests(
+    item: EvidenceItem, wanted: Sequence[HashAlgorithm]
+) -> dict[HashAlgorithm, bytes]:
+    """The item's digests under ``wanted``: SHA-256 and SHA-512 from its record, others
+    read from its original (none for an expunged one)."""
+    known = {
+        HashAlgorithm.SHA256: bytes.fromhex(item.sha256),
+        HashAlgorithm.SHA512: bytes.fromhex(item.sha512),
+    }
+    missing = [a for a in wanted if a not in known]
+    if missing and item.expunged_at is None:
+        with evidence_store().open(item.sha256) as stream:
+            known.update(timestamp_digest_stream(stream, missing))
+    return known
+
+
+def _save_token(
+    item: EvidenceItem, token: TimestampToken, certs: bytes, renews: ItemTimestamp | None
+) -> ItemTimestamp:
+    return ItemTimestamp.objects.create(
+        item=item,
+        renews=renews,
+        authority=token.authority,
+        der=token.der,
+        certs_pem=certs.decode("ascii", "replace"),
+        gen_time=token.gen_time,
+        hash_algorithm=token.hash_algorithm.value,
+        imprint=token.imprint_hex,
+        serial=str(token.serial),
+        policy=token.policy,
+        confidentiality=item.confidentiality,
+    )
+
+
+def timestamp_item(
+    user: AnyUser | None,
+    item: EvidenceItem,
+    *,
+    authorities: Sequence[TimestampAuthority] | None = None,
+    transport: Transport | None = None,
+    where: str = "",
+) -> TimestampRun:
+    """Ask every configured authority for a token over the item's digest; the tokens are
+    stored with the item, with a ``timestamped`` custody event and the audit entry, in one
+    transaction. A user needs ``add_evidence`` at the item's level; the operator (None) may."""
+    if user is not None:
+        if not _visible(user, item):
+            raise PermissionDenied("item not visible")
+        require(user, Action.ADD_EVIDENCE, item.confidentiality)
+    chosen = timestamp_authorities() if authorities is None else tuple(authorities)
+    if not chosen:
+        raise ConfigError(
+            "no timestamp authority is configured", key="INQUEST_TIMESTAMP_AUTHORITIES"
+        )
+    digests = _item_digests(item, [a.hash_algorithm for a in chosen])
+    run = timestamp_with_all(digests, chosen, transport)
+    if run.tokens:
+        certs = {a.name: a.certs_pem for a in chosen}
+        with transaction.atomic():
+            for token in run.tokens:
+                _save_token(item, token, certs[token.authority], None)
+            _custody(
+                user,
+                item,
+                CustodyAction.TIMESTAMPED,
+                place=where,
+                detail={
+                    "authorities": [t.authority for t in run.tokens],
+                    "failed": [f.authority for f in run.failures],
+                },
+            )
+            audit.record(
+                user,
+                "evidence.timestamp",
+                item,
+                level=item.confidentiality,
+                detail={
+                    "sha256": item.sha256,
+                    "tokens": len(run.tokens),
+                    "failed": len(run.failures),
+                },
+            )
+    return run
+
+
+def _timestamp_new(user: AnyUser, added: Sequence[Added]) -> None:
+    """Timestamp new items at intake when ``INQUEST_TIMESTAMP_ON_INTAKE`` is set; an
+    authority that fails does not undo the intake (the item can be timestamped later)."""
+    if not settings.INQUEST_TIMESTAMP_ON_INTAKE or not timestamp_authorities():
+        return
+    for one in added:
+        if one.created:
+            timestamp_item(user, one.item, where="intake")
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """One chain of an item's tokens (oldest first), and whether it verifies offline; the
+    problem when not; whether the certificates came from the configuration or, for an
+    authority no longer configured, from those kept with the token."""
+
+    tokens: tuple[ItemTimestamp, ...]
+    ok: bool
+    problem: str
+    configured: bool
+
+
+def _chains(tokens: Sequence[ItemTimestamp]) -> list[list[ItemTimestamp]]:
+    """The tokens as chains: each first token followed by its renewals, in order."""
+    following = {t.renews_id: t for t in tokens if t.renews_id is not None}
+    chains = []
+    for first in (t for t in tokens if t.renews_id is None):
+        chain = [first]
+        while chain[-1].pk in following:
+            chain.append(following[chain[-1].pk])
+        chains.append(chain)
+    return chains
+
+
+def _engine_token(t: ItemTimestamp) -> TimestampToken:
+    return TimestampToken(
+        der=bytes(t.der),
+        authority=t.authority,
+        gen_time=t.gen_time,
+        hash_algorithm=HashAlgorithm(t.hash_algorithm),
+        message_imprint=bytes.fromhex(t.imprint),
+        serial=int(t.serial),
+        policy=t.policy,
+    )
+
+
+def check_timestamps(user: AnyUser, item: EvidenceItem) -> list[ChainCheck]:
+    """Every chain of the item's tokens the user may see, checked offline (no network)."""
+    tokens = list(queries.timestamps_of(user, item))
+    configured = {a.name: a.certs_pem for a in timestamp_authorities()}
+    checks = []
+    for chain in _chains(tokens):
+        certs = {t.authority: configured.get(t.authority, t.certs_pem.encode()) for t in chain}
+        try:
+            digests = _item_digests(item, [HashAlgorithm(t.hash_algorithm) for t in chain])
+            verify_chain([_engine_token(t) for t in chain], digests, certs)
+        except (TimestampError, ValueError, EvidenceError) as exc:
+            ok, problem = False, str(exc)
+        else:
+            ok, problem = True, ""
+        known = all(t.authority in configured for t in chain)
+        checks.append(ChainCheck(tuple(chain), ok, problem, known))
+    return checks
+
+
+@dataclass(frozen=True)
+class Renewals:
+    """What ``retimestamp_due`` renewed, and the chains it could not."""
+
+    renewed: tuple[ItemTimestamp, ...]
+    failed: tuple[tuple[ItemTimestamp, str], ...]
+
+
+def _due(
+    older_than: dt.timedelta | None, algorithms: Sequence[HashAlgorithm]
+) -> list[ItemTimestamp]:
+    """The last token of every chain that is older than ``older_than`` or made with one of
+    ``algorithms``."""
+    leaves = ItemTimestamp.objects.filter(renewal__isnull=True).select_related("item")
+    cutoff = None if older_than is None else timezone.now() - older_than
+    return [
+        t
+        for t in leaves.order_by("item_id", "gen_time", "pk")
+        if (cutoff is not None and t.gen_time < cutoff) or t.hash_algorithm in set(algorithms)
+    ]
+
+
+def retimestamp_due(
+    *,
+    older_than: dt.timedelta | None = None,
+    algorithms: Sequence[HashAlgorithm] = (),
+    authority: str | None = None,
+    transport: Transport | None = None,
+) -> Renewals:
+    """Renew, before its algorithm or authority's key ages, every chain whose last token is
+    older than ``older_than`` (default ``INQUEST_TIMESTAMP_RENEW_AFTER_DAYS``) or made with
+    one of ``algorithms``: a new token from ``authority`` (default the first configured)
+    over the last one and the item (``inquest.evidence.timestamps.retimestamp``), stored as
+    its renewal, with custody and audit. Run by the operator."""
+    configured = timestamp_authorities()
+    if not configured:
+        raise ConfigError(
+            "no timestamp authority is configured", key="INQUEST_TIMESTAMP_AUTHORITIES"
+        )
+    by_name = {a.name: a for a in configured}
+    if authority is not None and authority not in by_name:
+        raise ConfigError(f"no authority {authority!r} is configured", key="authority")
+    chosen = by_name[authority] if authority else configured[0]
+    if older_than is None and not algorithms:
+        older_than = dt.timedelta(days=int(settings.INQUEST_TIMESTAMP_RENEW_AFTER_DAYS))
+    renewed: list[ItemTimestamp] = []
+    failed: list[tuple[ItemTimestamp, str]] = []
+    for leaf in _due(older_than, algorithms):
+        item = leaf.item
+        try:
+            digest = _item_digests(item, [chosen.hash_algorithm]).get(chosen.hash_algorithm)
+            if digest is None:
+                raise TimestampError(f"no {chosen.hash_algorithm} digest of an expunged item")
+            token = retimestamp(_engine_token(leaf), digest, chosen, transport)
+        except (TimestampError, EvidenceError) as exc:
+            failed.append((leaf, str(exc)))
+            continue
+        with transaction.atomic():
+            made = _save_token(item, token, chosen.certs_pem, leaf)
+            _custody(
+                None,
+                item,
+                CustodyAction.TIMESTAMPED,
+                reason="renewal",
+                detail={"authority": chosen.name, "renews": leaf.pk},
+            )
+            audit.record(
+                None,
+                "evidence.retimestamp",
+                item,
+                level=item.confidentiality,
+                detail={
+                    "sha256": item.sha256,
+                    "renews": leaf.pk,
+                    "algorithm": token.hash_algorithm.value,
+                },
+            )
+        renewed.append(made)
+    return Renewals(tuple(renewed), tuple(failed))
+
+
+# -- expunge --------------------------------------------------------------------------------
+
+
+def expunge_item(
+    user: AnyUser,
+    item: EvidenceItem,
+    *,
+    reason: ExpungeReason,
+    reference: str,
+    note: str = "",
+    where: str = "",
+) -> EvidenceItem:
+    """The documented expunge (docs/methodology/evidence.md): the original's bytes are
+    destroyed by the store for a listed reason, with its reference (a court order's
+    number ...); the item's record, custody and tokens stay, marked expunged, with an
+    ``expunged`` custody event and the audit entry. Needs ``expunge_evidence`` at the
+    item's level. Run again after a failure, it finishes what was begun."""
+    if not _visible(user, item):
+        raise PermissionDenied("item not visible")
+    require(user, Action.EXPUNGE_EVIDENCE, item.confidentiality)
+    if item.expunged_at is not None:
+        raise InputError(f"item {item.uid} was expunged already", field="item")
+    store = evidence_store()
+    try:
+        record = store.expunge(
+            item.sha256, ExpungeReason(reason), _actor_label(user), reference=reference, note=note
+        )
+    except ObjectMissing:
+        # The store finished an earlier attempt whose record here did not commit.
+        found = store.expunged(item.sha256)
+        if found is None:
+            raise
+        record = found
+    with transaction.atomic():
+        EvidenceItem.objects.filter(pk=item.pk).update(
+            expunged_at=record.at,
+            expunge_reason=record.reason.value,
+            expunge_reference=record.reference,
+        )
+        item.refresh_from_db()
+        _custody(
+            user,
+            item,
+            CustodyAction.EXPUNGED,
+            at=record.at,
+            place=where,
+            reason=record.note or record.reason.value,
+            detail={
+                "reason": record.reason.value,
+                "reference": record.reference,
+                "matched_address": record.matched_address,
+                "size": record.digests.size,
+            },
+        )
+        audit.record(
+            user,
+            "evidence.expunge",
+            item,
+            level=item.confidentiality,
+            detail={
+                "sha256": item.sha256,
+                "reason": record.reason.value,
+                "reference": record.reference,
+                "matched_address": record.matched_address,
+            },
+        )
+    return item
+
+
+# -- export for a prosecutor ----------------------------------------------------------------
+
+
+def _bundle_item(user: AnyUser, item: EvidenceItem) -> BundleItem:
+    custody = tuple(
+        CustodyEntry(
+            at=e.at,
+            actor=e.actor_label,
+            action=CustodyAction(e.action),
+            place=e.place,
+            reason=e.reason,
+        )
+        for e in queries.custody_of(user, item)
+    )
+    chains = tuple(
+        tuple(_engine_token(t) for t in chain)
+        for chain in _chains(list(queries.timestamps_of(user, item)))
+    )
+    store = evidence_store()
+    sha = item.sha256
+    return BundleItem(
+        source=lambda: store.open(sha),
+        sha256=item.sha256,
+        sha512=item.sha512,
+        size=item.size,
+        description=ItemDescription(
+            item_id=str(item.uid),
+            original_name=item.original_name,
+            description=item.description,
+            media_type=item.sniffed_type,
+            acquired_by=item.acquired_by,
+            acquired_at=item.acquired_at,
+            acquisition=item.method,
+            consent=item.consent,
+            restrictions="; ".join(str(r) for r in item.restrictions),
+        ),
+        custody=custody,
+        timestamps=chains,
+    )
+
+
+def _bundle_authorities(items: Sequence[EvidenceItem]) -> list[TimestampAuthority]:
+    """The configured authorities, and for a token's authority no longer configured the
+    certificates kept with its token (so the bag carries every CA it needs)."""
+    found = {a.name: a for a in timestamp_authorities()}
+    for t in ItemTimestamp.objects.filter(item__in=items).order_by("pk"):
+        if t.authority not in found:
+            found[t.authority] = TimestampAuthority(
+                t.authority, "https://unconfigured.invalid/", t.certs_pem.encode()
+            )
+    return list(found.values())
+
+
+def export_bundle(
+    user: AnyUser, items: Sequence[EvidenceItem], out: Path, *, title: str, where: str = ""
+) -> Bundle:
+    """A BagIt bag at ``out`` of ``items`` with their custody logs and timestamp tokens,
+    for a prosecutor. Needs every item visible, not expunged, and ``export_evidence`` at
+    its level. Each item's ``exported`` custody event and audit entry are written in the
+    transaction that writes the bag (so its custody log lists this export); a failing
+    write leaves neither bag nor record."""
+    if not items:
+        raise InputError("select at least one item to export", field="items")
+    for item in items:
+        if not _visible(user, item):
+            raise PermissionDenied("item not visible")
+        require(user, Action.EXPORT_EVIDENCE, item.confidentiality)
+        if item.expunged_at is not None:
+            raise InputError(
+                f"item {item.uid} was expunged: its original cannot be exported", field="items"
+            )
+    with transaction.atomic():
+        for item in items:
+            _custody(
+                user, item, CustodyAction.EXPORTED, place=where, reason=f"bundle: {title}"[:2000]
+            )
+            audit.record(
+                user,
+                "evidence.export",
+                item,
+                level=item.confidentiality,
+                detail={"sha256": item.sha256, "items": len(items)},
+            )
+        return write_bundle(
+            [_bundle_item(user, item) for item in items],
+            out,
+            title=title,
+            prepared_by=_actor_label(user),
+            authorities=_bundle_authorities(items),
+        )
