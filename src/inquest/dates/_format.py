@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import cache
 
 from inquest.dates._calendars import from_gregorian
 from inquest.dates._model import Calendar
 from inquest.dates._vocab import month_names
-from inquest.errors import InputError
+from inquest.errors import InputError, InputErrors
+from inquest.text.profiles import get, on_change
 
 __all__ = ["Digits", "format_date", "format_interval", "shown_digits"]
 
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 #: The language of the English month names of each calendar in ``months.csv``.
 _ENGLISH = {Calendar.GREGORIAN: "en", Calendar.JALALI: "la", Calendar.HIJRI: "la"}
 
@@ -31,7 +32,13 @@ class Digits(StrEnum):
 
 def shown_digits(text: str, digits: Digits) -> str:
     """``text`` with its ASCII digits in the chosen script."""
-    return text.translate(_PERSIAN_DIGITS) if digits is Digits.PERSIAN else text
+    return text.translate(_persian_digits()) if digits is Digits.PERSIAN else text
+
+
+@cache
+def _persian_digits() -> dict[int, int]:
+    """ASCII digits to the Arabic script profile's first digits (Persian's)."""
+    return str.maketrans("0123456789", get("arabic").digits[0])
 
 
 def format_date(
@@ -41,17 +48,30 @@ def format_date(
     language: str = "en",
     digits: Digits = Digits.LATIN,
 ) -> str:
-    """``day`` as "<day> <month name> <year>" in ``calendar``; month names in Persian when
-    ``language`` is "fa", else in English (Jalali and Hijri months transliterated). A Hijri
-    date outside the Umm al-Qura table raises ``InputError``."""
+    """``day`` as "<day> <month name> <year>" in ``calendar``; month names in ``language``
+    when the vocabulary (or a script profile) has all twelve in it ("fa" Persian), else in
+    English (Jalali and Hijri months transliterated). A Hijri date outside the Umm al-Qura
+    table raises ``InputError``."""
     if isinstance(day, dt.datetime):
         day = day.date()
     try:
         year, month, date = from_gregorian(calendar, day)
     except (OverflowError, ValueError) as exc:
         raise InputError(f"{day} cannot be written in the {calendar} calendar: {exc}") from exc
-    names = month_names(calendar, "fa" if language == "fa" else _ENGLISH[calendar])
-    return shown_digits(f"{date} {names[month - 1]} {year}", digits)
+    return shown_digits(f"{date} {_names(calendar, language)[month - 1]} {year}", digits)
+
+
+@cache
+def _names(calendar: Calendar, language: str) -> tuple[str, ...]:
+    if language != "en":
+        try:
+            return month_names(calendar, language)
+        except InputErrors:
+            pass  # no such language for this calendar: English
+    return month_names(calendar, _ENGLISH[calendar])
+
+
+on_change(_names.cache_clear)
 
 
 def format_interval(

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from inquest.linkage._arrow import map_distinct, null_if_empty
 from inquest.text import normalize, parse_name
 from inquest.text.lexicon import lexicon
+from inquest.text.profiles import on_change
 from inquest.text.skeleton import skeleton_of_key
 from inquest.text.tables import titles
 
@@ -384,3 +385,7 @@ def name_features(
         "father_key": father,
         "father_skel": map_distinct(father, _skel, s),
     }
+
+
+for _cached in (_title_keys, _lexicon_names, _word_token):
+    on_change(_cached.cache_clear)
