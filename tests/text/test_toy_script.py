@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from inquest.dates import Calendar, format_date, parse_date
-from inquest.errors import ConfigError, InputError
+from inquest.errors import ConfigError, InputError, InputErrors
 from inquest.io import standard_schema
 from inquest.linkage.prepare import prepare
 from inquest.text import Script, detect_script, name_similarity, normalize, skeleton
@@ -126,3 +126,17 @@ def test_a_bad_profile_is_refused() -> None:
     with pytest.raises(ConfigError, match="already registered"):
         registry.register(registry.get("latin"))
     assert "bad" not in registry.profiles()
+
+
+def test_a_bad_grapheme_of_a_profile_names_the_profile() -> None:
+    toy = ScriptProfile(
+        "toy", "", "\u0370-\u03ff", "alphabet", graphemes=(GraphemeRow("β", "", "consonant"),)
+    )
+    registry.register(toy)
+    try:
+        with pytest.raises(InputErrors) as err:
+            skeleton("β")
+        assert "script profile 'toy'" in str(err.value) and "class" in str(err.value)
+    finally:
+        registry.unregister("toy")
+    assert skeleton("Mohammad") == "MHMD"

@@ -41,19 +41,6 @@ BIDI_MARKS_CLASS = "[" + "".join(sorted(BIDI_MARKS)) + "]"
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
-@cache
-def _patterns() -> tuple[tuple[tuple[re.Pattern[str], Script], ...], re.Pattern[str]]:
-    """Each profile's letters with the ``Script`` it reports, and letters of no profile."""
-    scripts = {"arabic": Script.ARABIC, "latin": Script.LATIN}
-    found = tuple(
-        (p.letters_re(), scripts.get(name, Script.OTHER)) for name, p in profiles().items()
-    )
-    return found, re.compile(letters_pattern(exclude=True))
-
-
-on_change(_patterns.cache_clear)
-
-
 class Script(enum.StrEnum):
     """The writing system of a name (of its letters; digits and punctuation do not count)."""
 
@@ -66,6 +53,19 @@ class Script(enum.StrEnum):
     """Letters of more than one script in one name."""
     NONE = "none"
     """No letters at all (empty, digits or punctuation only)."""
+
+
+@cache
+def _patterns() -> tuple[tuple[tuple[re.Pattern[str], Script], ...], re.Pattern[str]]:
+    """Each profile's letters with the ``Script`` it reports, and letters of no profile."""
+    scripts = {"arabic": Script.ARABIC, "latin": Script.LATIN}
+    found = tuple(
+        (p.letters_re(), scripts.get(name, Script.OTHER)) for name, p in profiles().items()
+    )
+    return found, re.compile(letters_pattern(exclude=True))
+
+
+on_change(_patterns.cache_clear)
 
 
 def strip_bidi(s: str) -> tuple[str, int]:
@@ -82,14 +82,9 @@ def detect_script(s: str) -> Script:
     two profiles, or of a profile and of none, are ``MIXED``.
     """
     known, unknown = _patterns()
-    found: set[str] = set()
-    for pattern, script in known:
-        if pattern.search(s):
-            found.add(pattern.pattern)
-            last = script
+    hits = [script for pattern, script in known if pattern.search(s)]
     if unknown.search(s):
-        found.add("")
-        last = Script.OTHER
-    if not found:
+        hits.append(Script.OTHER)
+    if not hits:
         return Script.NONE
-    return last if len(found) == 1 else Script.MIXED
+    return hits[0] if len(hits) == 1 else Script.MIXED

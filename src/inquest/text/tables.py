@@ -207,27 +207,28 @@ def graphemes() -> tuple[Grapheme, ...]:
     rows, problems = read_rows(
         path, ("script", "grapheme", "class", "kind", "vowel"), _check_grapheme
     )
+    located = [(str(path), i, r) for i, r in enumerate(rows, start=1)]
     for name, profile in profiles().items():
-        for g in profile.graphemes:
+        where = f"script profile {name!r}"
+        for i, g in enumerate(profile.graphemes, start=1):
             row = {"script": name, "grapheme": g.grapheme, "class": g.cls}
             row |= {"kind": g.kind, "vowel": g.vowel}
-            where = f"script profile {name!r}"
-            problems += [InputProblem(r, path=where, field=f) for f, r in _check_grapheme(row)]
-            rows.append(row)
-    if problems:
-        raise InputErrors(problems)
-    seen: dict[tuple[str, str], int] = {}
-    for i, r in enumerate(rows, start=1):
+            problems += [
+                InputProblem(r, path=where, row=i, field=f) for f, r in _check_grapheme(row)
+            ]
+            located.append((where, i, row))
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    for where, i, r in located:
         k = (r["script"], r["grapheme"])
         if k in seen:
-            problems.append(
-                InputProblem(f"duplicate of row {seen[k]}", path=str(path), row=i, field="grapheme")
-            )
-        seen[k] = i
+            first = f"row {seen[k][1]}" + ("" if seen[k][0] == where else f" of {seen[k][0]}")
+            problems.append(InputProblem(f"duplicate of {first}", where, i, "grapheme"))
+        seen.setdefault(k, (where, i))
     if problems:
         raise InputErrors(problems)
     return tuple(
-        Grapheme(r["script"], r["grapheme"], r["class"], r["kind"], r["vowel"]) for r in rows
+        Grapheme(r["script"], r["grapheme"], r["class"], r["kind"], r["vowel"])
+        for _, _, r in located
     )
 
 
