@@ -51,7 +51,7 @@ def private_folder(path: Path) -> Path:
     Every missing folder on the way is made 0700. A folder that exists is left as it is: it
     is the user's, not the writer's (``--out /tmp`` must not close /tmp to everyone); the
     files written into it are 0600 all the same, and the workbench refuses an open data
-    folder (``inquest.web.config.check_private``).
+    folder (``inquest.web.ops.config.check_private``).
     """
     missing: list[Path] = []
     probe = path

@@ -10,19 +10,20 @@ from typer.testing import CliRunner
 
 from inquest.cli import app
 from inquest.cli import demo as demo_module
+from inquest.web.demo import DemoSummary
 
-SUMMARY = {
-    "database": "demo.sqlite3",
-    "sources": {"A": 10},
-    "persons": 8,
-    "linkage_run": 1,
-    "places": 500,
-    "estimate_runs": [1],
-    "username": "demo-analyst",
-    "password": "synthetic-password",
-    "totp_secret": "SYNTHETIC",
-    "otpauth_uri": "otpauth://totp/demo?secret=SYNTHETIC",
-}
+SUMMARY = DemoSummary(
+    database="demo.sqlite3",
+    sources={"A": 10},
+    persons=8,
+    linkage_run=1,
+    places=500,
+    estimate_runs=[1],
+    username="demo-analyst",
+    password="synthetic-password",
+    totp_secret="SYNTHETIC",
+    otpauth_uri="otpauth://totp/demo?secret=SYNTHETIC",
+)
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, int]]:
     calls: list[tuple[Path, int]] = []
     monkeypatch.setattr(demo_module, "_run", lambda args: None)
     monkeypatch.setattr(demo_module, "_summary", lambda out: "summary")
-    monkeypatch.setattr(demo_module, "_load_workbench", lambda out, seed: dict(SUMMARY))
+    monkeypatch.setattr(demo_module, "_load_workbench", lambda out, seed: SUMMARY)
     monkeypatch.setattr(demo_module, "_serve", lambda out, port: calls.append((out, port)))
     return calls
 

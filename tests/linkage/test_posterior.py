@@ -21,6 +21,7 @@ from inquest.linkage.posterior import (
     histories_of_draw,
     load_run_for_posterior,
 )
+from inquest.linkage.run_record import LinkageRunRecord, PriorSummary
 
 
 def pairs(rows: list[tuple[int, int, float]]) -> pa.Table:
@@ -245,15 +246,24 @@ def test_bad_input_is_refused() -> None:
 
 
 def _run(folder: Path, *, predictions: bool = True, records_in_run: int = 3) -> Path:
-    folder.mkdir()
-    (folder / "clusters.csv").write_text(
-        "list,record_id,person_id,confidence,cluster_size\nA,1,P1,1,2\nB,1,P1,1,2\nA,2,P2,1,1\n",
-        encoding="utf-8",
+    clusters = pa.table(
+        {
+            "list": ["A", "B", "A"],
+            "record_id": ["1", "1", "2"],
+            "person_id": ["P1", "P1", "P2"],
+            "confidence": [1.0, 1.0, 1.0],
+            "cluster_size": [2, 2, 1],
+        }
     )
-    (folder / "run.json").write_text(
-        json.dumps({"records": records_in_run, "prior": {"trained": 0.01, "refit": 0.02}}),
-        encoding="utf-8",
-    )
+    LinkageRunRecord(
+        clusters=clusters,
+        records=records_in_run,
+        persons=2,
+        pairs_kept=2,
+        components_split=0,
+        pairs_rescored=0,
+        prior=PriorSummary(trained=0.01, refit=0.02, iterations=1),
+    ).to_dir(folder)
     if predictions:
         pq.write_table(
             pa.table(
@@ -305,8 +315,13 @@ def test_clusters_from_another_tool_are_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"run\.json"):
         load_run_for_posterior(alone)
     (alone / "run.json").write_text(json.dumps({"records": 1}), encoding="utf-8")
-    with pytest.raises(InputError, match="not pair probabilities"):
+    with pytest.raises(InputError, match="confidence") as err:  # not a run record's clusters
         load_run_for_posterior(alone)
+    assert err.value.path is not None and err.value.path.endswith("clusters.csv")
+    scored = _run(tmp_path / "scored")
+    pq.write_table(pa.table({"x": [1]}), scored / "predictions.parquet")
+    with pytest.raises(InputError, match="not pair probabilities"):
+        load_run_for_posterior(scored)
     other = _run(tmp_path / "other", records_in_run=5)
     with pytest.raises(InputError, match="not this run's"):
         load_run_for_posterior(other)

@@ -17,7 +17,7 @@ from rich.console import Console
 from inquest.cli.db import _URL_OPTION, _setup
 
 if TYPE_CHECKING:
-    from inquest.web.backup import BackupKey
+    from inquest.web.ops.backup import BackupKey
 
 console = Console()
 err = Console(stderr=True)
@@ -33,7 +33,7 @@ def _key_and_passphrase(
 ) -> tuple[BackupKey | None, str | None]:
     """The archive key, or a passphrase; exits 2 with the reason if neither is usable."""
     from inquest.errors import ConfigError
-    from inquest.web.backup import key_from_env, key_from_file
+    from inquest.web.ops.backup import key_from_env, key_from_file
 
     try:
         key = key_from_file(key_file) if key_file is not None else key_from_env()
@@ -67,7 +67,7 @@ def backup(
     from rich.markup import escape
 
     from inquest.errors import ConfigError
-    from inquest.web.backup import BackupError, key_from_passphrase, write_backup
+    from inquest.web.ops.backup import BackupError, key_from_passphrase, write_backup
 
     key, phrase = _key_and_passphrase(key_file, passphrase, confirm=True)
     try:
@@ -121,7 +121,7 @@ def restore(
     """Verify an archive completely, then replace the database and restore the files."""
     _setup(database_url)
     from inquest.errors import ConfigError
-    from inquest.web.backup import BackupError, restore_backup
+    from inquest.web.ops.backup import BackupError, restore_backup
 
     key, phrase = _key_and_passphrase(key_file, passphrase, confirm=False)
     if not yes:

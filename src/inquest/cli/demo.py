@@ -3,7 +3,8 @@
 simulate → link → evaluate (against the simulation's truth) → estimate, each step the same
 command a user types, then a table that puts the estimates beside the true (synthetic) total.
 Then the workbench: a fresh SQLite database in ``OUT/workbench`` gets the simulated lists,
-links them and estimates from the persons it wrote (``inquest.web.demo``, in a child process),
+links them and estimates from the persons it wrote (``inquest.web.demo``, in this process,
+through the workbench's services),
 and serves them on 127.0.0.1 until Ctrl-C, labelled as synthetic on every page
 (``--no-serve`` stops after loading; ``--serve-only`` serves what an earlier run loaded).
 """
@@ -16,7 +17,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -24,6 +25,9 @@ import typer
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from inquest.web.demo import DemoSummary
 
 console = Console()
 
@@ -79,50 +83,45 @@ def _summary(out: Path) -> Table:
     return table
 
 
-def _load_workbench(out: Path, seed: int) -> dict[str, Any]:
-    """Fill the demo's workbench database in a child process; its JSON summary."""
-    from inquest.web.demo import workbench_env
+def _load_workbench(out: Path, seed: int) -> DemoSummary:
+    """Fill the demo's workbench database in this process, through the workbench's services."""
+    from inquest.errors import InquestError
+    from inquest.web.demo import load_workbench
 
     console.print(Rule("[bold]workbench: import the lists, link, estimate"))
-    env = {**os.environ, **workbench_env(out)}
-    done = subprocess.run(  # noqa: S603 - this Python, this package's module
-        [sys.executable, "-m", "inquest.web.demo", str(out), "--seed", str(seed)],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        console.print("[red]the workbench could not be loaded[/red] (see the errors above)")
-        raise typer.Exit(1)
-    summary: dict[str, Any] = json.loads(done.stdout)
-    return summary
+    try:
+        return load_workbench(out, seed=seed)
+    except InquestError as exc:
+        from rich.markup import escape
+
+        console.print(f"[red]the workbench could not be loaded:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
 
 
-def _print_account(summary: dict[str, Any], url: str | None) -> None:
+def _print_account(summary: DemoSummary, url: str | None) -> None:
     """The demo account, and the address if the workbench is about to be served."""
     import qrcode
 
     table = Table(title="Workbench demo (synthetic data)", show_header=False)
-    table.add_row("database", summary["database"])
+    table.add_row("database", summary.database)
     table.add_row(
-        "sources", ", ".join(f"{code} ({n:,} records)" for code, n in summary["sources"].items())
+        "sources", ", ".join(f"{code} ({n:,} records)" for code, n in summary.sources.items())
     )
-    table.add_row("places", f"{summary['places']:,} from the gazetteer")
-    table.add_row("persons", f"{summary['persons']:,} (linkage run #{summary['linkage_run']})")
-    table.add_row("estimate runs", ", ".join(f"#{pk}" for pk in summary["estimate_runs"]))
+    table.add_row("places", f"{summary.places:,} from the gazetteer")
+    table.add_row("persons", f"{summary.persons:,} (linkage run #{summary.linkage_run})")
+    table.add_row("estimate runs", ", ".join(f"#{pk}" for pk in summary.estimate_runs))
     if url is not None:
         table.add_row("address", url)
-    table.add_row("user", summary["username"])
-    table.add_row("password", summary["password"])
-    table.add_row("authenticator key", summary["totp_secret"])
+    table.add_row("user", summary.username)
+    table.add_row("password", summary.password)
+    table.add_row("authenticator key", summary.totp_secret)
     console.print(table)
     console.print(
         "Sign-in asks for a six-digit code: add the key above (or scan this code) in an "
         "authenticator app. The account and every person in it are synthetic."
     )
     code = qrcode.QRCode(border=1)
-    code.add_data(summary["otpauth_uri"])
+    code.add_data(summary.otpauth_uri)
     code.print_ascii(out=sys.stdout, invert=True)
 
 

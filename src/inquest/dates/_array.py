@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from inquest.dates._date import parse_date
 from inquest.dates._model import DEFAULT_SETTINGS, Calendar, DateSettings
 from inquest.errors import InputError, InputErrors, InputProblem
+from inquest.text.profiles import on_change
 
 #: Fields of the struct ``parse_dates_array`` returns, in order.
 FIELDS = pa.struct(
@@ -102,3 +103,6 @@ def parse_dates_array(
             ]
             raise InputErrors(problems)
     return result
+
+
+on_change(_row.cache_clear)

@@ -8,44 +8,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-_TABLE = str.maketrans(
-    {
-        **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits
-        **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
-        "\u064a": "\u06cc",  # Arabic yeh -> Persian yeh
-        "\u0649": "\u06cc",  # alef maksura -> yeh
-        "\u0643": "\u06a9",  # Arabic kaf -> keheh
-        "\u0629": "\u0647",  # teh marbuta -> heh
-        "\u0623": "\u0627",
-        "\u0625": "\u0627",
-        "\u0622": "\u0627",
-        "\u0671": "\u0627",
-        "\u0624": "\u0648",
-        "\u06c0": "\u0647",
-        "\u200c": None,  # ZWNJ: "ذی‌الحجه" and "ذی الحجه" and "ذیالحجه" meet
-        "\u200d": None,
-        "\u0640": None,  # tatweel
-        "\u066b": ".",  # Arabic decimal separator, used in dates
-        "\u066c": ",",
-        "\u060c": ",",  # Arabic comma
-        "\u2013": " – ",  # en dash: a range
-        "\u2014": " – ",
-        "\u2019": "",
-        "'": "",
-        "\u2018": "",
-        "\u02bc": "",
-        "\u02bf": "",
-        "\u02be": "",
-    }
-)
+from inquest.text.profiles import on_change, profiles
+
+# Date punctuation: what separates a range or a decimal, and apostrophes inside a name.
+_PUNCTUATION: dict[int, str | None] = {
+    0x066B: ".",  # Arabic decimal separator, used in dates
+    0x066C: ",",
+    0x060C: ",",  # Arabic comma
+    0x2013: " – ",  # en dash: a range
+    0x2014: " – ",
+    **{ord(c): "" for c in "\u2019'\u2018\u02bc\u02bf\u02be"},
+}
+
+
+@cache
+def _table() -> dict[int, str | None]:
+    """Every script profile's digits as ASCII and its letter forms unified, then punctuation.
+
+    The letter forms are the profiles' name normalisation (``inquest.text.profiles``) but for
+    what a name form turns into a space: in a date a comma or a bracket is read, not dropped.
+    """
+    table: dict[int, str | None] = {0x200C: None, 0x200D: None}  # "ذی‌الحجه" = "ذی الحجه"
+    for p in profiles().values():
+        table |= {ord(c): str(i) for digits in p.digits for i, c in enumerate(digits)}
+        table |= {ord(c): v for c, v in p.display.items()}
+        table |= {ord(c): v for c, v in p.key.items() if v != " "}
+        table |= {ord(c): v for c, v in p.composed.items()}
+    return table | _PUNCTUATION
+
+
+on_change(_table.cache_clear)
 
 
 def fold(text: str) -> str:
     """Casefold, drop accents and Arabic diacritics, unify letters and digits, squeeze spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_TABLE))
+    table = _table()
+    decomposed = unicodedata.normalize("NFKD", text.translate(table))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    composed = unicodedata.normalize("NFC", bare).translate(_TABLE).casefold()
+    composed = unicodedata.normalize("NFC", bare).translate(table).casefold()
     return re.sub(r"\s+", " ", composed).strip()
 
 

@@ -8,12 +8,14 @@ month in ``data/dates/months.csv`` (the ones the parser reads), so what is shown
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from inquest.dates._calendars import from_gregorian
 from inquest.dates._model import Calendar
 from inquest.dates._vocab import month_names
-from inquest.errors import InputError
+from inquest.errors import InputError, InputErrors
 from inquest.numerals import Digits, shown_digits
+from inquest.text.profiles import on_change
 
 __all__ = ["Digits", "format_date", "format_interval", "format_numeric_date", "shown_digits"]
 
@@ -28,17 +30,30 @@ def format_date(
     language: str = "en",
     digits: Digits = Digits.LATIN,
 ) -> str:
-    """``day`` as "<day> <month name> <year>" in ``calendar``; month names in Persian when
-    ``language`` is "fa", else in English (Jalali and Hijri months transliterated). A Hijri
-    date outside the Umm al-Qura table raises ``InputError``."""
+    """``day`` as "<day> <month name> <year>" in ``calendar``; month names in ``language``
+    when the vocabulary (or a script profile) has all twelve in it ("fa" Persian), else in
+    English (Jalali and Hijri months transliterated). A Hijri date outside the Umm al-Qura
+    table raises ``InputError``."""
     if isinstance(day, dt.datetime):
         day = day.date()
     try:
         year, month, date = from_gregorian(calendar, day)
     except (OverflowError, ValueError) as exc:
         raise InputError(f"{day} cannot be written in the {calendar} calendar: {exc}") from exc
-    names = month_names(calendar, "fa" if language == "fa" else _ENGLISH[calendar])
-    return shown_digits(f"{date} {names[month - 1]} {year}", digits)
+    return shown_digits(f"{date} {_names(calendar, language)[month - 1]} {year}", digits)
+
+
+@cache
+def _names(calendar: Calendar, language: str) -> tuple[str, ...]:
+    if language != "en":
+        try:
+            return month_names(calendar, language)
+        except InputErrors:
+            pass  # no such language for this calendar: English
+    return month_names(calendar, _ENGLISH[calendar])
+
+
+on_change(_names.cache_clear)
 
 
 def format_numeric_date(

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from inquest.dates._fold import word_key
 from inquest.dates._vocab import Word, lookup
 from inquest.errors import InputError
+from inquest.text.profiles import profiles
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|\S")
-_PERSIAN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _IGNORED = frozenset('()[]{}"«»!*#')
 
 
@@ -31,8 +31,11 @@ class Item:
 
 
 def has_persian_script(text: str) -> bool:
-    """True when ``text`` has Arabic-script letters or digits."""
-    return _PERSIAN.search(text) is not None
+    """True when ``text`` has characters of a script whose two-digit years are Solar Hijri
+    (``ScriptProfile.solar_hijri``: Arabic script as Persian writes it)."""
+    return any(
+        p.characters_re().search(text) is not None for p in profiles().values() if p.solar_hijri
+    )
 
 
 def _raw_tokens(folded: str) -> list[Item]:
@@ -42,7 +45,7 @@ def _raw_tokens(folded: str) -> list[Item]:
         if tok.isdigit():
             ascii_digits = tok.isascii()
             if not ascii_digits:  # other scripts' digits that fold did not map
-                raise InputError(f"digits {tok!r} are not Persian, Arabic or ASCII digits")
+                raise InputError(f"digits {tok!r} are not the digits of a known script")
             if len(tok) > 8:
                 raise InputError(f"number {tok[:12]!r} has too many digits for a date")
             out.append(Item("num", tok, int(tok), len(tok)))

@@ -1,9 +1,10 @@
 """The date vocabulary: month names and date words, loaded from ``inquest/data/dates/``.
 
-``months.csv`` (calendar, month, language, spelling) and ``words.csv`` (kind, value,
-language, spelling) are validated when first used; a bad row is reported with its file,
-row and field, and a spelling that folds to the same key as another with a different
-meaning is an error, because the parser could not tell them apart.
+``months.csv`` (calendar, month, language, spelling), with each script profile's own month
+names (``inquest.text.profiles``; a month's language must be a profile's), and
+``words.csv`` (kind, value, language, spelling) are validated when first used; a bad row
+is reported with its file, row and field, and a spelling that folds to the same key as
+another with a different meaning is an error, because the parser could not tell them apart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from importlib import resources
 from inquest.dates._fold import word_key
 from inquest.dates._model import Calendar, Part
 from inquest.errors import InputErrors, InputProblem
+from inquest.text.profiles import on_change, profiles
 
 WORD_KINDS = frozenset(
     {
@@ -55,10 +57,26 @@ def _read(name: str) -> tuple[str, list[dict[str, str]]]:
     return str(path), list(csv.DictReader(lines))
 
 
-def _month_words(problems: list[InputProblem]) -> list[tuple[str, Word, str, int]]:
+def _month_rows() -> list[tuple[str, int, dict[str, str]]]:
+    """``months.csv``'s rows, then each script profile's own month names, with where each is
+    from (file or profile, and row number)."""
     path, rows = _read("months.csv")
+    out = [(path, row_no, row) for row_no, row in enumerate(rows, start=1)]
+    for name, profile in profiles().items():
+        for row_no, m in enumerate(profile.months, start=1):
+            row = {"calendar": m.calendar, "month": str(m.month), "language": m.language}
+            out.append((f"script profile {name!r}", row_no, row | {"spelling": m.spelling}))
+    return out
+
+
+def _month_words(problems: list[InputProblem]) -> list[tuple[str, Word, str, int]]:
+    languages = {lang for p in profiles().values() for lang in p.month_languages}
+    languages |= {m.language for p in profiles().values() for m in p.months}
     out = []
-    for row_no, row in enumerate(rows, start=1):
+    for path, row_no, row in _month_rows():
+        if row.get("language") not in languages:
+            problems.append(InputProblem("language of no script profile", path, row_no, "language"))
+            continue
         try:
             calendar = Calendar(row.get("calendar") or "")
         except ValueError:
@@ -139,9 +157,9 @@ def month_names(calendar: Calendar, language: str) -> tuple[str, ...]:
     ``months.csv``: the first spelling of each month is the one shown); raises
     ``InputErrors`` if a month has no spelling in that language."""
     vocabulary()  # the table is valid before any name is shown
-    path, rows = _read("months.csv")
+    path = _read("months.csv")[0]
     names: dict[int, str] = {}
-    for row in rows:
+    for _where, _row_no, row in _month_rows():
         if row["calendar"] == calendar.value and row["language"] == language:
             names.setdefault(int(row["month"]), row["spelling"].strip())
     missing = [m for m in range(1, 13) if m not in names]
@@ -153,3 +171,7 @@ def month_names(calendar: Calendar, language: str) -> tuple[str, ...]:
             for m in missing
         )
     return tuple(names[m] for m in range(1, 13))
+
+
+for _cached in (vocabulary, month_names):
+    on_change(_cached.cache_clear)

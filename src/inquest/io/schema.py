@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from inquest.errors import ConfigError
+from inquest.text.profiles import on_change, profiles
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "lists"
 
@@ -119,10 +120,21 @@ def standard_schema() -> ListSchema:
 
 
 def header_key(header: str) -> str:
-    """Comparison form of a column header: NFKC, case-folded, Persian ی/ک, no ZWNJ, trimmed."""
-    s = unicodedata.normalize("NFKC", header).casefold()
-    s = s.replace("\u064a", "\u06cc").replace("\u0643", "\u06a9").replace("\u200c", "")
+    """Comparison form of a column header: NFKC, case-folded, each script's letter forms
+    unified as in a name's display form (Arabic ي/ك as Persian ی/ک), no ZWNJ, trimmed."""
+    s = unicodedata.normalize("NFKC", header).casefold().translate(_header_letters())
     return " ".join(s.split())
+
+
+@cache
+def _header_letters() -> dict[int, str | None]:
+    table: dict[int, str | None] = {0x200C: None}
+    for p in profiles().values():
+        table |= {ord(c): v for c, v in p.display.items() if v is not None}
+    return table
+
+
+on_change(_header_letters.cache_clear)
 
 
 def parse_aliases(

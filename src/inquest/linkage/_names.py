@@ -35,6 +35,7 @@ from inquest.linkage._arrow import map_distinct, null_if_empty
 from inquest.text import normalize, parse_name
 from inquest.text.lexicon import lexicon
 from inquest.text.parse import ParsedName
+from inquest.text.profiles import on_change
 from inquest.text.skeleton import skeleton_of_key
 from inquest.text.tables import titles
 
@@ -400,3 +401,7 @@ def name_features(
         "father_key": father,
         "father_skel": map_distinct(father, _skel, s),
     }
+
+
+for _cached in (_title_keys, _lexicon_names, _word_token):
+    on_change(_cached.cache_clear)

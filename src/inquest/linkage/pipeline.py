@@ -33,7 +33,13 @@ from inquest.linkage.predict import (
 )
 from inquest.linkage.prepare import gazetteer_scope, prepare, prepare_on_spark
 from inquest.linkage.prior import PriorFit, apply_prior, refit_prior, weight_histogram
-from inquest.linkage.run_record import LinkageRunRecord, PriorSummary
+from inquest.linkage.run_record import (
+    COMPONENT_PAIRS_FILE,
+    MODEL_FILE,
+    PREDICTIONS_FILE,
+    LinkageRunRecord,
+    PriorSummary,
+)
 from inquest.linkage.settings import LinkageModel, for_lists, load_model, splink_settings
 from inquest.linkage.splink_log import splink_warnings
 from inquest.linkage.train import calibrate, train
@@ -507,9 +513,9 @@ def write_run(
     """
     folder = private_folder(Path(out))
     paths = {
-        "predictions": folder / "predictions.parquet",
-        "component_pairs": folder / "component_pairs.parquet",
-        "model": folder / "model.json",
+        "predictions": folder / PREDICTIONS_FILE,
+        "component_pairs": folder / COMPONENT_PAIRS_FILE,
+        "model": folder / MODEL_FILE,
     }
     result.engine.write_parquet(result.predictions, paths["predictions"])
     pq.write_table(_component_pairs(result), paths["component_pairs"])

@@ -745,27 +745,28 @@ def load_run_for_posterior(
     model: str | Path | None = None,
     settings: PosteriorSettings | None = None,
 ) -> RunForPosterior:
-    """Read a run folder of ``inquest link`` (``clusters.csv``, ``predictions.parquet``,
-    ``component_pairs.parquet`` if there, ``run.json``), with the reviewers' decisions file
-    if one was used.
+    """Read a run folder of ``inquest link``: its run record (``clusters.csv`` and
+    ``run.json``, read by :meth:`LinkageRunRecord.from_dir`), ``predictions.parquet`` and
+    ``component_pairs.parquet`` if there, with the reviewers' decisions file if one was used.
 
     The clustering's thresholds come from ``model`` (default: the packaged model) unless
     ``settings`` are given. A folder without pair probabilities, or whose clusters are not
     this run's, is an error naming the file.
     """
-    import pyarrow.csv as pacsv
-
     from inquest.linkage.review import apply_decisions, read_decisions
-    from inquest.linkage.run_record import SCHEMA_VERSION as RUN_SCHEMA_VERSION
+    from inquest.linkage.run_record import (
+        CLUSTERS_FILE,
+        COMPONENT_PAIRS_FILE,
+        PREDICTIONS_FILE,
+        LinkageRunRecord,
+    )
     from inquest.linkage.settings import load_model
-    from inquest.provenance import check_schema_version
 
     folder = Path(run_dir)
     if not folder.is_dir():
         raise InputError("no such run folder", path=str(folder))
-    clusters_path = folder / "clusters.csv"
-    predictions_path = folder / "predictions.parquet"
-    run_path = folder / "run.json"
+    clusters_path = folder / CLUSTERS_FILE
+    predictions_path = folder / PREDICTIONS_FILE
     if not clusters_path.is_file():
         raise InputError("no clusters.csv: not a linkage run of inquest", path=str(clusters_path))
     if not predictions_path.is_file():
@@ -774,38 +775,14 @@ def load_run_for_posterior(
             "needs the run's scored pairs; link again with `inquest link`",
             path=str(predictions_path),
         )
-    if not run_path.is_file():
-        raise InputError(
-            "no run.json: these clusters do not come from `inquest link`", path=str(run_path)
-        )
-    opts = pacsv.ConvertOptions(
-        column_types={"list": pa.string(), "record_id": pa.string(), "person_id": pa.string()},
-        strings_can_be_null=False,
-    )
-    try:
-        clusters = pacsv.read_csv(clusters_path, convert_options=opts)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"cannot read: {exc}", path=str(clusters_path)) from exc
-    missing = [c for c in ("list", "record_id", "person_id") if c not in clusters.column_names]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}", path=str(clusters_path), field=missing[0]
-        )
-    try:
-        summary = json.loads(run_path.read_text("utf-8"))
-        check_schema_version(summary, path=str(run_path), current=RUN_SCHEMA_VERSION)
-        run_records = int(summary["records"])
-        prior = summary.get("prior") or {}
-        prior_p = prior.get("refit") or prior.get("trained")
-        prior_odds = None if not prior_p else float(prior_p) / (1.0 - float(prior_p))
-    except InputError:
-        raise
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"not a run summary: {exc}", path=str(run_path)) from exc
-    if run_records != clusters.num_rows:
+    run = LinkageRunRecord.from_dir(folder)
+    clusters = run.clusters
+    prior_p = None if run.prior is None else (run.prior.refit or run.prior.trained)
+    prior_odds = None if not prior_p else prior_p / (1.0 - prior_p)
+    if run.records != clusters.num_rows:
         raise InputError(
             f"clusters.csv has {clusters.num_rows:,} records but run.json says "
-            f"{run_records:,}: the clusters are not this run's",
+            f"{run.records:,}: the clusters are not this run's",
             path=str(clusters_path),
         )
     records = clusters.select(["list", "record_id"])
@@ -814,7 +791,7 @@ def load_run_for_posterior(
         raise InputError("a (list, record_id) repeats", path=str(clusters_path))
     pairs = _read_pairs(predictions_path, keys)
     notes: list[str] = []
-    inside = folder / "component_pairs.parquet"
+    inside = folder / COMPONENT_PAIRS_FILE
     if inside.is_file():
         pairs = pa.concat_tables([pairs, _read_pairs(inside, keys)])
     else:

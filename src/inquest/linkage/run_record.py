@@ -28,12 +28,28 @@ from inquest.provenance import (
     json_object,
 )
 
-__all__ = ["CLUSTERS_FILE", "RUN_FILE", "SCHEMA_VERSION", "LinkageRunRecord", "PriorSummary"]
+__all__ = [
+    "CLUSTERS_FILE",
+    "COMPONENT_PAIRS_FILE",
+    "MODEL_FILE",
+    "PREDICTIONS_FILE",
+    "RUN_FILE",
+    "SCHEMA_VERSION",
+    "LinkageRunRecord",
+    "PriorSummary",
+    "read_model",
+    "read_predictions",
+]
 
 #: The version of ``run.json`` this code writes and the newest it reads.
 SCHEMA_VERSION = 1
 RUN_FILE = "run.json"
 CLUSTERS_FILE = "clusters.csv"
+#: Beside the record in a run folder (``inquest.linkage.pipeline.write_run``): the scored
+#: pairs, the pairs scored inside candidate groups while clustering, the trained model.
+PREDICTIONS_FILE = "predictions.parquet"
+COMPONENT_PAIRS_FILE = "component_pairs.parquet"
+MODEL_FILE = "model.json"
 
 #: The columns of ``clusters.csv``, in order.
 CLUSTER_COLUMNS = ("list", "record_id", "person_id", "confidence", "cluster_size")
@@ -236,3 +252,33 @@ def _texts(data: object, where: str, name: str) -> list[str]:
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
         raise InputError("not a list of text", path=where, field=name)
     return [str(x) for x in data]
+
+
+def read_predictions(folder: str | Path) -> pa.Table:
+    """The scored pairs of the run in ``folder`` (``predictions.parquet``); InputError names
+    the file if it is missing or unreadable."""
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / PREDICTIONS_FILE
+    try:
+        return pq.read_table(path)
+    except FileNotFoundError:
+        raise InputError(f"no {PREDICTIONS_FILE} in the run folder", path=str(path)) from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"cannot read: {exc}", path=str(path)) from exc
+
+
+def read_model(folder: str | Path) -> JsonObject:
+    """The model the run in ``folder`` scored its pairs with (``model.json``, Splink's
+    settings with the trained parameters); InputError names the file if it is not one."""
+    path = Path(folder) / MODEL_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"no {MODEL_FILE} in the run folder", path=str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", path=str(path)) from exc
+    model = json_object(doc, path=str(path), where="(top level)")
+    if not isinstance(model.get("comparisons"), list):
+        raise InputError("not a linkage model", path=str(path), field="comparisons")
+    return model

@@ -14,6 +14,7 @@ from inquest.places._array import MATCH_FIELDS, resolve_array
 from inquest.places._load import load_kind_words, load_places
 from inquest.places._model import GAZETTEER_KINDS, Place, PlaceKind, PlaceMatch
 from inquest.places._resolve import Gazetteer, Query
+from inquest.text.profiles import on_change
 
 
 @functools.cache
@@ -64,3 +65,6 @@ __all__ = [
     "resolve_array",
     "resolve_one",
 ]
+
+
+on_change(gazetteer.cache_clear)

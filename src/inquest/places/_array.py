@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from inquest.errors import InputError
 from inquest.places._model import PlaceKind, PlaceMatch
+from inquest.text.profiles import on_change
 
 #: Fields of the struct ``resolve_array`` returns, in order.
 MATCH_FIELDS = pa.struct(
@@ -87,3 +88,6 @@ def resolve_array(
         for col, f in zip(columns, MATCH_FIELDS, strict=True)
     ]
     return pa.StructArray.from_arrays(children, fields=list(MATCH_FIELDS), mask=array.is_null())
+
+
+on_change(_cached.cache_clear)

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from inquest.text.normalize import Form, normalize
 from inquest.text.parse import parse_name, token_key
+from inquest.text.profiles import on_change
 from inquest.text.similarity import name_similarity
 from inquest.text.skeleton import skeleton_of_key
 
@@ -160,3 +161,7 @@ def name_similarity_arrays(
     )
     out[valid] = scores[inverse.ravel()]
     return out
+
+
+for _cached in (_word_skeleton, _parsed_row):
+    on_change(_cached.cache_clear)

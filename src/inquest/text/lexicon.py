@@ -16,6 +16,7 @@ from pathlib import Path
 
 from inquest.errors import InputErrors, InputProblem
 from inquest.text.normalize import normalize
+from inquest.text.profiles import on_change
 from inquest.text.tables import read_rows
 
 __all__ = ["Lexicon", "LexiconEntry", "lexicon", "load_lexicon"]
@@ -115,3 +116,6 @@ def load_lexicon(path: Path) -> Lexicon:
 def lexicon() -> Lexicon:
     """The packaged lexicon (loaded once)."""
     return load_lexicon(Path(__file__).resolve().parent.parent / "data" / "names" / "lexicon.csv")
+
+
+on_change(lexicon.cache_clear)

@@ -1,4 +1,7 @@
-"""Normalise names written in Arabic (Persian) or Latin script.
+"""Normalise names in every registered script (Arabic as Persian writes it, Latin, ...).
+
+The letter forms, marks and digits each script unifies come from its profile
+(``inquest.text.profiles``); what follows describes the built-in ones.
 
 Two forms:
 
@@ -22,9 +25,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from inquest.text.profiles import on_change, profiles
 from inquest.text.scripts import BIDI_CONTROLS
 from inquest.text.tables import affixes
 
@@ -34,27 +39,47 @@ Form = Literal["display", "key"]
 
 ZWNJ = "\u200c"
 
-_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")} | {
-    ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")
-}
-_HARAKAT = (
-    [chr(c) for c in range(0x064B, 0x0660)]
-    + ["\u0670"]
-    + [chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)]
-)
-_DISPLAY_TABLE: dict[int, str | None] = {
-    ord("ي"): "ی",
-    ord("ى"): "ی",
-    ord("ك"): "ک",
-    ord("ـ"): None,  # tatweel
-    0x200B: None,  # zero width space
-    0x200D: None,  # zero width joiner
-    0xFEFF: None,  # byte order mark / zero width no-break space
-    0x00AD: None,  # soft hyphen
-    **{ord(c): None for c in _HARAKAT},
-    **{ord(c): None for c in BIDI_CONTROLS},
-    **_DIGITS,
-}
+
+@dataclass(frozen=True)
+class _Tables:
+    """The translate tables of the registered profiles (rebuilt when they change)."""
+
+    display: dict[int, str | None]
+    key: dict[int, str | None]
+    plain: dict[int, str | None]
+    needs_nfkd: re.Pattern[str]
+
+
+@cache
+def _tables() -> _Tables:
+    found = profiles().values()
+    display: dict[int, str | None] = {
+        0x200B: None,  # zero width space
+        0x200D: None,  # zero width joiner
+        0xFEFF: None,  # byte order mark / zero width no-break space
+        0x00AD: None,  # soft hyphen
+        **{ord(c): None for c in BIDI_CONTROLS},
+    }
+    key: dict[int, str | None] = {
+        **{ord(c): None for c in "'’‘ʼʻʿʾ`´′\""},
+        **{ord(c): " " for c in ".,;:()[]{}/\\|!?*#&+=<>~^@%$"},
+    }
+    composed: dict[int, str | None] = {}
+    plain = ""
+    for p in found:
+        display |= {ord(c): v for c, v in p.display.items()}
+        display |= {ord(c): str(i) for digits in p.digits for i, c in enumerate(digits)}
+        key |= {ord(c): v for c, v in p.display.items() if v is not None}
+        key |= {ord(c): v for c, v in p.key.items()}
+        composed |= {ord(c): v for c, v in p.composed.items()}
+        plain += p.plain
+    # Text of ASCII and of the profiles' plain letters needs no decomposition: a table does it.
+    needs_nfkd = re.compile(f"[^\u0000-\u007f{plain}]")
+    return _Tables(display, key, key | composed, needs_nfkd)
+
+
+on_change(_tables.cache_clear)
+
 _SPACE_RE = re.compile(r"\s+")
 # A ZWNJ touching a space or the string edge, or repeated, is noise.
 _ZWNJ_EDGE_RE = re.compile(r"(?:^|(?<=\s))\u200c+|\u200c+(?=\s|$)")
@@ -78,7 +103,7 @@ _HYPHEN_RE = re.compile(r"\s*[-‐‑‒–—―_]+\s*")
 
 
 def _display(s: str) -> str:
-    s = unicodedata.normalize("NFC", s).translate(_DISPLAY_TABLE)
+    s = unicodedata.normalize("NFC", s).translate(_tables().display)
     if not s.isascii():
         s = unicodedata.normalize("NFC", s)
     if ZWNJ in s:
@@ -137,28 +162,15 @@ def _strip_marks(s: str) -> str:
     return unicodedata.normalize("NFKD", s).translate(_combining())
 
 
-# Text of ASCII and plain Arabic-block letters needs no decomposition: a table does it all.
-_NEEDS_NFKD_RE = re.compile(
-    "[^\u0000-\u007f\u0621-\u063a\u0641-\u064a\u0660-\u0669\u067e\u0686\u0698\u06a9\u06af\u06c0\u06cc\u06f0-\u06f9\u200c]"
-)
-_PLAIN_TABLE: dict[int, str | None] = {
-    **_KEY_TABLE,
-    ord("أ"): "ا",
-    ord("إ"): "ا",
-    ord("آ"): "ا",
-    ord("ؤ"): "و",
-    ord("ئ"): "ی",
-}
-
-
 def _key(display: str) -> str:
-    if _NEEDS_NFKD_RE.search(display) is None:
-        s = display.casefold().translate(_PLAIN_TABLE)
+    tables = _tables()
+    if tables.needs_nfkd.search(display) is None:
+        s = display.casefold().translate(tables.plain)
     else:
         s = _strip_marks(_strip_marks(display).casefold())
         if not s.isascii():
             s = unicodedata.normalize("NFC", s)
-        s = s.translate(_KEY_TABLE)
+        s = s.translate(tables.key)
     s = _HYPHEN_RE.sub("", s)
     tokens = s.split()
     return " ".join(join_affixes(tokens))

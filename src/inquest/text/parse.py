@@ -23,6 +23,7 @@ from typing import Any
 
 from inquest.text.lexicon import lexicon
 from inquest.text.normalize import normalize
+from inquest.text.profiles import on_change
 from inquest.text.scripts import Script, detect_script, strip_bidi
 from inquest.text.tables import affixes, father_markers, titles
 
@@ -269,3 +270,7 @@ def _gender(given: str | None, particles: list[str]) -> str:
     first = token_key(given.split()[0])
     genders = {e.gender for e in lexicon().entries_for(first) if e.kind in ("given", "both")}
     return genders.pop() if len(genders) == 1 else "u"
+
+
+for _cached in (_father_re, _title_starts, _title_index, token_key, _affix_positions):
+    on_change(_cached.cache_clear)

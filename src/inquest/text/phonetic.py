@@ -27,6 +27,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
+from inquest.text.profiles import on_change, profiles
 from inquest.text.tables import graphemes
 
 __all__ = ["Alphabet", "alphabet", "encode"]
@@ -152,8 +153,8 @@ class Alphabet:
 
     symbols: tuple[Symbol, ...]
     index: dict[Symbol, int]
-    arabic: dict[str, tuple[str, str, str]]  # letter -> (kind, class, vowel)
-    latin: dict[str, tuple[str, str, str]]  # grapheme -> (kind, class, vowel)
+    arabic: dict[str, tuple[str, str, str]]  # abjad letter -> (kind, class, vowel)
+    latin: dict[str, tuple[str, str, str]]  # alphabet grapheme -> (kind, class, vowel)
     sub: FloatMatrix
     indel: npt.NDArray[np.float64]
 
@@ -245,11 +246,17 @@ def _persian_vowel_sub(x: Symbol, y: Symbol) -> float:
 
 @cache
 def alphabet() -> Alphabet:
-    """Build the symbol alphabet and cost tables from the grapheme table (once)."""
+    """Build the symbol alphabet and cost tables from the grapheme table (once).
+
+    A script profile's graphemes are read as Arabic's when its vowels are not written
+    (``sounds="abjad"``), else as Latin's, so a third script meets both by sound.
+    """
     arabic: dict[str, tuple[str, str, str]] = {}
     latin: dict[str, tuple[str, str, str]] = {}
+    sounds = {name: p.sounds for name, p in profiles().items()}
     for g in graphemes():
-        (arabic if g.script == "arabic" else latin)[g.grapheme] = (g.kind, g.cls, g.vowel)
+        abjad = sounds.get(g.script) == "abjad"
+        (arabic if abjad else latin)[g.grapheme] = (g.kind, g.cls, g.vowel)
     symbols: list[Symbol] = [Symbol(OTHER, text="?")]
     for letter, (kind, cls, _vowel) in arabic.items():
         if kind == "consonant":
@@ -346,3 +353,6 @@ def encode(word: str) -> IntArray:
     """Symbol ids of one word in ``key`` form (see the module docstring)."""
     ab = alphabet()
     return np.array([ab.index[s] for s in _symbols(word, ab)], dtype=np.int32)
+
+
+on_change(alphabet.cache_clear)

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from inquest.text.normalize import normalize
 from inquest.text.parse import parse_name
+from inquest.text.profiles import on_change
 from inquest.text.scripts import Script, detect_script
 
 __all__ = ["name_proper", "preferred_name", "script_order"]
@@ -85,3 +86,6 @@ def _likeness(form: str, names: list[str]) -> float:
     from inquest.text.similarity import name_similarity
 
     return round(sum(name_similarity(form, name) for name in names), 9)
+
+
+on_change(name_proper.cache_clear)

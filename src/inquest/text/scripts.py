@@ -1,6 +1,7 @@
 """Which script a name is written in, and removal of bidi control characters.
 
-Names copied from web pages and spreadsheets often carry invisible bidirectional controls
+A name's script is the registered script profile (``inquest.text.profiles``) whose letters
+it has. Names copied from web pages and spreadsheets often carry invisible bidirectional controls
 (embedding, override and isolate marks). They change nothing a reader sees but break every
 comparison, so they are removed, and the caller is told how many were removed.
 """
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import enum
 import re
+from functools import cache
+
+from inquest.text.profiles import letters_pattern, on_change, profiles
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -36,16 +40,6 @@ BIDI_EXPLICIT_CLASS = "[" + "".join(sorted(BIDI_EXPLICIT)) + "]"
 BIDI_MARKS_CLASS = "[" + "".join(sorted(BIDI_MARKS)) + "]"
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
-# Letter ranges by script. Arabic script covers Persian, Arabic, Urdu, Kurdish (Sorani) ...
-_ARABIC_RE = re.compile(
-    "[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]"
-)
-_LATIN_RE = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
-_OTHER_LETTER_RE = re.compile(
-    r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
-    "\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]"
-)
-
 
 class Script(enum.StrEnum):
     """The writing system of a name (of its letters; digits and punctuation do not count)."""
@@ -61,6 +55,19 @@ class Script(enum.StrEnum):
     """No letters at all (empty, digits or punctuation only)."""
 
 
+@cache
+def _patterns() -> tuple[tuple[tuple[re.Pattern[str], Script], ...], re.Pattern[str]]:
+    """Each profile's letters with the ``Script`` it reports, and letters of no profile."""
+    scripts = {"arabic": Script.ARABIC, "latin": Script.LATIN}
+    found = tuple(
+        (p.letters_re(), scripts.get(name, Script.OTHER)) for name, p in profiles().items()
+    )
+    return found, re.compile(letters_pattern(exclude=True))
+
+
+on_change(_patterns.cache_clear)
+
+
 def strip_bidi(s: str) -> tuple[str, int]:
     """Return ``s`` without bidi control characters, and how many were removed."""
     out, n = _BIDI_RE.subn("", s)
@@ -68,20 +75,16 @@ def strip_bidi(s: str) -> tuple[str, int]:
 
 
 def detect_script(s: str) -> Script:
-    """The script of the letters in ``s``: one script, ``MIXED`` or ``NONE``."""
-    found = 0
-    if _ARABIC_RE.search(s):
-        found |= 1
-    if _LATIN_RE.search(s):
-        found |= 2
-    if _OTHER_LETTER_RE.search(s):
-        found |= 4
-    if found == 0:
+    """The script of the letters in ``s``: one script, ``MIXED`` or ``NONE``.
+
+    The scripts are the registered profiles' (``inquest.text.profiles``): Arabic and Latin
+    are reported as such, a letter of another profile or of none as ``OTHER``; letters of
+    two profiles, or of a profile and of none, are ``MIXED``.
+    """
+    known, unknown = _patterns()
+    hits = [script for pattern, script in known if pattern.search(s)]
+    if unknown.search(s):
+        hits.append(Script.OTHER)
+    if not hits:
         return Script.NONE
-    if found == 1:
-        return Script.ARABIC
-    if found == 2:
-        return Script.LATIN
-    if found == 4:
-        return Script.OTHER
-    return Script.MIXED
+    return hits[0] if len(hits) == 1 else Script.MIXED

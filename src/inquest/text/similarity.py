@@ -33,8 +33,9 @@ Name against name
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -44,6 +45,7 @@ from inquest.text.lexicon import lexicon
 from inquest.text.normalize import normalize
 from inquest.text.parse import ParsedName, parse_name, token_key
 from inquest.text.phonetic import OTHER, Symbol, alphabet, encode
+from inquest.text.profiles import on_change, profiles
 
 __all__ = ["NameComparison", "WordPair", "compare_names", "name_similarity", "word_similarity"]
 
@@ -122,6 +124,17 @@ def _part_score(x: str, y: str) -> float:
     return PART_FACTOR * best
 
 
+@cache
+def _typed_patterns() -> tuple[re.Pattern[str], ...]:
+    """Per profile with ``typed`` characters, a pattern of a word made only of them."""
+    return tuple(re.compile(f"[{p.typed}]*") for p in profiles().values() if p.typed)
+
+
+def _typed_pair(x: str, y: str) -> bool:
+    """Both words typed in one script's ``typed`` characters (Latin: ASCII)."""
+    return any(p.fullmatch(x) and p.fullmatch(y) for p in _typed_patterns())
+
+
 @lru_cache(maxsize=500_000)
 def _word_pair(x: str, y: str, romanised: bool = False) -> tuple[float, str]:
     if x == y:
@@ -132,11 +145,11 @@ def _word_pair(x: str, y: str, romanised: bool = False) -> tuple[float, str]:
     ex, ey = lex.entries_for(x), lex.entries_for(y)
     if ex and ey and set(ex) & set(ey):
         return 1.0, "lexicon: same name"
-    latin_pair = x.isascii() and y.isascii() and not romanised
-    if latin_pair or _encoded(x).unknown or _encoded(y).unknown:
+    typed_pair = not romanised and _typed_pair(x, y)
+    if typed_pair or _encoded(x).unknown or _encoded(y).unknown:
         # Two Latin words: typing errors dominate, and free short vowels would let
         # Jon = Jan; character measures rank these better (FEBRL benchmark). Words in a
-        # script the sound tables do not know (Cyrillic ...) are compared as plain text.
+        # script the sound tables do not know are compared as plain text.
         rule = 0.5 * float(JaroWinkler.similarity(x, y)) + 0.5 * float(
             OSA.normalized_similarity(x, y)
         )
@@ -284,3 +297,7 @@ def name_similarity(a: str, b: str, *, romanised: bool = False) -> float:
     transliteration variants better; the default ranks typing errors better.
     """
     return compare_names(a, b, romanised=romanised).score
+
+
+for _cached in (_encoded, _word_pair, _typed_patterns, _parsed, _words_of):
+    on_change(_cached.cache_clear)

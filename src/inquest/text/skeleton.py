@@ -1,4 +1,4 @@
-"""A consonant-skeleton key shared by Arabic (Persian) and Latin script.
+"""A consonant-skeleton key shared by every script (Arabic as Persian writes it, Latin, ...).
 
 Each letter or Latin digraph maps to a consonant class (``data/names/graphemes.csv``):
 ث/س/ص and s → S, ذ/ز/ض/ظ/ژ and z/zh → Z, غ/ق and gh/q → Q, ش and sh → ``$`` ...
@@ -6,6 +6,8 @@ Vowels, ا/ع/ء and apostrophes are dropped; و/ی and w/y count only at the st
 a word-final H is dropped (silent ه, Latin -eh/-ah); doubled classes collapse. So محمد,
 Mohammad, Muhammad and Mohamed all give ``MHMD``, and غلامرضا, Gholamreza and Qolamreza
 give ``QLMRZ``.
+
+A script profile (``inquest.text.profiles``) brings its own graphemes and classes.
 
 The key is for blocking: it is deliberately coarse (محمد and محمود share it, as do حسن
 and حسین). :func:`inquest.text.similarity.name_similarity` tells such names apart.
@@ -17,6 +19,7 @@ import re
 from functools import cache
 
 from inquest.text.normalize import normalize
+from inquest.text.profiles import on_change
 from inquest.text.tables import graphemes
 
 __all__ = ["skeleton", "skeleton_of_key"]
@@ -59,3 +62,6 @@ def skeleton_of_key(key: str) -> str:
 def skeleton(s: str) -> str:
     """The consonant-skeleton key of a name, one group per word (``"MHMD RZ"``)."""
     return skeleton_of_key(normalize(s, "key"))
+
+
+on_change(_compiled.cache_clear)

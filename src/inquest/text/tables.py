@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from inquest.errors import InputErrors, InputProblem
+from inquest.text.profiles import on_change, profiles
 
 __all__ = [
     "Affix",
@@ -27,7 +28,10 @@ __all__ = [
     "titles",
 ]
 
-SCRIPTS = ("arabic", "latin")
+
+def _scripts() -> tuple[str, ...]:
+    """The names of the registered script profiles (a row's ``script`` must be one)."""
+    return tuple(profiles())
 
 
 def _data_path(name: str) -> Path:
@@ -107,8 +111,8 @@ def _check_affix(row: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     if not row["form"] or " " in row["form"]:
         out.append(("form", "must be one word, not empty"))
-    if row["script"] not in SCRIPTS:
-        out.append(("script", f"must be one of {SCRIPTS}, not {row['script']!r}"))
+    if row["script"] not in _scripts():
+        out.append(("script", f"must be one of {_scripts()}, not {row['script']!r}"))
     if row["position"] not in ("prefix", "suffix"):
         out.append(("position", f"must be prefix or suffix, not {row['position']!r}"))
     return out
@@ -118,8 +122,8 @@ def _check_title(row: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     if not row["form"]:
         out.append(("form", "empty"))
-    if row["script"] not in SCRIPTS:
-        out.append(("script", f"must be one of {SCRIPTS}, not {row['script']!r}"))
+    if row["script"] not in _scripts():
+        out.append(("script", f"must be one of {_scripts()}, not {row['script']!r}"))
     if row["field"] not in ("title", "particle"):
         out.append(("field", f"must be title or particle, not {row['field']!r}"))
     return out
@@ -129,8 +133,8 @@ def _check_father_marker(row: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     if not row["form"] or row["form"] != " ".join(row["form"].split()):
         out.append(("form", "must be words with single spaces, not empty"))
-    if row["script"] not in SCRIPTS:
-        out.append(("script", f"must be one of {SCRIPTS}, not {row['script']!r}"))
+    if row["script"] not in _scripts():
+        out.append(("script", f"must be one of {_scripts()}, not {row['script']!r}"))
     if row["opens"] not in ("yes", "no"):
         out.append(("opens", f"must be yes or no, not {row['opens']!r}"))
     return out
@@ -179,8 +183,8 @@ class Grapheme:
 
 def _check_grapheme(row: dict[str, str]) -> list[tuple[str, str]]:
     out = []
-    if row["script"] not in SCRIPTS:
-        out.append(("script", f"must be one of {SCRIPTS}, not {row['script']!r}"))
+    if row["script"] not in _scripts():
+        out.append(("script", f"must be one of {_scripts()}, not {row['script']!r}"))
     if not row["grapheme"] or len(row["grapheme"]) > 3:
         out.append(("grapheme", "must be 1 to 3 characters"))
     if row["kind"] not in KINDS:
@@ -196,20 +200,37 @@ def _check_grapheme(row: dict[str, str]) -> list[tuple[str, str]]:
 
 @cache
 def graphemes() -> tuple[Grapheme, ...]:
-    """The grapheme table (``data/names/graphemes.csv``); graphemes are unique per script."""
+    """The grapheme table (``data/names/graphemes.csv``) and every script profile's own
+    graphemes (``ScriptProfile.graphemes``, checked as rows after the file's); graphemes
+    are unique per script."""
     path = _data_path("graphemes.csv")
-    rows = read_table(path, ("script", "grapheme", "class", "kind", "vowel"), _check_grapheme)
-    seen: dict[tuple[str, str], int] = {}
-    problems = []
-    for i, r in enumerate(rows, start=1):
+    rows, problems = read_rows(
+        path, ("script", "grapheme", "class", "kind", "vowel"), _check_grapheme
+    )
+    located = [(str(path), i, r) for i, r in enumerate(rows, start=1)]
+    for name, profile in profiles().items():
+        where = f"script profile {name!r}"
+        for i, g in enumerate(profile.graphemes, start=1):
+            row = {"script": name, "grapheme": g.grapheme, "class": g.cls}
+            row |= {"kind": g.kind, "vowel": g.vowel}
+            problems += [
+                InputProblem(r, path=where, row=i, field=f) for f, r in _check_grapheme(row)
+            ]
+            located.append((where, i, row))
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    for where, i, r in located:
         k = (r["script"], r["grapheme"])
         if k in seen:
-            problems.append(
-                InputProblem(f"duplicate of row {seen[k]}", path=str(path), row=i, field="grapheme")
-            )
-        seen[k] = i
+            first = f"row {seen[k][1]}" + ("" if seen[k][0] == where else f" of {seen[k][0]}")
+            problems.append(InputProblem(f"duplicate of {first}", where, i, "grapheme"))
+        seen.setdefault(k, (where, i))
     if problems:
         raise InputErrors(problems)
     return tuple(
-        Grapheme(r["script"], r["grapheme"], r["class"], r["kind"], r["vowel"]) for r in rows
+        Grapheme(r["script"], r["grapheme"], r["class"], r["kind"], r["vowel"])
+        for _, _, r in located
     )
+
+
+for _table in (father_markers, affixes, titles, graphemes):
+    on_change(_table.cache_clear)

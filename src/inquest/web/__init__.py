@@ -4,7 +4,7 @@ Apps by job: ``registry`` (sources, records, persons as statements, places, even
 ``runs`` (linkage and estimate runs with their inputs and artefacts), ``access``
 (confidentiality levels and the role matrix every queryset enforces), ``audit`` (the
 hash-chained log every service writes to), ``site`` (pages, English/Persian) and ``api``
-(read-only JSON). Settings come from the environment; see ``inquest.web.config`` and
+(read-only JSON). Settings come from the environment; see ``inquest.web.ops.config`` and
 docs/deployment/workbench.md.
 """
 

@@ -1,26 +1,24 @@
 """Load ``inquest demo``'s synthetic world into a fresh workbench database.
 
-``python -m inquest.web.demo OUT --seed N`` runs in a child process whose environment points
-Django at ``OUT/workbench`` (``inquest demo`` sets it up; Django is configured once per
-process). It migrates, makes a demo account (analyst, with a password and an authenticator
-secret, both printed), imports every simulated list, links them with the workbench's own
-linkage service, estimates from the persons it wrote, and prints a JSON summary.
-Every person, list and figure is synthetic.
+``load_workbench(out, seed=N)`` runs in ``inquest demo``'s own process: it points Django at
+``OUT/workbench`` (settings are read from the environment once per process, so Django must
+not have been set up for another workbench), migrates, makes a demo account (analyst, with a
+password and an authenticator secret), imports every simulated list, links them and
+estimates from the persons it wrote, each through the workbench's own services, and returns
+a :class:`DemoSummary`. Every person, list and figure is synthetic.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
-import json
 import os
 import secrets
-import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inquest.errors import ConfigError
 from inquest.private import private_folder
 
 WORKBENCH = "workbench"
@@ -148,24 +146,30 @@ def load_demo(out: Path, *, seed: int, methods: Sequence[str] | None = None) -> 
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the child process: load the demo and print its summary as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--seed", type=int, default=1988)
-    args = parser.parse_args(argv)
-    out: Path = args.out
-    if os.environ.get("INQUEST_DEMO") != "1":
-        parser.error("run through `inquest demo`, which sets the demo's environment")
-    folder = private_folder(Path(os.environ["INQUEST_DATA_DIR"]))
-    _fresh_database(folder)
+def load_workbench(out: Path, *, seed: int) -> DemoSummary:
+    """Set Django up for the demo's workbench in ``out`` and fill it (:func:`load_demo`).
+
+    The database of an earlier run is removed first. A process whose Django already serves
+    another workbench cannot load the demo's (its settings are read once): that is a
+    ``ConfigError``, never a write to the other database.
+    """
+    from django.apps import apps
+    from django.conf import settings
+
+    env = workbench_env(out)
+    folder = Path(env["INQUEST_DATA_DIR"])
+    if settings.configured or apps.ready:
+        if Path(getattr(settings, "DATA_DIR", "")).resolve() != folder:
+            raise ConfigError(
+                "Django is already set up for another workbench in this process",
+                key="INQUEST_DATA_DIR",
+            )
+        from django.db import connections
+
+        connections.close_all()  # the database file is about to be replaced
+    os.environ.update(env)
+    _fresh_database(private_folder(folder))
     import django
 
     django.setup()
-    summary = load_demo(out, seed=args.seed)
-    json.dump(asdict(summary), sys.stdout)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return load_demo(out, seed=seed)

@@ -1,4 +1,4 @@
-"""Django settings for the workbench, read from the environment (see ``inquest.web.config``).
+"""Django settings for the workbench, read from the environment (see ``inquest.web.ops.config``).
 
 Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY``,
 ``INQUEST_DEBUG``, ``INQUEST_ALLOWED_HOSTS``, ``INQUEST_CSRF_TRUSTED_ORIGINS``, ``INQUEST_HTTPS``,
@@ -21,7 +21,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from inquest.private import restrict_umask
-from inquest.web import config
+from inquest.web.ops import config
 
 # Whatever this process writes (SQLite's journals, runs, uploads) is its owner's alone.
 restrict_umask()
@@ -61,11 +61,12 @@ INSTALLED_APPS = [
     "inquest.web.linking",
     "inquest.web.evidence",
     "inquest.web.site",
+    "inquest.web.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "inquest.web.hardening.SecurityHeadersMiddleware",
+    "inquest.web.ops.hardening.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "inquest.web.accounts.middleware.SessionRenewalMiddleware",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "inquest.web.audit.middleware.ShownObjectsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "inquest.web.hardening.BidiControlsMiddleware",
+    "inquest.web.ops.hardening.BidiControlsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

@@ -2,7 +2,7 @@
 round trip keeps every original bit-exact (one that looks like a key included), read-only,
 with every item and custody event, and verification passes after.
 
-Each side runs in a child process, as in ``tests/web/test_backup.py``."""
+Each side runs in a child process, as in ``tests/web/ops/test_backup.py``."""
 
 from __future__ import annotations
 

@@ -12,11 +12,17 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from inquest.linkage.run_record import (
+    CLUSTERS_FILE,
+    MODEL_FILE,
+    PREDICTIONS_FILE,
+    RUN_FILE,
+    LinkageRunRecord,
+)
 from inquest.web.access.levels import Level
 from inquest.web.registry.models import Record, RecordVersion, Source
 from inquest.web.runs.models import Artefact, LinkageRun, RunStatus
@@ -110,19 +116,24 @@ def pending_pairs_over(
             "mw_tf_adj_death_date": [0.0] * n_pairs,
         }
     )
-    pq.write_table(predictions, folder / "predictions.parquet")
-    pacsv.write_csv(
-        pa.table(
+    pq.write_table(predictions, folder / PREDICTIONS_FILE)
+    LinkageRunRecord(
+        clusters=pa.table(
             {
+                "list": ["QA"] * n_pairs + ["QB"] * n_pairs,
                 "record_id": [str(pk) for pk in left + right],
                 "person_id": [f"p{pk}" for pk in left + right],
                 "confidence": [1.0] * (2 * n_pairs),
                 "cluster_size": [1] * (2 * n_pairs),
             }
         ),
-        folder / "clusters.csv",
-    )
-    (folder / "model.json").write_text(json.dumps({"comparisons": []}), encoding="utf-8")
+        records=2 * n_pairs,
+        persons=2 * n_pairs,
+        pairs_kept=n_pairs,
+        components_split=0,
+        pairs_rescored=0,
+    ).to_dir(folder)
+    (folder / MODEL_FILE).write_text(json.dumps({"comparisons": []}), encoding="utf-8")
     run = LinkageRun.objects.create(
         parameters={"review_low": 0.05, "review_high": 0.5},
         input_sha256="0" * 64,
@@ -134,9 +145,10 @@ def pending_pairs_over(
     )
     run.sources.set(sources)
     for kind, name in (
-        ("predictions", "predictions.parquet"),
-        ("clusters", "clusters.csv"),
-        ("model", "model.json"),
+        ("predictions", PREDICTIONS_FILE),
+        ("clusters", CLUSTERS_FILE),
+        ("model", MODEL_FILE),
+        ("run", RUN_FILE),
     ):
         _artefact(run, kind, folder / name)
     return run

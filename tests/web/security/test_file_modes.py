@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from inquest.web import backup
+from inquest.web.ops import backup
 
 NESTED = "INQUEST_TEST_DATABASE_URL" in os.environ
 pytestmark = [

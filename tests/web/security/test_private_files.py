@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from typer.testing import CliRunner
 
 from inquest.cli import app
-from inquest.web import config
+from inquest.web.ops import config
 
 
 def _sqlite(path: Path) -> dict[str, str]:

@@ -35,8 +35,8 @@ from typing import Any
 from django.conf import settings
 
 from inquest.errors import InquestError
-from inquest.web.config import AUDIT_HEAD_FILE as HEAD_FILE
-from inquest.web.config import AUDIT_KEY_FILE as KEY_FILE
+from inquest.web.ops.config import AUDIT_HEAD_FILE as HEAD_FILE
+from inquest.web.ops.config import AUDIT_KEY_FILE as KEY_FILE
 
 LOCK_FILE = "audit-head.lock"
 ENV_KEY = "INQUEST_AUDIT_KEY"

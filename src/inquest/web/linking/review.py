@@ -13,15 +13,12 @@ decision too, so a race between the check and the insert ends the same way.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
 
 from inquest.errors import InputError
@@ -32,6 +29,7 @@ from inquest.linkage.review import (
     pair_waterfall,
     review_queue,
 )
+from inquest.linkage.run_record import LinkageRunRecord, read_model, read_predictions
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require, user_id
@@ -91,25 +89,23 @@ def _artefact(run: LinkageRun, kind: str) -> tuple[str, str]:
     return artefact.path, artefact.sha256
 
 
+# Each reads a file of the run folder through the run record's module, cached by the
+# artefact's path and hash: a file of a finished run never changes, a new run's has another.
 @lru_cache(maxsize=8)
 def _predictions(path: str, sha256: str) -> pa.Table:
     """A run's predictions (read once per file and hash)."""
-    return pq.read_table(path)
+    return read_predictions(Path(path).parent)
 
 
 @lru_cache(maxsize=8)
 def _clusters(path: str, sha256: str) -> pa.Table:
-    return pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            column_types={"record_id": pa.string(), "person_id": pa.string()}
-        ),
-    )
+    """A run's persons per record, from its run record (``clusters.csv`` and ``run.json``)."""
+    return LinkageRunRecord.from_dir(Path(path).parent).clusters
 
 
 @lru_cache(maxsize=8)
 def _model(path: str, sha256: str) -> dict[str, Any]:
-    return dict(json.loads(Path(path).read_text("utf-8")))
+    return dict(read_model(Path(path).parent))
 
 
 def _candidates(run: LinkageRun) -> dict[tuple[int, int], tuple[float, float, str]]:

@@ -1,4 +1,4 @@
-"""The backup container, in this process and without a database (tests/web/test_backup.py
+"""The backup container, in this process and without a database (tests/web/ops/test_backup.py
 does the round trip): every kind of damage is refused before anything is restored."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from inquest.errors import ConfigError
-from inquest.web import backup
-from inquest.web.backup import BackupError, BackupKey
+from inquest.web.ops import backup
+from inquest.web.ops.backup import BackupError, BackupKey
 
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 

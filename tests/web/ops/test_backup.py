@@ -41,7 +41,7 @@ from inquest.web.access.levels import Level
 from inquest.web.access.services import grant_role
 from inquest.web.registry import services
 from inquest.web.witnesses import services as witnesses
-from inquest.web.backup import _live_fingerprints
+from inquest.web.ops.backup import _live_fingerprints
 from inquest.web.audit.verify import verify_all
 
 user = User.objects.create_user(username="synthetic-investigator", password=None)
@@ -80,7 +80,7 @@ runner = CliRunner()
 out = {}
 
 def db_state():
-    from inquest.web.backup import _live_fingerprints
+    from inquest.web.ops.backup import _live_fingerprints
     return _live_fingerprints()
 
 before = db_state()
@@ -124,7 +124,7 @@ from typer.testing import CliRunner
 from inquest.cli import app
 from inquest.web.access.services import grant_role
 from inquest.web.audit.models import AuditEntry
-from inquest.web.backup import key_from_env, open_archive
+from inquest.web.ops.backup import key_from_env, open_archive
 
 for name in ("one", "two", "three"):
     user = User.objects.create_user(username=f"synthetic-{name}", password=None)
@@ -158,7 +158,7 @@ from django.contrib.auth.models import User
 from typer.testing import CliRunner
 from inquest.cli import app
 from inquest.web.access.services import grant_role
-from inquest.web.backup import key_from_env, open_archive, write_archive
+from inquest.web.ops.backup import key_from_env, open_archive, write_archive
 
 grant_role(None, User.objects.create_user(username="synthetic-one", password=None), "researcher")
 made, resealed = Path(sys.argv[1]), Path(sys.argv[2])

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inquest.web import config
+from inquest.web.ops import config
 
 YES_NO = {"1", "0", "true", "false", "yes", "no", "on", "off", ""}
 

@@ -55,7 +55,7 @@ from inquest.errors import ConfigError, InquestError
 from inquest.hashing import file_sha256
 from inquest.private import private_folder
 from inquest.web.audit.anchor import LOCAL_FILES
-from inquest.web.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
+from inquest.web.ops.config import KEY_FILE_VARIABLES, SECRET_KEY_FILE
 
 MAGIC = b"INQUEST-BACKUP\n"
 FORMAT_VERSION = 1
