@@ -43,6 +43,7 @@ __all__ = [
     "independence_weights",
     "order_review_table",
     "pattern_weights",
+    "posterior_values",
     "review_values",
 ]
 
@@ -279,3 +280,24 @@ def order_review_table(
     else:
         ranking = values.order(p)
     return table.take(np.asarray(ranking, np.int64))
+
+
+def posterior_values(
+    info: Any,
+    left: Array,
+    right: Array,
+    probability: Array,
+    *,
+    n_draws: int = 100,
+    seed: int = 0,
+    statistic: ReviewStatistic | str = ReviewStatistic.N_HAT,
+) -> ReviewValues:
+    """:func:`review_values` over ``n_draws`` partitions of ``info`` (a ``RunForPosterior``)
+    drawn under the target linkage-aware estimates use by default (``centred``)."""
+    from dataclasses import replace
+
+    from inquest.estimate.linkage_aware import target_settings
+
+    info = replace(info, settings=target_settings(info, "centred", seed))
+    draws = info.draw(n_draws, seed)
+    return review_values(draws, left, right, probability, statistic=statistic)
