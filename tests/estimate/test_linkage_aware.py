@@ -314,3 +314,27 @@ def test_strata_are_refused_on_the_linkage_aware_path(tmp_path: Path) -> None:
     assert out.exit_code == 2
     assert "--linkage fixed" in out.output and "not supported" in " ".join(out.output.split())
     assert not (tmp_path / "s").exists()
+
+
+def test_the_demo_summary_heads_with_the_linkage_aware_interval(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from inquest.cli.demo import _summary
+
+    run = _world(tmp_path / "run", p_true=0.8, p_false=0.1)
+    run_linkage_aware(
+        run, tmp_path / "estimate", methods=["dga"], options=DGA, partition_options=DGA, n_draws=4
+    )
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "scenario.json").write_text(
+        json.dumps({"true_population_size": 600}), "utf-8"
+    )
+    (tmp_path / "world" / "truth.csv").write_text("person_id\nP1\nP2\n", "utf-8")
+    console = Console(width=300, record=True)
+    console.print(_summary(tmp_path))
+    text = console.export_text()
+    aware = json.loads((tmp_path / "estimate" / "estimate.json").read_text("utf-8"))["methods"][
+        "dga"
+    ]["linkage"]["linkage_aware"]
+    assert "linkage-aware N" in text and "ignores linkage error" in text
+    assert f"{aware['lower']:,.0f}–{aware['upper']:,.0f}" in text
