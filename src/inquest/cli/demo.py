@@ -72,7 +72,7 @@ def _summary(out: Path) -> Table:
         if total is None:
             continue
         link = (entry.linkage or {}).get("linkage_aware")
-        aware = link if isinstance(link, dict) else None
+        aware: dict[str, Any] | None = link if isinstance(link, dict) else None
         cells = ["—", "—", "—"]
         if aware is not None:
             lo, hi = float(aware["lower"]), float(aware["upper"])
