@@ -31,6 +31,7 @@ __all__ = [
     "JsonValue",
     "Provenance",
     "check_schema_version",
+    "combined_hash",
     "input_hash",
     "json_object",
     "make_provenance",
@@ -112,6 +113,11 @@ class Provenance:
 def input_hash(paths: Sequence[str | Path]) -> str:
     """One SHA-256 over the input files (each file's hash, in the given order)."""
     return _combined([sha256_file(p) for p in paths])
+
+
+def combined_hash(hashes: Sequence[str]) -> str:
+    """One SHA-256 over files already hashed (``input_hash`` of the same files, in order)."""
+    return _combined(hashes)
 
 
 def _combined(hashes: Sequence[str]) -> str:

@@ -302,3 +302,112 @@ def test_the_calibrated_centred_target_joins_the_expected_number_of_pairs(
     labels = replace(run, settings=settings).draw(20, 4).label_matrix()
     joined = (labels[:, left] == labels[:, right]).sum(axis=1).mean()
     assert abs(joined - expected) < 0.03 * expected
+
+
+def test_estimate_json_is_written_once_and_clusters_hashed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inquest.estimate.run_record as rr
+    import inquest.hashing as hashing
+    import inquest.provenance as prov
+
+    run = _world(tmp_path / "run", p_true=0.8, p_false=0.1)
+    writes: list[Path] = []
+    real_to_dir = rr.EstimateRunRecord.to_dir
+
+    def counting_to_dir(self: EstimateRunRecord, path: str | Path) -> Path:
+        writes.append(Path(path))
+        return real_to_dir(self, path)
+
+    hashed: list[str] = []
+    real_sha = hashing.sha256_file
+
+    def counting_sha(path: str | Path) -> str:
+        hashed.append(Path(path).name)
+        return real_sha(path)
+
+    monkeypatch.setattr(rr.EstimateRunRecord, "to_dir", counting_to_dir)
+    monkeypatch.setattr(prov, "sha256_file", counting_sha)
+    monkeypatch.setattr(la, "sha256_file", counting_sha)
+    fixed, _, source = run_linkage_aware(
+        run, tmp_path / "out", methods=["dga"], options=DGA, partition_options=DGA, n_draws=4
+    )
+    assert len(writes) == 1
+    assert hashed.count("clusters.csv") == 1
+    # the run's hash is the one hash over its files, as before
+    expected = prov.input_hash(
+        [run / "clusters.csv", run / "predictions.parquet", run / "run.json"]
+    )
+    assert source.run_hash == expected
+    # the report, written once, says the estimate is linkage-aware and shows the quality
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert "Estimates that carry linkage uncertainty" in html
+    assert "What they do not include" in html and "Linkage quality" in html
+    assert fixed.record.linkage is not None and "quality" in fixed.record.linkage
+
+
+def test_linkage_quality_is_in_estimate_json_for_both_paths(tmp_path: Path) -> None:
+    run = _world(tmp_path / "run", p_true=0.8, p_false=0.1)
+    run_linkage_aware(
+        run, tmp_path / "out", methods=["dga"], options=DGA, partition_options=DGA, n_draws=4
+    )
+    doc = json.loads((tmp_path / "out" / "estimate.json").read_text("utf-8"))
+    q = doc["linkage"]["quality"]
+    pairs = pq.read_table(run / "predictions.parquet").to_pandas()
+    linked = pairs[pairs["match_probability"] == 0.8]
+    # every true pair is linked at 0.8 (20% of them expected false); the false pairs at 0.1
+    # are left apart (10% of them expected missed)
+    assert q["linked_pairs"] == len(linked)
+    assert q["expected_false_links"] == pytest.approx(0.2 * len(linked))
+    assert q["expected_missed_links"] == pytest.approx(0.1 * (len(pairs) - len(linked)))
+    assert q["expected_precision"] == pytest.approx(0.8)
+    assert q["awaiting_review"] == len(pairs) - len(linked)  # 0.1 lies in the band
+    labelled = la.run_fixed_labelled(
+        run / "clusters.csv",
+        tmp_path / "fixed",
+        "--linkage fixed",
+        run_dir=run,
+        methods=["dga"],
+        options=DGA,
+        write_plots=False,
+    )
+    assert labelled.record.linkage is not None
+    assert labelled.record.linkage["quality"] == q
+    html = (tmp_path / "fixed" / "report.html").read_text("utf-8")
+    assert "IGNORE LINKAGE ERROR" in html and "Linkage quality" in html
+
+
+def test_strata_are_refused_on_the_linkage_aware_path(tmp_path: Path) -> None:
+    run = _world(tmp_path / "run", p_true=0.8, p_false=0.1)
+    out = CliRunner().invoke(
+        app,
+        ["estimate", str(run), "--out", str(tmp_path / "s"), "--strata", "prison"],
+        terminal_width=250,
+    )
+    assert out.exit_code == 2
+    assert "--linkage fixed" in out.output and "not supported" in " ".join(out.output.split())
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_demo_summary_heads_with_the_linkage_aware_interval(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from inquest.cli.demo import _summary
+
+    run = _world(tmp_path / "run", p_true=0.8, p_false=0.1)
+    run_linkage_aware(
+        run, tmp_path / "estimate", methods=["dga"], options=DGA, partition_options=DGA, n_draws=4
+    )
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "scenario.json").write_text(
+        json.dumps({"true_population_size": 600}), "utf-8"
+    )
+    (tmp_path / "world" / "truth.csv").write_text("person_id\nP1\nP2\n", "utf-8")
+    console = Console(width=300, record=True)
+    console.print(_summary(tmp_path))
+    text = console.export_text()
+    aware = json.loads((tmp_path / "estimate" / "estimate.json").read_text("utf-8"))["methods"][
+        "dga"
+    ]["linkage"]["linkage_aware"]
+    assert "linkage-aware N" in text and "ignores linkage error" in text
+    assert f"{aware['lower']:,.0f}–{aware['upper']:,.0f}" in text

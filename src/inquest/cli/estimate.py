@@ -162,6 +162,14 @@ def estimate(
         )
         raise typer.Exit(2)
     if kind == "run" and linkage != "fixed":
+        if strata is not None or strata_file is not None:
+            console.print(
+                "[red]error:[/red] --strata and --strata-file are not supported by "
+                "linkage-aware estimates (the draws of the linkage posterior are not "
+                "stratified); add --linkage fixed to stratify the run's one clustering, "
+                "ignoring linkage error"
+            )
+            raise typer.Exit(2)
         _aware(input_path, out, methods, options, seed, level, draws, target, labels)
         return
     source = input_path / "clusters.csv" if kind != "file" else input_path
@@ -205,11 +213,14 @@ def estimate(
                 level=level,
                 options={m: options.get(m, {}) for m in methods},
                 progress=progress,
+                run_dir=input_path if kind == "run" else None,
+                decisions=labels if kind == "run" else None,
             )
         except InquestError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from exc
     _print_run(run, out, level)
+    _print_quality(run.record.linkage)
     console.print(
         "[yellow]fixed linkage:[/yellow] the intervals take one clustering as certain and "
         "ignore linkage error (missed links inflate N, false links deflate it)"
@@ -316,11 +327,29 @@ def _aware(
             f"({cal['n_matches']} matches): logit p' = {cal['intercept']:.2f} + "
             f"{cal['slope']:.2f} logit p"
         )
+    _print_quality(fixed.record.linkage)
     console.print("The linkage-aware interval includes: " + "; ".join(INCLUDES) + ".")
     console.print("It does not include: " + "; ".join(LEAVES_OUT) + ".")
     for warning in fixed.document["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"Wrote {out / 'estimate.json'} and {out / 'report.html'}")
+
+
+def _print_quality(linkage: Any) -> None:
+    """The linkage run's quality as its own pair probabilities judge it, if known."""
+    from inquest.linkage.quality import LinkageQuality
+
+    q = LinkageQuality.from_dict((linkage or {}).get("quality"))
+    if q is None:
+        return
+    precision = "—" if q.expected_precision is None else f"{q.expected_precision:.1%}"
+    recall = "—" if q.expected_recall is None else f"{q.expected_recall:.1%}"
+    console.print(
+        f"Linkage quality (the model's own expectation): {q.linked_pairs:,} linked pairs, "
+        f"about {q.expected_false_links:,.0f} of them false (precision {precision}); about "
+        f"{q.expected_missed_links:,.0f} true links missed (recall {recall}); "
+        f"{q.awaiting_review:,} uncertain pairs await review."
+    )
 
 
 def _metavar(spec: registry.OptionSpec) -> str:

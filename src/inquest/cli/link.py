@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -162,13 +162,43 @@ def review_export(
     out: Annotated[Path, typer.Option("--out", help="CSV to write for reviewers.")],
     low: Annotated[float | None, typer.Option(help="Lowest probability to review.")] = None,
     high: Annotated[float | None, typer.Option(help="Probability from which not to.")] = None,
+    order: Annotated[
+        str,
+        typer.Option(
+            help="value: the pairs whose decision is expected to narrow the estimate of N "
+            "most first (from draws of the linkage posterior); even-odds: probability "
+            "nearest 0.5 first.",
+            metavar="<value|even-odds>",
+        ),
+    ] = "value",
+    statistic: Annotated[
+        str,
+        typer.Option(
+            help="What --order value measures: n_hat (N's first-order change under "
+            "independent lists) or persons (the number of persons).",
+            metavar="<n_hat|persons>",
+        ),
+    ] = "n_hat",
+    n_draws: Annotated[
+        int, typer.Option("--draws", help="Partitions drawn to value the pairs.")
+    ] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 1,
+    labels: Annotated[
+        Path | None, typer.Option(help="The decisions file the run was linked with.")
+    ] = None,
 ) -> None:
-    """Write the uncertain pairs of a run, with the evidence for and against each."""
+    """Write the uncertain pairs of a run, with the evidence for and against each, those
+    that matter most to the estimate first."""
     import pyarrow.parquet as pq
 
     from inquest.linkage.review import export_review, review_pairs
+    from inquest.linkage.review_value import ReviewOrder, ReviewStatistic
     from inquest.linkage.settings import load_model
 
+    if order not in {o.value for o in ReviewOrder} or statistic not in {
+        s.value for s in ReviewStatistic
+    }:
+        _fail(InquestError("--order is value or even-odds; --statistic n_hat or persons"))
     spec = load_model().clustering
     model_json = json.loads((run / "model.json").read_text("utf-8"))
     pairs = review_pairs(
@@ -177,8 +207,37 @@ def review_export(
         spec.review_low if low is None else low,
         spec.review_high if high is None else high,
     )
+    if order == ReviewOrder.VALUE and pairs.num_rows and "list_r" in pairs.column_names:
+        try:
+            pairs = _valued(run, pairs, n_draws, seed, labels, ReviewStatistic(statistic))
+        except InquestError as exc:
+            _fail(exc)
+            return
     n = export_review(pairs, out)
-    console.print(f"Wrote {n:,} pairs to review to {out}. Fill the 'decision' column.")
+    first = (
+        "the expected narrowing of the estimate of N (review_value) first"
+        if order == ReviewOrder.VALUE
+        else "probability nearest 0.5 first"
+    )
+    console.print(f"Wrote {n:,} pairs to review to {out}, {first}. Fill the 'decision' column.")
+
+
+def _valued(
+    run: Path, pairs: pa.Table, n_draws: int, seed: int, labels: Path | None, statistic: Any
+) -> pa.Table:
+    """``pairs`` ordered by the value of deciding them, over draws of the run's posterior
+    (the target linkage-aware estimates use)."""
+    from dataclasses import replace
+
+    from inquest.estimate.linkage_aware import target_settings
+    from inquest.linkage.posterior import load_run_for_posterior
+    from inquest.linkage.review_value import ReviewOrder, order_review_table
+
+    info = load_run_for_posterior(run, decisions=labels)
+    info = replace(info, settings=target_settings(info, "centred", seed))
+    with console.status(f"valuing {pairs.num_rows:,} pairs over {n_draws} draws"):
+        draws = info.draw(n_draws, seed)
+        return order_review_table(pairs, draws, order=ReviewOrder.VALUE, statistic=statistic)
 
 
 @review_app.command("import")

@@ -28,15 +28,17 @@ import numpy.typing as npt
 from inquest.errors import EstimationError, InputError
 from inquest.estimate import registry
 from inquest.estimate.histories import CaptureHistories
-from inquest.estimate.provenance import input_hash as files_hash
 from inquest.estimate.result import EstimateResult
 from inquest.estimate.run import (
     EstimationRun,
     OptionsArg,
     estimate,
     run_estimation,
+    write_record,
 )
 from inquest.estimate.run_record import MethodRecord, jsonable, settled
+from inquest.hashing import sha256_file
+from inquest.provenance import combined_hash
 
 __all__ = [
     "INCLUDES",
@@ -51,6 +53,7 @@ __all__ = [
     "pool_over_histories",
     "run_fixed_labelled",
     "run_linkage_aware",
+    "run_quality",
     "target_settings",
 ]
 
@@ -465,9 +468,33 @@ def detect_run(path: str | Path) -> Literal["run", "clusters_only", "file"]:
     )
 
 
-def _run_files(folder: Path) -> list[Path]:
-    names = ("clusters.csv", "predictions.parquet", "component_pairs.parquet", "run.json")
-    return [folder / n for n in names if (folder / n).is_file()]
+def _run_hash(folder: Path, clusters_sha256: str) -> str:
+    """One hash over the run's files (clusters.csv, pairs, run.json), clusters.csv's hash
+    taken from the fixed run's provenance rather than read again."""
+    names = ("predictions.parquet", "component_pairs.parquet", "run.json")
+    rest = [sha256_file(folder / n) for n in names if (folder / n).is_file()]
+    return combined_hash([clusters_sha256, *rest])
+
+
+def run_quality(run_info: Any) -> Any:
+    """The linkage quality (``inquest.linkage.quality.LinkageQuality``) of a
+    ``RunForPosterior``: its clustering judged by its own pair probabilities and decisions,
+    with the packaged model's review band."""
+    from inquest.linkage.quality import linkage_quality
+    from inquest.linkage.settings import load_model
+
+    spec = load_model().clustering
+    pairs = run_info.pairs
+    return linkage_quality(
+        run_info.fixed_labels,
+        pairs.column("unique_id_l").to_numpy(),
+        pairs.column("unique_id_r").to_numpy(),
+        pairs.column("match_probability").to_numpy(),
+        must_link=run_info.must_link,
+        cannot_link=run_info.cannot_link,
+        review_low=spec.review_low,
+        review_high=spec.review_high,
+    )
 
 
 def run_linkage_aware(
@@ -517,6 +544,7 @@ def run_linkage_aware(
         options=options,
         progress=progress,
         write_plots=write_plots,
+        write=False,
     )
     pooled, warnings = pool_over_histories(
         draw_histories(partitions),
@@ -529,7 +557,7 @@ def run_linkage_aware(
     persons = partitions.n_persons()
     source = LinkageSource(
         run_dir=str(folder),
-        run_hash=files_hash(_run_files(folder)),
+        run_hash=_run_hash(folder, fixed.record.provenance.inputs[0].sha256),
         posterior_input_hash=partitions.input_hash,
         target=target,
         n_draws=n_draws,
@@ -550,6 +578,7 @@ def run_linkage_aware(
     }
     linkage: dict[str, Any] = {
         **source.to_dict(),
+        "quality": run_quality(run_info).to_dict(),
         "posterior": partitions.summary(),
         "draws_per_partition": draws_per_partition,
         "partition_options": {
@@ -579,21 +608,30 @@ def run_linkage_aware(
             warnings=(*record.warnings, *warnings),
         )
     )
-    # the report, written with the fixed run, stays as it is: only estimate.json gains these
-    fixed.record.to_dir(out_dir)
+    write_record(fixed, Path(out_dir))
     return fixed, results, source
 
 
 def run_fixed_labelled(
-    source: str | Path, out_dir: str | Path, reason: str, **kwargs: Any
+    source: str | Path,
+    out_dir: str | Path,
+    reason: str,
+    *,
+    run_dir: str | Path | None = None,
+    decisions: str | Path | None = None,
+    **kwargs: Any,
 ) -> EstimationRun:
-    """``run_estimation`` on ``source``, its ``estimate.json`` marked as ignoring linkage error
-    (``linkage_aware: false``, with ``reason``)."""
-    run = run_estimation(source, out_dir, **kwargs)
-    run.record = replace(
-        run.record,
-        linkage_aware=False,
-        linkage={"fixed_linkage_note": FIXED_NOTE, "reason": reason},
-    )
-    run.record.to_dir(out_dir)
+    """``run_estimation`` on ``source``, its ``estimate.json`` and report marked as ignoring
+    linkage error (``linkage_aware: false``, with ``reason``); written once. ``run_dir``, a
+    linkage run folder with pair probabilities, adds its linkage quality."""
+    run = run_estimation(source, out_dir, write=False, **kwargs)
+    linkage: dict[str, Any] = {"fixed_linkage_note": FIXED_NOTE, "reason": reason}
+    if run_dir is not None:
+        from inquest.linkage.posterior import load_run_for_posterior
+
+        info = load_run_for_posterior(run_dir, decisions=decisions)
+        linkage["run_dir"] = str(run_dir)
+        linkage["quality"] = run_quality(info).to_dict()
+    run.record = settled(replace(run.record, linkage_aware=False, linkage=jsonable(linkage)))
+    write_record(run, Path(out_dir))
     return run

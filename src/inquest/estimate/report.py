@@ -69,6 +69,75 @@ def _model_rows(models: list[dict[str, Any]], limit: int = 5) -> list[dict[str, 
     return rows
 
 
+FIXED_STATEMENT = (
+    "These intervals take the linkage's one clustering as certain: they IGNORE LINKAGE "
+    "ERROR. Missed links inflate N and false links deflate it, and neither is in the "
+    "interval, so the whole uncertainty is wider than shown."
+)
+
+
+def _quality(linkage: dict[str, Any]) -> dict[str, str] | None:
+    """The linkage quality block, formatted (None when the record has none)."""
+    q = linkage.get("quality")
+    if not isinstance(q, dict):
+        return None
+
+    def share(key: str) -> str:
+        v = q.get(key)
+        return "—" if not isinstance(v, (int, float)) else f"{v:.1%}"
+
+    band = q.get("review_band") or [None, None]
+    return {
+        "linked": f"{q.get('linked_pairs', 0):,}",
+        "false": f"{q.get('expected_false_links', 0.0):,.1f}",
+        "missed": f"{q.get('expected_missed_links', 0.0):,.1f}",
+        "precision": share("expected_precision"),
+        "recall": share("expected_recall"),
+        "unscored": f"{q.get('unscored_linked_pairs', 0):,}",
+        "awaiting": f"{q.get('awaiting_review', 0):,}",
+        "decided": f"{q.get('decided_pairs', 0):,}",
+        "band": f"{band[0]} – {band[1]}",
+    }
+
+
+def _aware_rows(methods: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per method: the linkage-aware result, the fixed one, the linkage share."""
+    rows = []
+    for name, m in methods.items():
+        link = m.get("linkage")
+        if not isinstance(link, dict) or not isinstance(link.get("linkage_aware"), dict):
+            continue
+        share = link.get("linkage_share_of_variance")
+        rows.append(
+            {
+                "method": name,
+                "aware": link["linkage_aware"],
+                "fixed": link.get("fixed_linkage"),
+                "share": "—" if share is None else f"{share:.0%}",
+                "warnings": link["linkage_aware"].get("warnings", []),
+            }
+        )
+    return rows
+
+
+def _linkage_context(document: dict[str, Any]) -> dict[str, Any]:
+    linkage = document.get("linkage") or {}
+    aware = document.get("linkage_aware") is True
+    return {
+        "aware": aware,
+        "aware_rows": _aware_rows(document["methods"]) if aware else [],
+        "quality": _quality(linkage),
+        "run_dir": linkage.get("run_dir"),
+        "run_hash": linkage.get("run_hash"),
+        "includes": linkage.get("interval_includes", []),
+        "leaves_out": linkage.get("interval_leaves_out", []),
+        "fixed_statement": FIXED_STATEMENT,
+        "reason": linkage.get("reason"),
+        "n_draws": linkage.get("n_draws"),
+        "target": linkage.get("target"),
+    }
+
+
 def render_report(document: dict[str, Any], plots: dict[str, list[str]], path: Path) -> Path:
     """Write the report for ``document`` (the content of ``estimate.json``) to ``path``."""
     methods = document["methods"]
@@ -111,6 +180,7 @@ def render_report(document: dict[str, Any], plots: dict[str, list[str]], path: P
         plots={k: plots.get(k, []) for k in ("comparison", "overlap", "posterior", "trace")},
         warnings=document.get("warnings", []),
         provenance=document["provenance"],
+        linkage=_linkage_context(document),
     )
     path.write_text(html, encoding="utf-8")
     return path

@@ -58,6 +58,7 @@ __all__ = [
     "estimate",
     "resolve_methods",
     "run_estimation",
+    "write_record",
 ]
 
 Progress = Callable[[str, int, int], None]  # (task description, advance, total)
@@ -284,13 +285,16 @@ def run_estimation(
     options: OptionsArg = None,
     progress: Progress | None = None,
     write_plots: bool = True,
+    write: bool = True,
 ) -> EstimationRun:
     """Estimate N with each of ``methods`` (see ``estimate``) and write the outputs to
     ``out_dir``.
 
     ``source`` is a file ``read_histories`` reads, or clusters in memory: an Arrow table with
     the columns of ``clusters.csv`` (``strata`` then names one of its columns), which the
-    provenance hashes; no file is written for it.
+    provenance hashes; no file is written for it. With ``write=False`` the plots are written
+    but not the record and report: a caller that adds to the record writes them once, with
+    ``write_record``.
     """
     chosen = method_options(methods, options)
     table = None
@@ -318,7 +322,8 @@ def run_estimation(
     run.record = replace(
         run.record, plots={k: tuple(v) for k, v in plots.items()}, report="report.html"
     )
-    write_record(run, out)
+    if write:
+        write_record(run, out)
     return run
 
 

@@ -5,7 +5,8 @@ Variables: ``INQUEST_DATA_DIR``, ``INQUEST_DATABASE_URL``, ``INQUEST_SECRET_KEY`
 ``INQUEST_STATIC_ROOT``, ``INQUEST_TIME_ZONE``, ``INQUEST_DEMO``, ``INQUEST_MAX_UPLOAD_BYTES``,
 ``INQUEST_UPLOAD_MAX_AGE_HOURS``, ``INQUEST_EVIDENCE_STORE``, ``INQUEST_MAX_EVIDENCE_BYTES``,
 ``INQUEST_MAX_EVIDENCE_UPLOAD_BYTES``, ``INQUEST_TIMESTAMP_AUTHORITIES``,
-``INQUEST_TIMESTAMP_ON_INTAKE``, ``INQUEST_TIMESTAMP_RENEW_AFTER_DAYS``. docs/deployment/workbench.md describes each.
+``INQUEST_TIMESTAMP_ON_INTAKE``, ``INQUEST_TIMESTAMP_RENEW_AFTER_DAYS``.
+docs/deployment/workbench.md describes each.
 
 Loading them tightens the process umask (no group or other bits) and refuses to start while
 the data folder, the SQLite database or a key file is open to other accounts.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 from inquest.web.access.levels import Level
@@ -41,8 +42,12 @@ def test_queue_and_pair_page_answer_with_many_pending_pairs(
     assert first.left.name and first.left.name in html and first.right.name in html
     assert "father_name" in html
     assert "against: death_date" in html and "uncertain score" not in html
-    probabilities = [r.pair.probability for r in rows]
+    even = client.get("/review/?order=even-odds").context["page"].rows
+    probabilities = [r.pair.probability for r in even]
     assert sorted(probabilities, key=lambda p: abs(p - 0.5)) == probabilities
+    # the default order: the largest expected narrowing of the estimate first
+    values = [r.pair.value for r in rows]
+    assert values == sorted(values, reverse=True) and values[0] > 0
     pair_url = f"/review/{first.left.record.uid}/{first.right.record.uid}/"
     pair = client.get(pair_url)
     assert pair.status_code == 200
@@ -51,18 +56,24 @@ def test_queue_and_pair_page_answer_with_many_pending_pairs(
     assert left["family_name"] in pair.content.decode()
 
 
-def test_queue_pages_by_keyset_and_filters(personas: Personas, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("order", "field"), [("even-odds", "rank"), ("value", "value_rank")])
+def test_queue_pages_by_keyset_and_filters(
+    personas: Personas, tmp_path: Path, order: str, field: str
+) -> None:
     seed_pending_pairs(personas.analyst, 120, tmp_path)
     client = _client(personas.analyst)
-    first = client.get("/review/").context["page"]
+    first = client.get(f"/review/?order={order}").context["page"]
     assert first.before is None and first.after is not None
-    second = client.get(f"/review/?after={first.after}").context["page"]
-    third = client.get(f"/review/?after={second.after}").context["page"]
-    ranks = [r.pair.rank for p in (first, second, third) for r in p.rows]
+    second = client.get(f"/review/?order={order}&after={first.after}").context["page"]
+    third = client.get(f"/review/?order={order}&after={second.after}").context["page"]
+    ranks = [getattr(r.pair, field) for p in (first, second, third) for r in p.rows]
     assert len(ranks) == 120 == len(set(ranks)) and ranks == sorted(ranks)
     assert third.after is None
-    back = client.get(f"/review/?before={second.before}").context["page"]
-    assert [r.pair.rank for r in back.rows] == [r.pair.rank for r in first.rows]
+    back = client.get(f"/review/?order={order}&before={second.before}").context["page"]
+    assert [r.pair.pk for r in back.rows] == [r.pair.pk for r in first.rows]
+    if order == "value":
+        values = [r.pair.value for p in (first, second, third) for r in p.rows]
+        assert values == sorted(values, reverse=True)
     band = client.get("/review/?low=0.08&high=0.1").context["page"]
     assert band.rows and all(0.08 <= r.pair.probability <= 0.1 for r in band.rows)
     assert client.get("/review/?first=QB&second=QA").context["page"].total == 120

@@ -213,3 +213,66 @@ def test_showing_a_protected_estimate_is_audited(
     assert AuditEntry.objects.filter(action="view").latest("id").detail["objects"] == [
         f"runs.Artefact:{plot.pk}"
     ]
+
+
+def test_a_fixed_linkage_estimate_says_it_ignores_linkage_error(
+    client: Client, personas: Personas, estimate_dir: Path
+) -> None:
+    register_estimate_dir(personas.analyst, estimate_dir, level=Level.CONFIDENTIAL)
+    client.force_login(personas.analyst)
+    page = " ".join(client.get("/estimates/").content.decode().split())
+    assert "ignore linkage error" in page and "Linkage-aware estimates" not in page
+    client.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    page = client.get("/estimates/").content.decode()
+    assert "پیوند ثابت" in page
+
+
+def test_a_linkage_aware_estimate_shows_both_intervals_quality_and_a_newer_run(
+    client: Client, personas: Personas, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    from django.utils import timezone
+
+    from inquest.estimate.linkage_aware import run_linkage_aware
+    from inquest.web.runs import services as runs_services
+
+    where = Path(__file__).parents[2] / "estimate" / "test_linkage_aware.py"
+    spec = importlib.util.spec_from_file_location("linkage_aware_world", where)
+    assert spec is not None and spec.loader is not None
+    world = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(world)
+    DGA, _world = world.DGA, world._world
+
+    folder = _world(tmp_path / "run", p_true=0.8, p_false=0.1)
+    run_linkage_aware(
+        folder, tmp_path / "out", methods=["dga"], options=DGA, partition_options=DGA, n_draws=4
+    )
+    user = personas.analyst
+    source = make_source(user, "A", level=Level.CONFIDENTIAL)
+    old = runs_services.start_linkage_run(
+        user, sources=[source], parameters={}, input_sha256="a" * 64
+    )
+    LinkageRunModel = type(old)
+    LinkageRunModel.objects.filter(pk=old.pk).update(
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now() - timezone.timedelta(days=1)
+    )
+    old.refresh_from_db()
+    (estimate,) = register_estimate_dir(
+        user, tmp_path / "out", linkage_run=old, level=Level.CONFIDENTIAL
+    ).runs
+    client.force_login(user)
+    page = " ".join(client.get("/estimates/").content.decode().split())
+    assert "Linkage-aware estimates" in page and "Linkage quality" in page
+    assert "A newer linkage run" not in page
+    aware = estimate.results["linkage_result"]["result"]
+    assert f"{round(aware['lower'])} – {round(aware['upper'])}" in page
+    assert "uncertain pairs await review" in page
+    newer = runs_services.start_linkage_run(
+        user, sources=[source], parameters={}, input_sha256="b" * 64
+    )
+    LinkageRunModel.objects.filter(pk=newer.pk).update(
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now()
+    )
+    page = " ".join(client.get("/estimates/").content.decode().split())
+    assert "A newer linkage run of these sources exists" in page

@@ -108,7 +108,9 @@ REASON_CHOICES = engine_choices(
 
 class QueuedPair(Confidential):
     """One pair of a run's review queue: records ``a < b``, the run's scores, why it is queued
-    and its place (``rank``, closest to even odds first). Paged by ``rank`` (keyset)."""
+    and its place two ways: ``rank``, closest to even odds first, and ``value_rank``, the
+    largest expected narrowing of the estimate of N first (``value``:
+    ``inquest.linkage.review_value``). Paged by either rank (keyset)."""
 
     ACCESS_PARENTS: ClassVar[tuple[str, ...]] = ("record_a", "record_b")
 
@@ -121,11 +123,14 @@ class QueuedPair(Confidential):
     reason = models.CharField(max_length=16, choices=REASON_CHOICES)
     evidence_for = models.CharField(max_length=64, blank=True)
     evidence_against = models.CharField(max_length=64, blank=True)
+    value = models.FloatField(default=0.0)
+    value_rank = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ("run", "rank")
         constraints = (
             models.UniqueConstraint(fields=["run", "rank"], name="queued_pair_rank"),
+            models.UniqueConstraint(fields=["run", "value_rank"], name="queued_pair_value_rank"),
             models.UniqueConstraint(
                 fields=["run", "record_a", "record_b"], name="queued_pair_records"
             ),

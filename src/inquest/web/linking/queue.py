@@ -1,25 +1,31 @@
 """The review queue in the database: a run's uncertain pairs, filtered and paged by keyset.
 
 The first time a run's queue is asked for, its pairs (see ``review._candidates``) are written
-to ``QueuedPair`` with their place in the queue (``rank``: closest to even odds first); pages
-then ask the database for one page at a time, after (or before) a rank, so a page costs the
-same at the first pair and at the hundred-thousandth. Access is part of every query: only
+to ``QueuedPair`` with their places in the queue: ``value_rank``, the pairs whose decision is
+expected to narrow the estimate of N most first (the engine's ``posterior_values`` over draws
+of the run's linkage posterior; the default order), and ``rank``, closest to even odds first.
+Pages then ask the database for one page at a time, after (or before) a rank, so a page costs
+the same at the first pair and at the hundred-thousandth. Access is part of every query: only
 pairs whose two records (and their sources) the user may see, at a level the user may review.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from inquest.errors import InquestError
 from inquest.linkage import review as linkage_review
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
@@ -36,6 +42,14 @@ PAGE_SIZE = 50
 KEY_FIELDS = ("father_name", "death_date", "birth_date", "prison", "birth_place")
 #: Pairs counted at most for a page's total (a count of all could read the whole queue).
 COUNT_CAP = 1000
+#: Partitions of the run's linkage posterior drawn to value the queued pairs.
+VALUE_DRAWS = 100
+#: The queue's orders, and how the filter names them.
+ORDERS = (
+    ("value", gettext_lazy("most useful to the estimate first")),
+    ("even-odds", gettext_lazy("closest to even odds first")),
+)
+logger = logging.getLogger(__name__)
 #: What the queue shows by decision, and how the filter names it.
 STATES = (
     ("undecided", gettext_lazy("not yet decided")),
@@ -55,6 +69,12 @@ class Filters:
     high: float | None = None
     state: str = "undecided"
     reviewer: str = ""
+    order: str = "value"
+
+    @property
+    def rank_field(self) -> str:
+        """The ``QueuedPair`` field the chosen order pages by."""
+        return "value_rank" if self.order == "value" else "rank"
 
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> Filters:
@@ -68,7 +88,9 @@ class Filters:
             return min(max(value, 0.0), 1.0) if math.isfinite(value) else None
 
         state = params.get("state", "").strip()
+        order = params.get("order", "").strip()
         return cls(
+            order=order if order in {name for name, _label in ORDERS} else "value",
             first=params.get("first", "").strip()[:32],
             second=params.get("second", "").strip()[:32],
             low=number("low"),
@@ -86,6 +108,7 @@ class Filters:
             "high": "" if self.high is None else f"{self.high:g}",
             "state": "" if self.state == "undecided" else self.state,
             "reviewer": self.reviewer,
+            "order": "" if self.order == "value" else self.order,
             **extra,
         }
         return urlencode({k: v for k, v in params.items() if v != ""})
@@ -152,13 +175,19 @@ def _analyze(model: type[QueuedPair]) -> None:
 
 
 def _queued_pairs(run: LinkageRun) -> list[QueuedPair]:
-    """The run's candidate pairs in queue order, each with its strongest evidence either way."""
+    """The run's candidate pairs in queue order, each with its strongest evidence either way
+    and the value of deciding it."""
     candidates = review._candidates(run)
-    levels = dict(
-        Record.objects.filter(source__in=run.sources.all()).values_list("pk", "confidentiality")
+    rows = Record.objects.filter(source__in=run.sources.all()).values_list(
+        "pk", "confidentiality", "source__code"
     )
+    levels = {pk: level for pk, level, _code in rows}
+    codes = {pk: code for pk, _level, code in rows}
     strongest = _strongest(run, candidates.keys())
+    values = _values(run, candidates, codes)
     ordered = sorted(candidates.items(), key=lambda kv: (abs(kv[1][0] - 0.5), kv[0]))
+    by_value = sorted(range(len(ordered)), key=lambda i: (-values.get(ordered[i][0], 0.0), i))
+    value_rank = {ordered[i][0]: place for place, i in enumerate(by_value, start=1)}
     out = []
     for rank, ((a, b), (probability, weight, reason)) in enumerate(ordered, start=1):
         if a not in levels or b not in levels:
@@ -168,6 +197,8 @@ def _queued_pairs(run: LinkageRun) -> list[QueuedPair]:
             QueuedPair(
                 run=run,
                 rank=rank,
+                value=values.get((a, b), 0.0),
+                value_rank=value_rank[(a, b)],
                 record_a_id=a,
                 record_b_id=b,
                 probability=probability,
@@ -179,6 +210,73 @@ def _queued_pairs(run: LinkageRun) -> list[QueuedPair]:
             )
         )
     return out
+
+
+def _values(
+    run: LinkageRun,
+    candidates: Mapping[tuple[int, int], tuple[float, float, str]],
+    codes: Mapping[int, str],
+) -> dict[tuple[int, int], float]:
+    """Pair -> expected narrowing of the estimate of N from deciding it, over draws of the
+    run's linkage posterior; empty (the even-odds order) if the run's files cannot give it."""
+    from inquest.linkage.posterior import PosteriorSettings, RunForPosterior
+    from inquest.linkage.review_value import posterior_values
+    from inquest.linkage.settings import load_model
+
+    try:
+        clusters = review._clusters(*review._artefact(run, "clusters"))
+        predictions = review._predictions(*review._artefact(run, "predictions"))
+        ids = np.asarray(clusters["record_id"].cast(pa.int64()).to_numpy(), np.int64)
+        known = np.isin(ids, np.fromiter(codes, np.int64, len(codes)))
+        ids = ids[known]
+        order = np.argsort(ids)
+
+        def index(column: str) -> np.ndarray:  # type: ignore[type-arg]
+            wanted = np.asarray(predictions[column].cast(pa.int64()).to_numpy(), np.int64)
+            at = np.clip(np.searchsorted(ids, wanted, sorter=order), 0, max(len(ids) - 1, 0))
+            found = order[at]
+            return np.where(ids[found] == wanted, found, -1)
+
+        left, right = index("record_id_l"), index("record_id_r")
+        keep = (left >= 0) & (right >= 0)
+        lists, source = np.unique([codes[int(i)] for i in ids], return_inverse=True)
+        persons = np.asarray(clusters["person_id"].to_pylist(), dtype=object)[known]
+        _, labels = np.unique(persons.astype(str), return_inverse=True)
+        info = RunForPosterior(
+            run_dir=Path(review._artefact(run, "clusters")[0]).parent,
+            records=pa.table(
+                {"list": lists[source].tolist(), "record_id": ids.astype(str).tolist()}
+            ),
+            lists=tuple(str(x) for x in lists),
+            source=source.astype(np.int64).ravel(),
+            pairs=pa.table(
+                {
+                    "unique_id_l": pa.array(left[keep]),
+                    "unique_id_r": pa.array(right[keep]),
+                    "match_probability": pa.array(
+                        predictions["match_probability"].to_numpy().astype(np.float64)[keep]
+                    ),
+                }
+            ),
+            fixed_labels=labels.astype(np.int64).ravel(),
+            must_link=[],
+            cannot_link=[],
+            settings=PosteriorSettings.from_model(load_model()),
+        )
+        pos = {int(r): i for i, r in enumerate(ids)}
+        wanted = [(a, b) for a, b in candidates if a in pos and b in pos]
+        values = posterior_values(
+            info,
+            np.array([pos[a] for a, _ in wanted], np.int64),
+            np.array([pos[b] for _, b in wanted], np.int64),
+            np.array([candidates[k][0] for k in wanted], np.float64),
+            n_draws=VALUE_DRAWS,
+            seed=int(run.seed or 0),
+        )
+    except (InquestError, OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        logger.warning("review queue of run %s kept in even-odds order: %s", run.pk, exc)
+        return {}
+    return {k: float(v) for k, v in zip(wanted, values.value, strict=True)}
 
 
 def _strongest(
@@ -269,14 +367,15 @@ def page(
     """One page of the queue: the first, the one after rank ``after``, or the one before
     rank ``before``."""
     qs = pairs(user, run, filters)
+    field = filters.rank_field
     if before is not None:
-        found = list(qs.filter(rank__lt=before).order_by("-rank")[: PAGE_SIZE + 1])
+        found = list(qs.filter(**{f"{field}__lt": before}).order_by(f"-{field}")[: PAGE_SIZE + 1])
         more_before = len(found) > PAGE_SIZE
         chosen = found[:PAGE_SIZE][::-1]
         more_after = True
     else:
-        start = qs.filter(rank__gt=after) if after is not None else qs
-        found = list(start.order_by("rank")[: PAGE_SIZE + 1])
+        start = qs.filter(**{f"{field}__gt": after}) if after is not None else qs
+        found = list(start.order_by(field)[: PAGE_SIZE + 1])
         more_after = len(found) > PAGE_SIZE
         chosen = found[:PAGE_SIZE]
         more_before = after is not None
@@ -285,8 +384,8 @@ def page(
         rows=rows(user, chosen),
         total=min(total, COUNT_CAP),
         capped=total > COUNT_CAP,
-        after=chosen[-1].rank if chosen and more_after else None,
-        before=chosen[0].rank if chosen and more_before else None,
+        after=getattr(chosen[-1], field) if chosen and more_after else None,
+        before=getattr(chosen[0], field) if chosen and more_before else None,
     )
 
 
@@ -335,14 +434,16 @@ def neighbours(
     """The pair before ``here`` in the queue (decided or not, so a reviewer can go back to a
     decision) and the next one the filters keep; after the last, the first one they keep
     (so a reviewer goes on to whatever is still to do)."""
+    field = filters.rank_field
     ahead = pairs(user, run, filters).select_related("record_a", "record_b")
     if here is None:
-        return None, ahead.order_by("rank").first()
+        return None, ahead.order_by(field).first()
+    at = getattr(here, field)
     behind = pairs(user, run, replace(filters, state="all")).select_related("record_a", "record_b")
-    previous = behind.filter(rank__lt=here.rank).order_by("-rank").first()
-    following = ahead.filter(rank__gt=here.rank).order_by("rank").first()
+    previous = behind.filter(**{f"{field}__lt": at}).order_by(f"-{field}").first()
+    following = ahead.filter(**{f"{field}__gt": at}).order_by(field).first()
     if following is None:
-        following = ahead.exclude(pk=here.pk).order_by("rank").first()
+        following = ahead.exclude(pk=here.pk).order_by(field).first()
     return previous, following
 
 

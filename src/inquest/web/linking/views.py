@@ -75,7 +75,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not review pairs."))
     run = review.latest_run(request.user)
     filters = queue.Filters.parse(request.GET)
-    context: dict[str, object] = {"run": run, "filters": filters, "states": queue.STATES}
+    context: dict[str, object] = {
+        "run": run,
+        "filters": filters,
+        "states": queue.STATES,
+        "orders": queue.ORDERS,
+    }
     if run is not None:
         queue.ensure_built(run)
         shown = queue.page(

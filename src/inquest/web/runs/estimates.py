@@ -30,6 +30,7 @@ from inquest.estimate.run_record import (
     result_from_dict,
 )
 from inquest.hashing import file_sha256
+from inquest.linkage.quality import LinkageQuality
 from inquest.web.access.actions import Action
 from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, require
@@ -117,6 +118,9 @@ def register_estimate_dir(
                     "strata": {k: jsonable(r.to_dict()) for k, r in entry.strata.items()},
                     "input": summary,
                     "warnings": list(record.warnings),
+                    "linkage_aware": record.linkage_aware,
+                    "linkage": _linkage_summary(record),
+                    "linkage_result": _method_linkage(entry.linkage),
                 },
                 artefacts=artefacts,
             )
@@ -125,6 +129,40 @@ def register_estimate_dir(
             services.fail_run(user, run, error="; ".join(why) or "no result")
         made.append(run)
     return RegisteredEstimate(made, True)
+
+
+def _linkage_summary(record: EstimateRunRecord) -> dict[str, Any]:
+    """What the dashboard says of the linkage: its quality, how it was drawn, why fixed."""
+    link = record.linkage or {}
+    keys = ("quality", "target", "n_draws", "run_hash", "reason")
+    return {k: link[k] for k in keys if k in link}
+
+
+def _method_linkage(block: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A method's linkage-aware result and the share of its variance linkage gives."""
+    if not block or not isinstance(block.get("linkage_aware"), dict):
+        return None
+    return {
+        "result": block["linkage_aware"],
+        "share": block.get("linkage_share_of_variance"),
+    }
+
+
+def newer_linkage_run(user: AnyUser, run: LinkageRun | None) -> LinkageRun | None:
+    """A succeeded linkage run of the same sources finished after ``run``, if the user may
+    see one (the estimate then rests on persons that have moved on)."""
+    if run is None or run.finished_at is None:
+        return None
+    return (
+        LinkageRun.objects.visible_to(user)
+        .filter(
+            status=RunStatus.SUCCEEDED,
+            finished_at__gt=run.finished_at,
+            sources__in=run.sources.all(),
+        )
+        .order_by("-finished_at", "-id")
+        .first()
+    )
 
 
 def clusters_table(user: AnyUser, run: LinkageRun) -> pa.Table:
@@ -190,6 +228,9 @@ class MethodRow:
     run: EstimateRun
     result: EstimateResult
     strata: tuple[StratumRow, ...]
+    #: the interval over draws of the linkage posterior (None: fixed linkage)
+    aware: EstimateResult | None = None
+    linkage_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +255,29 @@ class EstimateBatch:
         for row in self.methods:
             return row.result.n_observed
         return None
+
+    def _results(self) -> dict[str, Any]:
+        for run in self.runs:
+            if isinstance(run.results, dict):
+                return run.results
+        return {}
+
+    @property
+    def linkage_aware(self) -> bool:
+        """True if the intervals carry linkage uncertainty (else they ignore it)."""
+        return self._results().get("linkage_aware") is True
+
+    @property
+    def quality(self) -> LinkageQuality | None:
+        """The linkage run's quality as its pair probabilities judge it, if recorded."""
+        link = self._results().get("linkage") or {}
+        return LinkageQuality.from_dict(link.get("quality") if isinstance(link, dict) else None)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The run's warnings (every method's)."""
+        found = self._results().get("warnings") or []
+        return [str(w) for w in found] if isinstance(found, list) else []
 
     @property
     def input(self) -> InputSummary | None:
@@ -240,7 +304,14 @@ def _method_row(run: EstimateRun) -> MethodRow | None:
         return None
     where = f"estimate run {run.pk}"
     strata = results.get("strata") or {}
+    linked = results.get("linkage_result")
     try:
+        aware = (
+            result_from_dict(linked["result"], where, "linkage_result.result")
+            if isinstance(linked, dict)
+            else None
+        )
+        share = linked.get("share") if isinstance(linked, dict) else None
         return MethodRow(
             run=run,
             result=result_from_dict(results["result"], where),
@@ -248,6 +319,8 @@ def _method_row(run: EstimateRun) -> MethodRow | None:
                 StratumRow(label, result_from_dict(strata[label], where, f"strata.{label}"))
                 for label in sorted(strata)
             ),
+            aware=aware,
+            linkage_share=float(share) if isinstance(share, (int, float)) else None,
         )
     except InputError:
         return None

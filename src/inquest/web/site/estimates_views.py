@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from inquest.web.audit.reads import note_shown
-from inquest.web.runs.estimates import PLOT_PREFIX, dashboard
+from inquest.web.runs.estimates import PLOT_PREFIX, dashboard, newer_linkage_run
 from inquest.web.runs.models import Artefact
 
 # The files of an estimate run a browser may show in a page; others are downloaded.
@@ -28,11 +28,18 @@ def estimates(request: HttpRequest) -> HttpResponse:
     batches = dashboard(request.user)
     wanted = request.GET.get("batch")
     chosen = next((b for b in batches if b.key == wanted), batches[0] if batches else None)
+    newer = None
     if chosen is not None:
         shown = [*chosen.runs, *chosen.plots, *([chosen.report] if chosen.report else [])]
-        note_shown(request.user, [*shown, *(run for b in batches for run in b.runs)])
+        newer = newer_linkage_run(request.user, chosen.first.linkage_run)
+        note_shown(
+            request.user,
+            [*shown, *(run for b in batches for run in b.runs), *([newer] if newer else [])],
+        )
     return render(
-        request, "inquest/estimates/dashboard.html", {"batches": batches, "batch": chosen}
+        request,
+        "inquest/estimates/dashboard.html",
+        {"batches": batches, "batch": chosen, "newer": newer},
     )
 
 
