@@ -19,6 +19,7 @@ from inquest.errors import InputError
 from inquest.estimate.histories import CaptureHistories
 from inquest.estimate.linkage_aware import detect_run, pool_over_histories, run_linkage_aware
 from inquest.estimate.run_record import EstimateRunRecord
+from inquest.linkage.run_record import LinkageRunRecord, PriorSummary
 
 DGA = {"dga": {"n_draws": 4000, "sensitivity": None}}
 
@@ -32,10 +33,6 @@ def _world(folder: Path, *, p_true: float, p_false: float, seed: int = 3) -> Pat
     rows: list[tuple[str, str, str]] = []
     for person, row in enumerate(caught):
         rows.extend((lists[j], f"{person}", f"P{person}") for j in range(3) if row[j])
-    folder.mkdir()
-    with (folder / "clusters.csv").open("w", encoding="utf-8") as fh:
-        fh.write("list,record_id,person_id\n")
-        fh.writelines(f"{a},{b},{c}\n" for a, b, c in rows)
     by_person: dict[str, list[tuple[str, str]]] = {}
     for lst, rid, pid in rows:
         by_person.setdefault(pid, []).append((lst, rid))
@@ -49,6 +46,23 @@ def _world(folder: Path, *, p_true: float, p_false: float, seed: int = 3) -> Pat
         a, b = recs[0], other[0]
         if a[0] != b[0]:
             pairs.append((a[0], a[1], b[0], b[1], p_false))
+    LinkageRunRecord(
+        clusters=pa.table(
+            {
+                "list": [r[0] for r in rows],
+                "record_id": [r[1] for r in rows],
+                "person_id": [r[2] for r in rows],
+                "confidence": [1.0] * len(rows),
+                "cluster_size": [len(by_person[r[2]]) for r in rows],
+            }
+        ),
+        records=len(rows),
+        persons=len(by_person),
+        pairs_kept=len(pairs),
+        components_split=0,
+        pairs_rescored=0,
+        prior=PriorSummary(trained=0.001, refit=0.001, iterations=1),
+    ).to_dir(folder)
     cols = list(zip(*pairs, strict=True))
     pq.write_table(
         pa.table(
@@ -61,10 +75,6 @@ def _world(folder: Path, *, p_true: float, p_false: float, seed: int = 3) -> Pat
             }
         ),
         folder / "predictions.parquet",
-    )
-    (folder / "run.json").write_text(
-        json.dumps({"records": len(rows), "prior": {"trained": 0.001, "refit": 0.001}}),
-        encoding="utf-8",
     )
     return folder
 
@@ -234,10 +244,8 @@ def test_the_centred_target_draws_as_many_persons_as_the_run(tmp_path: Path) -> 
 def _decisions(run: Path, path: Path, per_kind: int) -> Path:
     """Decisions from the world's truth: ``per_kind`` true pairs matched, as many false
     pairs (different persons) refused."""
-    clusters = {
-        (r.split(",")[0], r.split(",")[1]): r.split(",")[2]
-        for r in (run / "clusters.csv").read_text("utf-8").splitlines()[1:]
-    }
+    record = LinkageRunRecord.from_dir(run)
+    clusters = {(r["list"], r["record_id"]): r["person_id"] for r in record.clusters.to_pylist()}
     pairs = pq.read_table(run / "predictions.parquet").to_pylist()
     rows, kinds = [], {"match": 0, "non-match": 0}
     for p in pairs:

@@ -36,7 +36,7 @@ def test_queue_and_pair_page_answer_with_many_pending_pairs(
     rows = page.context["page"].rows
     assert len(rows) == 50
     assert page.context["page"].total == 1000 and page.context["page"].capped
-    assert "more than 1000 pairs" in html
+    assert "more than 1,000 pairs" in html
     first = rows[0]
     # names in their own scripts and a key field, not internal ids
     assert first.left.name and first.left.name in html and first.right.name in html
