@@ -86,7 +86,9 @@ class RecordingProxy(ThreadingHTTPServer):
     """A proxy on 127.0.0.1 (a free port) that relays plain HTTP GET and HEAD requests and
     records each exchange through ``write``; ``skip`` holds URLs already recorded."""
 
-    daemon_threads = True
+    # Handler threads are joined on close, so none writes to the WARC after it is closed.
+    daemon_threads = False
+    block_on_close = True
 
     def __init__(self, write: WriteExchange, scratch: Path, limits: Limits, skip: set[str]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -96,6 +98,7 @@ class RecordingProxy(ThreadingHTTPServer):
         self.skip = skip
         self.refused: list[str] = []
         self.write_lock = threading.Lock()
+        self.closed = False
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
@@ -108,6 +111,8 @@ class RecordingProxy(ThreadingHTTPServer):
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+        with self.write_lock:
+            self.closed = True  # Chromium is done: what is still in flight is not recorded
         self.server_close()
         self.thread.join(timeout=5)
 
@@ -174,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
             total = 0
             with body_file.open("wb") as out:
                 while chunk := response.read(_CHUNK):
+                    if self.server.closed:
+                        raise OSError("the page's load ended before this response did")
                     total += len(chunk)
                     if not self.server.limits.take_bytes(len(chunk)):
                         raise OSError(self.server.limits.error)
@@ -189,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             conn.close()
         with self.server.write_lock:
-            if self.path not in self.server.skip:
+            if not self.server.closed and self.path not in self.server.skip:
                 self.server.skip.add(self.path)
                 self.server.write(
                     self.path, self.command, target, sent, status, reason, version,
