@@ -281,3 +281,74 @@ def test_a_page_beyond_the_limits_keeps_nothing(full_site: str, tmp_path: Path) 
     with pytest.raises(CaptureError, match="larger than the maximum of 20 bytes in all"):
         capture(f"{full_site}/full", tmp_path, max_total_bytes=20)
     assert list(tmp_path.iterdir()) == []
+
+
+def _self_signed(folder: Path) -> Path:
+    """A certificate and key for 127.0.0.1, made here (the test's own HTTPS server)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = folder / "server.pem"
+    pem.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return pem
+
+
+@_CHROMIUM
+def test_an_https_page_and_its_resources_are_recorded(tmp_path: Path) -> None:
+    import ssl
+
+    pem = _self_signed(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FullHandler)
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(pem)
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    site = f"https://127.0.0.1:{server.server_address[1]}"
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        # The proxy checks the server's certificate against what it is told to trust...
+        trusted = ssl.create_default_context(cafile=str(pem))
+        got = capture(f"{site}/full", out, ssl_context=trusted)
+        # ...and without trusting it, nothing is captured.
+        with pytest.raises(CaptureError, match="TLS"):
+            capture(f"{site}/full", tmp_path, screenshot=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert got.screenshot is not None, got.screenshot_error
+    _check_wacz(got.wacz)
+    responses = {r[1]: r[3] for r in _records(got.wacz) if r[0] == "response"}
+    for path, (body, _) in _FILES.items():
+        assert responses[site + path] == body

@@ -127,7 +127,7 @@ def capture_url(
     ),
     database_url: str | None = _URL_OPTION,
 ) -> None:
-    """Capture URL into a WACZ (the page and, for http://, every resource Chromium loads
+    """Capture URL into a WACZ (the page and every resource Chromium loads
     with it) and a PNG screenshot, and add both as items, all or nothing; with no network,
     says so and adds nothing."""
     import tempfile

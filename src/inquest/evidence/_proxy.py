@@ -1,19 +1,25 @@
 """A recording HTTP proxy for web capture: Chromium loads the page through it and every
-plain-HTTP resource it fetches (the page, its images, styles, scripts, fonts) is written to
-the capture's WARC as a response and a request record, bounded in count and total bytes.
+resource it fetches (the page, its images, styles, scripts, fonts) is written to the
+capture's WARC as a response and a request record, bounded in count and total bytes.
 
-Only plain HTTP is recorded. A ``CONNECT`` (HTTPS through the proxy) is refused and noted:
-recording HTTPS needs a man-in-the-middle certificate authority (as warcprox has), which
-this proxy does not have, and an unrecorded tunnel would make a replay silently incomplete.
+HTTPS is recorded too: a ``CONNECT`` is answered by the proxy itself with a certificate for
+the host that it made (:class:`TlsInterceptor`; one key, which Chromium is told to accept and
+no other), and the proxy fetches the resource from the real server over TLS, checking that
+server's certificate. Only ``GET`` and ``HEAD`` are relayed; other methods are refused and
+noted.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
+import ipaddress
+import ssl
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +40,72 @@ _HOP = frozenset(
     }
 )
 _CHUNK = 1 << 20
+
+
+class TlsInterceptor:
+    """Certificates the proxy shows Chromium inside a ``CONNECT``: one per host, all made
+    here with one key, so Chromium is told to accept exactly that key
+    (``--ignore-certificate-errors-spki-list``) and no other certificate error. The real
+    server's certificate is checked by the proxy (``upstream``), as any client would."""
+
+    def __init__(self, upstream: ssl.SSLContext, scratch: Path) -> None:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.upstream = upstream
+        self._scratch = scratch
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        spki = self._key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        digest = hashes.Hash(hashes.SHA256())
+        digest.update(spki)
+        self.spki_sha256 = base64.b64encode(digest.finalize()).decode("ascii")
+        self._contexts: dict[str, ssl.SSLContext] = {}
+        self._lock = threading.Lock()
+
+    def context_for(self, host: str) -> ssl.SSLContext:
+        with self._lock:
+            if host not in self._contexts:
+                self._contexts[host] = self._make(host)
+            return self._contexts[host]
+
+    def _make(self, host: str) -> ssl.SSLContext:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.x509.oid import NameOID
+
+        try:
+            alt: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
+        except ValueError:
+            alt = x509.DNSName(host)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host[:64])])
+        now = datetime.now(UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self._key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
+            .sign(self._key, hashes.SHA256())
+        )
+        stem = self._scratch / f"tls-{uuid.uuid4().hex}"
+        pem = stem.with_suffix(".pem")
+        pem.write_bytes(
+            cert.public_bytes(serialization.Encoding.PEM)
+            + self._key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(pem)
+        pem.unlink()
+        return context
 
 
 class Limits:
@@ -83,15 +155,23 @@ WriteExchange = Callable[
 
 
 class RecordingProxy(ThreadingHTTPServer):
-    """A proxy on 127.0.0.1 (a free port) that relays plain HTTP GET and HEAD requests and
+    """A proxy on 127.0.0.1 (a free port) that relays GET and HEAD requests (HTTPS via ``tls``) and
     records each exchange through ``write``; ``skip`` holds URLs already recorded."""
 
     # Handler threads are joined on close, so none writes to the WARC after it is closed.
     daemon_threads = False
     block_on_close = True
 
-    def __init__(self, write: WriteExchange, scratch: Path, limits: Limits, skip: set[str]) -> None:
+    def __init__(
+        self,
+        write: WriteExchange,
+        scratch: Path,
+        limits: Limits,
+        skip: set[str],
+        tls: TlsInterceptor | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.tls = tls
         self.write = write
         self.scratch = scratch
         self.limits = limits
@@ -132,8 +212,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
 
+    _tunnel: tuple[str, int] | None = None
+    _tls_socket: ssl.SSLSocket | None = None
+
     def do_CONNECT(self) -> None:
-        self._refuse(501, "HTTPS is not recorded by this proxy")
+        tls = self.server.tls
+        host, _, port = self.path.rpartition(":")
+        if tls is None or self._tunnel is not None or not host or not port.isdigit():
+            self._refuse(501, "HTTPS is not recorded by this proxy")
+            return
+        host = host.strip("[]")
+        self.send_response(200, "Connection Established")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            wrapped = tls.context_for(host).wrap_socket(self.connection, server_side=True)
+        except (OSError, ssl.SSLError) as exc:
+            self.server.refused.append(f"CONNECT {self.path}: {exc}")
+            self.close_connection = True
+            return
+        # Read the tunnelled requests from the TLS socket: the base loop goes on with them.
+        self._tls_socket = wrapped
+        self._tunnel = (host, int(port))
+        self.rfile = wrapped.makefile("rb")
+        self.wfile = wrapped.makefile("wb")
+        self.close_connection = False
+
+    def finish(self) -> None:
+        super().finish()
+        if self._tls_socket is not None:
+            with contextlib.suppress(OSError):
+                self._tls_socket.close()
 
     def do_POST(self) -> None:
         self._refuse(501, "only GET and HEAD are recorded")
@@ -144,17 +253,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        if self._tunnel is not None and self.path.startswith("/"):
+            host, port = self._tunnel
+            shown = f"[{host}]" if ":" in host else host
+            self.path = f"https://{shown}" + (f":{port}" if port != 443 else "") + self.path
         parts = urlsplit(self.path)
-        if parts.scheme != "http" or not parts.hostname:
-            self._refuse(400, "not an absolute http:// URL")
+        wanted = "https" if self._tunnel is not None else "http"
+        if parts.scheme != wanted or not parts.hostname:
+            self._refuse(400, f"not an absolute {wanted}:// URL")
             return
         limits = self.server.limits
         if limits.error or not limits.take_resource():
             self._refuse(503, limits.error)
             return
         try:
-            self._relay(parts.hostname, parts.port or 80)
-        except (OSError, http.client.HTTPException) as exc:
+            self._relay(parts.hostname, parts.port or (443 if wanted == "https" else 80))
+        except (OSError, ssl.SSLError, http.client.HTTPException) as exc:
             self.server.refused.append(f"{self.command} {self.path}: {type(exc).__name__}: {exc}")
             self.close_connection = True
             with contextlib.suppress(OSError):  # Chromium may have gone already
@@ -167,7 +281,14 @@ class _Handler(BaseHTTPRequestHandler):
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP]
         sent.append(("Connection", "close"))
-        conn = http.client.HTTPConnection(host, port, timeout=self.server.limits.timeout)
+        conn: http.client.HTTPConnection
+        timeout = self.server.limits.timeout
+        if self._tunnel is not None and self.server.tls is not None:
+            conn = http.client.HTTPSConnection(
+                host, port, timeout=timeout, context=self.server.tls.upstream
+            )
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
         body_file = self.server.scratch / f"body-{uuid.uuid4().hex}"
         try:
             conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)

@@ -7,15 +7,13 @@ them (CDXJ, ``cdxj-indexer``) and packages them as WACZ 1.1.1: ``archive/data.wa
 size) and ``datapackage-digest.json``. ReplayWeb.page and pywb replay such a file offline.
 Headless Chromium then loads the URL again and saves a PNG screenshot; the screenshot's
 digests go into the WACZ's ``datapackage.json`` (``inquest.screenshot``), which links the two
-originals by hash. For an http:// URL Chromium loads the page through a recording proxy on
-127.0.0.1 (:mod:`inquest.evidence._proxy`), so every resource the page loads over plain HTTP
+originals by hash. Chromium loads the page through a recording proxy on 127.0.0.1
+(:mod:`inquest.evidence._proxy`), so every resource the page loads over HTTP or HTTPS
 (images, styles, scripts, fonts) is written to the same WARC and indexed, and the WACZ
 replays the page as it was rendered; ``datapackage.json`` lists them (``inquest.resources``),
 and ``pages.jsonl`` lists the page. The load is bounded (``max_resources``,
-``max_total_bytes``, the timeouts); a page beyond a bound keeps nothing. HTTPS resources are
-not recorded (the proxy refuses ``CONNECT``; recording them needs a certificate authority in
-the middle, as warcprox has), and an https:// page is still loaded directly for its
-screenshot: :attr:`WebCapture.not_recorded` lists every request the proxy refused.
+``max_total_bytes``, the timeouts); a page beyond a bound keeps nothing.
+:attr:`WebCapture.not_recorded` lists every request the proxy refused or could not relay.
 
 Bodies are streamed to a temporary file (never whole in memory) and stopped at
 ``max_bytes``. HTTP bodies are kept as sent but for the chunked transfer coding, which is
@@ -52,7 +50,7 @@ from urllib.parse import urljoin, urlsplit
 
 from inquest import __version__
 from inquest.errors import InputError
-from inquest.evidence._proxy import Limits, RecordingProxy
+from inquest.evidence._proxy import Limits, RecordingProxy, TlsInterceptor
 from inquest.evidence.store import Digests, Store, Stored, digest_path
 
 __all__ = [
@@ -110,7 +108,7 @@ class WebCapture:
     warc_sha256: str = field(default="")
     #: Resources recorded while Chromium rendered the page (beyond ``exchanges``).
     resources: tuple[Exchange, ...] = ()
-    #: Requests Chromium made that were refused and so not recorded (e.g. HTTPS ones).
+    #: Requests Chromium made that were refused or failed and so were not recorded.
     not_recorded: tuple[str, ...] = ()
 
     @property
@@ -216,16 +214,20 @@ def _cause(exc: BaseException) -> str:
 
 
 def _fetch_one(
-    url: str, writer: Any, body_file: Path, *, timeout: float, max_bytes: int
+    url: str,
+    writer: Any,
+    body_file: Path,
+    *,
+    timeout: float,
+    max_bytes: int,
+    tls: ssl.SSLContext,
 ) -> tuple[Exchange, str | None]:
     """GET ``url`` once, write its request and response records; the exchange and the
     redirect target (``None`` when the response is not a redirect)."""
     scheme, host, port, target = _check_url(url)
     conn: http.client.HTTPConnection
     if scheme == "https":
-        conn = http.client.HTTPSConnection(
-            host, port, timeout=timeout, context=ssl.create_default_context()
-        )
+        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
     default_port = 443 if scheme == "https" else 80
@@ -359,7 +361,7 @@ def _open_warc(out: Any, name: str) -> Any:
 
 
 def _fetch_chain(
-    url: str, writer: Any, scratch: Path, *, timeout: float, max_bytes: int
+    url: str, writer: Any, scratch: Path, *, timeout: float, max_bytes: int, tls: ssl.SSLContext
 ) -> tuple[Exchange, ...]:
     """Fetch ``url`` and its redirects into the WARC being written by ``writer``."""
     exchanges: list[Exchange] = []
@@ -373,7 +375,7 @@ def _fetch_chain(
             )
         seen.add(current)
         exchange, current = _fetch_one(
-            current, writer, scratch / "body", timeout=timeout, max_bytes=max_bytes
+            current, writer, scratch / "body", timeout=timeout, max_bytes=max_bytes, tls=tls
         )
         exchanges.append(exchange)
     return tuple(exchanges)
@@ -398,27 +400,25 @@ def _render(
     chromium: str | None,
     timeout: float,
     limits: Limits,
+    upstream: ssl.SSLContext,
 ) -> _Render:
-    """Load ``url`` in headless Chromium for the screenshot; for an http:// URL through the
-    recording proxy, so every plain-HTTP resource the page loads goes into the WARC.
+    """Load ``url`` in headless Chromium for the screenshot through the recording proxy,
+    so every resource the page loads goes into the WARC.
     ``CaptureError`` when the page broke a limit (nothing is kept then)."""
     done = _Render()
-    if urlsplit(url).scheme != "http":
-        done.screenshot_error = _screenshot(
-            url, png, scratch, chromium=chromium, timeout=timeout, proxy=None
-        )
-        done.refused.append(
-            "the page's own resources were not recorded: an https:// page is loaded directly "
-            "(recording HTTPS needs a certificate authority in the middle, as warcprox has)"
-        )
-        return done
+    tls = TlsInterceptor(upstream, scratch)
 
     def write(*args: Any) -> None:
         done.resources.append(_write_exchange(writer, *args))
 
-    with RecordingProxy(write, scratch, limits, recorded) as proxy:
+    with RecordingProxy(write, scratch, limits, recorded, tls) as proxy:
         done.screenshot_error = _screenshot(
-            url, png, scratch, chromium=chromium, timeout=timeout, proxy=proxy.address
+            url,
+            png,
+            scratch,
+            chromium=chromium,
+            timeout=timeout,
+            proxy=(proxy.address, tls.spki_sha256),
         )
     done.refused.extend(proxy.refused)
     if limits.error:
@@ -526,7 +526,13 @@ def _chromium(explicit: str | None) -> str | None:
 
 
 def _screenshot(
-    url: str, png: Path, scratch: Path, *, chromium: str | None, timeout: float, proxy: str | None
+    url: str,
+    png: Path,
+    scratch: Path,
+    *,
+    chromium: str | None,
+    timeout: float,
+    proxy: tuple[str, str] | None,
 ) -> str:
     """Save a PNG of ``url`` by headless Chromium (through ``proxy`` if given, loopback
     included); '' when it worked, else why not."""
@@ -565,8 +571,14 @@ def _screenshot(
         f"--screenshot={png}",
     ]
     if proxy is not None:
-        # Chromium sends loopback hosts past any proxy unless told not to.
-        args += [f"--proxy-server={proxy}", "--proxy-bypass-list=<-loopback>"]
+        # Chromium sends loopback hosts past any proxy unless told not to; it accepts the
+        # proxy's own certificates (one key) and still refuses any other bad certificate.
+        address, spki = proxy
+        args += [
+            f"--proxy-server={address}",
+            "--proxy-bypass-list=<-loopback>",
+            f"--ignore-certificate-errors-spki-list={spki}",
+        ]
     args.append(url)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.insert(1, "--no-sandbox")  # Chromium will not run as root with its sandbox
@@ -605,17 +617,20 @@ def capture(
     screenshot_timeout: float = 90.0,
     max_resources: int = DEFAULT_MAX_RESOURCES,
     max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> WebCapture:
     """Capture ``url`` into ``folder`` (a WACZ and, unless ``screenshot`` is false or
-    Chromium fails, a PNG). With ``screenshot``, Chromium's load of an http:// page goes
+    Chromium fails, a PNG). With ``screenshot``, Chromium's load of the page goes
     through a recording proxy, so the WACZ holds every resource the page loaded (at most
     ``max_resources`` of them, ``max_total_bytes`` in all, or nothing is kept); without it,
-    only the URL's own exchanges. ``CaptureError`` names the URL and the cause when it
+    only the URL's own exchanges. ``ssl_context`` checks the servers' certificates (the
+    system's trust store by default). ``CaptureError`` names the URL and the cause when it
     cannot be captured, and then nothing is left in ``folder``."""
     _check_url(url)
     captured_at = datetime.now(UTC).replace(microsecond=0)
     base = _base_name(url, captured_at)
     wacz, png = folder / f"{base}.wacz", folder / f"{base}.png"
+    upstream = ssl_context or ssl.create_default_context()
     limits = Limits(max_resources=max_resources, max_total_bytes=max_total_bytes, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="inquest-capture-") as tmp:
         scratch = Path(tmp)
@@ -624,7 +639,9 @@ def capture(
         try:
             with warc.open("xb") as out:
                 writer = _open_warc(out, warc.name)
-                exchanges = _fetch_chain(url, writer, scratch, timeout=timeout, max_bytes=max_bytes)
+                exchanges = _fetch_chain(
+                    url, writer, scratch, timeout=timeout, max_bytes=max_bytes, tls=upstream
+                )
                 if screenshot:
                     rendered = _render(
                         url,
@@ -635,6 +652,7 @@ def capture(
                         chromium=chromium,
                         timeout=screenshot_timeout,
                         limits=limits,
+                        upstream=upstream,
                     )
             shot = digest_path(png) if screenshot and not rendered.screenshot_error else None
             _write_wacz(wacz, warc, url, captured_at, exchanges, tuple(rendered.resources), shot)
