@@ -205,7 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the WARC is the record; no log on stderr
 
     def _refuse(self, code: int, why: str) -> None:
-        self.server.refused.append(f"{self.command} {self.path}: {why}")
+        where = self.path
+        if self._tunnel is not None and where.startswith("/"):
+            where = f"https://{self._tunnel[0]}:{self._tunnel[1]}{where}"
+        self.server.refused.append(f"{self.command} {where}: {why}")
         self.send_response(code)
         self.send_header("Content-Length", "0")
         self.send_header("Connection", "close")
