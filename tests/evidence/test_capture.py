@@ -199,3 +199,156 @@ def test_store_capture_is_all_or_nothing(site: str, tmp_path: Path) -> None:
     with pytest.raises(CaptureError, match="changed after the capture"):
         store_capture(got, store)
     assert list(store.addresses()) == []
+
+
+# A page that loads a style sheet, a script and an image, all from the same local server.
+STYLE = b"body { background: #eef; } h1 { color: #900; }\n"
+SCRIPT = b"document.getElementById('s').textContent = 'script ran';\n"
+IMAGE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415478da63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
+FULL = (
+    b"<!doctype html><html><head><meta charset='utf-8'><link rel='stylesheet' href='/s.css'>"
+    b"<title>Full</title></head><body><h1>Statement</h1><p id='s'>no script</p>"
+    b"<img src='/i.png' width='40' height='40'><script src='/a.js'></script></body></html>"
+)
+_FILES = {
+    "/full": (FULL, "text/html; charset=utf-8"),
+    "/s.css": (STYLE, "text/css"),
+    "/a.js": (SCRIPT, "text/javascript"),
+    "/i.png": (IMAGE, "image/png"),
+}
+
+
+class _FullHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body, kind = _FILES.get(self.path, (b"no such file", "text/plain"))
+        self.send_response(200 if self.path in _FILES else 404)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+@pytest.fixture(scope="module")
+def full_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FullHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+_CHROMIUM = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium is not installed"
+)
+
+
+@_CHROMIUM
+def test_every_resource_the_page_loads_is_in_the_warc(full_site: str, tmp_path: Path) -> None:
+    url = f"{full_site}/full"
+    got = capture(url, tmp_path)
+    assert got.screenshot is not None, got.screenshot_error
+    package = _check_wacz(got.wacz)  # every CDXJ line points at its response record
+    responses = {r[1]: r[3] for r in _records(got.wacz) if r[0] == "response"}
+    for path, (body, _) in _FILES.items():
+        assert responses[full_site + path] == body  # byte for byte
+    assert len(responses) == len(set(responses))  # the page itself is recorded once
+    with zipfile.ZipFile(got.wacz) as archive:
+        indexed = {
+            json.loads(line.split(" ", 2)[2])["url"]
+            for line in archive.read("indexes/index.cdx").decode().splitlines()
+        }
+    assert indexed == set(responses)
+    listed = {r["url"] for r in package["inquest"]["resources"]}  # type: ignore[index]
+    assert listed == set(responses)
+    assert {e.url for e in got.resources} | {got.final.url} == set(responses)
+    by_url = {e.url: e for e in got.resources}
+    assert by_url[f"{full_site}/i.png"].body_sha256 == hashlib.sha256(IMAGE).hexdigest()
+    assert got.record()["resources"]
+
+
+@_CHROMIUM
+def test_a_page_beyond_the_limits_keeps_nothing(full_site: str, tmp_path: Path) -> None:
+    with pytest.raises(CaptureError, match="more than the maximum of 1 resources"):
+        capture(f"{full_site}/full", tmp_path, max_resources=1)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(CaptureError, match="larger than the maximum of 20 bytes in all"):
+        capture(f"{full_site}/full", tmp_path, max_total_bytes=20)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _self_signed(folder: Path) -> Path:
+    """A certificate and key for 127.0.0.1, made here (the test's own HTTPS server)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = folder / "server.pem"
+    pem.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return pem
+
+
+@_CHROMIUM
+def test_an_https_page_and_its_resources_are_recorded(tmp_path: Path) -> None:
+    import ssl
+
+    pem = _self_signed(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FullHandler)
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(pem)
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    site = f"https://127.0.0.1:{server.server_address[1]}"
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        # The proxy checks the server's certificate against what it is told to trust...
+        trusted = ssl.create_default_context(cafile=str(pem))
+        got = capture(f"{site}/full", out, ssl_context=trusted)
+        # ...and without trusting it, nothing is captured.
+        with pytest.raises(CaptureError, match="TLS"):
+            capture(f"{site}/full", tmp_path, screenshot=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert got.screenshot is not None, got.screenshot_error
+    _check_wacz(got.wacz)
+    responses = {r[1]: r[3] for r in _records(got.wacz) if r[0] == "response"}
+    for path, (body, _) in _FILES.items():
+        assert responses[site + path] == body

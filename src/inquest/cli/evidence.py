@@ -119,10 +119,17 @@ def capture_url(
         True, "--screenshot/--no-screenshot", help="Also save a PNG by headless Chromium."
     ),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds to wait for the server."),
+    max_resources: int = typer.Option(
+        1000, "--max-resources", min=1, help="Most resources the page's load may record."
+    ),
+    max_total_mb: int = typer.Option(
+        2048, "--max-total-mb", min=1, help="Most MiB all the page's resources may record."
+    ),
     database_url: str | None = _URL_OPTION,
 ) -> None:
-    """Capture URL into a WACZ (and a PNG screenshot) and add both as items, all or nothing;
-    with no network, says so and adds nothing."""
+    """Capture URL into a WACZ (the page and every resource Chromium loads
+    with it) and a PNG screenshot, and add both as items, all or nothing; with no network,
+    says so and adds nothing."""
     import tempfile
 
     _setup(database_url)
@@ -148,7 +155,14 @@ def capture_url(
     with tempfile.TemporaryDirectory(prefix="inquest-capture-") as tmp:
         try:
             with console.status(f"capturing {url}"):
-                got = capture(url, Path(tmp), timeout=timeout, screenshot=screenshot)
+                got = capture(
+                    url,
+                    Path(tmp),
+                    timeout=timeout,
+                    screenshot=screenshot,
+                    max_resources=max_resources,
+                    max_total_bytes=max_total_mb * 1024**2,
+                )
             text = got.description() + (f"\n{description}" if description else "")
             acquisition = Acquisition(
                 acquired_by=acquired_by,
@@ -179,6 +193,12 @@ def capture_url(
             f"{what} {one.item.sha256} {escape(one.item.display_name)}",
             highlight=False,
             soft_wrap=True,
+        )
+    if got.resources:
+        console.print(f"{len(got.resources)} resource(s) of the page recorded", highlight=False)
+    for refused in got.not_recorded:
+        err.print(
+            f"[yellow]not recorded:[/yellow] {escape(refused)}", highlight=False, soft_wrap=True
         )
     if got.screenshot is None:
         err.print(

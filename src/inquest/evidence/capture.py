@@ -7,7 +7,13 @@ them (CDXJ, ``cdxj-indexer``) and packages them as WACZ 1.1.1: ``archive/data.wa
 size) and ``datapackage-digest.json``. ReplayWeb.page and pywb replay such a file offline.
 Headless Chromium then loads the URL again and saves a PNG screenshot; the screenshot's
 digests go into the WACZ's ``datapackage.json`` (``inquest.screenshot``), which links the two
-originals by hash.
+originals by hash. Chromium loads the page through a recording proxy on 127.0.0.1
+(:mod:`inquest.evidence._proxy`), so every resource the page loads over HTTP or HTTPS
+(images, styles, scripts, fonts) is written to the same WARC and indexed, and the WACZ
+replays the page as it was rendered; ``datapackage.json`` lists them (``inquest.resources``),
+and ``pages.jsonl`` lists the page. The load is bounded (``max_resources``,
+``max_total_bytes``, the timeouts); a page beyond a bound keeps nothing.
+:attr:`WebCapture.not_recorded` lists every request the proxy refused or could not relay.
 
 Bodies are streamed to a temporary file (never whole in memory) and stopped at
 ``max_bytes``. HTTP bodies are kept as sent but for the chunked transfer coding, which is
@@ -44,6 +50,7 @@ from urllib.parse import urljoin, urlsplit
 
 from inquest import __version__
 from inquest.errors import InputError
+from inquest.evidence._proxy import Limits, RecordingProxy, TlsInterceptor
 from inquest.evidence.store import Digests, Store, Stored, digest_path
 
 __all__ = [
@@ -58,6 +65,10 @@ WACZ_VERSION = "1.1.1"
 MAX_REDIRECTS = 10
 #: The largest body kept for one response; a larger one stops the capture.
 DEFAULT_MAX_BYTES = 2 * 1024**3
+#: The most resources (images, styles, scripts...) one page's load may record.
+DEFAULT_MAX_RESOURCES = 1000
+#: The most bytes of bodies all of one page's resources may record together.
+DEFAULT_MAX_TOTAL_BYTES = 2 * 1024**3
 USER_AGENT = f"inquest/{__version__} (evidence capture)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 1 << 20
@@ -95,6 +106,10 @@ class WebCapture:
     screenshot_digests: Digests | None
     screenshot_error: str = ""
     warc_sha256: str = field(default="")
+    #: Resources recorded while Chromium rendered the page (beyond ``exchanges``).
+    resources: tuple[Exchange, ...] = ()
+    #: Requests Chromium made that were refused or failed and so were not recorded.
+    not_recorded: tuple[str, ...] = ()
 
     @property
     def final(self) -> Exchange:
@@ -120,6 +135,17 @@ class WebCapture:
                 }
                 for e in self.exchanges
             ],
+            "resources": [
+                {
+                    "url": e.url,
+                    "status": e.status,
+                    "content_type": e.content_type,
+                    "body_bytes": e.body_bytes,
+                    "body_sha256": e.body_sha256,
+                }
+                for e in self.resources
+            ],
+            "not_recorded": list(self.not_recorded),
             "wacz": {
                 "name": self.wacz.name,
                 "sha256": self.wacz_digests.sha256,
@@ -188,18 +214,20 @@ def _cause(exc: BaseException) -> str:
 
 
 def _fetch_one(
-    url: str, writer: Any, body_file: Path, *, timeout: float, max_bytes: int
+    url: str,
+    writer: Any,
+    body_file: Path,
+    *,
+    timeout: float,
+    max_bytes: int,
+    tls: ssl.SSLContext,
 ) -> tuple[Exchange, str | None]:
     """GET ``url`` once, write its request and response records; the exchange and the
     redirect target (``None`` when the response is not a redirect)."""
-    from warcio.statusandheaders import StatusAndHeaders
-
     scheme, host, port, target = _check_url(url)
     conn: http.client.HTTPConnection
     if scheme == "https":
-        conn = http.client.HTTPSConnection(
-            host, port, timeout=timeout, context=ssl.create_default_context()
-        )
+        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
     default_port = 443 if scheme == "https" else 80
@@ -220,7 +248,6 @@ def _fetch_one(
         conn.endheaders()
         response = conn.getresponse()
         ip = conn.sock.getpeername()[0] if conn.sock is not None else ""
-        digest = hashlib.sha256()
         total = 0
         with body_file.open("wb") as out:
             while chunk := response.read(_CHUNK):
@@ -230,7 +257,6 @@ def _fetch_one(
                         f"the response body is larger than the maximum of {max_bytes:,} bytes",
                         path=url,
                     )
-                digest.update(chunk)
                 out.write(chunk)
         headers = [
             ("X-Archive-Orig-Transfer-Encoding", v)
@@ -247,9 +273,38 @@ def _fetch_one(
         raise CaptureError(f"cannot capture: {_cause(exc)}", path=url) from None
     finally:
         conn.close()
+    exchange = _write_exchange(
+        writer, url, "GET", target, sent, status, reason, version, headers, body_file, total, ip
+    )
+    next_url = urljoin(url, location) if status in _REDIRECTS and location else None
+    return exchange, next_url
+
+
+def _write_exchange(
+    writer: Any,
+    url: str,
+    method: str,
+    target: str,
+    sent: list[tuple[str, str]],
+    status: int,
+    reason: str,
+    version: str,
+    headers: list[tuple[str, str]],
+    body_file: Path,
+    total: int,
+    ip: str,
+) -> Exchange:
+    """Write one exchange as a response record and its request record (bodiless: only GET
+    and HEAD are captured) and return it."""
+    from warcio.statusandheaders import StatusAndHeaders
+
     when = _warc_date()
     response_headers = StatusAndHeaders(f"{status} {reason}", headers, protocol=version)
+    digest = hashlib.sha256()
     with body_file.open("rb") as body:
+        while chunk := body.read(_CHUNK):
+            digest.update(chunk)
+        body.seek(0)
         record = writer.create_warc_record(
             url,
             "response",
@@ -259,7 +314,7 @@ def _fetch_one(
             warc_headers_dict={"WARC-Date": when, "WARC-IP-Address": ip},
         )
         writer.write_record(record)
-    request_headers = StatusAndHeaders(f"GET {target} HTTP/1.1", sent, is_http_request=True)
+    request_headers = StatusAndHeaders(f"{method} {target} HTTP/1.1", sent, is_http_request=True)
     request = writer.create_warc_record(
         url,
         "request",
@@ -272,7 +327,7 @@ def _fetch_one(
         },
     )
     writer.write_record(request)
-    exchange = Exchange(
+    return Exchange(
         url=url,
         status=status,
         reason=reason,
@@ -281,47 +336,95 @@ def _fetch_one(
         body_sha256=digest.hexdigest(),
         ip=ip,
     )
-    next_url = urljoin(url, location) if status in _REDIRECTS and location else None
-    return exchange, next_url
 
 
 def _warc_date() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _write_warc(
-    url: str, warc: Path, scratch: Path, *, timeout: float, max_bytes: int
-) -> tuple[Exchange, ...]:
-    """Fetch ``url`` and its redirects into the gzipped WARC ``warc``."""
+def _open_warc(out: Any, name: str) -> Any:
+    """A gzipping WARC 1.1 writer on ``out`` that has written its warcinfo record."""
     from warcio.warcwriter import WARCWriter
 
-    exchanges: list[Exchange] = []
-    with warc.open("xb") as out:
-        writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
-        writer.write_record(
-            writer.create_warcinfo_record(
-                warc.name,
-                {
-                    "software": f"inquest {__version__} (warcio)",
-                    "format": "WARC File Format 1.1",
-                    "isPartOf": "inquest evidence capture",
-                },
-            )
+    writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
+    writer.write_record(
+        writer.create_warcinfo_record(
+            name,
+            {
+                "software": f"inquest {__version__} (warcio)",
+                "format": "WARC File Format 1.1",
+                "isPartOf": "inquest evidence capture",
+            },
         )
-        current: str | None = url
-        seen: set[str] = set()
-        while current is not None:
-            if len(exchanges) > MAX_REDIRECTS or current in seen:
-                raise CaptureError(
-                    f"more than {MAX_REDIRECTS} redirects, or a redirect loop (at {current})",
-                    path=url,
-                )
-            seen.add(current)
-            exchange, current = _fetch_one(
-                current, writer, scratch / "body", timeout=timeout, max_bytes=max_bytes
+    )
+    return writer
+
+
+def _fetch_chain(
+    url: str, writer: Any, scratch: Path, *, timeout: float, max_bytes: int, tls: ssl.SSLContext
+) -> tuple[Exchange, ...]:
+    """Fetch ``url`` and its redirects into the WARC being written by ``writer``."""
+    exchanges: list[Exchange] = []
+    current: str | None = url
+    seen: set[str] = set()
+    while current is not None:
+        if len(exchanges) > MAX_REDIRECTS or current in seen:
+            raise CaptureError(
+                f"more than {MAX_REDIRECTS} redirects, or a redirect loop (at {current})",
+                path=url,
             )
-            exchanges.append(exchange)
+        seen.add(current)
+        exchange, current = _fetch_one(
+            current, writer, scratch / "body", timeout=timeout, max_bytes=max_bytes, tls=tls
+        )
+        exchanges.append(exchange)
     return tuple(exchanges)
+
+
+@dataclass
+class _Render:
+    """What the Chromium load recorded beside the screenshot."""
+
+    resources: list[Exchange] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    screenshot_error: str = ""
+
+
+def _render(
+    url: str,
+    png: Path,
+    scratch: Path,
+    writer: Any,
+    recorded: set[str],
+    *,
+    chromium: str | None,
+    timeout: float,
+    limits: Limits,
+    upstream: ssl.SSLContext,
+) -> _Render:
+    """Load ``url`` in headless Chromium for the screenshot through the recording proxy,
+    so every resource the page loads goes into the WARC.
+    ``CaptureError`` when the page broke a limit (nothing is kept then)."""
+    done = _Render()
+    tls = TlsInterceptor(upstream, scratch)
+
+    def write(*args: Any) -> None:
+        done.resources.append(_write_exchange(writer, *args))
+
+    with RecordingProxy(write, scratch, limits, recorded, tls) as proxy:
+        done.screenshot_error = _screenshot(
+            url,
+            png,
+            scratch,
+            chromium=chromium,
+            timeout=timeout,
+            proxy=(proxy.address, tls.spki_sha256),
+        )
+    done.refused.extend(proxy.refused)
+    if limits.error:
+        png.unlink(missing_ok=True)
+        raise CaptureError(f"nothing kept: {limits.error}", path=url)
+    return done
 
 
 def _cdxj(warc: Path) -> bytes:
@@ -354,6 +457,7 @@ def _write_wacz(
     url: str,
     captured_at: datetime,
     exchanges: tuple[Exchange, ...],
+    resources: tuple[Exchange, ...],
     screenshot: Digests | None,
 ) -> None:
     """Package ``warc`` as WACZ 1.1.1 at ``wacz`` (members stored, not compressed, so a
@@ -369,10 +473,10 @@ def _write_wacz(
         archive.writestr(
             "pages/pages.jsonl", "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages)
         )
-        resources = []
+        members = []
         for name in archive.namelist():
             sha, size = _sha256_member(archive, name)
-            resources.append(
+            members.append(
                 {
                     "name": Path(name).name,
                     "path": name,
@@ -382,7 +486,7 @@ def _write_wacz(
             )
         package = {
             "profile": "data-package",
-            "resources": resources,
+            "resources": members,
             "title": f"Capture of {url}",
             "mainPageURL": url,
             "mainPageDate": stamp,
@@ -392,6 +496,10 @@ def _write_wacz(
             "inquest": {
                 "http_status": exchanges[-1].status,
                 "final_url": exchanges[-1].url,
+                "resources": [
+                    {"url": e.url, "status": e.status, "sha256": e.body_sha256}
+                    for e in exchanges + resources
+                ],
                 "screenshot": None
                 if screenshot is None
                 else {
@@ -417,8 +525,17 @@ def _chromium(explicit: str | None) -> str | None:
     return None
 
 
-def _screenshot(url: str, png: Path, scratch: Path, *, chromium: str | None, timeout: float) -> str:
-    """Save a PNG of ``url`` by headless Chromium; '' when it worked, else why not."""
+def _screenshot(
+    url: str,
+    png: Path,
+    scratch: Path,
+    *,
+    chromium: str | None,
+    timeout: float,
+    proxy: tuple[str, str] | None,
+) -> str:
+    """Save a PNG of ``url`` by headless Chromium (through ``proxy`` if given, loopback
+    included); '' when it worked, else why not."""
     program = _chromium(chromium)
     if program is None:
         return "Chromium was not found (apt-get install chromium)"
@@ -435,11 +552,34 @@ def _screenshot(url: str, png: Path, scratch: Path, *, chromium: str | None, tim
         "--disable-component-update",
         "--disable-sync",
         "--disable-extensions",
+        # Keep Chromium's own traffic (updates, sign-in, time, safe browsing) out of the
+        # proxy, so the WARC holds what the page loaded and nothing of the browser's.
+        "--disable-client-side-phishing-detection",
+        "--disable-default-apps",
+        "--disable-domain-reliability",
+        "--disable-breakpad",
+        "--disable-field-trial-config",
+        "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,"
+        "Translate,CertificateTransparencyComponentUpdater,HttpsUpgrades,"
+        "AutofillServerCommunication,InterestFeedContentSuggestions",
+        "--metrics-recording-only",
+        "--no-pings",
+        "--no-service-autorun",
+        "--password-store=basic",
         "--window-size=1280,1600",
         f"--user-data-dir={profile}",
         f"--screenshot={png}",
-        url,
     ]
+    if proxy is not None:
+        # Chromium sends loopback hosts past any proxy unless told not to; it accepts the
+        # proxy's own certificates (one key) and still refuses any other bad certificate.
+        address, spki = proxy
+        args += [
+            f"--proxy-server={address}",
+            "--proxy-bypass-list=<-loopback>",
+            f"--ignore-certificate-errors-spki-list={spki}",
+        ]
+    args.append(url)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.insert(1, "--no-sandbox")  # Chromium will not run as root with its sandbox
     try:
@@ -475,27 +615,47 @@ def capture(
     screenshot: bool = True,
     chromium: str | None = None,
     screenshot_timeout: float = 90.0,
+    max_resources: int = DEFAULT_MAX_RESOURCES,
+    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> WebCapture:
     """Capture ``url`` into ``folder`` (a WACZ and, unless ``screenshot`` is false or
-    Chromium fails, a PNG); ``CaptureError`` names the URL and the cause when it cannot be
-    fetched, and then nothing is left in ``folder``."""
+    Chromium fails, a PNG). With ``screenshot``, Chromium's load of the page goes
+    through a recording proxy, so the WACZ holds every resource the page loaded (at most
+    ``max_resources`` of them, ``max_total_bytes`` in all, or nothing is kept); without it,
+    only the URL's own exchanges. ``ssl_context`` checks the servers' certificates (the
+    system's trust store by default). ``CaptureError`` names the URL and the cause when it
+    cannot be captured, and then nothing is left in ``folder``."""
     _check_url(url)
     captured_at = datetime.now(UTC).replace(microsecond=0)
     base = _base_name(url, captured_at)
     wacz, png = folder / f"{base}.wacz", folder / f"{base}.png"
+    upstream = ssl_context or ssl.create_default_context()
+    limits = Limits(max_resources=max_resources, max_total_bytes=max_total_bytes, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="inquest-capture-") as tmp:
         scratch = Path(tmp)
         warc = scratch / "data.warc.gz"
-        exchanges = _write_warc(url, warc, scratch, timeout=timeout, max_bytes=max_bytes)
-        shot_error = "not asked for"
-        shot: Digests | None = None
-        if screenshot:
-            shot_error = _screenshot(
-                url, png, scratch, chromium=chromium, timeout=screenshot_timeout
-            )
-            shot = digest_path(png) if not shot_error else None
+        rendered = _Render(screenshot_error="not asked for")
         try:
-            _write_wacz(wacz, warc, url, captured_at, exchanges, shot)
+            with warc.open("xb") as out:
+                writer = _open_warc(out, warc.name)
+                exchanges = _fetch_chain(
+                    url, writer, scratch, timeout=timeout, max_bytes=max_bytes, tls=upstream
+                )
+                if screenshot:
+                    rendered = _render(
+                        url,
+                        png,
+                        scratch,
+                        writer,
+                        {e.url for e in exchanges},
+                        chromium=chromium,
+                        timeout=screenshot_timeout,
+                        limits=limits,
+                        upstream=upstream,
+                    )
+            shot = digest_path(png) if screenshot and not rendered.screenshot_error else None
+            _write_wacz(wacz, warc, url, captured_at, exchanges, tuple(rendered.resources), shot)
         except BaseException:
             wacz.unlink(missing_ok=True)
             png.unlink(missing_ok=True)
@@ -509,8 +669,10 @@ def capture(
         wacz_digests=digest_path(wacz),
         screenshot=png if shot is not None else None,
         screenshot_digests=shot,
-        screenshot_error=shot_error,
+        screenshot_error=rendered.screenshot_error,
         warc_sha256=warc_sha,
+        resources=tuple(rendered.resources),
+        not_recorded=tuple(rendered.refused),
     )
 
 
