@@ -352,3 +352,30 @@ def test_an_https_page_and_its_resources_are_recorded(tmp_path: Path) -> None:
     responses = {r[1]: r[3] for r in _records(got.wacz) if r[0] == "response"}
     for path, (body, _) in _FILES.items():
         assert responses[site + path] == body
+
+
+def test_the_proxy_keeps_a_page_off_this_machines_network(site: str, tmp_path: Path) -> None:
+    """A page from elsewhere cannot make the capture fetch loopback, private or link-local
+    addresses (a cloud metadata service, the workbench itself); the page's own host may."""
+    import urllib.error
+    import urllib.request
+
+    from inquest.evidence._proxy import Limits, RecordingProxy, _may_reach
+
+    assert not _may_reach("169.254.169.254", "metadata.example", "news.example")
+    assert not _may_reach("10.0.0.5", "intranet.example", "news.example")
+    assert not _may_reach("127.0.0.1", "localhost", "news.example")
+    assert _may_reach("127.0.0.1", "127.0.0.1", "127.0.0.1")
+    assert _may_reach("93.184.215.14", "news.example", "other.example")
+    written: list[object] = []
+    limits = Limits(max_resources=10, max_total_bytes=1 << 20, timeout=5)
+    with RecordingProxy(
+        lambda *a: written.append(a), tmp_path, limits, set(), page_host="news.example"
+    ) as proxy:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy.address}))
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(f"{site}/page", timeout=10)
+    assert refused.value.code == 502
+    refused.value.close()
+    assert written == []
+    assert any("own network" in r for r in proxy.refused)

@@ -169,9 +169,12 @@ class RecordingProxy(ThreadingHTTPServer):
         limits: Limits,
         skip: set[str],
         tls: TlsInterceptor | None = None,
+        *,
+        page_host: str = "",
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.tls = tls
+        self.page_host = page_host.lower()
         self.write = write
         self.scratch = scratch
         self.limits = limits
@@ -294,12 +297,19 @@ class _Handler(BaseHTTPRequestHandler):
             conn = http.client.HTTPConnection(host, port, timeout=timeout)
         body_file = self.server.scratch / f"body-{uuid.uuid4().hex}"
         try:
+            conn.connect()
+            # A captured page must not reach the capturing machine's own network (loopback,
+            # private, link-local such as a cloud metadata service): the address actually
+            # connected to is checked, so a name that resolves differently later cannot pass.
+            # Only the captured page's own host may be such an address (an intranet page).
+            ip = conn.sock.getpeername()[0] if conn.sock is not None else ""
+            if not _may_reach(ip, host, self.server.page_host):
+                raise OSError(f"{host} is at {ip}, an address on this machine's own network")
             conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
             for name, value in sent:
                 conn.putheader(name, value)
             conn.endheaders()
             response = conn.getresponse()
-            ip = conn.sock.getpeername()[0] if conn.sock is not None else ""
             total = 0
             with body_file.open("wb") as out:
                 while chunk := response.read(_CHUNK):
@@ -347,3 +357,13 @@ class _Handler(BaseHTTPRequestHandler):
             with body.open("rb") as source:
                 while chunk := source.read(_CHUNK):
                     self.wfile.write(chunk)
+
+
+def _may_reach(ip: str, host: str, page_host: str) -> bool:
+    """Whether the proxy may fetch from ``ip`` (the address ``host`` connected to): any
+    global address, and a non-global one only for the captured page's own host."""
+    try:
+        address = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    return address.is_global or host.lower().strip("[]") == page_host

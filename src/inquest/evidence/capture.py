@@ -411,7 +411,8 @@ def _render(
     def write(*args: Any) -> None:
         done.resources.append(_write_exchange(writer, *args))
 
-    with RecordingProxy(write, scratch, limits, recorded, tls) as proxy:
+    page_host = urlsplit(url).hostname or ""
+    with RecordingProxy(write, scratch, limits, recorded, tls, page_host=page_host) as proxy:
         done.screenshot_error = _screenshot(
             url,
             png,
