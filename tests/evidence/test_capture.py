@@ -39,6 +39,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.path == "/elsewhere":  # onto another host name of this machine
+            port = self.server.server_address[1]
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{port}/statement")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/gone":
             body = b"not here"
             self.send_response(404)
@@ -360,13 +367,13 @@ def test_the_proxy_keeps_a_page_off_this_machines_network(site: str, tmp_path: P
     import urllib.error
     import urllib.request
 
-    from inquest.evidence._proxy import Limits, RecordingProxy, _may_reach
+    from inquest.evidence._proxy import Limits, RecordingProxy, may_reach
 
-    assert not _may_reach("169.254.169.254", "metadata.example", "news.example")
-    assert not _may_reach("10.0.0.5", "intranet.example", "news.example")
-    assert not _may_reach("127.0.0.1", "localhost", "news.example")
-    assert _may_reach("127.0.0.1", "127.0.0.1", "127.0.0.1")
-    assert _may_reach("93.184.215.14", "news.example", "other.example")
+    assert not may_reach("169.254.169.254", "metadata.example", "news.example")
+    assert not may_reach("10.0.0.5", "intranet.example", "news.example")
+    assert not may_reach("127.0.0.1", "localhost", "news.example")
+    assert may_reach("127.0.0.1", "127.0.0.1", "127.0.0.1")
+    assert may_reach("93.184.215.14", "news.example", "other.example")
     written: list[object] = []
     limits = Limits(max_resources=10, max_total_bytes=1 << 20, timeout=5)
     with RecordingProxy(
@@ -379,3 +386,9 @@ def test_the_proxy_keeps_a_page_off_this_machines_network(site: str, tmp_path: P
     refused.value.close()
     assert written == []
     assert any("own network" in r for r in proxy.refused)
+
+
+def test_a_redirect_onto_this_machines_network_is_not_followed(site: str, tmp_path: Path) -> None:
+    with pytest.raises(CaptureError, match="own network; not followed"):
+        capture(f"{site}/elsewhere", tmp_path, screenshot=False)
+    assert list(tmp_path.iterdir()) == []

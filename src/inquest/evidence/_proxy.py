@@ -303,7 +303,7 @@ class _Handler(BaseHTTPRequestHandler):
             # connected to is checked, so a name that resolves differently later cannot pass.
             # Only the captured page's own host may be such an address (an intranet page).
             ip = conn.sock.getpeername()[0] if conn.sock is not None else ""
-            if not _may_reach(ip, host, self.server.page_host):
+            if not may_reach(ip, host, self.server.page_host):
                 raise OSError(f"{host} is at {ip}, an address on this machine's own network")
             conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
             for name, value in sent:
@@ -359,7 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(chunk)
 
 
-def _may_reach(ip: str, host: str, page_host: str) -> bool:
+def may_reach(ip: str, host: str, page_host: str) -> bool:
     """Whether the proxy may fetch from ``ip`` (the address ``host`` connected to): any
     global address, and a non-global one only for the captured page's own host."""
     try:

@@ -50,7 +50,7 @@ from urllib.parse import urljoin, urlsplit
 
 from inquest import __version__
 from inquest.errors import InputError
-from inquest.evidence._proxy import Limits, RecordingProxy, TlsInterceptor
+from inquest.evidence._proxy import Limits, RecordingProxy, TlsInterceptor, may_reach
 from inquest.evidence.store import Digests, Store, Stored, digest_path
 
 __all__ = [
@@ -221,9 +221,11 @@ def _fetch_one(
     timeout: float,
     max_bytes: int,
     tls: ssl.SSLContext,
+    page_host: str,
 ) -> tuple[Exchange, str | None]:
     """GET ``url`` once, write its request and response records; the exchange and the
-    redirect target (``None`` when the response is not a redirect)."""
+    redirect target (``None`` when the response is not a redirect). A redirect may not lead
+    onto this machine's own network unless it stays on the captured URL's host."""
     scheme, host, port, target = _check_url(url)
     conn: http.client.HTTPConnection
     if scheme == "https":
@@ -242,6 +244,14 @@ def _fetch_one(
         ("Connection", "close"),
     ]
     try:
+        conn.connect()
+        peer = conn.sock.getpeername()[0] if conn.sock is not None else ""
+        if not may_reach(peer, host, page_host.lower()):
+            raise CaptureError(
+                f"a redirect leads to {host} at {peer}, an address on this machine's own "
+                "network; not followed",
+                path=url,
+            )
         conn.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
         for name, value in sent:
             conn.putheader(name, value)
@@ -375,7 +385,13 @@ def _fetch_chain(
             )
         seen.add(current)
         exchange, current = _fetch_one(
-            current, writer, scratch / "body", timeout=timeout, max_bytes=max_bytes, tls=tls
+            current,
+            writer,
+            scratch / "body",
+            timeout=timeout,
+            max_bytes=max_bytes,
+            tls=tls,
+            page_host=urlsplit(url).hostname or "",
         )
         exchanges.append(exchange)
     return tuple(exchanges)
