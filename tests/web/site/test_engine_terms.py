@@ -66,7 +66,9 @@ def test_estimates_and_run_page_in_persian_show_labels_not_engine_terms(
     assert "بازهٔ بوت‌استرپ" in run_page
     assert "بازنمونه‌های بوت‌استرپ" in run_page  # the option n_boot
     assert "بازه‌ها به تفکیک نوع" in run_page  # the diagnostic "intervals"
-    assert "n_boot" not in run_page and "pthresh" not in run_page
+    assert "گام‌به‌گام" in run_page and "stepwise" not in run_page  # the model selection
+    for key in ("n_boot", "pthresh", "intercept_se", "residual_df", "rank_deficiency"):
+        assert key not in run_page
 
     english = client.get("/estimates/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Log-linear models" in english and "bootstrap interval (strata summed)" in english

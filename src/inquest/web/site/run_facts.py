@@ -31,6 +31,7 @@ from inquest.web.site.terms import (
     key_label,
     method_label,
     point_label,
+    selection_label,
 )
 
 __all__ = ["LABELS", "facts_table", "shown_value"]
@@ -122,6 +123,7 @@ TERMS = {
     "interval": interval_label,
     "point": point_label,
     "assumptions": assumption_label,
+    "selection": selection_label,
 }
 #: Lists of more rows than this fold under their label.
 FOLD_AFTER = 8

@@ -25,6 +25,7 @@ __all__ = [
     "METHODS",
     "METHOD_KEYS",
     "POINTS",
+    "SELECTIONS",
     "assumption_label",
     "comparison_label",
     "field_label",
@@ -32,6 +33,7 @@ __all__ = [
     "key_label",
     "method_label",
     "point_label",
+    "selection_label",
 ]
 
 #: Estimators (``inquest.estimate.registry``), by name.
@@ -64,6 +66,15 @@ POINTS: Mapping[str, Promise] = {
         "point kind", "median over partitions of the maximum likelihood"
     ),
     "median of the pooled posterior": pgettext_lazy("point kind", "median of the pooled posterior"),
+}
+
+#: Ways the log-linear method chooses its model (its ``selection`` option).
+SELECTIONS: Mapping[str, Promise] = {
+    "stepwise": pgettext_lazy("model selection", "stepwise"),
+    "independence": pgettext_lazy("model selection", "independence (no interactions)"),
+    "aic": pgettext_lazy("model selection", "by AIC"),
+    "bic": pgettext_lazy("model selection", "by BIC"),
+    "fixed": pgettext_lazy("model selection", "terms given"),
 }
 
 #: What the engine appends to an interval or point kind of strata summed.
@@ -114,6 +125,59 @@ METHOD_KEYS: Mapping[str, Promise] = {
     "effective_number_of_graphs": pgettext_lazy("method key", "Effective number of graphs"),
     "bootstrap": pgettext_lazy("method key", "Bootstrap"),
     "bic_penalty": pgettext_lazy("method key", "BIC penalty"),
+    "intercept": pgettext_lazy("method key", "Intercept"),
+    "intercept_se": pgettext_lazy("method key", "Intercept, standard error"),
+    "deviance": pgettext_lazy("method key", "Deviance"),
+    "residual_df": pgettext_lazy("method key", "Residual degrees of freedom"),
+    "aic": pgettext_lazy("method key", "AIC"),
+    "bic": pgettext_lazy("method key", "BIC"),
+    "weight_aic": pgettext_lazy("method key", "Weight by AIC"),
+    "weight_bic": pgettext_lazy("method key", "Weight by BIC"),
+    "lp_value": pgettext_lazy("method key", "Fit p-value"),
+    "p_value": pgettext_lazy("method key", "p-value"),
+    "rank_deficiency": pgettext_lazy("method key", "Rank deficiency"),
+    "empty_overlaps": pgettext_lazy("method key", "Empty overlaps"),
+    "models_rejected_by_checks": pgettext_lazy("method key", "Models rejected by the checks"),
+    "steps": pgettext_lazy("method key", "Selection steps"),
+    "added": pgettext_lazy("method key", "Term added"),
+    "chosen": pgettext_lazy("method key", "Chosen"),
+    "strata": pgettext_lazy("method key", "Strata"),
+    "n_observed": pgettext_lazy("method key", "Documented"),
+    "estimate": pgettext_lazy("method key", "Estimated total"),
+    "lower": pgettext_lazy("method key", "Interval from"),
+    "upper": pgettext_lazy("method key", "Interval to"),
+    "grid": pgettext_lazy("method key", "Grid of totals"),
+    "n_min": pgettext_lazy("method key", "Smallest total"),
+    "n_max": pgettext_lazy("method key", "Largest total"),
+    "size": pgettext_lazy("method key", "Points"),
+    "step": pgettext_lazy("method key", "Step"),
+    "unit_steps_up_to": pgettext_lazy("method key", "Steps of one up to"),
+    "mass_beyond_grid": pgettext_lazy("method key", "Probability beyond the grid"),
+    "grid_capped": pgettext_lazy("method key", "Grid capped"),
+    "graph_estimate_range": pgettext_lazy("method key", "Range of the graphs' estimates"),
+    "delta_sensitivity": pgettext_lazy("method key", "Sensitivity to delta"),
+    "prior_graphs": pgettext_lazy("method key", "Prior on graphs"),
+    "sensitivity_deltas": pgettext_lazy("method key", "Deltas tried for sensitivity"),
+    "mean": pgettext_lazy("method key", "Mean"),
+    "n": pgettext_lazy("method key", "Count"),
+    "chain_medians": pgettext_lazy("method key", "Median of each chain"),
+    "ess_bulk_per_second": pgettext_lazy("method key", "Effective samples per second (bulk)"),
+    "sweeps_per_chain": pgettext_lazy("method key", "Sweeps per chain"),
+    "sweeps_per_second_per_chain": pgettext_lazy("method key", "Sweeps per second, each chain"),
+    "sweeps_per_second_total": pgettext_lazy("method key", "Sweeps per second, all chains"),
+    "chain_wall_seconds": pgettext_lazy("method key", "Elapsed per chain (seconds)"),
+    "chain_cpu_seconds": pgettext_lazy("method key", "Processor time per chain (seconds)"),
+    "jit_compile_seconds": pgettext_lazy("method key", "Compilation (seconds)"),
+    "occupied_classes_mean": pgettext_lazy("method key", "Occupied classes, mean"),
+    "occupied_classes_max": pgettext_lazy("method key", "Occupied classes, most"),
+    "cap_rejections": pgettext_lazy("method key", "Draws rejected by the cap"),
+    "cap_rejection_rate": pgettext_lazy("method key", "Share rejected by the cap"),
+    "cap_pinned": pgettext_lazy("method key", "Cap reached"),
+    "all_classes_occupied_fraction": pgettext_lazy(
+        "method key", "Share of draws with every class occupied"
+    ),
+    "warmup_sweeps": pgettext_lazy("method key", "Warm-up sweeps"),
+    "lambda_prior": pgettext_lazy("method key", "Prior on capture probabilities"),
     "wall_seconds": pgettext_lazy("method key", "Elapsed (seconds)"),
     "cpu_seconds": pgettext_lazy("method key", "Processor time (seconds)"),
 }
@@ -171,6 +235,11 @@ def interval_label(key: str) -> SafeString:
 def point_label(key: str) -> SafeString:
     """A kind of point estimate ("median", "mle" ...)."""
     return _summed(POINTS, key)
+
+
+def selection_label(key: str) -> SafeString:
+    """A way of choosing the log-linear model ("stepwise" ...)."""
+    return _shown(SELECTIONS.get(key), key)
 
 
 def field_label(key: str) -> SafeString:
