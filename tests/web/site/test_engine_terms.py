@@ -102,3 +102,14 @@ def test_every_assumption_the_methods_state_has_a_label() -> None:
     assert stated == set(terms.ASSUMPTIONS)
     assert set(estimators()) <= set(terms.METHODS)
     assert "<bdi" in terms.assumption_label("an assumption of a new method")
+
+
+def test_record_page_in_persian_labels_its_fields(client: Client, personas: Personas) -> None:
+    from ..factories import make_records, make_source
+
+    source = make_source(personas.investigator, "PUB", level=Level.PUBLIC)
+    record = make_records(personas.investigator, source, 1)[0]
+    assert {"given_name", "father_name", "death_date"} <= set(record.current.raw)
+    text = _visible(client, f"/records/{record.uid}/")
+    _absent(text, ("given_name", "father_name", "death_date"))
+    assert "نام پدر" in text and "تاریخ مرگ یا اعدام" in text
