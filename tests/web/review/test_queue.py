@@ -40,8 +40,8 @@ def test_queue_and_pair_page_answer_with_many_pending_pairs(
     first = rows[0]
     # names in their own scripts and a key field, not internal ids
     assert first.left.name and first.left.name in html and first.right.name in html
-    assert "father_name" in html
-    assert "against: death_date" in html and "uncertain score" not in html
+    assert "Father&#x27;s name:</dt>" in html and "father_name" not in html
+    assert "against: Date of death or execution" in html and "uncertain score" not in html
     even = client.get("/review/?order=even-odds").context["page"].rows
     probabilities = [r.pair.probability for r in even]
     assert sorted(probabilities, key=lambda p: abs(p - 0.5)) == probabilities

@@ -41,7 +41,10 @@ def test_the_dashboards_images_say_what_they_show(
 ) -> None:
     register_estimate_dir(personas.analyst, estimate_dir)
     client.force_login(personas.analyst)
-    for lang, words in (("en", "Bar chart"), ("fa", "نمودار میله‌ای")):
+    for lang, words, closed in (
+        ("en", "Bar chart", "Closed population"),
+        ("fa", "نمودار میله‌ای", "جمعیت بسته"),
+    ):
         page = html.unescape(client.get("/estimates/", HTTP_ACCEPT_LANGUAGE=lang).content.decode())
         alts = re.findall(r'<img src="[^"]+" alt="([^"]*)"', page)
         assert alts, "no plots on the dashboard"
@@ -50,4 +53,4 @@ def test_the_dashboards_images_say_what_they_show(
             for alt in alts
         ), alts
         assert any(alt.startswith(words) for alt in alts)
-        assert '<ul class="assumptions">\n  <li dir="auto">' in page  # English from the engine
+        assert f'<ul class="assumptions">\n  <li>{closed}' in page  # in the page's language

@@ -25,6 +25,14 @@ from django.utils.translation import npgettext, pgettext_lazy
 from inquest.provenance import TABLE_INPUT
 from inquest.web.runs import queries as runs
 from inquest.web.site.display import Display, format_date, shown_digits, shown_number, shown_percent
+from inquest.web.site.terms import (
+    assumption_label,
+    interval_label,
+    key_label,
+    method_label,
+    point_label,
+    selection_label,
+)
 
 __all__ = ["LABELS", "facts_table", "shown_value"]
 
@@ -105,8 +113,18 @@ NAMING = frozenset({"seed"})
 #: Keys whose value is a moment (ISO 8601, UTC).
 MOMENTS = frozenset({"created_utc"})
 #: Keys whose objects are keyed by the engine's own identifiers (a method's options, its
-#: diagnostics): shown as identifiers, not given the labels of like-named keys elsewhere.
+#: diagnostics): given the methods' labels (``terms.key_label``), not those of like-named
+#: keys elsewhere; a key without one is shown as the identifier it is.
 IDENTIFIED = frozenset({"options", "diagnostics"})
+#: Keys whose text values are engine terms with a translated label.
+TERMS = {
+    "method": method_label,
+    "methods": method_label,
+    "interval": interval_label,
+    "point": point_label,
+    "assumptions": assumption_label,
+    "selection": selection_label,
+}
 #: Lists of more rows than this fold under their label.
 FOLD_AFTER = 8
 #: An object of objects becomes one table when its objects have at most this many keys.
@@ -118,6 +136,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 
 def _label(key: str, labelled: bool = True) -> SafeString:
     label = LABELS.get(key) if labelled else None
+    label = key_label(key) if label is None else label
     if label is None:  # a key the workbench does not know: the identifier itself
         return format_html('<code dir="ltr">{}</code>', key)
     return format_html("{}", label)
@@ -159,6 +178,8 @@ def shown_value(
         )
     if isinstance(value, int | float):
         return format_html("{}", _number(value, display, key))
+    if isinstance(value, str) and key in TERMS:
+        return TERMS[key](value)
     if isinstance(value, str):
         return _moment(value, display) if key in MOMENTS else _text(value)
     labelled = labelled and key not in IDENTIFIED
@@ -190,12 +211,14 @@ def _sequence(items: list[Any], display: Display, key: str, labelled: bool) -> S
         shown = format_html(
             '<ul class="facts">{}</ul>',
             format_html_join(
-                "", "<li>{}</li>", ((shown_value(i, display, labelled=labelled),) for i in items)
+                "",
+                "<li>{}</li>",
+                ((shown_value(i, display, key, labelled=labelled),) for i in items),
             ),
         )
     else:
         comma = "، " if (translation.get_language() or "").startswith("fa") else ", "
-        return format_html_join(comma, "{}", ((shown_value(i, display),) for i in items))
+        return format_html_join(comma, "{}", ((shown_value(i, display, key),) for i in items))
     return _folded(shown, len(items), display)
 
 

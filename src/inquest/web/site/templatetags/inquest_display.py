@@ -6,6 +6,8 @@ figure (thousands grouped; a float rounded first with ``floatformat``),
 ``{{ level|percent:display }}`` for a fraction, ``{{ bytes|size:display }}`` for a file size;
 ``{{ text|shown_digits:display }}`` for text whose digits only change (times, identifiers);
 ``{{ name|isolated }}`` for text from a list: bidi controls removed, inside ``<bdi>``;
+``{{ key|method_label }}``, ``interval_label``, ``point_label``, ``field_label``,
+``comparison_label``: an engine term's translated label (``inquest.web.site.terms``);
 ``{% result_rows rows display %}``: the search results' table rows.
 """
 
@@ -30,6 +32,14 @@ from inquest.web.site.display import (
     shown_percent,
 )
 from inquest.web.site.plot_text import PlotText, describe_plot
+from inquest.web.site.terms import (
+    assumption_label,
+    comparison_label,
+    field_label,
+    interval_label,
+    method_label,
+    point_label,
+)
 
 register = template.Library()
 
@@ -96,6 +106,14 @@ def size(value: int | None, display: Display) -> str:
     return ngettext("%(size)s byte", "%(size)s bytes", value) % {
         "size": shown_number(value, display)
     }
+
+
+register.filter("assumption_label", assumption_label)
+register.filter("method_label", method_label)
+register.filter("interval_label", interval_label)
+register.filter("point_label", point_label)
+register.filter("field_label", field_label)
+register.filter("comparison_label", comparison_label)
 
 
 @register.filter
