@@ -11,5 +11,6 @@ urlpatterns = [
     path("witnesses/", include("inquest.web.witnesses.urls")),
     path("evidence/", include("inquest.web.evidence.urls")),
     path("", include("inquest.web.linking.urls")),
+    path("", include("inquest.web.runs.urls")),
     path("", include("inquest.web.site.urls")),
 ]

@@ -1,20 +1,16 @@
 """URLs of the workbench's pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, register_converter
+from django.urls import path
 
 from inquest.web.accounts import views as accounts_views
 from inquest.web.site import (
-    estimates_views,
     export_views,
     imports_views,
     persons_views,
     search_views,
     views,
 )
-from inquest.web.site.converters import RunKindConverter
-
-register_converter(RunKindConverter, "run_kind")
 
 app_name = "site"
 
@@ -28,8 +24,6 @@ urlpatterns = [
         name="source-export",
     ),
     path("records/<uuid:uid>/", views.record_detail, name="record-detail"),
-    path("runs/", views.run_list, name="run-list"),
-    path("runs/<run_kind:kind>/<uuid:uid>/", views.run_detail, name="run-detail"),
     path("search/", search_views.registry_search, name="search"),
     path("persons/", persons_views.person_list, name="person-list"),
     path("persons/export/<str:fmt>/", persons_views.person_export, name="person-export"),
@@ -41,10 +35,4 @@ urlpatterns = [
     path("import/<str:token>/columns/", imports_views.import_columns, name="import-columns"),
     path("import/<str:token>/preview/", imports_views.import_preview, name="import-preview"),
     path("import/<str:token>/cancel/", imports_views.import_cancel, name="import-cancel"),
-    path("estimates/", estimates_views.estimates, name="estimates"),
-    path(
-        "estimates/files/<uuid:uid>/",
-        estimates_views.estimate_artefact,
-        name="estimate-artefact",
-    ),
 ]

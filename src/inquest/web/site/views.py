@@ -19,13 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from inquest.web.audit.reads import get_visible, note_shown, noted
 from inquest.web.linking import queue
 from inquest.web.registry import queries as registry
-from inquest.web.registry.models import Person, Record, Source, SourceEdition
+from inquest.web.registry.models import Person, Record, SourceEdition
 from inquest.web.runs import queries as runs
-from inquest.web.runs.models import EstimateRun, LinkageRun
+from inquest.web.runs.models import LinkageRun
 from inquest.web.site.context import display_preferences
 from inquest.web.site.display import SESSION_KEY, display_from, format_interval
 from inquest.web.site.list_columns import column_labels
-from inquest.web.site.run_facts import facts_table
 
 
 @require_GET
@@ -146,43 +145,4 @@ def record_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         request,
         "inquest/record_detail.html",
         {"record": record, "versions": versions, "person": person},
-    )
-
-
-@require_GET
-def run_list(request: HttpRequest) -> HttpResponse:
-    """The linkage and estimate runs the user may see, newest first."""
-    estimates = runs.estimate_runs_for(request.user).select_related("linkage_run")
-    context = {
-        "linkage_runs": noted(request.user, runs.linkage_runs_for(request.user)[:100]),
-        "estimate_runs": noted(request.user, estimates[:100]),
-    }
-    return render(request, "inquest/run_list.html", context)
-
-
-@require_GET
-def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
-    """One run: parameters, input hash, code version, seed, status, results and artefacts."""
-    run: LinkageRun | EstimateRun
-    sources: list[Source] = []
-    if kind == "linkage":
-        run = get_visible(request.user, runs.linkage_runs_for(request.user), uid=uid)
-        sources = noted(
-            request.user, Source.objects.visible_to(request.user).filter(linkage_runs=run)
-        )
-    else:
-        run = get_visible(request.user, runs.estimate_runs_for(request.user), uid=uid)
-    note_shown(request.user, run.artefacts.all())
-    display = display_preferences(request)["display"]
-    return render(
-        request,
-        "inquest/run_detail.html",
-        {
-            "run": run,
-            "kind": kind,
-            "sources": sources,
-            "parameters": facts_table(run.parameters, display),
-            "results": facts_table(run.results or {}, display),
-            "error": runs.without_server_paths(run.error),
-        },
     )
