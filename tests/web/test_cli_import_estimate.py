@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .site.estimate_fixture import write_estimate_dir
+from .runs.estimate_fixture import write_estimate_dir
 
 DRIVER = r"""
 import json, sys

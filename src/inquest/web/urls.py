@@ -11,5 +11,7 @@ urlpatterns = [
     path("witnesses/", include("inquest.web.witnesses.urls")),
     path("evidence/", include("inquest.web.evidence.urls")),
     path("", include("inquest.web.linking.urls")),
+    path("", include("inquest.web.registry.urls")),
+    path("", include("inquest.web.runs.urls")),
     path("", include("inquest.web.site.urls")),
 ]

@@ -11,7 +11,7 @@ from inquest.web.site.links import link_maker
 
 
 def test_links_match_reverse() -> None:
-    for view in ("site:record-detail", "site:person-detail"):
+    for view in ("registry:record-detail", "registry:person-detail"):
         link = link_maker(view)
         uid = uuid.uuid4()
         assert link(uid) == link(str(uid)) == reverse(view, args=[uid])
@@ -19,6 +19,6 @@ def test_links_match_reverse() -> None:
 
 def test_arguments_are_checked_not_pasted() -> None:
     with pytest.raises(ValueError):
-        link_maker("site:record-detail")("1/../../admin")
+        link_maker("registry:record-detail")("1/../../admin")
     with pytest.raises(ValueError):
-        link_maker("site:person-detail")("not-a-uuid")
+        link_maker("registry:person-detail")("not-a-uuid")

@@ -16,7 +16,7 @@ from inquest.web.site.display import Calendar, Digits, Display
 
 from ..factories import make_records, make_source
 from ..personas import Personas
-from .estimate_fixture import write_estimate_dir
+from ..runs.estimate_fixture import write_estimate_dir
 
 EN = Display(Calendar.GREGORIAN, Digits.LATIN)
 FA = Display(Calendar.JALALI, Digits.PERSIAN)

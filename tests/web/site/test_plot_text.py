@@ -15,7 +15,7 @@ from inquest.web.runs.estimates import register_estimate_dir
 from inquest.web.site.plot_text import describe_plot
 
 from ..personas import Personas
-from .estimate_fixture import write_estimate_dir
+from ..runs.estimate_fixture import write_estimate_dir
 
 
 def test_every_plot_of_the_engine_is_described() -> None:

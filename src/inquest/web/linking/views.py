@@ -52,7 +52,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
             except InputError as exc:
                 error = str(exc)
             else:
-                return redirect("site:run-detail", kind="linkage", uid=outcome.run.uid)
+                return redirect("runs:run-detail", kind="linkage", uid=outcome.run.uid)
     return render(
         request,
         "inquest/linking/link.html",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from inquest.web.registry.views.search import FoldedRecord, ResultRow
 from inquest.web.site.display import display_from
-from inquest.web.site.search_views import FoldedRecord, ResultRow
 from inquest.web.site.templatetags.inquest_display import result_rows
 
 

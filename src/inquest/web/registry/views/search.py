@@ -123,8 +123,8 @@ class ResultRow:
 
 def result_rows(page: SearchPage) -> list[ResultRow]:
     """The page's rows, their links made without one ``reverse()`` each."""
-    record_url = link_maker("site:record-detail")
-    person_url = link_maker("site:person-detail")
+    record_url = link_maker("registry:record-detail")
+    person_url = link_maker("registry:person-detail")
     language = translation.get_language()
     rows = []
     for found in page.found:
@@ -167,7 +167,7 @@ def registry_search(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        "inquest/search.html",
+        "inquest/registry/search.html",
         {
             "form": form,
             "page": page,

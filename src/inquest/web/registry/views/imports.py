@@ -31,11 +31,11 @@ from inquest.web.access.levels import Level
 from inquest.web.access.policy import AnyUser, can
 from inquest.web.registry import services, staging
 from inquest.web.registry.imports import check_code, import_list
+from inquest.web.registry.list_columns import column_labels, suggestion_reason
 from inquest.web.registry.models import Source
 from inquest.web.registry.services import hidden_clash
 from inquest.web.site.context import display_preferences
 from inquest.web.site.display import shown_number
-from inquest.web.site.list_columns import column_labels, suggestion_reason
 
 SESSION_KEY = "inquest_imports"
 
@@ -140,15 +140,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
             staged = staging.stage_upload(form.cleaned_data["file"])
         except InputError as exc:
             form.add_error("file", exc.reason)
-            return render(request, "inquest/imports/start.html", context, status=400)
+            return render(request, "inquest/registry/imports/start.html", context, status=400)
         existing, visible = _already(request.user, staged.sha256)
         if existing is not None:
             staging.discard(staged)
             if not visible:  # said without confirming that the source exists
                 form.add_error(None, hidden_clash(request.user, existing, "file_sha256").reason)
-                return render(request, "inquest/imports/start.html", context, status=400)
+                return render(request, "inquest/registry/imports/start.html", context, status=400)
             context.update(existing=existing, duplicate=True)
-            return render(request, "inquest/imports/start.html", context)
+            return render(request, "inquest/registry/imports/start.html", context)
         data = form.cleaned_data
         when: dt.date | None = data["obtained_on"]
         _save(
@@ -169,8 +169,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 },
             },
         )
-        return redirect("site:import-columns", token=staged.token)
-    return render(request, "inquest/imports/start.html", context)
+        return redirect("registry:import-columns", token=staged.token)
+    return render(request, "inquest/registry/imports/start.html", context)
 
 
 #: Sampled values shown beside each column of the file, each cut to this many characters.
@@ -220,7 +220,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
         sample = staging.read_sample(staged)
     except (InputErrors, InputError) as exc:
         context.update(_problems(exc), rows=[], code=_source_code(entry, staged))
-        return render(request, "inquest/imports/columns.html", context)
+        return render(request, "inquest/registry/imports/columns.html", context)
     headers = list(sample.headers)
     suggestions = suggest_mapping(headers, sample.values)
     chosen = entry["mapping"] or {s.header: s.column or "" for s in suggestions}
@@ -254,7 +254,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
                     entry["meta"]["code"] = code
                     entry["edition"] = adds_edition
                     _save(request, token, entry)
-                    return redirect("site:import-preview", token=token)
+                    return redirect("registry:import-preview", token=token)
     clash = _code_clash(request.user, code) if code else None
     labels = column_labels()
     display = display_preferences(request)["display"]
@@ -279,7 +279,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
         can_add_edition=clash is not None and _may_add_edition(request.user, clash),
     )
     status = 400 if request.method == "POST" else 200
-    return render(request, "inquest/imports/columns.html", context, status=status)
+    return render(request, "inquest/registry/imports/columns.html", context, status=status)
 
 
 def _problems(exc: InputErrors | InputError) -> dict[str, Any]:
@@ -301,7 +301,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return levels
     entry, staged = _pending(request, token)
     if entry["mapping"] is None:
-        return redirect("site:import-columns", token=token)
+        return redirect("registry:import-columns", token=token)
     mapping = staging.mapping_from_choices(entry["mapping"])
     meta = entry["meta"]
     code = meta["code"] or None
@@ -317,12 +317,12 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "edition_of": edition_of,
     }
     if entry.get("edition") and edition_of is None:
-        return redirect("site:import-columns", token=token)
+        return redirect("registry:import-columns", token=token)
     try:
         context["preview"] = staging.preview(staged, mapping, code=code)
     except (InputErrors, InputError) as exc:
         context.update(_problems(exc))
-        return render(request, "inquest/imports/preview.html", context)
+        return render(request, "inquest/registry/imports/preview.html", context)
     if request.method == "POST":
         try:
             result = import_list(
@@ -342,7 +342,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             )
         except (InputErrors, InputError) as exc:
             context.update(_problems(exc))
-            return render(request, "inquest/imports/preview.html", context, status=400)
+            return render(request, "inquest/registry/imports/preview.html", context, status=400)
         staging.discard(staged)
         _forget(request, token)
         display = display_preferences(request)["display"]
@@ -374,8 +374,8 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                 _("This file was imported already, as source %(code)s; nothing changed.")
                 % {"code": result.source.code},
             )
-        return HttpResponseRedirect(reverse("site:source-detail", args=[result.source.code]))
-    return render(request, "inquest/imports/preview.html", context)
+        return HttpResponseRedirect(reverse("registry:source-detail", args=[result.source.code]))
+    return render(request, "inquest/registry/imports/preview.html", context)
 
 
 @require_POST
@@ -387,4 +387,4 @@ def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
     _, staged = _pending(request, token)
     staging.discard(staged)
     _forget(request, token)
-    return redirect("site:import")
+    return redirect("registry:import")

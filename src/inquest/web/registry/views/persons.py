@@ -30,9 +30,9 @@ from inquest.web.exports import Export, export_response
 from inquest.web.registry import queries as registry
 from inquest.web.registry.models import Person, Place, Source
 from inquest.web.registry.queries import PersonFilters, PersonSort
+from inquest.web.registry.views.exports import FORMATS
 from inquest.web.site.context import display_preferences
 from inquest.web.site.display import Display, format_interval
-from inquest.web.site.export_views import FORMATS
 from inquest.web.site.fields import ListedModelChoiceField
 from inquest.web.site.links import link_maker
 from inquest.web.site.widgets import QuickSelect
@@ -134,7 +134,7 @@ def _rows(
     a query rather than a list of every id exported)."""
     by_id = {s.pk: s for s in sources}
     named = registry.sources_of_persons(user, persons if among is None else among)
-    url = link_maker("site:person-detail")
+    url = link_maker("registry:person-detail")
     language = translation.get_language()
     return [
         PersonRow(
@@ -182,7 +182,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     pages = -(-page.total // PAGE_SIZE) if page.total is not None else None
     return render(
         request,
-        "inquest/person_list.html",
+        "inquest/registry/person_list.html",
         {
             "form": form,
             "page": page,

@@ -1,4 +1,4 @@
-"""URL converters of the site."""
+"""URL converters of the run pages."""
 
 from __future__ import annotations
 

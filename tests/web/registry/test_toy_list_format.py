@@ -21,7 +21,7 @@ from inquest.web.access.levels import Level
 from inquest.web.registry.models import Record
 
 from ..personas import Personas
-from .test_imports import _columns_form
+from .test_import_pages import _columns_form
 
 
 class _OpenJsonLines:

@@ -16,7 +16,7 @@ from django.test import Client
 from inquest.web.registry.models import Person, Place
 
 from ..personas import Personas
-from ..registry.bulk_persons import seed_persons
+from .bulk_persons import seed_persons
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,6 @@
-"""The estimates dashboard and the files of estimate runs, both narrowed to what the user
-may see (``inquest.web.runs.estimates``)."""
+"""Thin views of runs: the run list and run pages, the estimates dashboard and the files of
+estimate runs, all narrowed to what the user may see (``inquest.web.runs.queries``,
+``inquest.web.runs.estimates``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from inquest.web.audit.reads import note_shown
+from inquest.web.audit.reads import get_visible, note_shown, noted
+from inquest.web.registry.models import Source
+from inquest.web.runs import queries as runs
 from inquest.web.runs.estimates import PLOT_PREFIX, dashboard, newer_linkage_run
-from inquest.web.runs.models import Artefact
+from inquest.web.runs.models import Artefact, EstimateRun, LinkageRun
+from inquest.web.runs.run_facts import facts_table
+from inquest.web.site.context import display_preferences
 
 # The files of an estimate run a browser may show in a page; others are downloaded.
 _INLINE = {".png": "image/png"}
@@ -38,7 +43,7 @@ def estimates(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "inquest/estimates/dashboard.html",
+        "inquest/runs/estimates.html",
         {"batches": batches, "batch": chosen, "newer": newer},
     )
 
@@ -69,3 +74,42 @@ def estimate_artefact(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    """The linkage and estimate runs the user may see, newest first."""
+    estimates = runs.estimate_runs_for(request.user).select_related("linkage_run")
+    context = {
+        "linkage_runs": noted(request.user, runs.linkage_runs_for(request.user)[:100]),
+        "estimate_runs": noted(request.user, estimates[:100]),
+    }
+    return render(request, "inquest/runs/run_list.html", context)
+
+
+@require_GET
+def run_detail(request: HttpRequest, kind: str, uid: uuid.UUID) -> HttpResponse:
+    """One run: parameters, input hash, code version, seed, status, results and artefacts."""
+    run: LinkageRun | EstimateRun
+    sources: list[Source] = []
+    if kind == "linkage":
+        run = get_visible(request.user, runs.linkage_runs_for(request.user), uid=uid)
+        sources = noted(
+            request.user, Source.objects.visible_to(request.user).filter(linkage_runs=run)
+        )
+    else:
+        run = get_visible(request.user, runs.estimate_runs_for(request.user), uid=uid)
+    note_shown(request.user, run.artefacts.all())
+    display = display_preferences(request)["display"]
+    return render(
+        request,
+        "inquest/runs/run_detail.html",
+        {
+            "run": run,
+            "kind": kind,
+            "sources": sources,
+            "parameters": facts_table(run.parameters, display),
+            "results": facts_table(run.results or {}, display),
+            "error": runs.without_server_paths(run.error),
+        },
+    )

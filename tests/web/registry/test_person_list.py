@@ -19,7 +19,7 @@ from inquest.web.audit.models import AuditEntry
 from inquest.web.registry import persons as summaries
 from inquest.web.registry import queries, search, services
 from inquest.web.registry.models import Person, PersonRecord, Place, Record, Source
-from inquest.web.site import persons_views
+from inquest.web.registry.views import persons as persons_views
 
 from ..factories import make_source
 from ..personas import Personas
