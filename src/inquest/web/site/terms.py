@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import pgettext_lazy
 
-from inquest.web.site.list_columns import column_labels
+from inquest.web.registry.list_columns import column_labels
 
 __all__ = [
     "ASSUMPTIONS",
