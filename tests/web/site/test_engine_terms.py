@@ -17,7 +17,7 @@ from inquest.web.site import terms
 
 from ..personas import Personas
 from ..review.bulk import seed_pending_pairs
-from .estimate_fixture import write_estimate_dir
+from ..runs.estimate_fixture import write_estimate_dir
 
 ENGLISH_TERMS = ("credible", "bootstrap", "loglinear", "full_name", "father_name", "death_date")
 
