@@ -22,7 +22,8 @@ def test_person_page(any_visit: Visit) -> None:
         assert name in text, name
     assert records.locator("td[dir=auto]").count() >= 3 * 4
     # Statements: the father's name in three forms is a conflict, shown with its sources.
-    father = page.locator("tr.conflict", has=page.locator("th", has_text="father_name"))
+    label = {"en": "Father's name", "fa": "نام پدر"}[visit.lang]  # the field's label
+    father = page.locator("tr.conflict", has=page.locator("th", has_text=label))
     assert father.locator(".flag").is_visible()
     assert page.locator("tr.conflict").count() >= 3
     # The execution on the timeline, at the sample prison, with the date as the list gave it.
